@@ -1,0 +1,11 @@
+//! Guichet's domain: the Paris 2024 catalogue, the sale configuration (phases, draws,
+//! timeslots, limits) and the one rules function that every seller — server, desk online or
+//! offline, kiosk — calls to decide a draft order.
+//!
+//! Nothing here reads the clock: every decision takes the instant as a parameter.
+
+pub mod error;
+pub mod ids;
+
+pub use error::{Error, ParseError, Result};
+pub use ids::{AccountId, Games, Money, PriceCategory, SessionCode, VenueCode};
