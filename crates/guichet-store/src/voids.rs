@@ -1,0 +1,169 @@
+//! Voids (with refund), reissues and reprints. Voids and reissues revoke ticket ids so gates
+//! refuse them; a reprint changes nothing but the ledger.
+
+use std::collections::BTreeMap;
+
+use guichet_domain::{Money, PriceCategory, SessionCode};
+use jiff::Timestamp;
+use rusqlite::{params, Connection};
+
+use crate::error::{Context, Result};
+use crate::journal::{append_ledger, enqueue, LedgerEntry, OutboxEvent};
+use crate::sales::{insert_payment, insert_ticket, NewPayment, NewTicket, StoredOrder};
+use crate::stock::give_back;
+use crate::values::ts;
+
+/// Everything a void writes.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct NewVoid {
+    /// Void id (UUIDv7).
+    pub id: String,
+    /// Outbox idempotency key (UUIDv7).
+    pub idempotency_key: String,
+    /// The order, as read in the same transaction; must be `sold`.
+    pub order_id: String,
+    /// Shift in which the money goes back.
+    pub shift_id: String,
+    /// Who asked.
+    pub operator_id: String,
+    /// Who approved with their PIN.
+    pub supervisor_id: String,
+    /// Why.
+    pub reason: String,
+    /// Device time.
+    pub at: Timestamp,
+    /// Money paid back (one row per method).
+    pub refunds: Vec<NewPayment>,
+}
+
+fn revoke(conn: &Connection, ticket_id: &str, reason: &str, at: Timestamp) -> Result<()> {
+    conn.prepare_cached("INSERT INTO revocation (ticket_id, reason, at) VALUES (?1, ?2, ?3)")
+        .and_then(|mut s| s.execute(params![ticket_id, reason, ts(at)]))
+        .ctx("revoke ticket")?;
+    Ok(())
+}
+
+/// Writes a void of `order` (read in the same transaction): order voided, tickets void and
+/// revoked, seats returned, refunds, ledger, outbox.
+pub fn record_void(conn: &Connection, order: &StoredOrder, v: &NewVoid) -> Result<()> {
+    let refund: Money = v.refunds.iter().map(|p| p.amount).sum();
+    conn.execute(
+        "INSERT INTO void (id, order_id, shift_id, operator_id, supervisor_id, reason,
+           refund_cents, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![
+            v.id,
+            v.order_id,
+            v.shift_id,
+            v.operator_id,
+            v.supervisor_id,
+            v.reason,
+            refund.cents(),
+            ts(v.at)
+        ],
+    )
+    .ctx("store void")?;
+    conn.execute("UPDATE sale_order SET status = 'voided' WHERE id = ?1", [&v.order_id])
+        .ctx("mark order voided")?;
+    let mut seats: BTreeMap<(SessionCode, PriceCategory), u32> = BTreeMap::new();
+    let mut revoked = Vec::new();
+    for t in order.tickets.iter().filter(|t| t.status == "valid") {
+        conn.execute("UPDATE ticket SET status = 'void' WHERE id = ?1", [&t.id])
+            .ctx("void ticket")?;
+        revoke(conn, &t.id, "void", v.at)?;
+        revoked.push(t.id.clone());
+        *seats.entry((t.session.clone(), t.category)).or_default() += 1;
+    }
+    for ((session, category), n) in &seats {
+        give_back(conn, order.offline, session, *category, *n)?;
+    }
+    for p in &v.refunds {
+        insert_payment(conn, &v.order_id, &v.shift_id, "refund", p, v.at)?;
+    }
+    append_ledger(
+        conn,
+        &LedgerEntry {
+            at: v.at,
+            operator_id: Some(&v.operator_id),
+            action: "void",
+            subject_id: Some(&v.order_id),
+            amount: Some(Money::ZERO - refund),
+            data: serde_json::json!({
+                "supervisor": v.supervisor_id, "reason": v.reason, "revoked": revoked,
+            }),
+        },
+    )?;
+    enqueue(
+        conn,
+        &OutboxEvent {
+            idempotency_key: &v.idempotency_key,
+            kind: "void",
+            payload: serde_json::json!({ "void": v, "revoked": revoked }),
+            created_at: v.at,
+            offline: order.offline,
+        },
+    )?;
+    Ok(())
+}
+
+/// A reissue: the old ticket is revoked and a newly signed one takes its place.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct NewReissue {
+    /// Outbox idempotency key.
+    pub idempotency_key: String,
+    /// The order.
+    pub order_id: String,
+    /// The ticket replaced.
+    pub old_ticket_id: String,
+    /// The new ticket (new id, new signature).
+    pub ticket: NewTicket,
+    /// Who asked.
+    pub operator_id: String,
+    /// Who approved.
+    pub supervisor_id: String,
+    /// Device time.
+    pub at: Timestamp,
+}
+
+/// Writes a reissue.
+pub fn record_reissue(conn: &Connection, r: &NewReissue) -> Result<()> {
+    conn.execute("UPDATE ticket SET status = 'reissued' WHERE id = ?1", [&r.old_ticket_id])
+        .ctx("retire ticket")?;
+    revoke(conn, &r.old_ticket_id, "reissue", r.at)?;
+    insert_ticket(conn, &r.order_id, &r.ticket, Some(&r.old_ticket_id), r.at)?;
+    append_ledger(
+        conn,
+        &LedgerEntry {
+            at: r.at,
+            operator_id: Some(&r.operator_id),
+            action: "reissue",
+            subject_id: Some(&r.order_id),
+            amount: None,
+            data: serde_json::json!({
+                "old": r.old_ticket_id, "new": r.ticket.id, "supervisor": r.supervisor_id,
+            }),
+        },
+    )?;
+    enqueue(
+        conn,
+        &OutboxEvent {
+            idempotency_key: &r.idempotency_key,
+            kind: "reissue",
+            payload: serde_json::to_value(r).unwrap_or_default(),
+            created_at: r.at,
+            offline: true,
+        },
+    )?;
+    Ok(())
+}
+
+/// Ids of every revoked ticket.
+pub fn revoked_ticket_ids(conn: &Connection) -> Result<Vec<String>> {
+    let mut stmt =
+        conn.prepare("SELECT ticket_id FROM revocation ORDER BY ticket_id").ctx("read revocations")?;
+    let ids = stmt
+        .query_map([], |r| r.get(0))
+        .ctx("read revocations")?
+        .collect::<rusqlite::Result<Vec<String>>>()
+        .ctx("read revocations")?;
+    Ok(ids)
+}

@@ -1,0 +1,126 @@
+//! Opening files: what is ours opens and migrates; anything else is refused with a typed error
+//! and left byte for byte as it was.
+
+use guichet_store::migrate::{latest_version, APPLICATION_ID};
+use guichet_store::{Error, Store};
+
+fn bytes(p: &std::path::Path) -> Vec<u8> {
+    std::fs::read(p).unwrap()
+}
+
+#[test]
+fn a_new_file_is_created_migrated_and_in_wal_mode() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sub/desk.sqlite");
+    let store = Store::open(&path).unwrap();
+    // The latest embedded migration must be recorded so a later binary knows where to start.
+    assert_eq!(store.schema_version().unwrap(), latest_version());
+    let mode: String =
+        store.reader().query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+    assert_eq!(mode, "wal", "WAL lets the reader read while the writer writes");
+    drop(store);
+    // Reopening our own file must succeed and not re-run migration 1 (it would fail on
+    // CREATE TABLE of existing tables).
+    let again = Store::open(&path).unwrap();
+    assert_eq!(again.schema_version().unwrap(), latest_version());
+}
+
+#[test]
+fn a_text_file_is_refused_and_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("notes.sqlite");
+    std::fs::write(&path, "these are not the tables you are looking for\n".repeat(10)).unwrap();
+    let before = bytes(&path);
+    let err = Store::open(&path).unwrap_err();
+    assert!(matches!(err, Error::NotADeskStore { .. }), "{err}");
+    assert!(err.to_string().contains("wrong header"), "the message says why: {err}");
+    assert_eq!(bytes(&path), before, "a refused file must not be written to");
+}
+
+#[test]
+fn another_programs_sqlite_file_is_refused_and_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("other.sqlite");
+    {
+        let c = rusqlite::Connection::open(&path).unwrap();
+        c.execute_batch("CREATE TABLE photos (id INTEGER PRIMARY KEY, name TEXT);").unwrap();
+    }
+    let before = bytes(&path);
+    let err = Store::open(&path).unwrap_err();
+    assert!(err.to_string().contains("another program's database"), "{err}");
+    assert_eq!(bytes(&path), before, "a foreign database must not be migrated");
+    assert!(!dir.path().join("other.sqlite-wal").exists(), "not even switched to WAL");
+}
+
+#[test]
+fn a_truncated_file_is_refused_and_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("desk.sqlite");
+    {
+        let mut s = Store::open(&path).unwrap();
+        // Enough rows to span many pages, then checkpoint so they live in the main file.
+        s.write(|tx| {
+            for i in 0..2000 {
+                tx.execute(
+                    "INSERT INTO ledger (at, action, data) VALUES ('2023-02-15T09:00:00Z', 'x', ?1)",
+                    [format!("{{\"pad\":\"{}\"}}", "y".repeat(i % 200))],
+                )?;
+            }
+            Ok::<_, Error>(())
+        })
+        .map_err(|e| e.to_string())
+        .unwrap();
+    }
+    let full = bytes(&path);
+    let cut = &full[..full.len() / 2];
+    std::fs::write(&path, cut).unwrap();
+    let _ = std::fs::remove_file(dir.path().join("desk.sqlite-wal"));
+    let _ = std::fs::remove_file(dir.path().join("desk.sqlite-shm"));
+    let err = Store::open(&path).unwrap_err();
+    assert!(err.to_string().contains("truncated"), "{err}");
+    assert_eq!(bytes(&path), cut, "a truncated file must not be 'repaired' by us");
+}
+
+#[test]
+fn a_newer_schema_is_refused_and_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("desk.sqlite");
+    drop(Store::open(&path).unwrap());
+    {
+        let c = rusqlite::Connection::open(&path).unwrap();
+        c.execute_batch(&format!(
+            "PRAGMA user_version = {}; PRAGMA wal_checkpoint(TRUNCATE);",
+            latest_version() + 7
+        ))
+        .unwrap();
+        let app: i32 = c.query_row("PRAGMA application_id", [], |r| r.get(0)).unwrap();
+        assert_eq!(app, APPLICATION_ID);
+    }
+    let before = bytes(&path);
+    let err = Store::open(&path).unwrap_err();
+    match &err {
+        Error::NewerSchema { found, supported, .. } => {
+            assert_eq!(*found, latest_version() + 7);
+            assert_eq!(*supported, latest_version());
+        }
+        other => panic!("expected NewerSchema, got {other}"),
+    }
+    assert!(err.to_string().contains("update Guichet"), "the fix is named: {err}");
+    assert_eq!(bytes(&path), before);
+}
+
+#[test]
+fn the_ledger_refuses_updates_and_deletes() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Store::open(dir.path().join("desk.sqlite")).unwrap();
+    let r: Result<(), Error> = s.write(|tx| {
+        tx.execute("INSERT INTO ledger (at, action) VALUES ('2023-02-15T09:00:00Z', 'x')", [])?;
+        Ok(())
+    });
+    r.unwrap();
+    for sql in ["UPDATE ledger SET action = 'y'", "DELETE FROM ledger"] {
+        let r: Result<usize, Error> = s.write(|tx| Ok(tx.execute(sql, [])?));
+        let err = r.unwrap_err().to_string();
+        assert!(err.contains("append-only"), "{sql} must be refused by the trigger: {err}");
+    }
+}
