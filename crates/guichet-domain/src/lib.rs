@@ -4,8 +4,11 @@
 //!
 //! Nothing here reads the clock: every decision takes the instant as a parameter.
 
+pub mod catalogue;
+pub mod config;
 pub mod error;
 pub mod ids;
 
+pub use catalogue::{Catalogue, Offer, Session, Venue};
 pub use error::{Error, ParseError, Result};
 pub use ids::{AccountId, Games, Money, PriceCategory, SessionCode, VenueCode};
