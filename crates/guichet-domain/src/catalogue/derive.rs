@@ -17,6 +17,11 @@ pub const SELLABLE_PERCENT: u64 = 82;
 /// figure, not reduced again.
 pub const OPENING_CEREMONY_PAID_SEATS: u64 = 104_000;
 
+/// Surfing at Teahupo'o was not ticketed (venues.csv: capacity 0). Its sessions stay in the
+/// catalogue with this placeholder inventory so every session has categories, and the sale
+/// configuration holds surfing back in every phase, so none of it is ever sold.
+pub const UNTICKETED_PLACEHOLDER_SEATS: u64 = 1_000;
+
 /// One price tier: a name (written into `prices.csv`'s `rule` column), prices in euros for the
 /// categories it sells (A first) and the share of seats per category in percent.
 struct Tier {
@@ -71,6 +76,11 @@ const HIGH_DEMAND_MEDAL: Tier = Tier {
 const MEDAL: Tier = Tier {
     rule: "medal",
     euros: &[200, 125, 75, 35],
+    shares: SPLIT4,
+};
+const UNTICKETED: Tier = Tier {
+    rule: "unticketed-held-back",
+    euros: &[85, 60, 40, 24],
     shares: SPLIT4,
 };
 const STANDARD: Tier = Tier {
@@ -234,6 +244,7 @@ fn olympic_prices(sessions_csv: &str, capacity: &BTreeMap<String, u64>) -> Resul
         let (sport, medal) = (r.text("sport"), r.text("medal") == "y");
         let evening = r.text("session_type") == "EVE";
         let tier = match (code.as_str(), sport) {
+            _ if capacity.get(r.text("venue_code")) == Some(&0) => &UNTICKETED,
             ("CER-OPENING", _) => &OPENING,
             ("CER-CLOSING", _) => &CLOSING,
             (ATHLETICS_PREMIUM, _) => &PREMIUM_FINAL,
@@ -249,6 +260,8 @@ fn olympic_prices(sessions_csv: &str, capacity: &BTreeMap<String, u64>) -> Resul
         };
         let seats = if code == "CER-OPENING" {
             OPENING_CEREMONY_PAID_SEATS
+        } else if capacity.get(r.text("venue_code")) == Some(&0) {
+            UNTICKETED_PLACEHOLDER_SEATS
         } else {
             let vc = r.text("venue_code");
             let nominal = capacity.get(vc).ok_or_else(|| {
