@@ -131,6 +131,9 @@ pub(crate) struct Table {
 
 impl Table {
     pub(crate) fn parse(file: &'static str, text: &str, required: &[&str]) -> Result<Table> {
+        // The csv crate miscounts lines on CRLF files (the sourced CSVs are CRLF): read them
+        // as LF so that an error names the line a person sees in an editor.
+        let text = text.replace("\r\n", "\n");
         let mut rdr = csv::ReaderBuilder::new()
             .flexible(false)
             .from_reader(text.as_bytes());
@@ -226,7 +229,16 @@ pub(crate) fn csv_err(file: &str, line: u64, column: &str, message: &str) -> Err
 
 fn from_csv(file: &str, e: csv::Error) -> Error {
     let line = e.position().map_or(0, |p| p.line());
-    csv_err(file, line, "(row)", &e.to_string())
+    let message = match e.kind() {
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => {
+            format!("row has {len} fields; the header has {expected_len}")
+        }
+        csv::ErrorKind::Utf8 { .. } => "text is not valid UTF-8".to_string(),
+        _ => e.to_string(),
+    };
+    csv_err(file, line, "(row)", &message)
 }
 
 fn parse_venues(text: &str) -> Result<Vec<Venue>> {
