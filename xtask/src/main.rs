@@ -1,5 +1,33 @@
-//! `cargo xtask <task>`: placeholder until the tasks land.
-fn main() {
-    eprintln!("usage: cargo xtask <test|demo>");
-    std::process::exit(2);
+//! `cargo xtask <task>`: the project's set-up, test and demo commands.
+//!
+//! - `derive-catalogue`: regenerate `data/paris2024/{prices,paralympic_sessions}.csv`.
+
+mod derive;
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("derive-catalogue") => derive::run(),
+        _ => {
+            eprintln!("usage: cargo xtask <test|demo|derive-catalogue>");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The repository root (xtask lives one level below it).
+fn root() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask sits in the repository root")
+        .to_path_buf()
 }

@@ -18,7 +18,11 @@ pub struct ParseError {
 impl ParseError {
     /// Makes a parse error.
     pub fn new(what: &'static str, value: &str, expected: &'static str) -> Self {
-        ParseError { what, value: value.chars().take(80).collect(), expected }
+        ParseError {
+            what,
+            value: value.chars().take(80).collect(),
+            expected,
+        }
     }
 }
 

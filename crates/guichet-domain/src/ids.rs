@@ -97,11 +97,16 @@ impl VenueCode {
     /// Parses a venue code: 2–4 upper-case letters or digits.
     pub fn parse(s: &str) -> Result<Self, ParseError> {
         let ok = (2..=4).contains(&s.len())
-            && s.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
+            && s.chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
         if ok {
             Ok(VenueCode(s.to_string()))
         } else {
-            Err(ParseError::new("venue code", s, "2–4 upper-case letters or digits (e.g. STA)"))
+            Err(ParseError::new(
+                "venue code",
+                s,
+                "2–4 upper-case letters or digits (e.g. STA)",
+            ))
         }
     }
     /// The code as text.
@@ -141,8 +146,12 @@ pub enum PriceCategory {
 
 impl PriceCategory {
     /// All categories, best first.
-    pub const ALL: [PriceCategory; 4] =
-        [PriceCategory::A, PriceCategory::B, PriceCategory::C, PriceCategory::D];
+    pub const ALL: [PriceCategory; 4] = [
+        PriceCategory::A,
+        PriceCategory::B,
+        PriceCategory::C,
+        PriceCategory::D,
+    ];
 
     /// Parses `A`–`D` (case-insensitive).
     pub fn parse(s: &str) -> Result<Self, ParseError> {
@@ -289,11 +298,16 @@ impl AccountId {
     /// Parses an account id: 3–64 characters of letters, digits, `-` or `_`.
     pub fn parse(s: &str) -> Result<Self, ParseError> {
         let ok = (3..=64).contains(&s.len())
-            && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
         if ok {
             Ok(AccountId(s.to_string()))
         } else {
-            Err(ParseError::new("account id", s, "3–64 letters, digits, '-' or '_'"))
+            Err(ParseError::new(
+                "account id",
+                s,
+                "3–64 letters, digits, '-' or '_'",
+            ))
         }
     }
     /// The id as text.
@@ -342,7 +356,10 @@ mod tests {
     #[test]
     fn session_codes_are_normalised_and_checked() {
         assert_eq!(SessionCode::parse("ath07").unwrap().as_str(), "ATH07");
-        assert_eq!(SessionCode::parse("CER-OPENING").unwrap().as_str(), "CER-OPENING");
+        assert_eq!(
+            SessionCode::parse("CER-OPENING").unwrap().as_str(),
+            "CER-OPENING"
+        );
         assert!(SessionCode::parse("7AB").is_err());
         assert!(SessionCode::parse("A").is_err());
         assert!(SessionCode::parse("ATH 07").is_err());

@@ -1,0 +1,117 @@
+//! Properties of the rules over random order sequences.
+
+mod common;
+
+use common::*;
+use guichet_domain::rules::{AccountStanding, Code};
+use guichet_domain::{check_order, DraftLine, DraftOrder, OrderKind, PriceCategory, SessionCode};
+use proptest::prelude::*;
+
+/// A pool of ordinary sessions on sale in every phase, plus one held back in the pack phase.
+const POOL: [&str; 8] = [
+    "ATH02", "SWM01", "BKB01", "HBL01", "JUD01", "TEN01", "FBL01", "ARC01",
+];
+
+fn arb_line() -> impl Strategy<Value = DraftLine> {
+    (0..POOL.len(), 0..4usize, 0u32..9).prop_map(|(s, c, q)| DraftLine {
+        session: SessionCode::parse(POOL[s]).unwrap(),
+        category: PriceCategory::ALL[c],
+        quantity: q,
+    })
+}
+
+fn arb_draft() -> impl Strategy<Value = DraftOrder> {
+    (any::<bool>(), prop::collection::vec(arb_line(), 1..5)).prop_map(|(pack, lines)| DraftOrder {
+        kind: if pack {
+            OrderKind::Pack
+        } else {
+            OrderKind::Single
+        },
+        lines,
+    })
+}
+
+/// An independent statement of the limits, for the pool above (stock never binds there):
+/// the general sale takes single tickets, the pack phase takes packs of 3 different sessions
+/// with 1–6 tickets each; no session past 6, no account past 30.
+fn oracle(d: &DraftOrder, acc: &AccountStanding, general_sale: bool) -> bool {
+    use std::collections::BTreeMap;
+    let mut per: BTreeMap<&SessionCode, u32> = BTreeMap::new();
+    for l in &d.lines {
+        *per.entry(&l.session).or_default() += l.quantity;
+    }
+    let adding: u32 = d.lines.iter().map(|l| l.quantity).sum();
+    let held: u32 = acc.held.values().sum();
+    let shape = match (general_sale, d.kind) {
+        (true, OrderKind::Single) => d.lines.iter().all(|l| l.quantity >= 1),
+        (false, OrderKind::Pack) => {
+            d.lines.len() == 3
+                && per.len() == 3
+                && d.lines.iter().all(|l| (1..=6).contains(&l.quantity))
+        }
+        _ => false,
+    };
+    shape && held + adding <= 30 && per.iter().all(|(s, n)| acc.held_for(s) + n <= 6)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// Whatever sequence of orders is attempted, in the pack phase or the general sale, an
+    /// account never goes past 30 Olympic tickets nor past 6 for a session.
+    #[test]
+    fn accepted_sequences_never_pass_the_caps(
+        drafts in prop::collection::vec(arb_draft(), 1..25),
+        general_sale in any::<bool>(),
+    ) {
+        let mut acc: AccountStanding = drawn_club_account();
+        let now = if general_sale { at("2024-01-10T10:00:00") } else { at("2023-02-17T12:00:00") };
+        let mut accepted = 0;
+        for d in &drafts {
+            let expected = oracle(d, &acc, general_sale);
+            let got = check_order(d, &acc, &config(), catalogue(), catalogue(), now);
+            prop_assert_eq!(got.is_ok(), expected, "oracle and rules disagree on {:?}: {:?}", d, got);
+            if let Ok(o) = got {
+                acc.record(&o);
+                accepted += 1;
+            }
+            let total: u32 = acc.held.values().sum();
+            prop_assert!(total <= 30, "account holds {total} after {accepted} accepted orders");
+            for (s, n) in &acc.held {
+                prop_assert!(*n <= 6, "{s} holds {n}");
+            }
+        }
+    }
+
+    /// A draft made wrong in one known way is refused, and the refusal names that rule.
+    #[test]
+    fn every_rejected_draft_names_the_rule_it_breaks(
+        fault in 0..8usize,
+        q in 1u32..=6,
+        extra in 7u32..20,
+        held in 0u32..=30,
+    ) {
+        let mut acc = drawn_club_account();
+        let mut d = good_pack();
+        for l in &mut d.lines { l.quantity = q; }
+        let mut now = at("2023-02-17T12:00:00");
+        let mut stock_left: Option<u32> = None;
+        let expected = match fault {
+            0 => { d.lines.push(line("HBL01", PriceCategory::D, 1)); Code::PackSize }
+            1 => { d.lines[0].quantity = extra; Code::LineQuantity }
+            2 => { d.lines[1] = line("SRF02", PriceCategory::A, q); Code::HeldBack }
+            3 => { now = at("2023-02-19T10:00:00"); Code::Timeslot }
+            4 => { acc = holding(acc, held.max(31 - 3 * q).min(30)); Code::AccountCap }
+            5 => { stock_left = Some(q - 1); Code::Availability }
+            6 => { acc.club_member = false; Code::ClubPriority }
+            _ => { d.lines[2].session = d.lines[0].session.clone(); Code::PackDuplicateSession }
+        };
+        let stock: std::collections::BTreeMap<_, _> = match stock_left {
+            Some(n) => d.lines.iter().map(|l| ((l.session.clone(), l.category), n)).collect(),
+            None => d.lines.iter().map(|l| ((l.session.clone(), l.category), 1_000)).collect(),
+        };
+        let r = check_order(&d, &acc, &config(), catalogue(), &stock, now);
+        let r = r.expect_err("a faulty draft must be refused");
+        prop_assert!(r.has(expected), "expected {expected} in {r}");
+    }
+}
