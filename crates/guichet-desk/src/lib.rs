@@ -1,1 +1,26 @@
-//! x
+//! What box-office staff do at the counter, as use cases over the desk's local SQLite store:
+//! operators and PINs, account look-up and walk-ins, building and selling orders through the
+//! one rules function, voids, reprints and reissues, shifts and the Z report. The app, the
+//! `guichet-desk` CLI and the tests drive the same [`Desk`].
+
+pub mod accounts;
+pub mod clock;
+pub mod desk;
+pub mod error;
+pub mod operators;
+pub mod payment;
+pub mod sale;
+pub mod settings;
+pub mod shift;
+pub mod signer;
+pub mod voids;
+
+pub use accounts::{account_qr, LookUpBy, WalkIn};
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use desk::{Desk, DeskParts, SignedIn};
+pub use error::{Error, Result};
+pub use payment::{PaymentTerminal, PaymentTerminalSimulator, Tender};
+pub use sale::{OrderRequest, Quote, RequestLine, SaleReceipt};
+pub use settings::{Connectivity, DeskSettings};
+pub use signer::{InterimEd25519Signer, TicketSigner, TicketToSign};
+pub use voids::VoidReceipt;

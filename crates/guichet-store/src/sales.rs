@@ -285,8 +285,19 @@ pub struct StoredOrder {
     pub status: String,
     /// Tickets, in issue order.
     pub tickets: Vec<StoredTicket>,
-    /// Money received, per payment: (method, amount).
-    pub payments: Vec<(String, Money)>,
+    /// Money received.
+    pub payments: Vec<StoredPayment>,
+}
+
+/// A payment received for an order.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct StoredPayment {
+    /// `cash` or `card`.
+    pub method: String,
+    /// Amount applied to the order.
+    pub amount: Money,
+    /// The terminal's reference, for a card.
+    pub card_reference: Option<String>,
 }
 
 /// Reads an order with its tickets and incoming payments.
@@ -356,12 +367,18 @@ pub fn order(conn: &Connection, id: &str) -> Result<Option<StoredOrder>> {
     }
     let mut stmt = conn
         .prepare_cached(
-            "SELECT method, amount_cents FROM payment WHERE order_id = ?1 AND direction = 'in'
-             ORDER BY rowid",
+            "SELECT method, amount_cents, card_reference FROM payment
+             WHERE order_id = ?1 AND direction = 'in' ORDER BY rowid",
         )
         .ctx("read payments")?;
     let payments = stmt
-        .query_map([&id], |r| Ok((r.get::<_, String>(0)?, Money::from_cents(r.get(1)?))))
+        .query_map([&id], |r| {
+            Ok(StoredPayment {
+                method: r.get(0)?,
+                amount: Money::from_cents(r.get(1)?),
+                card_reference: r.get(2)?,
+            })
+        })
         .ctx("read payments")?
         .collect::<rusqlite::Result<Vec<_>>>()
         .ctx("read payments")?;

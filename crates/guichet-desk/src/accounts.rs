@@ -1,0 +1,191 @@
+//! Account look-up (number, email, name prefix, account QR) and walk-in creation.
+//!
+//! A walk-in account's id is `W-` + a UUIDv7 made on this device: unique without asking the
+//! server, so it works offline; the server keeps it or maps it when the event is pushed.
+
+use guichet_domain::rules::{AccountStanding, DrawEntry, DrawStatus, Timeslot};
+use guichet_domain::AccountId;
+use guichet_store::accounts::{
+    account_by_id, accounts_by_email, accounts_by_name_prefix, draws, held_tickets,
+    upsert_account, Account, AccountOrigin, DrawState,
+};
+use guichet_store::journal::{append_ledger, enqueue, LedgerEntry, OutboxEvent};
+use guichet_store::new_id;
+use guichet_store::rusqlite::Connection;
+
+use crate::desk::Desk;
+use crate::error::{Error, Result};
+
+
+/// What an account QR code holds: this prefix, then the account id.
+pub const ACCOUNT_QR_PREFIX: &str = "P24-ACCOUNT:";
+
+/// Most results a look-up returns.
+pub const LOOK_UP_LIMIT: u32 = 20;
+
+/// The QR text of an account.
+pub fn account_qr(id: &AccountId) -> String {
+    format!("{ACCOUNT_QR_PREFIX}{id}")
+}
+
+/// How a look-up query was read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LookUpBy {
+    /// An account QR code.
+    Qr,
+    /// An email address.
+    Email,
+    /// An account number or walk-in id.
+    Number,
+    /// A name prefix.
+    Name,
+}
+
+/// A walk-in customer's details.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct WalkIn {
+    /// Given name.
+    pub given_name: String,
+    /// Family name.
+    pub family_name: String,
+    /// Email.
+    pub email: String,
+    /// Country, ISO 3166-1 alpha-2 (`FR`).
+    pub country: String,
+    /// Club Paris 2024 number, if any.
+    pub club_number: Option<String>,
+}
+
+/// The account's history as the rules see it: held tickets (last sync + local unsynced sales),
+/// Club membership, draws and timeslots.
+pub fn standing(conn: &Connection, account: &Account) -> Result<AccountStanding> {
+    let mut st = AccountStanding {
+        club_member: account.club_number.is_some(),
+        held: held_tickets(conn, &account.id)?,
+        ..AccountStanding::default()
+    };
+    for d in draws(conn, &account.id)? {
+        let status = match d.status {
+            DrawState::Registered => DrawStatus::Registered,
+            DrawState::Drawn => DrawStatus::Drawn,
+            DrawState::NotDrawn => DrawStatus::NotDrawn,
+        };
+        let timeslot = d.slot.map(|(start, end)| Timeslot { start, end });
+        st.draws.insert(d.draw_id, DrawEntry { status, timeslot });
+    }
+    Ok(st)
+}
+
+impl Desk {
+    /// Looks accounts up: an account QR, an email, an account number, else a name prefix
+    /// (accents and case ignored). Returns how the query was read and the matches.
+    pub fn look_up(&self, query: &str) -> Result<(LookUpBy, Vec<Account>)> {
+        self.signed_in()?;
+        let q = query.trim();
+        let conn = self.store.reader();
+        if let Some(id) = q.strip_prefix(ACCOUNT_QR_PREFIX) {
+            let id = AccountId::parse(id.trim()).map_err(|e| Error::BadInput {
+                field: "account QR",
+                problem: e.to_string(),
+            })?;
+            return Ok((LookUpBy::Qr, account_by_id(conn, &id)?.into_iter().collect()));
+        }
+        if q.contains('@') {
+            return Ok((LookUpBy::Email, accounts_by_email(conn, q, LOOK_UP_LIMIT)?));
+        }
+        if q.chars().any(|c| c.is_ascii_digit()) {
+            if let Ok(id) = AccountId::parse(&q.to_ascii_uppercase()).or(AccountId::parse(q)) {
+                if let Some(a) = account_by_id(conn, &id)? {
+                    return Ok((LookUpBy::Number, vec![a]));
+                }
+            }
+        }
+        Ok((LookUpBy::Name, accounts_by_name_prefix(conn, q, LOOK_UP_LIMIT)?))
+    }
+
+    /// An account by id, with its standing.
+    pub fn account(&self, id: &AccountId) -> Result<(Account, AccountStanding)> {
+        let conn = self.store.reader();
+        let a = account_by_id(conn, id)?
+            .ok_or_else(|| Error::UnknownAccount { id: id.to_string() })?;
+        let st = standing(conn, &a)?;
+        Ok((a, st))
+    }
+
+    /// Creates a walk-in account, offline-capable (device-made id), with ledger and outbox.
+    pub fn create_walk_in(&mut self, w: &WalkIn) -> Result<Account> {
+        let op = self.signed_in()?;
+        let given_name = self.text("given name", &w.given_name)?;
+        let family_name = self.text("family name", &w.family_name)?;
+        let email = self.text("email", &w.email)?;
+        let ok_email = email.split_once('@').is_some_and(|(user, domain)| {
+            !user.is_empty() && domain.contains('.') && !domain.starts_with('.')
+                && !domain.ends_with('.') && !domain.contains('@') && !email.contains(' ')
+        });
+        if !ok_email {
+            return Err(Error::BadInput {
+                field: "email",
+                problem: format!("{email:?} is not an email address (name@domain.tld)"),
+            });
+        }
+        let country = w.country.trim().to_ascii_uppercase();
+        if country.len() != 2 || !country.chars().all(|c| c.is_ascii_uppercase()) {
+            return Err(Error::BadInput {
+                field: "country",
+                problem: format!("{:?}: two letters, ISO 3166-1 (FR, DE, US)", w.country),
+            });
+        }
+        let club_number = match w.club_number.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(c) if (4..=20).contains(&c.len()) && c.chars().all(|c| c.is_ascii_alphanumeric()) => {
+                Some(c.to_string())
+            }
+            Some(c) => {
+                return Err(Error::BadInput {
+                    field: "club number",
+                    problem: format!("{c:?}: 4 to 20 letters or digits"),
+                })
+            }
+        };
+        let now = self.now();
+        let id = AccountId::parse(&format!("W-{}", new_id(now)))
+            .map_err(|e| Error::BadInput { field: "account id", problem: e.to_string() })?;
+        let account = Account {
+            id,
+            given_name,
+            family_name,
+            email,
+            country,
+            club_number,
+            origin: AccountOrigin::Desk,
+        };
+        let key = new_id(now);
+        self.store.write(|tx| {
+            upsert_account(tx, &account, now)?;
+            append_ledger(
+                tx,
+                &LedgerEntry {
+                    at: now,
+                    operator_id: Some(&op.id),
+                    action: "account_created",
+                    subject_id: Some(account.id.as_str()),
+                    amount: None,
+                    data: serde_json::json!({ "idempotency_key": key }),
+                },
+            )?;
+            enqueue(
+                tx,
+                &OutboxEvent {
+                    idempotency_key: &key,
+                    kind: "account_created",
+                    payload: serde_json::to_value(&account).unwrap_or_default(),
+                    created_at: now,
+                    offline: true,
+                },
+            )?;
+            Ok::<_, Error>(())
+        })?;
+        Ok(account)
+    }
+}

@@ -1,0 +1,157 @@
+//! The desk: the store plus the injected parts (clock, signer, card terminal, settings) and the
+//! operator signed in. Every use case is a method; the app, the CLI and the tests share them.
+
+use std::path::Path;
+
+use guichet_domain::{Catalogue, SaleConfig};
+use guichet_store::operators::Role;
+use guichet_store::stock::{catalogue_size, replace_catalogue, SessionRow};
+use guichet_store::Store;
+use jiff::Timestamp;
+
+use crate::clock::Clock;
+use crate::error::{Error, Result};
+use crate::payment::PaymentTerminal;
+use crate::settings::DeskSettings;
+use crate::signer::TicketSigner;
+
+/// The injected parts of a desk.
+pub struct DeskParts {
+    /// Where "now" comes from.
+    pub clock: Box<dyn Clock>,
+    /// Signs tickets with this desk's key.
+    pub signer: Box<dyn TicketSigner>,
+    /// The card terminal.
+    pub terminal: Box<dyn PaymentTerminal>,
+    /// Settings.
+    pub settings: DeskSettings,
+    /// The catalogue (Paris 2024 embedded by default).
+    pub catalogue: Catalogue,
+    /// The sale configuration.
+    pub config: SaleConfig,
+}
+
+/// The operator at the counter.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SignedIn {
+    /// Staff id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Role.
+    pub role: Role,
+}
+
+/// A box-office desk over its local store.
+pub struct Desk {
+    pub(crate) store: Store,
+    pub(crate) clock: Box<dyn Clock>,
+    pub(crate) signer: Box<dyn TicketSigner>,
+    pub(crate) terminal: Box<dyn PaymentTerminal>,
+    pub(crate) settings: DeskSettings,
+    pub(crate) catalogue: Catalogue,
+    pub(crate) config: SaleConfig,
+    pub(crate) operator: Option<SignedIn>,
+}
+
+impl std::fmt::Debug for Desk {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Desk")
+            .field("store", &self.store)
+            .field("operator", &self.operator)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Desk {
+    /// Opens the desk's store at `path` (refusing foreign, damaged or newer files) and saves
+    /// the catalogue snapshot into it on first use.
+    pub fn open(path: impl AsRef<Path>, parts: DeskParts) -> Result<Desk> {
+        let mut store = Store::open(path)?;
+        if catalogue_size(store.reader())? == 0 {
+            let rows: Vec<SessionRow> = parts.catalogue.sessions().map(session_row).collect();
+            store.write(|tx| replace_catalogue(tx, &rows))?;
+        }
+        Ok(Desk {
+            store,
+            clock: parts.clock,
+            signer: parts.signer,
+            terminal: parts.terminal,
+            settings: parts.settings,
+            catalogue: parts.catalogue,
+            config: parts.config,
+            operator: None,
+        })
+    }
+
+    /// The store (for reports and tests; writes go through use cases).
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Store access for set-up steps that sync would do (allotments, cached accounts).
+    pub fn store_mut(&mut self) -> &mut Store {
+        &mut self.store
+    }
+
+    /// The catalogue in use.
+    pub fn catalogue(&self) -> &Catalogue {
+        &self.catalogue
+    }
+
+    /// The settings.
+    pub fn settings(&self) -> &DeskSettings {
+        &self.settings
+    }
+
+    /// The operator signed in, if any.
+    pub fn operator(&self) -> Option<&SignedIn> {
+        self.operator.as_ref()
+    }
+
+    /// The current instant from the injected clock.
+    pub fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
+
+    pub(crate) fn signed_in(&self) -> Result<SignedIn> {
+        self.operator.clone().ok_or(Error::NotSignedIn)
+    }
+
+    /// An instant as staff read it: Paris time, e.g. `17 Feb 10:00`.
+    pub fn paris(&self, at: Timestamp) -> String {
+        at.to_zoned(self.config.time_zone()).strftime("%-d %b %Y %H:%M").to_string()
+    }
+
+    pub(crate) fn text(&self, field: &'static str, value: &str) -> Result<String> {
+        let v = value.trim();
+        if v.is_empty() {
+            return Err(Error::BadInput { field, problem: "must not be empty".into() });
+        }
+        if v.chars().count() > self.settings.max_text || v.chars().any(char::is_control) {
+            return Err(Error::BadInput {
+                field,
+                problem: format!(
+                    "at most {} characters, no control characters",
+                    self.settings.max_text
+                ),
+            });
+        }
+        Ok(v.to_string())
+    }
+}
+
+fn session_row(s: &guichet_domain::Session) -> SessionRow {
+    SessionRow {
+        code: s.code.clone(),
+        games: s.games,
+        sport: s.sport.clone(),
+        discipline: s.discipline.clone(),
+        description: s.description.clone(),
+        venue_name: s.venue_name.clone(),
+        city: s.city.clone(),
+        start: s.start,
+        end: s.end,
+        offers: s.offers.iter().map(|o| (o.category, o.price, o.capacity)).collect(),
+    }
+}

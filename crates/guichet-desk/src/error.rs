@@ -1,0 +1,206 @@
+//! Errors of the desk's use cases. Each is a sentence naming the rule, the numbers and the way
+//! out; [`Error::code`] is what a UI switches on.
+
+use guichet_domain::rules::Rejection;
+use guichet_domain::Money;
+
+/// Why a use case refused or failed. A refusal writes nothing unless it says so (a wrong PIN
+/// is counted).
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The local store failed or refused.
+    #[error(transparent)]
+    Store(#[from] guichet_store::Error),
+    /// The sale rules refused the order; every violation is listed.
+    #[error("{0}")]
+    Refused(Rejection),
+    /// No operator is signed in.
+    #[error("no operator is signed in — sign in with your staff id and PIN first")]
+    NotSignedIn,
+    /// Unknown staff id.
+    #[error("no operator {id:?} at this desk — check the staff id")]
+    UnknownOperator {
+        /// The id typed.
+        id: String,
+    },
+    /// Wrong PIN; the attempt was counted.
+    #[error("wrong PIN for {id}; {left} attempt(s) left before the account is locked for {lock_minutes} minutes")]
+    WrongPin {
+        /// Operator.
+        id: String,
+        /// Attempts left.
+        left: u32,
+        /// Lock duration.
+        lock_minutes: i64,
+    },
+    /// Locked after too many wrong PINs.
+    #[error("{id} is locked after {attempts} wrong PINs until {until} (Paris time) — wait or ask a supervisor")]
+    Locked {
+        /// Operator.
+        id: String,
+        /// Wrong PINs that caused the lock.
+        attempts: u32,
+        /// End of the lock, Paris time.
+        until: String,
+    },
+    /// The action needs a supervisor's PIN.
+    #[error("{id} is a seller; {action} needs a supervisor's PIN")]
+    NotSupervisor {
+        /// Operator whose PIN was given.
+        id: String,
+        /// What was attempted.
+        action: &'static str,
+    },
+    /// A PIN that does not meet the policy.
+    #[error("a PIN is 4 to 8 digits — choose another")]
+    PinPolicy,
+    /// Selling or voiding needs an open shift.
+    #[error("no shift is open — open one with a cash float first")]
+    NoOpenShift,
+    /// Only one shift at a time.
+    #[error("a shift opened by {by} at {since} is still open — close it first")]
+    ShiftAlreadyOpen {
+        /// Who opened it.
+        by: String,
+        /// When (Paris time).
+        since: String,
+    },
+    /// Unknown account.
+    #[error("no account {id:?} in this desk's cache — look it up by name or email, or create a walk-in account")]
+    UnknownAccount {
+        /// The id.
+        id: String,
+    },
+    /// A field of the input is not acceptable.
+    #[error("{field}: {problem}")]
+    BadInput {
+        /// Which field.
+        field: &'static str,
+        /// What is wrong and what is expected.
+        problem: String,
+    },
+    /// More holder names than tickets on a line.
+    #[error("line {line} ({session}) has {quantity} ticket(s) but {names} holder names — remove {extra}")]
+    HolderNames {
+        /// 1-based line.
+        line: usize,
+        /// Session.
+        session: String,
+        /// Tickets.
+        quantity: u32,
+        /// Names given.
+        names: usize,
+        /// Names too many.
+        extra: usize,
+    },
+    /// A negative amount of money.
+    #[error("{what} is {amount}; amounts are never negative")]
+    NegativeAmount {
+        /// Which amount.
+        what: &'static str,
+        /// The amount.
+        amount: Money,
+    },
+    /// Card part larger than the total.
+    #[error("card amount {card} is more than the order total {total} — charge at most {total}")]
+    CardOverTotal {
+        /// Card amount.
+        card: Money,
+        /// Total.
+        total: Money,
+    },
+    /// Not enough cash handed over.
+    #[error("cash due is {due}, {tendered} tendered — {missing} missing")]
+    CashShort {
+        /// Cash due.
+        due: Money,
+        /// Handed over.
+        tendered: Money,
+        /// Missing.
+        missing: Money,
+    },
+    /// Cash given when the card covers everything.
+    #[error("the card pays the whole {total}; no cash is due, yet {tendered} was tendered — set cash to 0")]
+    CashNotDue {
+        /// Total.
+        total: Money,
+        /// Cash tendered.
+        tendered: Money,
+    },
+    /// Change larger than the till may give: almost surely a typing slip.
+    #[error("change due would be {change}; the desk gives at most {limit} — check the amount tendered")]
+    AbsurdChange {
+        /// Change computed.
+        change: Money,
+        /// The setting.
+        limit: Money,
+    },
+    /// The payment terminal refused.
+    #[error("card payment refused by the terminal: {reason} — nothing was sold; try again or take cash")]
+    CardDeclined {
+        /// The terminal's reason.
+        reason: String,
+    },
+    /// Unknown order.
+    #[error("no order {id:?} at this desk")]
+    UnknownOrder {
+        /// The id.
+        id: String,
+    },
+    /// Unknown or no longer valid ticket.
+    #[error("ticket {id:?} is {state} — only a valid ticket can be {action}")]
+    TicketNotValid {
+        /// The id.
+        id: String,
+        /// Its state (`void`, `reissued`, `unknown`).
+        state: String,
+        /// What was attempted.
+        action: &'static str,
+    },
+    /// The order was voided already.
+    #[error("order {id} was already voided — nothing to do")]
+    AlreadyVoided {
+        /// The id.
+        id: String,
+    },
+    /// The ticket signer failed.
+    #[error("could not sign ticket: {0}")]
+    Signing(String),
+}
+
+impl Error {
+    /// A stable code for the UI and the CLI's exit JSON.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Store(guichet_store::Error::AllotmentShort { .. }) => "ALLOTMENT_SHORT",
+            Error::Store(guichet_store::Error::NotADeskStore { .. }) => "NOT_A_DESK_STORE",
+            Error::Store(guichet_store::Error::NewerSchema { .. }) => "NEWER_SCHEMA",
+            Error::Store(_) => "STORE",
+            Error::Refused(_) => "RULES",
+            Error::NotSignedIn => "NOT_SIGNED_IN",
+            Error::UnknownOperator { .. } => "UNKNOWN_OPERATOR",
+            Error::WrongPin { .. } => "WRONG_PIN",
+            Error::Locked { .. } => "LOCKED",
+            Error::NotSupervisor { .. } => "NOT_SUPERVISOR",
+            Error::PinPolicy => "PIN_POLICY",
+            Error::NoOpenShift => "NO_OPEN_SHIFT",
+            Error::ShiftAlreadyOpen { .. } => "SHIFT_ALREADY_OPEN",
+            Error::UnknownAccount { .. } => "UNKNOWN_ACCOUNT",
+            Error::BadInput { .. } => "BAD_INPUT",
+            Error::HolderNames { .. } => "HOLDER_NAMES",
+            Error::NegativeAmount { .. } => "NEGATIVE_AMOUNT",
+            Error::CardOverTotal { .. } => "CARD_OVER_TOTAL",
+            Error::CashShort { .. } => "CASH_SHORT",
+            Error::CashNotDue { .. } => "CASH_NOT_DUE",
+            Error::AbsurdChange { .. } => "ABSURD_CHANGE",
+            Error::CardDeclined { .. } => "CARD_DECLINED",
+            Error::UnknownOrder { .. } => "UNKNOWN_ORDER",
+            Error::TicketNotValid { .. } => "TICKET_NOT_VALID",
+            Error::AlreadyVoided { .. } => "ALREADY_VOIDED",
+            Error::Signing(_) => "SIGNING",
+        }
+    }
+}
+
+/// Result with the desk [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,192 @@
+//! Voids (with refund), reprints and reissues. Voids and reissues need a supervisor's PIN.
+
+use guichet_domain::Money;
+use guichet_store::journal::{append_ledger, LedgerEntry};
+use guichet_store::new_id;
+use guichet_store::sales::{order, order_of_ticket, NewPayment, NewTicket, PaymentMethod, StoredTicket};
+use guichet_store::shifts::open_shift;
+use guichet_store::voids::{record_reissue, record_void, NewReissue, NewVoid};
+
+use crate::desk::Desk;
+use crate::error::{Error, Result};
+use crate::signer::TicketToSign;
+
+/// What a void did.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct VoidReceipt {
+    /// Void id.
+    pub void_id: String,
+    /// Money given back in cash.
+    pub cash_refund: Money,
+    /// Money given back to the card.
+    pub card_refund: Money,
+    /// Ticket ids revoked.
+    pub revoked: Vec<String>,
+}
+
+impl Desk {
+    /// Voids a whole order with a supervisor's PIN: tickets revoked, seats returned to the
+    /// allotment (offline sale) or availability (online sale), money refunded the way it came.
+    pub fn void_order(
+        &mut self,
+        order_id: &str,
+        supervisor: &str,
+        supervisor_pin: &str,
+        reason: &str,
+    ) -> Result<VoidReceipt> {
+        let op = self.signed_in()?;
+        let reason = self.text("reason", reason)?;
+        let shift = open_shift(self.store.reader())?.ok_or(Error::NoOpenShift)?;
+        let stored = order(self.store.reader(), order_id)?
+            .ok_or_else(|| Error::UnknownOrder { id: order_id.to_string() })?;
+        if stored.status == "voided" {
+            return Err(Error::AlreadyVoided { id: stored.id });
+        }
+        let sup = self.approve(supervisor, supervisor_pin, "a void")?;
+        let now = self.now();
+        let mut refunds = Vec::new();
+        let (mut cash_refund, mut card_refund) = (Money::ZERO, Money::ZERO);
+        for p in &stored.payments {
+            let method = match &p.card_reference {
+                Some(r) => {
+                    let reference = self
+                        .terminal
+                        .refund(p.amount, r)
+                        .map_err(|reason| Error::CardDeclined { reason })?;
+                    card_refund = card_refund + p.amount;
+                    PaymentMethod::Card { reference }
+                }
+                None => {
+                    cash_refund = cash_refund + p.amount;
+                    PaymentMethod::Cash { tendered: p.amount, change: Money::ZERO }
+                }
+            };
+            refunds.push(NewPayment { id: new_id(now), amount: p.amount, method });
+        }
+        let void = NewVoid {
+            id: new_id(now),
+            idempotency_key: new_id(now),
+            order_id: stored.id.clone(),
+            shift_id: shift.id,
+            operator_id: op.id,
+            supervisor_id: sup.id,
+            reason,
+            at: now,
+            refunds,
+        };
+        self.store.write(|tx| {
+            // Read again under the write lock: a void must not run twice.
+            let fresh = order(tx, &void.order_id)?
+                .ok_or_else(|| Error::UnknownOrder { id: void.order_id.clone() })?;
+            if fresh.status == "voided" {
+                return Err(Error::AlreadyVoided { id: fresh.id });
+            }
+            record_void(tx, &fresh, &void)?;
+            Ok(())
+        })?;
+        Ok(VoidReceipt {
+            void_id: void.id,
+            cash_refund,
+            card_refund,
+            revoked: stored
+                .tickets
+                .iter()
+                .filter(|t| t.status == "valid")
+                .map(|t| t.id.clone())
+                .collect(),
+        })
+    }
+
+    fn valid_ticket(&self, ticket_id: &str, action: &'static str) -> Result<(String, StoredTicket)> {
+        let not_valid = |state: &str| Error::TicketNotValid {
+            id: ticket_id.to_string(),
+            state: state.to_string(),
+            action,
+        };
+        let order_id =
+            order_of_ticket(self.store.reader(), ticket_id).map_err(|_| not_valid("unknown"))?;
+        let o = order(self.store.reader(), &order_id)?
+            .ok_or_else(|| Error::UnknownOrder { id: order_id.clone() })?;
+        let t = o.tickets.into_iter().find(|t| t.id == ticket_id).ok_or_else(|| not_valid("unknown"))?;
+        if t.status != "valid" {
+            return Err(not_valid(&t.status));
+        }
+        Ok((order_id, t))
+    }
+
+    /// Reprints a ticket: same QR (nothing revoked), one ledger row. Returns the QR text.
+    pub fn reprint(&mut self, ticket_id: &str) -> Result<String> {
+        let op = self.signed_in()?;
+        let (order_id, t) = self.valid_ticket(ticket_id, "reprinted")?;
+        let now = self.now();
+        self.store.write(|tx| {
+            append_ledger(
+                tx,
+                &LedgerEntry {
+                    at: now,
+                    operator_id: Some(&op.id),
+                    action: "reprint",
+                    subject_id: Some(&order_id),
+                    amount: None,
+                    data: serde_json::json!({ "ticket": t.id }),
+                },
+            )
+        })?;
+        Ok(t.qr_payload)
+    }
+
+    /// Reissues a ticket with a supervisor's PIN: the old id is revoked, a new ticket (new id,
+    /// new signature, optionally a new holder) takes its place. Returns the new ticket id.
+    pub fn reissue(
+        &mut self,
+        ticket_id: &str,
+        new_holder: Option<&str>,
+        supervisor: &str,
+        supervisor_pin: &str,
+    ) -> Result<String> {
+        let op = self.signed_in()?;
+        let (order_id, old) = self.valid_ticket(ticket_id, "reissued")?;
+        let holder = match new_holder {
+            Some(h) => self.text("holder name", h)?,
+            None => old.holder_name.clone(),
+        };
+        let sup = self.approve(supervisor, supervisor_pin, "a reissue")?;
+        let now = self.now();
+        let session = self
+            .catalogue
+            .session(&old.session)
+            .ok_or_else(|| Error::Signing(format!("{} left the catalogue", old.session)))?;
+        let id = new_id(now);
+        let qr_payload = self
+            .signer
+            .sign(&TicketToSign {
+                ticket_id: id.clone(),
+                session: old.session.clone(),
+                category: old.category,
+                games: session.games,
+                session_day: session.local_start().date(),
+                issued_at: now,
+                holder_name: holder.clone(),
+            })
+            .map_err(Error::Signing)?;
+        let r = NewReissue {
+            idempotency_key: new_id(now),
+            order_id,
+            old_ticket_id: old.id.clone(),
+            ticket: NewTicket {
+                id: id.clone(),
+                session: old.session,
+                category: old.category,
+                price: old.price,
+                holder_name: holder,
+                qr_payload,
+                key_id: self.signer.key_id(),
+            },
+            operator_id: op.id,
+            supervisor_id: sup.id,
+            at: now,
+        };
+        self.store.write(|tx| record_reissue(tx, &r))?;
+        Ok(id)
+    }
+}
