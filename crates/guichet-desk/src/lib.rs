@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod clock;
+pub mod demo;
 pub mod desk;
 pub mod error;
 pub mod operators;

@@ -156,3 +156,13 @@ mod tests {
         assert_eq!(e(0, 10_000_000).code(), "ABSURD_CHANGE");
     }
 }
+
+/// A shared terminal, so a test can keep a handle on the simulator the desk uses.
+impl<T: PaymentTerminal> PaymentTerminal for std::sync::Arc<std::sync::Mutex<T>> {
+    fn charge(&mut self, amount: Money, order_id: &str) -> Result<String, String> {
+        self.lock().map_err(|_| "terminal unavailable".to_string())?.charge(amount, order_id)
+    }
+    fn refund(&mut self, amount: Money, reference: &str) -> Result<String, String> {
+        self.lock().map_err(|_| "terminal unavailable".to_string())?.refund(amount, reference)
+    }
+}

@@ -1,0 +1,331 @@
+//! `guichet-desk`: the desk's use cases without a window, for scripted use and tests.
+//! Each command signs in (`--as`, `--pin`), does one thing, prints JSON on stdout; a refusal
+//! prints `{code, message}` on stderr and exits 1.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use clap::{Parser, Subcommand};
+use guichet_desk::demo::{seed_accounts, seed_allotment};
+use guichet_desk::{
+    Clock, Connectivity, Desk, DeskParts, DeskSettings, Error, FixedClock, InterimEd25519Signer,
+    OrderRequest, PaymentTerminalSimulator, RequestLine, SystemClock, Tender, WalkIn,
+};
+use guichet_domain::{AccountId, Catalogue, Money, OrderKind, PriceCategory, SaleConfig, SessionCode};
+use guichet_store::operators::Role;
+use jiff::Timestamp;
+
+#[derive(Parser)]
+#[command(name = "guichet-desk", about = "Box-office desk use cases, headless")]
+struct Cli {
+    /// The desk's SQLite file (default: the OS data directory).
+    #[arg(long, global = true)]
+    db: Option<PathBuf>,
+    /// Stand at this instant instead of the machine clock (RFC 3339, or
+    /// `2023-02-20T10:00[Europe/Paris]`); also read from `GUICHET_NOW`.
+    #[arg(long, global = true)]
+    at: Option<String>,
+    /// Sell against the online availability cache instead of this desk's allotment.
+    #[arg(long, global = true)]
+    online: bool,
+    /// Staff id to sign in as.
+    #[arg(long = "as", global = true)]
+    operator: Option<String>,
+    /// That operator's PIN.
+    #[arg(long, global = true)]
+    pin: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Creates the desk's first operator, a supervisor.
+    Init {
+        #[arg(long)]
+        id: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long = "new-pin")]
+        new_pin: String,
+    },
+    /// Adds an operator (a supervisor must be signed in).
+    AddOperator {
+        #[arg(long)]
+        id: String,
+        #[arg(long)]
+        name: String,
+        /// seller or supervisor.
+        #[arg(long)]
+        role: String,
+        #[arg(long = "new-pin")]
+        new_pin: String,
+    },
+    /// Loads generated accounts (drawn, timeslot from --slot-start) and an allotment.
+    Seed {
+        #[arg(long, default_value_t = 100)]
+        accounts: u32,
+        #[arg(long, default_value = "2023-02-19T10:00[Europe/Paris]")]
+        slot_start: String,
+        /// Sessions to allot, comma-separated.
+        #[arg(long, default_value = "FBL01,FBL02,RU701,HBL01,ARC01")]
+        sessions: String,
+        #[arg(long, default_value_t = 100)]
+        per_category: u32,
+    },
+    /// Looks accounts up by number, email, name prefix or account QR text.
+    LookUp { query: String },
+    /// Creates a walk-in account.
+    WalkIn {
+        #[arg(long)]
+        given: String,
+        #[arg(long)]
+        family: String,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        country: String,
+        #[arg(long)]
+        club: Option<String>,
+    },
+    /// Opens a shift with a cash float (euros).
+    OpenShift {
+        #[arg(long)]
+        float: String,
+    },
+    /// Sells an order. Lines: `SESSION:CATEGORY:QTY[:Holder One;Holder Two]`.
+    Sell {
+        #[arg(long)]
+        account: String,
+        /// pack or single.
+        #[arg(long, default_value = "pack")]
+        kind: String,
+        #[arg(long = "line", required = true)]
+        lines: Vec<String>,
+        /// Cash tendered, euros.
+        #[arg(long, default_value = "0")]
+        cash: String,
+        /// Amount charged on the card, euros.
+        #[arg(long, default_value = "0")]
+        card: String,
+    },
+    /// Voids an order with a supervisor's PIN.
+    Void {
+        #[arg(long)]
+        order: String,
+        #[arg(long)]
+        supervisor: String,
+        #[arg(long = "supervisor-pin")]
+        supervisor_pin: String,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Closes the shift with the cash counted (euros) and prints the Z report.
+    CloseShift {
+        #[arg(long)]
+        counted: String,
+    },
+    /// Sells walk-in single-ticket orders in a loop (crash-safety tests): prints `ready`, then
+    /// `sold <order id>` after each commit.
+    #[command(hide = true)]
+    SaleLoop {
+        #[arg(long, default_value_t = u32::MAX)]
+        count: u32,
+        #[arg(long, default_value = "FBL01,FBL02")]
+        sessions: String,
+    },
+}
+
+fn bad(field: &'static str, problem: impl Into<String>) -> Error {
+    Error::BadInput { field, problem: problem.into() }
+}
+
+fn euros(field: &'static str, s: &str) -> Result<Money, Error> {
+    Money::parse_euros(s).map_err(|e| bad(field, e.to_string()))
+}
+
+fn instant(s: &str) -> Result<Timestamp, Error> {
+    s.parse::<Timestamp>()
+        .or_else(|_| s.parse::<jiff::Zoned>().map(|z| z.timestamp()))
+        .map_err(|e| bad("instant", format!("{s:?}: {e} (e.g. 2023-02-20T10:00[Europe/Paris])")))
+}
+
+fn key_seed(db: &Path) -> Result<[u8; 32], Error> {
+    let path = db.with_extension("key");
+    let io = |e: std::io::Error| bad("device key", format!("{}: {e}", path.display()));
+    if let Ok(bytes) = std::fs::read(&path) {
+        return bytes.try_into().map_err(|_| bad("device key", "the key file is not 32 bytes"));
+    }
+    let mut seed = [0u8; 32];
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut seed))
+        .map_err(io)?;
+    std::fs::write(&path, seed).map_err(io)?;
+    Ok(seed)
+}
+
+fn line(s: &str) -> Result<RequestLine, Error> {
+    let parts: Vec<&str> = s.splitn(4, ':').collect();
+    let [session, category, qty, rest @ ..] = parts.as_slice() else {
+        return Err(bad("line", format!("{s:?}: SESSION:CATEGORY:QTY[:Holder;Holder]")));
+    };
+    Ok(RequestLine {
+        session: SessionCode::parse(session).map_err(|e| bad("line", e.to_string()))?,
+        category: PriceCategory::parse(category).map_err(|e| bad("line", e.to_string()))?,
+        quantity: qty
+            .parse()
+            .map_err(|_| bad("line", format!("{qty:?} is not a number of tickets")))?,
+        holders: rest
+            .first()
+            .map(|h| h.split(';').map(str::to_string).collect())
+            .unwrap_or_default(),
+    })
+}
+
+fn run(cli: Cli) -> Result<serde_json::Value, Error> {
+    let db = cli.db.clone().unwrap_or_else(guichet_store::default_path);
+    let at = cli.at.clone().or_else(|| std::env::var("GUICHET_NOW").ok());
+    let clock: Box<dyn Clock> = match &at {
+        Some(s) => Box::new(FixedClock::at(instant(s)?)),
+        None => Box::new(SystemClock),
+    };
+    let settings = DeskSettings {
+        connectivity: if cli.online { Connectivity::Online } else { Connectivity::Offline },
+        ..DeskSettings::default()
+    };
+    let seed = key_seed(&db)?;
+    let mut desk = Desk::open(
+        &db,
+        DeskParts {
+            clock,
+            signer: Box::new(InterimEd25519Signer::from_seed(seed)),
+            terminal: Box::new(PaymentTerminalSimulator::default()),
+            settings,
+            catalogue: Catalogue::paris2024(),
+            config: SaleConfig::paris2024(),
+        },
+    )?;
+    if let Command::Init { id, name, new_pin } = &cli.command {
+        desk.add_operator(id, name, Role::Supervisor, new_pin)?;
+        return Ok(serde_json::json!({ "operator": id, "role": "supervisor" }));
+    }
+    let (Some(op), Some(pin)) = (&cli.operator, &cli.pin) else {
+        return Err(Error::NotSignedIn);
+    };
+    desk.sign_in(op, pin)?;
+    let out = match cli.command {
+        Command::Init { .. } => unreachable!("handled above"),
+        Command::AddOperator { id, name, role, new_pin } => {
+            let role = Role::parse(&role).ok_or_else(|| bad("role", "seller or supervisor"))?;
+            desk.add_operator(&id, &name, role, &new_pin)?;
+            serde_json::json!({ "operator": id, "role": role })
+        }
+        Command::Seed { accounts, slot_start, sessions, per_category } => {
+            let now = desk.now();
+            seed_accounts(&mut desk, 1, accounts, instant(&slot_start)?, now)?;
+            let list: Vec<&str> = sessions.split(',').collect();
+            seed_allotment(&mut desk, &list, per_category)?;
+            serde_json::json!({ "accounts": accounts, "sessions": list })
+        }
+        Command::LookUp { query } => {
+            let (by, found) = desk.look_up(&query)?;
+            serde_json::json!({ "by": by, "accounts": found })
+        }
+        Command::WalkIn { given, family, email, country, club } => {
+            let a = desk.create_walk_in(&WalkIn {
+                given_name: given,
+                family_name: family,
+                email,
+                country,
+                club_number: club,
+            })?;
+            serde_json::to_value(a).unwrap_or_default()
+        }
+        Command::OpenShift { float } => {
+            serde_json::to_value(desk.open_shift(euros("float", &float)?)?).unwrap_or_default()
+        }
+        Command::Sell { account, kind, lines, cash, card } => {
+            let kind = match kind.as_str() {
+                "pack" => OrderKind::Pack,
+                "single" => OrderKind::Single,
+                _ => return Err(bad("kind", "pack or single")),
+            };
+            let req = OrderRequest {
+                account: AccountId::parse(&account).map_err(|e| bad("account", e.to_string()))?,
+                kind,
+                lines: lines.iter().map(|l| line(l)).collect::<Result<_, _>>()?,
+            };
+            let tender =
+                Tender { card: euros("card", &card)?, cash_tendered: euros("cash", &cash)? };
+            serde_json::to_value(desk.sell(&req, tender)?).unwrap_or_default()
+        }
+        Command::Void { order, supervisor, supervisor_pin, reason } => {
+            serde_json::to_value(desk.void_order(&order, &supervisor, &supervisor_pin, &reason)?)
+                .unwrap_or_default()
+        }
+        Command::CloseShift { counted } => {
+            let r = desk.close_shift(euros("counted", &counted)?)?;
+            serde_json::json!({ "report": r, "text": guichet_desk::shift::z_report_text(&r) })
+        }
+        Command::SaleLoop { count, sessions } => sale_loop(&mut desk, count, &sessions)?,
+    };
+    Ok(out)
+}
+
+fn sale_loop(desk: &mut Desk, count: u32, sessions: &str) -> Result<serde_json::Value, Error> {
+    let codes: Vec<SessionCode> = sessions
+        .split(',')
+        .map(|s| SessionCode::parse(s).map_err(|e| bad("sessions", e.to_string())))
+        .collect::<Result<_, _>>()?;
+    let mut stdout = std::io::stdout().lock();
+    let _ = writeln!(stdout, "ready");
+    let _ = stdout.flush();
+    for i in 0..count {
+        let a = desk.create_walk_in(&WalkIn {
+            given_name: format!("Loop{i}"),
+            family_name: "Crash".into(),
+            email: format!("loop{i}@example.org"),
+            country: "FR".into(),
+            club_number: None,
+        })?;
+        let req = OrderRequest {
+            account: a.id,
+            kind: OrderKind::Single,
+            lines: codes
+                .iter()
+                .map(|c| RequestLine {
+                    session: c.clone(),
+                    category: PriceCategory::D,
+                    quantity: 2,
+                    holders: vec![],
+                })
+                .collect(),
+        };
+        let total = desk.quote(&req)?.order.total;
+        // Alternate cash, card and split payments so every payment shape is crash-tested.
+        let tender = match i % 3 {
+            0 => Tender { card: Money::ZERO, cash_tendered: total + Money::from_euros(5) },
+            1 => Tender { card: total, cash_tendered: Money::ZERO },
+            _ => Tender { card: Money::from_euros(10), cash_tendered: total },
+        };
+        let r = desk.sell(&req, tender)?;
+        let _ = writeln!(stdout, "sold {}", r.order_id);
+        let _ = stdout.flush();
+    }
+    Ok(serde_json::json!({ "sold": count }))
+}
+
+fn main() {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(v) => {
+            // A closed pipe (`| head`) is not an error of the sale.
+            let _ = writeln!(std::io::stdout(), "{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+        }
+        Err(e) => {
+            let v = serde_json::json!({ "code": e.code(), "message": e.to_string() });
+            eprintln!("{v}");
+            std::process::exit(1);
+        }
+    }
+}
