@@ -1,0 +1,11 @@
+//! Use cases of the desk on temporary SQLite files with a fixed clock, including every
+//! refusal path. One test binary, one module per use case.
+
+mod support;
+
+mod accounts;
+mod bad_input;
+mod operators;
+mod sales;
+mod shifts;
+mod voids;
