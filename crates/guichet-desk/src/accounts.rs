@@ -6,8 +6,8 @@
 use guichet_domain::rules::{AccountStanding, DrawEntry, DrawStatus, Timeslot};
 use guichet_domain::AccountId;
 use guichet_store::accounts::{
-    account_by_id, accounts_by_email, accounts_by_name_prefix, draws, held_tickets,
-    upsert_account, Account, AccountOrigin, DrawState,
+    account_by_id, accounts_by_email, accounts_by_name_prefix, draws, held_tickets, upsert_account,
+    Account, AccountOrigin, DrawState,
 };
 use guichet_store::journal::{append_ledger, enqueue, LedgerEntry, OutboxEvent};
 use guichet_store::new_id;
@@ -15,7 +15,6 @@ use guichet_store::rusqlite::Connection;
 
 use crate::desk::Desk;
 use crate::error::{Error, Result};
-
 
 /// What an account QR code holds: this prefix, then the account id.
 pub const ACCOUNT_QR_PREFIX: &str = "P24-ACCOUNT:";
@@ -89,7 +88,10 @@ impl Desk {
                 field: "account QR",
                 problem: e.to_string(),
             })?;
-            return Ok((LookUpBy::Qr, account_by_id(conn, &id)?.into_iter().collect()));
+            return Ok((
+                LookUpBy::Qr,
+                account_by_id(conn, &id)?.into_iter().collect(),
+            ));
         }
         if q.contains('@') {
             return Ok((LookUpBy::Email, accounts_by_email(conn, q, LOOK_UP_LIMIT)?));
@@ -101,14 +103,17 @@ impl Desk {
                 }
             }
         }
-        Ok((LookUpBy::Name, accounts_by_name_prefix(conn, q, LOOK_UP_LIMIT)?))
+        Ok((
+            LookUpBy::Name,
+            accounts_by_name_prefix(conn, q, LOOK_UP_LIMIT)?,
+        ))
     }
 
     /// An account by id, with its standing.
     pub fn account(&self, id: &AccountId) -> Result<(Account, AccountStanding)> {
         let conn = self.store.reader();
-        let a = account_by_id(conn, id)?
-            .ok_or_else(|| Error::UnknownAccount { id: id.to_string() })?;
+        let a =
+            account_by_id(conn, id)?.ok_or_else(|| Error::UnknownAccount { id: id.to_string() })?;
         let st = standing(conn, &a)?;
         Ok((a, st))
     }
@@ -120,8 +125,12 @@ impl Desk {
         let family_name = self.text("family name", &w.family_name)?;
         let email = self.text("email", &w.email)?;
         let ok_email = email.split_once('@').is_some_and(|(user, domain)| {
-            !user.is_empty() && domain.contains('.') && !domain.starts_with('.')
-                && !domain.ends_with('.') && !domain.contains('@') && !email.contains(' ')
+            !user.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !domain.contains('@')
+                && !email.contains(' ')
         });
         if !ok_email {
             return Err(Error::BadInput {
@@ -138,7 +147,9 @@ impl Desk {
         }
         let club_number = match w.club_number.as_deref().map(str::trim) {
             None | Some("") => None,
-            Some(c) if (4..=20).contains(&c.len()) && c.chars().all(|c| c.is_ascii_alphanumeric()) => {
+            Some(c)
+                if (4..=20).contains(&c.len()) && c.chars().all(|c| c.is_ascii_alphanumeric()) =>
+            {
                 Some(c.to_string())
             }
             Some(c) => {
@@ -149,8 +160,10 @@ impl Desk {
             }
         };
         let now = self.now();
-        let id = AccountId::parse(&format!("W-{}", new_id(now)))
-            .map_err(|e| Error::BadInput { field: "account id", problem: e.to_string() })?;
+        let id = AccountId::parse(&format!("W-{}", new_id(now))).map_err(|e| Error::BadInput {
+            field: "account id",
+            problem: e.to_string(),
+        })?;
         let account = Account {
             id,
             given_name,

@@ -2,7 +2,9 @@
 //! and timeslots, and this desk's allotment. Used by tests, benchmarks and `guichet-desk seed`.
 
 use guichet_domain::{AccountId, PriceCategory, SessionCode};
-use guichet_store::accounts::{set_draw, upsert_account, Account, AccountOrigin, DrawRecord, DrawState};
+use guichet_store::accounts::{
+    set_draw, upsert_account, Account, AccountOrigin, DrawRecord, DrawState,
+};
 use guichet_store::stock::set_allotment;
 use jiff::Timestamp;
 
@@ -14,8 +16,8 @@ const GIVEN: [&str; 12] = [
     "Théo",
 ];
 const FAMILY: [&str; 12] = [
-    "Dupré", "Martin", "Lefèvre", "Bernard", "Moreau", "Fontaine", "Girard", "Rousseau",
-    "Mercier", "Blanc", "Guérin", "Faure",
+    "Dupré", "Martin", "Lefèvre", "Bernard", "Moreau", "Fontaine", "Girard", "Rousseau", "Mercier",
+    "Blanc", "Guérin", "Faure",
 ];
 
 /// The `n`-th generated account: number `P24-` + 7 digits, names from small lists with a
@@ -23,7 +25,11 @@ const FAMILY: [&str; 12] = [
 pub fn demo_account(n: u32) -> Account {
     let given = GIVEN[(n % 12) as usize];
     let family = FAMILY[((n / 12) % 12) as usize];
-    let family = if n < 144 { family.to_string() } else { format!("{family}{}", n / 144) };
+    let family = if n < 144 {
+        family.to_string()
+    } else {
+        format!("{family}{}", n / 144)
+    };
     Account {
         id: AccountId::parse(&format!("P24-{n:07}")).expect("generated id is valid"),
         given_name: given.to_string(),
@@ -73,8 +79,10 @@ pub fn seed_accounts(
 
 /// Grants this desk `per_category` tickets of every category of each session.
 pub fn seed_allotment(desk: &mut Desk, sessions: &[&str], per_category: u32) -> Result<()> {
-    let codes: Vec<SessionCode> =
-        sessions.iter().filter_map(|s| SessionCode::parse(s).ok()).collect();
+    let codes: Vec<SessionCode> = sessions
+        .iter()
+        .filter_map(|s| SessionCode::parse(s).ok())
+        .collect();
     desk.store_mut().write(|tx| {
         for code in &codes {
             for c in PriceCategory::ALL {

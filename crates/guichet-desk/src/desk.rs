@@ -120,13 +120,18 @@ impl Desk {
 
     /// An instant as staff read it: Paris time, e.g. `17 Feb 10:00`.
     pub fn paris(&self, at: Timestamp) -> String {
-        at.to_zoned(self.config.time_zone()).strftime("%-d %b %Y %H:%M").to_string()
+        at.to_zoned(self.config.time_zone())
+            .strftime("%-d %b %Y %H:%M")
+            .to_string()
     }
 
     pub(crate) fn text(&self, field: &'static str, value: &str) -> Result<String> {
         let v = value.trim();
         if v.is_empty() {
-            return Err(Error::BadInput { field, problem: "must not be empty".into() });
+            return Err(Error::BadInput {
+                field,
+                problem: "must not be empty".into(),
+            });
         }
         if v.chars().count() > self.settings.max_text || v.chars().any(char::is_control) {
             return Err(Error::BadInput {
@@ -152,6 +157,10 @@ fn session_row(s: &guichet_domain::Session) -> SessionRow {
         city: s.city.clone(),
         start: s.start,
         end: s.end,
-        offers: s.offers.iter().map(|o| (o.category, o.price, o.capacity)).collect(),
+        offers: s
+            .offers
+            .iter()
+            .map(|o| (o.category, o.price, o.capacity))
+            .collect(),
     }
 }

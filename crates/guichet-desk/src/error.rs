@@ -128,7 +128,9 @@ pub enum Error {
         tendered: Money,
     },
     /// Change larger than the till may give: almost surely a typing slip.
-    #[error("change due would be {change}; the desk gives at most {limit} — check the amount tendered")]
+    #[error(
+        "change due would be {change}; the desk gives at most {limit} — check the amount tendered"
+    )]
     AbsurdChange {
         /// Change computed.
         change: Money,
@@ -136,7 +138,9 @@ pub enum Error {
         limit: Money,
     },
     /// The payment terminal refused.
-    #[error("card payment refused by the terminal: {reason} — nothing was sold; try again or take cash")]
+    #[error(
+        "card payment refused by the terminal: {reason} — nothing was sold; try again or take cash"
+    )]
     CardDeclined {
         /// The terminal's reason.
         reason: String,

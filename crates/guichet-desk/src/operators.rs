@@ -1,7 +1,9 @@
 //! Operators: add, sign in and out, supervisor approval. PINs are Argon2id hashes; 5 wrong
 //! PINs in a row lock the operator for a while (both settings). Every attempt is in the ledger.
 
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use argon2::Argon2;
 use guichet_store::journal::{append_ledger, LedgerEntry};
 use guichet_store::operators::{insert_operator, operator, set_pin_state, OperatorRow, Role};
@@ -17,12 +19,19 @@ fn hash_pin(pin: &str) -> Result<String> {
     Argon2::default()
         .hash_password(pin.as_bytes(), &salt)
         .map(|h| h.to_string())
-        .map_err(|e| Error::BadInput { field: "pin", problem: format!("cannot hash: {e}") })
+        .map_err(|e| Error::BadInput {
+            field: "pin",
+            problem: format!("cannot hash: {e}"),
+        })
 }
 
 fn pin_matches(pin: &str, hash: &str) -> bool {
     PasswordHash::new(hash)
-        .map(|h| Argon2::default().verify_password(pin.as_bytes(), &h).is_ok())
+        .map(|h| {
+            Argon2::default()
+                .verify_password(pin.as_bytes(), &h)
+                .is_ok()
+        })
         .unwrap_or(false)
 }
 
@@ -45,7 +54,10 @@ impl Desk {
             (Some(op), _) if op.role == Role::Supervisor => Some(op.id.clone()),
             (_, false) => None,
             (Some(op), true) => {
-                return Err(Error::NotSupervisor { id: op.id.clone(), action: "adding an operator" })
+                return Err(Error::NotSupervisor {
+                    id: op.id.clone(),
+                    action: "adding an operator",
+                })
             }
             (None, true) => return Err(Error::NotSignedIn),
         };
@@ -127,9 +139,11 @@ impl Desk {
                 left: attempts_allowed - n,
                 lock_minutes: self.settings.pin_lock.as_mins(),
             }),
-            PinOutcome::LockedNow(u) => {
-                Err(Error::Locked { id: op.id, attempts: attempts_allowed, until: self.paris(u) })
-            }
+            PinOutcome::LockedNow(u) => Err(Error::Locked {
+                id: op.id,
+                attempts: attempts_allowed,
+                until: self.paris(u),
+            }),
         }
     }
 
@@ -150,7 +164,11 @@ impl Desk {
                 },
             )
         })?;
-        let who = SignedIn { id: op.id, name: op.name, role: op.role };
+        let who = SignedIn {
+            id: op.id,
+            name: op.name,
+            role: op.role,
+        };
         self.operator = Some(who.clone());
         Ok(who)
     }

@@ -30,17 +30,26 @@ pub struct PaymentPlan {
 
 /// Checks a tender against a total.
 pub fn plan(total: Money, tender: Tender, max_change: Money) -> Result<PaymentPlan> {
-    for (what, amount) in [("card amount", tender.card), ("cash tendered", tender.cash_tendered)] {
+    for (what, amount) in [
+        ("card amount", tender.card),
+        ("cash tendered", tender.cash_tendered),
+    ] {
         if amount < Money::ZERO {
             return Err(Error::NegativeAmount { what, amount });
         }
     }
     if tender.card > total {
-        return Err(Error::CardOverTotal { card: tender.card, total });
+        return Err(Error::CardOverTotal {
+            card: tender.card,
+            total,
+        });
     }
     let cash_due = total - tender.card;
     if cash_due == Money::ZERO && tender.cash_tendered > Money::ZERO {
-        return Err(Error::CashNotDue { total, tendered: tender.cash_tendered });
+        return Err(Error::CashNotDue {
+            total,
+            tendered: tender.cash_tendered,
+        });
     }
     if tender.cash_tendered < cash_due {
         return Err(Error::CashShort {
@@ -51,14 +60,26 @@ pub fn plan(total: Money, tender: Tender, max_change: Money) -> Result<PaymentPl
     }
     let change = tender.cash_tendered - cash_due;
     if change > max_change {
-        return Err(Error::AbsurdChange { change, limit: max_change });
+        return Err(Error::AbsurdChange {
+            change,
+            limit: max_change,
+        });
     }
-    Ok(PaymentPlan { card: tender.card, cash_due, cash_tendered: tender.cash_tendered, change })
+    Ok(PaymentPlan {
+        card: tender.card,
+        cash_due,
+        cash_tendered: tender.cash_tendered,
+        change,
+    })
 }
 
 impl PaymentPlan {
     /// The payment rows, given the card reference if a card was charged.
-    pub fn rows(&self, ids: &mut dyn FnMut() -> String, card_ref: Option<String>) -> Vec<NewPayment> {
+    pub fn rows(
+        &self,
+        ids: &mut dyn FnMut() -> String,
+        card_ref: Option<String>,
+    ) -> Vec<NewPayment> {
         let mut out = Vec::new();
         if let (true, Some(reference)) = (self.card > Money::ZERO, card_ref) {
             out.push(NewPayment {
@@ -71,7 +92,10 @@ impl PaymentPlan {
             out.push(NewPayment {
                 id: ids(),
                 amount: self.cash_due,
-                method: PaymentMethod::Cash { tendered: self.cash_tendered, change: self.change },
+                method: PaymentMethod::Cash {
+                    tendered: self.cash_tendered,
+                    change: self.change,
+                },
             });
         }
         out
@@ -126,7 +150,10 @@ mod tests {
         // 100 € order, 60 € on card, 50 € cash handed over: 40 € due in cash, 10 € back.
         let p = plan(
             Money::from_euros(100),
-            Tender { card: Money::from_euros(60), cash_tendered: Money::from_euros(50) },
+            Tender {
+                card: Money::from_euros(60),
+                cash_tendered: Money::from_euros(50),
+            },
             LIMIT,
         )
         .unwrap();
@@ -140,7 +167,10 @@ mod tests {
         let e = |card: i64, cash: i64| {
             plan(
                 t,
-                Tender { card: Money::from_cents(card), cash_tendered: Money::from_cents(cash) },
+                Tender {
+                    card: Money::from_cents(card),
+                    cash_tendered: Money::from_cents(cash),
+                },
                 LIMIT,
             )
             .unwrap_err()
@@ -151,7 +181,10 @@ mod tests {
         assert_eq!(e(10_000, 100).code(), "CASH_NOT_DUE");
         let short = e(0, 9_000);
         assert_eq!(short.code(), "CASH_SHORT");
-        assert!(short.to_string().contains("10.00 €"), "names what is missing: {short}");
+        assert!(
+            short.to_string().contains("10.00 €"),
+            "names what is missing: {short}"
+        );
         // 100,000 € handed over for a 100 € order is a typing slip, not a sale.
         assert_eq!(e(0, 10_000_000).code(), "ABSURD_CHANGE");
     }
@@ -160,9 +193,13 @@ mod tests {
 /// A shared terminal, so a test can keep a handle on the simulator the desk uses.
 impl<T: PaymentTerminal> PaymentTerminal for std::sync::Arc<std::sync::Mutex<T>> {
     fn charge(&mut self, amount: Money, order_id: &str) -> Result<String, String> {
-        self.lock().map_err(|_| "terminal unavailable".to_string())?.charge(amount, order_id)
+        self.lock()
+            .map_err(|_| "terminal unavailable".to_string())?
+            .charge(amount, order_id)
     }
     fn refund(&mut self, amount: Money, reference: &str) -> Result<String, String> {
-        self.lock().map_err(|_| "terminal unavailable".to_string())?.refund(amount, reference)
+        self.lock()
+            .map_err(|_| "terminal unavailable".to_string())?
+            .refund(amount, reference)
     }
 }

@@ -78,8 +78,9 @@ impl Desk {
     pub fn quote(&self, req: &OrderRequest) -> Result<Quote> {
         self.signed_in()?;
         let conn = self.store.reader();
-        let account = account_by_id(conn, &req.account)?
-            .ok_or_else(|| Error::UnknownAccount { id: req.account.to_string() })?;
+        let account = account_by_id(conn, &req.account)?.ok_or_else(|| Error::UnknownAccount {
+            id: req.account.to_string(),
+        })?;
         let mut holders = Vec::new();
         for (i, l) in req.lines.iter().enumerate() {
             if l.holders.len() > l.quantity as usize {
@@ -113,11 +114,26 @@ impl Desk {
                 .collect(),
         };
         let offline = self.settings.connectivity == Connectivity::Offline;
-        let stock = if offline { allotments(conn)? } else { availability(conn)? };
+        let stock = if offline {
+            allotments(conn)?
+        } else {
+            availability(conn)?
+        };
         let st = standing(conn, &account)?;
-        let order = check_order(&draft, &st, &self.config, &self.catalogue, &stock, self.now())
-            .map_err(Error::Refused)?;
-        Ok(Quote { order, holders, offline })
+        let order = check_order(
+            &draft,
+            &st,
+            &self.config,
+            &self.catalogue,
+            &stock,
+            self.now(),
+        )
+        .map_err(Error::Refused)?;
+        Ok(Quote {
+            order,
+            holders,
+            offline,
+        })
     }
 
     /// Sells an order: rules, payment plan, signatures, card charge, then one transaction.

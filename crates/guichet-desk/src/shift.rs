@@ -14,10 +14,16 @@ impl Desk {
     pub fn open_shift(&mut self, float: Money) -> Result<Shift> {
         let op = self.signed_in()?;
         if float < Money::ZERO {
-            return Err(Error::NegativeAmount { what: "cash float", amount: float });
+            return Err(Error::NegativeAmount {
+                what: "cash float",
+                amount: float,
+            });
         }
         if let Some(s) = open_shift(self.store.reader())? {
-            return Err(Error::ShiftAlreadyOpen { by: s.operator_id, since: self.paris(s.opened_at) });
+            return Err(Error::ShiftAlreadyOpen {
+                by: s.operator_id,
+                since: self.paris(s.opened_at),
+            });
         }
         let now = self.now();
         let shift = Shift {
@@ -57,7 +63,10 @@ impl Desk {
     pub fn close_shift(&mut self, counted: Money) -> Result<ZReport> {
         let op = self.signed_in()?;
         if counted < Money::ZERO {
-            return Err(Error::NegativeAmount { what: "cash counted", amount: counted });
+            return Err(Error::NegativeAmount {
+                what: "cash counted",
+                amount: counted,
+            });
         }
         let s = open_shift(self.store.reader())?.ok_or(Error::NoOpenShift)?;
         let now = self.now();

@@ -44,7 +44,9 @@ pub struct InterimEd25519Signer {
 
 impl std::fmt::Debug for InterimEd25519Signer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("InterimEd25519Signer").field("key_id", &self.key_id).finish()
+        f.debug_struct("InterimEd25519Signer")
+            .field("key_id", &self.key_id)
+            .finish()
     }
 }
 
@@ -61,10 +63,17 @@ impl InterimEd25519Signer {
     }
     /// Checks a QR text made by this signer (for tests).
     pub fn verify(&self, qr: &str) -> bool {
-        let Some((body, sig)) = qr.rsplit_once('.') else { return false };
+        let Some((body, sig)) = qr.rsplit_once('.') else {
+            return false;
+        };
         let Ok(sig) = unhex(sig) else { return false };
-        let Ok(sig) = ed25519_dalek::Signature::from_slice(&sig) else { return false };
-        self.key.verifying_key().verify_strict(body.as_bytes(), &sig).is_ok()
+        let Ok(sig) = ed25519_dalek::Signature::from_slice(&sig) else {
+            return false;
+        };
+        self.key
+            .verifying_key()
+            .verify_strict(body.as_bytes(), &sig)
+            .is_ok()
     }
 }
 

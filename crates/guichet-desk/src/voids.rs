@@ -3,7 +3,9 @@
 use guichet_domain::Money;
 use guichet_store::journal::{append_ledger, LedgerEntry};
 use guichet_store::new_id;
-use guichet_store::sales::{order, order_of_ticket, NewPayment, NewTicket, PaymentMethod, StoredTicket};
+use guichet_store::sales::{
+    order, order_of_ticket, NewPayment, NewTicket, PaymentMethod, StoredTicket,
+};
 use guichet_store::shifts::open_shift;
 use guichet_store::voids::{record_reissue, record_void, NewReissue, NewVoid};
 
@@ -37,8 +39,9 @@ impl Desk {
         let op = self.signed_in()?;
         let reason = self.text("reason", reason)?;
         let shift = open_shift(self.store.reader())?.ok_or(Error::NoOpenShift)?;
-        let stored = order(self.store.reader(), order_id)?
-            .ok_or_else(|| Error::UnknownOrder { id: order_id.to_string() })?;
+        let stored = order(self.store.reader(), order_id)?.ok_or_else(|| Error::UnknownOrder {
+            id: order_id.to_string(),
+        })?;
         if stored.status == "voided" {
             return Err(Error::AlreadyVoided { id: stored.id });
         }
@@ -58,10 +61,17 @@ impl Desk {
                 }
                 None => {
                     cash_refund = cash_refund + p.amount;
-                    PaymentMethod::Cash { tendered: p.amount, change: Money::ZERO }
+                    PaymentMethod::Cash {
+                        tendered: p.amount,
+                        change: Money::ZERO,
+                    }
                 }
             };
-            refunds.push(NewPayment { id: new_id(now), amount: p.amount, method });
+            refunds.push(NewPayment {
+                id: new_id(now),
+                amount: p.amount,
+                method,
+            });
         }
         let void = NewVoid {
             id: new_id(now),
@@ -76,8 +86,9 @@ impl Desk {
         };
         self.store.write(|tx| {
             // Read again under the write lock: a void must not run twice.
-            let fresh = order(tx, &void.order_id)?
-                .ok_or_else(|| Error::UnknownOrder { id: void.order_id.clone() })?;
+            let fresh = order(tx, &void.order_id)?.ok_or_else(|| Error::UnknownOrder {
+                id: void.order_id.clone(),
+            })?;
             if fresh.status == "voided" {
                 return Err(Error::AlreadyVoided { id: fresh.id });
             }
@@ -97,7 +108,11 @@ impl Desk {
         })
     }
 
-    fn valid_ticket(&self, ticket_id: &str, action: &'static str) -> Result<(String, StoredTicket)> {
+    fn valid_ticket(
+        &self,
+        ticket_id: &str,
+        action: &'static str,
+    ) -> Result<(String, StoredTicket)> {
         let not_valid = |state: &str| Error::TicketNotValid {
             id: ticket_id.to_string(),
             state: state.to_string(),
@@ -105,9 +120,14 @@ impl Desk {
         };
         let order_id =
             order_of_ticket(self.store.reader(), ticket_id).map_err(|_| not_valid("unknown"))?;
-        let o = order(self.store.reader(), &order_id)?
-            .ok_or_else(|| Error::UnknownOrder { id: order_id.clone() })?;
-        let t = o.tickets.into_iter().find(|t| t.id == ticket_id).ok_or_else(|| not_valid("unknown"))?;
+        let o = order(self.store.reader(), &order_id)?.ok_or_else(|| Error::UnknownOrder {
+            id: order_id.clone(),
+        })?;
+        let t = o
+            .tickets
+            .into_iter()
+            .find(|t| t.id == ticket_id)
+            .ok_or_else(|| not_valid("unknown"))?;
         if t.status != "valid" {
             return Err(not_valid(&t.status));
         }

@@ -37,9 +37,11 @@ fn setup(path: &Path) {
         },
     )
     .unwrap();
-    desk.add_operator("S-SUP", "Supervisor", Role::Supervisor, "9876").unwrap();
+    desk.add_operator("S-SUP", "Supervisor", Role::Supervisor, "9876")
+        .unwrap();
     desk.sign_in("S-SUP", "9876").unwrap();
-    desk.add_operator("S-SELL", "Seller", Role::Seller, "1234").unwrap();
+    desk.add_operator("S-SELL", "Seller", Role::Seller, "1234")
+        .unwrap();
     seed_allotment(&mut desk, &["FBL01", "FBL02"], 1_000_000).unwrap();
     desk.open_shift(Money::from_euros(100)).unwrap();
 }
@@ -55,29 +57,63 @@ fn check(path: &Path, reported: &[String], round: u32) -> usize {
     let ids = order_ids(r).unwrap();
     for id in &ids {
         let o = order(r, id).unwrap().unwrap();
-        assert_eq!(o.tickets.len(), TICKETS_PER_SALE, "round {round}: order {id} has partial tickets");
-        assert!(!o.payments.is_empty(), "round {round}: order {id} has no payment");
+        assert_eq!(
+            o.tickets.len(),
+            TICKETS_PER_SALE,
+            "round {round}: order {id} has partial tickets"
+        );
+        assert!(
+            !o.payments.is_empty(),
+            "round {round}: order {id} has no payment"
+        );
         let paid: Money = o.payments.iter().map(|p| p.amount).sum();
         assert_eq!(paid, o.total, "round {round}: order {id} is partly paid");
-        let q = format!("SELECT count(*) FROM ledger WHERE action = 'sale' AND subject_id = '{id}'");
-        assert_eq!(count(&store, &q), 1, "round {round}: order {id} without its ledger row");
+        let q =
+            format!("SELECT count(*) FROM ledger WHERE action = 'sale' AND subject_id = '{id}'");
+        assert_eq!(
+            count(&store, &q),
+            1,
+            "round {round}: order {id} without its ledger row"
+        );
         let q = format!("SELECT count(*) FROM outbox WHERE kind = 'sale' AND payload LIKE '%\"order_id\":\"{id}\"%'");
-        assert_eq!(count(&store, &q), 1, "round {round}: order {id} without its outbox event");
+        assert_eq!(
+            count(&store, &q),
+            1,
+            "round {round}: order {id} without its outbox event"
+        );
     }
     let n = ids.len() as i64;
     // The other direction: no ledger row, event, ticket or payment without its order.
-    assert_eq!(count(&store, "SELECT count(*) FROM ledger WHERE action = 'sale'"), n);
-    assert_eq!(count(&store, "SELECT count(*) FROM outbox WHERE kind = 'sale'"), n);
-    assert_eq!(count(&store, "SELECT count(*) FROM ticket"), n * TICKETS_PER_SALE as i64);
+    assert_eq!(
+        count(&store, "SELECT count(*) FROM ledger WHERE action = 'sale'"),
+        n
+    );
+    assert_eq!(
+        count(&store, "SELECT count(*) FROM outbox WHERE kind = 'sale'"),
+        n
+    );
+    assert_eq!(
+        count(&store, "SELECT count(*) FROM ticket"),
+        n * TICKETS_PER_SALE as i64
+    );
     assert_eq!(
         count(&store, "SELECT sum(granted - remaining) FROM allotment"),
         n * TICKETS_PER_SALE as i64,
         "round {round}: the allotment taken must equal the tickets in the file"
     );
     let walk_ins = count(&store, "SELECT count(*) FROM account WHERE origin = 'desk'");
-    assert_eq!(count(&store, "SELECT count(*) FROM outbox WHERE kind = 'account_created'"), walk_ins);
+    assert_eq!(
+        count(
+            &store,
+            "SELECT count(*) FROM outbox WHERE kind = 'account_created'"
+        ),
+        walk_ins
+    );
     for id in reported {
-        assert!(ids.contains(id), "round {round}: {id} was reported committed but is missing");
+        assert!(
+            ids.contains(id),
+            "round {round}: {id} was reported committed but is missing"
+        );
     }
     ids.len()
 }
@@ -104,7 +140,16 @@ fn sigkill_during_a_loop_of_sales_never_leaves_half_a_sale() {
     let (mut total_reported, mut in_file) = (0, 0);
     for round in 0..rounds {
         let mut child = Command::new(bin)
-            .args(["--db", path.to_str().unwrap(), "--at", AT, "--as", "S-SELL", "--pin", "1234"])
+            .args([
+                "--db",
+                path.to_str().unwrap(),
+                "--at",
+                AT,
+                "--as",
+                "S-SELL",
+                "--pin",
+                "1234",
+            ])
             .arg("sale-loop")
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -115,22 +160,36 @@ fn sigkill_during_a_loop_of_sales_never_leaves_half_a_sale() {
         out.read_line(&mut first).unwrap();
         if first.trim() != "ready" {
             let mut err = String::new();
-            child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+            child
+                .stderr
+                .take()
+                .unwrap()
+                .read_to_string(&mut err)
+                .unwrap();
             panic!("round {round}: the child did not start: {first} {err}");
         }
         // Somewhere in the middle of the loop: 0–30 ms is a few sales of a few ms each.
         std::thread::sleep(Duration::from_micros(next() % 30_000));
         child.kill().unwrap(); // SIGKILL on Unix: no destructor, no rollback, no flush
         let status = child.wait().unwrap();
-        assert!(status.code().is_none(), "round {round}: the child ended by itself: {status}");
+        assert!(
+            status.code().is_none(),
+            "round {round}: the child ended by itself: {status}"
+        );
         let mut rest = String::new();
         out.read_to_string(&mut rest).unwrap();
-        let reported: Vec<String> =
-            rest.lines().filter_map(|l| l.strip_prefix("sold ")).map(str::to_string).collect();
+        let reported: Vec<String> = rest
+            .lines()
+            .filter_map(|l| l.strip_prefix("sold "))
+            .map(str::to_string)
+            .collect();
         total_reported += reported.len();
         in_file = check(&path, &reported, round);
     }
     println!("{rounds} kills, {total_reported} sales reported, {in_file} in the file");
     assert!(in_file >= total_reported, "every reported sale survived");
-    assert!(total_reported > 0, "the loop sold something, or the test proved nothing");
+    assert!(
+        total_reported > 0,
+        "the loop sold something, or the test proved nothing"
+    );
 }

@@ -72,7 +72,10 @@ impl DrawState {
             "registered" => Ok(DrawState::Registered),
             "drawn" => Ok(DrawState::Drawn),
             "not_drawn" => Ok(DrawState::NotDrawn),
-            _ => Err(Error::BadStoredValue { what: "draw status", value: s.into() }),
+            _ => Err(Error::BadStoredValue {
+                what: "draw status",
+                value: s.into(),
+            }),
         }
     }
 }
@@ -137,7 +140,11 @@ fn account_from_row(r: &Row<'_>) -> rusqlite::Result<(String, Account)> {
         email: r.get(3)?,
         country: r.get(4)?,
         club_number: r.get(5)?,
-        origin: if origin == "desk" { AccountOrigin::Desk } else { AccountOrigin::Server },
+        origin: if origin == "desk" {
+            AccountOrigin::Desk
+        } else {
+            AccountOrigin::Server
+        },
     };
     Ok((id, account))
 }
@@ -148,7 +155,10 @@ fn checked(rows: Vec<(String, Account)>) -> Result<Vec<Account>> {
             if a.id.as_str() == raw {
                 Ok(a)
             } else {
-                Err(Error::BadStoredValue { what: "account id", value: raw })
+                Err(Error::BadStoredValue {
+                    what: "account id",
+                    value: raw,
+                })
             }
         })
         .collect()
@@ -178,7 +188,11 @@ pub fn accounts_by_email(conn: &Connection, email: &str, limit: u32) -> Result<V
 
 /// Accounts whose "given family" or "family given" name starts with `prefix`, accents and case
 /// ignored; at most `limit`, ordered by name.
-pub fn accounts_by_name_prefix(conn: &Connection, prefix: &str, limit: u32) -> Result<Vec<Account>> {
+pub fn accounts_by_name_prefix(
+    conn: &Connection,
+    prefix: &str,
+    limit: u32,
+) -> Result<Vec<Account>> {
     let lo = fold(prefix);
     if lo.is_empty() {
         return Ok(Vec::new());
@@ -222,7 +236,9 @@ pub fn held_tickets(conn: &Connection, id: &AccountId) -> Result<BTreeMap<Sessio
         )
         .ctx("count held tickets")?;
     let rows = stmt
-        .query_map([id.as_str()], |r| Ok((r.get::<_, String>(0)?, r.get::<_, u32>(1)?)))
+        .query_map([id.as_str()], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, u32>(1)?))
+        })
         .ctx("count held tickets")?;
     let mut out = BTreeMap::new();
     for row in rows {
@@ -278,7 +294,11 @@ pub fn draws(conn: &Connection, id: &AccountId) -> Result<Vec<DrawRecord>> {
             (Some(s), Some(e)) => Some((parse_ts("slot start", &s)?, parse_ts("slot end", &e)?)),
             _ => None,
         };
-        out.push(DrawRecord { draw_id, status: DrawState::parse(&status)?, slot });
+        out.push(DrawRecord {
+            draw_id,
+            status: DrawState::parse(&status)?,
+            slot,
+        });
     }
     Ok(out)
 }
@@ -286,7 +306,9 @@ pub fn draws(conn: &Connection, id: &AccountId) -> Result<Vec<DrawRecord>> {
 /// Whether an account exists.
 pub fn account_exists(conn: &Connection, id: &AccountId) -> Result<bool> {
     Ok(conn
-        .query_row("SELECT 1 FROM account WHERE id = ?1", [id.as_str()], |_| Ok(()))
+        .query_row("SELECT 1 FROM account WHERE id = ?1", [id.as_str()], |_| {
+            Ok(())
+        })
         .optional()
         .ctx("look up account")?
         .is_some())

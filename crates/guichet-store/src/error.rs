@@ -84,12 +84,18 @@ pub(crate) trait Context<T> {
 
 impl<T> Context<T> for std::result::Result<T, rusqlite::Error> {
     fn ctx(self, context: impl Into<String>) -> Result<T> {
-        self.map_err(|source| Error::Sqlite { context: context.into(), source })
+        self.map_err(|source| Error::Sqlite {
+            context: context.into(),
+            source,
+        })
     }
 }
 
 impl From<rusqlite::Error> for Error {
     fn from(source: rusqlite::Error) -> Self {
-        Error::Sqlite { context: "SQL statement".into(), source }
+        Error::Sqlite {
+            context: "SQL statement".into(),
+            source,
+        }
     }
 }

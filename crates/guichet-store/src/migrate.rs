@@ -30,7 +30,8 @@ pub(crate) fn migrate(conn: &mut Connection) -> Result<()> {
         if current >= *version {
             continue;
         }
-        tx.execute_batch(sql).ctx(format!("apply migration {version:04}"))?;
+        tx.execute_batch(sql)
+            .ctx(format!("apply migration {version:04}"))?;
         tx.execute_batch(&format!(
             "PRAGMA user_version = {version}; PRAGMA application_id = {APPLICATION_ID};"
         ))

@@ -94,9 +94,21 @@ pub fn operator(conn: &Connection, id: &str) -> Result<Option<OperatorRow>> {
     let Some((id, name, role, pin_hash, failed_attempts, locked_until)) = row else {
         return Ok(None);
     };
-    let role = Role::parse(&role).ok_or(Error::BadStoredValue { what: "role", value: role })?;
-    let locked_until = locked_until.map(|s| parse_ts("locked_until", &s)).transpose()?;
-    Ok(Some(OperatorRow { id, name, role, pin_hash, failed_attempts, locked_until }))
+    let role = Role::parse(&role).ok_or(Error::BadStoredValue {
+        what: "role",
+        value: role,
+    })?;
+    let locked_until = locked_until
+        .map(|s| parse_ts("locked_until", &s))
+        .transpose()?;
+    Ok(Some(OperatorRow {
+        id,
+        name,
+        role,
+        pin_hash,
+        failed_attempts,
+        locked_until,
+    }))
 }
 
 /// Records the PIN attempt counter and lock.

@@ -10,7 +10,9 @@ use rusqlite::{params, Connection, OptionalExtension};
 use crate::error::{Context, Error, Result};
 use crate::journal::{append_ledger, enqueue, LedgerEntry, OutboxEvent};
 use crate::stock::take_allotment;
-use crate::values::{category_str, games_str, parse_category, parse_games, parse_session, parse_ts, ts};
+use crate::values::{
+    category_str, games_str, parse_category, parse_games, parse_session, parse_ts, ts,
+};
 
 /// Pack or single tickets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -202,7 +204,9 @@ pub fn record_sale(conn: &Connection, s: &NewSale) -> Result<()> {
     let mut per_stock: BTreeMap<(SessionCode, PriceCategory), u32> = BTreeMap::new();
     for t in &s.tickets {
         insert_ticket(conn, &s.order_id, t, None, s.sold_at)?;
-        *per_stock.entry((t.session.clone(), t.category)).or_default() += 1;
+        *per_stock
+            .entry((t.session.clone(), t.category))
+            .or_default() += 1;
     }
     if s.offline {
         for ((session, category), n) in &per_stock {
@@ -399,7 +403,9 @@ pub fn order(conn: &Connection, id: &str) -> Result<Option<StoredOrder>> {
 
 /// Ids of every order, oldest first.
 pub fn order_ids(conn: &Connection) -> Result<Vec<String>> {
-    let mut stmt = conn.prepare("SELECT id FROM sale_order ORDER BY rowid").ctx("list orders")?;
+    let mut stmt = conn
+        .prepare("SELECT id FROM sale_order ORDER BY rowid")
+        .ctx("list orders")?;
     let ids = stmt
         .query_map([], |r| r.get(0))
         .ctx("list orders")?
@@ -410,8 +416,15 @@ pub fn order_ids(conn: &Connection) -> Result<Vec<String>> {
 
 /// The order a ticket belongs to.
 pub fn order_of_ticket(conn: &Connection, ticket_id: &str) -> Result<String> {
-    conn.query_row("SELECT order_id FROM ticket WHERE id = ?1", [ticket_id], |r| r.get(0))
-        .optional()
-        .ctx("find ticket")?
-        .ok_or_else(|| Error::NotFound { what: "ticket", id: ticket_id.to_string() })
+    conn.query_row(
+        "SELECT order_id FROM ticket WHERE id = ?1",
+        [ticket_id],
+        |r| r.get(0),
+    )
+    .optional()
+    .ctx("find ticket")?
+    .ok_or_else(|| Error::NotFound {
+        what: "ticket",
+        id: ticket_id.to_string(),
+    })
 }

@@ -64,7 +64,9 @@ fn shift_where(conn: &Connection, filter: &str, arg: &str) -> Result<Option<Shif
         operator_id,
         opened_at: parse_ts("shift opened_at", &opened_at)?,
         float: Money::from_cents(float),
-        closed_at: closed_at.map(|s| parse_ts("shift closed_at", &s)).transpose()?,
+        closed_at: closed_at
+            .map(|s| parse_ts("shift closed_at", &s))
+            .transpose()?,
         closed_by,
         counted: counted.map(Money::from_cents),
     }))

@@ -71,7 +71,12 @@ pub fn replace_catalogue<'a>(
                  VALUES (?1, ?2, ?3, ?4)",
             )
             .and_then(|mut st| {
-                st.execute(params![s.code.as_str(), category_str(*cat), price.cents(), capacity])
+                st.execute(params![
+                    s.code.as_str(),
+                    category_str(*cat),
+                    price.cents(),
+                    capacity
+                ])
             })
             .ctx(format!("store offer {} {}", s.code, cat))?;
         }
@@ -117,7 +122,12 @@ pub fn set_availability(
          VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT(session_code, category) DO UPDATE SET remaining = excluded.remaining,
            as_of_server = excluded.as_of_server",
-        params![session.as_str(), category_str(category), remaining, ts(as_of_server)],
+        params![
+            session.as_str(),
+            category_str(category),
+            remaining,
+            ts(as_of_server)
+        ],
     )
     .ctx("store availability")?;
     Ok(())
@@ -128,7 +138,11 @@ fn stock(conn: &Connection, table: &str) -> Result<StockMap> {
     let mut stmt = conn.prepare_cached(&sql).ctx(format!("read {table}"))?;
     let rows = stmt
         .query_map([], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, u32>(2)?))
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, u32>(2)?,
+            ))
         })
         .ctx(format!("read {table}"))?;
     let mut out = StockMap::new();
@@ -175,7 +189,12 @@ pub fn take_allotment(
         .optional()
         .ctx("read allotment")?
         .unwrap_or(0);
-    Err(Error::AllotmentShort { session: session.clone(), category, wanted: n, remaining })
+    Err(Error::AllotmentShort {
+        session: session.clone(),
+        category,
+        wanted: n,
+        remaining,
+    })
 }
 
 /// Gives `n` tickets back to the allotment (void of an offline sale) or to the availability

@@ -21,7 +21,9 @@ pub struct StoreSettings {
 
 impl Default for StoreSettings {
     fn default() -> Self {
-        StoreSettings { busy_timeout: Duration::from_secs(5) }
+        StoreSettings {
+            busy_timeout: Duration::from_secs(5),
+        }
     }
 }
 
@@ -34,7 +36,9 @@ pub struct Store {
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store").field("path", &self.path).finish_non_exhaustive()
+        f.debug_struct("Store")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
     }
 }
 
@@ -51,7 +55,9 @@ pub fn default_path() -> PathBuf {
             .map(PathBuf::from)
             .or_else(|| home.map(|h| h.join(".local/share")))
     };
-    base.unwrap_or_else(|| PathBuf::from(".")).join("guichet").join("desk.sqlite")
+    base.unwrap_or_else(|| PathBuf::from("."))
+        .join("guichet")
+        .join("desk.sqlite")
 }
 
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
@@ -63,7 +69,10 @@ enum Found {
 }
 
 fn not_ours(path: &Path, reason: impl Into<String>) -> Error {
-    Error::NotADeskStore { path: path.to_path_buf(), reason: reason.into() }
+    Error::NotADeskStore {
+        path: path.to_path_buf(),
+        reason: reason.into(),
+    }
 }
 
 /// Reads the header and, read-only, the schema version, refusing foreign, truncated and newer
@@ -72,18 +81,31 @@ fn inspect(path: &Path) -> Result<Found> {
     let mut file = match File::open(path) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Found::Fresh),
-        Err(source) => return Err(Error::Io { action: "open", path: path.into(), source }),
+        Err(source) => {
+            return Err(Error::Io {
+                action: "open",
+                path: path.into(),
+                source,
+            })
+        }
     };
     let len = file
         .metadata()
-        .map_err(|source| Error::Io { action: "stat", path: path.into(), source })?
+        .map_err(|source| Error::Io {
+            action: "stat",
+            path: path.into(),
+            source,
+        })?
         .len();
     if len == 0 {
         return Ok(Found::Fresh);
     }
     let mut header = [0u8; 100];
     if len < 100 || file.read_exact(&mut header).is_err() {
-        return Err(not_ours(path, format!("only {len} bytes, shorter than a SQLite header")));
+        return Err(not_ours(
+            path,
+            format!("only {len} bytes, shorter than a SQLite header"),
+        ));
     }
     if &header[..16] != SQLITE_MAGIC {
         return Err(not_ours(path, "not a SQLite file: wrong header"));
@@ -92,7 +114,9 @@ fn inspect(path: &Path) -> Result<Found> {
         1 => 65_536,
         n => u64::from(n),
     };
-    let pages = u64::from(u32::from_be_bytes([header[28], header[29], header[30], header[31]]));
+    let pages = u64::from(u32::from_be_bytes([
+        header[28], header[29], header[30], header[31],
+    ]));
     if pages > 0 && len < page_size * pages {
         return Err(not_ours(
             path,
@@ -136,7 +160,8 @@ fn inspect(path: &Path) -> Result<Found> {
 }
 
 fn configure(conn: &Connection, settings: &StoreSettings) -> Result<()> {
-    conn.busy_timeout(settings.busy_timeout).ctx("set busy timeout")?;
+    conn.busy_timeout(settings.busy_timeout)
+        .ctx("set busy timeout")?;
     conn.execute_batch(
         "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
     )
@@ -171,9 +196,17 @@ impl Store {
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .ctx("open reader")?;
-        reader.busy_timeout(settings.busy_timeout).ctx("set reader busy timeout")?;
-        reader.execute_batch("PRAGMA query_only = ON;").ctx("set reader pragmas")?;
-        Ok(Store { path, writer, reader })
+        reader
+            .busy_timeout(settings.busy_timeout)
+            .ctx("set reader busy timeout")?;
+        reader
+            .execute_batch("PRAGMA query_only = ON;")
+            .ctx("set reader pragmas")?;
+        Ok(Store {
+            path,
+            writer,
+            reader,
+        })
     }
 
     /// The file.
@@ -203,6 +236,8 @@ impl Store {
 
     /// The schema version of the open file.
     pub fn schema_version(&self) -> Result<u32> {
-        self.reader.query_row("PRAGMA user_version", [], |r| r.get(0)).ctx("read schema version")
+        self.reader
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .ctx("read schema version")
     }
 }

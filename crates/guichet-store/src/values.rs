@@ -19,17 +19,24 @@ pub fn ts(at: Timestamp) -> String {
 }
 
 pub(crate) fn parse_ts(what: &'static str, s: &str) -> Result<Timestamp> {
-    s.parse().map_err(|_| Error::BadStoredValue { what, value: s.to_string() })
+    s.parse().map_err(|_| Error::BadStoredValue {
+        what,
+        value: s.to_string(),
+    })
 }
 
 pub(crate) fn parse_session(s: &str) -> Result<SessionCode> {
-    SessionCode::parse(s)
-        .map_err(|_| Error::BadStoredValue { what: "session code", value: s.to_string() })
+    SessionCode::parse(s).map_err(|_| Error::BadStoredValue {
+        what: "session code",
+        value: s.to_string(),
+    })
 }
 
 pub(crate) fn parse_category(s: &str) -> Result<PriceCategory> {
-    PriceCategory::parse(s)
-        .map_err(|_| Error::BadStoredValue { what: "price category", value: s.to_string() })
+    PriceCategory::parse(s).map_err(|_| Error::BadStoredValue {
+        what: "price category",
+        value: s.to_string(),
+    })
 }
 
 pub(crate) fn games_str(g: Games) -> &'static str {
@@ -43,7 +50,10 @@ pub(crate) fn parse_games(s: &str) -> Result<Games> {
     match s {
         "olympic" => Ok(Games::Olympic),
         "paralympic" => Ok(Games::Paralympic),
-        _ => Err(Error::BadStoredValue { what: "games", value: s.to_string() }),
+        _ => Err(Error::BadStoredValue {
+            what: "games",
+            value: s.to_string(),
+        }),
     }
 }
 

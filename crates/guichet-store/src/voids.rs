@@ -62,8 +62,11 @@ pub fn record_void(conn: &Connection, order: &StoredOrder, v: &NewVoid) -> Resul
         ],
     )
     .ctx("store void")?;
-    conn.execute("UPDATE sale_order SET status = 'voided' WHERE id = ?1", [&v.order_id])
-        .ctx("mark order voided")?;
+    conn.execute(
+        "UPDATE sale_order SET status = 'voided' WHERE id = ?1",
+        [&v.order_id],
+    )
+    .ctx("mark order voided")?;
     let mut seats: BTreeMap<(SessionCode, PriceCategory), u32> = BTreeMap::new();
     let mut revoked = Vec::new();
     for t in order.tickets.iter().filter(|t| t.status == "valid") {
@@ -126,8 +129,11 @@ pub struct NewReissue {
 
 /// Writes a reissue.
 pub fn record_reissue(conn: &Connection, r: &NewReissue) -> Result<()> {
-    conn.execute("UPDATE ticket SET status = 'reissued' WHERE id = ?1", [&r.old_ticket_id])
-        .ctx("retire ticket")?;
+    conn.execute(
+        "UPDATE ticket SET status = 'reissued' WHERE id = ?1",
+        [&r.old_ticket_id],
+    )
+    .ctx("retire ticket")?;
     revoke(conn, &r.old_ticket_id, "reissue", r.at)?;
     insert_ticket(conn, &r.order_id, &r.ticket, Some(&r.old_ticket_id), r.at)?;
     append_ledger(
@@ -158,8 +164,9 @@ pub fn record_reissue(conn: &Connection, r: &NewReissue) -> Result<()> {
 
 /// Ids of every revoked ticket.
 pub fn revoked_ticket_ids(conn: &Connection) -> Result<Vec<String>> {
-    let mut stmt =
-        conn.prepare("SELECT ticket_id FROM revocation ORDER BY ticket_id").ctx("read revocations")?;
+    let mut stmt = conn
+        .prepare("SELECT ticket_id FROM revocation ORDER BY ticket_id")
+        .ctx("read revocations")?;
     let ids = stmt
         .query_map([], |r| r.get(0))
         .ctx("read revocations")?

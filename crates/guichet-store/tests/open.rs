@@ -15,9 +15,14 @@ fn a_new_file_is_created_migrated_and_in_wal_mode() {
     let store = Store::open(&path).unwrap();
     // The latest embedded migration must be recorded so a later binary knows where to start.
     assert_eq!(store.schema_version().unwrap(), latest_version());
-    let mode: String =
-        store.reader().query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
-    assert_eq!(mode, "wal", "WAL lets the reader read while the writer writes");
+    let mode: String = store
+        .reader()
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(
+        mode, "wal",
+        "WAL lets the reader read while the writer writes"
+    );
     drop(store);
     // Reopening our own file must succeed and not re-run migration 1 (it would fail on
     // CREATE TABLE of existing tables).
@@ -29,12 +34,23 @@ fn a_new_file_is_created_migrated_and_in_wal_mode() {
 fn a_text_file_is_refused_and_untouched() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("notes.sqlite");
-    std::fs::write(&path, "these are not the tables you are looking for\n".repeat(10)).unwrap();
+    std::fs::write(
+        &path,
+        "these are not the tables you are looking for\n".repeat(10),
+    )
+    .unwrap();
     let before = bytes(&path);
     let err = Store::open(&path).unwrap_err();
     assert!(matches!(err, Error::NotADeskStore { .. }), "{err}");
-    assert!(err.to_string().contains("wrong header"), "the message says why: {err}");
-    assert_eq!(bytes(&path), before, "a refused file must not be written to");
+    assert!(
+        err.to_string().contains("wrong header"),
+        "the message says why: {err}"
+    );
+    assert_eq!(
+        bytes(&path),
+        before,
+        "a refused file must not be written to"
+    );
 }
 
 #[test]
@@ -43,13 +59,24 @@ fn another_programs_sqlite_file_is_refused_and_untouched() {
     let path = dir.path().join("other.sqlite");
     {
         let c = rusqlite::Connection::open(&path).unwrap();
-        c.execute_batch("CREATE TABLE photos (id INTEGER PRIMARY KEY, name TEXT);").unwrap();
+        c.execute_batch("CREATE TABLE photos (id INTEGER PRIMARY KEY, name TEXT);")
+            .unwrap();
     }
     let before = bytes(&path);
     let err = Store::open(&path).unwrap_err();
-    assert!(err.to_string().contains("another program's database"), "{err}");
-    assert_eq!(bytes(&path), before, "a foreign database must not be migrated");
-    assert!(!dir.path().join("other.sqlite-wal").exists(), "not even switched to WAL");
+    assert!(
+        err.to_string().contains("another program's database"),
+        "{err}"
+    );
+    assert_eq!(
+        bytes(&path),
+        before,
+        "a foreign database must not be migrated"
+    );
+    assert!(
+        !dir.path().join("other.sqlite-wal").exists(),
+        "not even switched to WAL"
+    );
 }
 
 #[test]
@@ -78,7 +105,11 @@ fn a_truncated_file_is_refused_and_untouched() {
     let _ = std::fs::remove_file(dir.path().join("desk.sqlite-shm"));
     let err = Store::open(&path).unwrap_err();
     assert!(err.to_string().contains("truncated"), "{err}");
-    assert_eq!(bytes(&path), cut, "a truncated file must not be 'repaired' by us");
+    assert_eq!(
+        bytes(&path),
+        cut,
+        "a truncated file must not be 'repaired' by us"
+    );
 }
 
 #[test]
@@ -93,19 +124,26 @@ fn a_newer_schema_is_refused_and_untouched() {
             latest_version() + 7
         ))
         .unwrap();
-        let app: i32 = c.query_row("PRAGMA application_id", [], |r| r.get(0)).unwrap();
+        let app: i32 = c
+            .query_row("PRAGMA application_id", [], |r| r.get(0))
+            .unwrap();
         assert_eq!(app, APPLICATION_ID);
     }
     let before = bytes(&path);
     let err = Store::open(&path).unwrap_err();
     match &err {
-        Error::NewerSchema { found, supported, .. } => {
+        Error::NewerSchema {
+            found, supported, ..
+        } => {
             assert_eq!(*found, latest_version() + 7);
             assert_eq!(*supported, latest_version());
         }
         other => panic!("expected NewerSchema, got {other}"),
     }
-    assert!(err.to_string().contains("update Guichet"), "the fix is named: {err}");
+    assert!(
+        err.to_string().contains("update Guichet"),
+        "the fix is named: {err}"
+    );
     assert_eq!(bytes(&path), before);
 }
 
@@ -114,13 +152,19 @@ fn the_ledger_refuses_updates_and_deletes() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = Store::open(dir.path().join("desk.sqlite")).unwrap();
     let r: Result<(), Error> = s.write(|tx| {
-        tx.execute("INSERT INTO ledger (at, action) VALUES ('2023-02-15T09:00:00Z', 'x')", [])?;
+        tx.execute(
+            "INSERT INTO ledger (at, action) VALUES ('2023-02-15T09:00:00Z', 'x')",
+            [],
+        )?;
         Ok(())
     });
     r.unwrap();
     for sql in ["UPDATE ledger SET action = 'y'", "DELETE FROM ledger"] {
         let r: Result<usize, Error> = s.write(|tx| Ok(tx.execute(sql, [])?));
         let err = r.unwrap_err().to_string();
-        assert!(err.contains("append-only"), "{sql} must be refused by the trigger: {err}");
+        assert!(
+            err.contains("append-only"),
+            "{sql} must be refused by the trigger: {err}"
+        );
     }
 }

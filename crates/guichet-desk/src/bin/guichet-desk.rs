@@ -11,7 +11,9 @@ use guichet_desk::{
     Clock, Connectivity, Desk, DeskParts, DeskSettings, Error, FixedClock, InterimEd25519Signer,
     OrderRequest, PaymentTerminalSimulator, RequestLine, SystemClock, Tender, WalkIn,
 };
-use guichet_domain::{AccountId, Catalogue, Money, OrderKind, PriceCategory, SaleConfig, SessionCode};
+use guichet_domain::{
+    AccountId, Catalogue, Money, OrderKind, PriceCategory, SaleConfig, SessionCode,
+};
 use guichet_store::operators::Role;
 use jiff::Timestamp;
 
@@ -137,7 +139,10 @@ enum Command {
 }
 
 fn bad(field: &'static str, problem: impl Into<String>) -> Error {
-    Error::BadInput { field, problem: problem.into() }
+    Error::BadInput {
+        field,
+        problem: problem.into(),
+    }
 }
 
 fn euros(field: &'static str, s: &str) -> Result<Money, Error> {
@@ -147,14 +152,21 @@ fn euros(field: &'static str, s: &str) -> Result<Money, Error> {
 fn instant(s: &str) -> Result<Timestamp, Error> {
     s.parse::<Timestamp>()
         .or_else(|_| s.parse::<jiff::Zoned>().map(|z| z.timestamp()))
-        .map_err(|e| bad("instant", format!("{s:?}: {e} (e.g. 2023-02-20T10:00[Europe/Paris])")))
+        .map_err(|e| {
+            bad(
+                "instant",
+                format!("{s:?}: {e} (e.g. 2023-02-20T10:00[Europe/Paris])"),
+            )
+        })
 }
 
 fn key_seed(db: &Path) -> Result<[u8; 32], Error> {
     let path = db.with_extension("key");
     let io = |e: std::io::Error| bad("device key", format!("{}: {e}", path.display()));
     if let Ok(bytes) = std::fs::read(&path) {
-        return bytes.try_into().map_err(|_| bad("device key", "the key file is not 32 bytes"));
+        return bytes
+            .try_into()
+            .map_err(|_| bad("device key", "the key file is not 32 bytes"));
     }
     let mut seed = [0u8; 32];
     std::fs::File::open("/dev/urandom")
@@ -167,7 +179,10 @@ fn key_seed(db: &Path) -> Result<[u8; 32], Error> {
 fn line(s: &str) -> Result<RequestLine, Error> {
     let parts: Vec<&str> = s.splitn(4, ':').collect();
     let [session, category, qty, rest @ ..] = parts.as_slice() else {
-        return Err(bad("line", format!("{s:?}: SESSION:CATEGORY:QTY[:Holder;Holder]")));
+        return Err(bad(
+            "line",
+            format!("{s:?}: SESSION:CATEGORY:QTY[:Holder;Holder]"),
+        ));
     };
     Ok(RequestLine {
         session: SessionCode::parse(session).map_err(|e| bad("line", e.to_string()))?,
@@ -190,7 +205,11 @@ fn run(cli: Cli) -> Result<serde_json::Value, Error> {
         None => Box::new(SystemClock),
     };
     let settings = DeskSettings {
-        connectivity: if cli.online { Connectivity::Online } else { Connectivity::Offline },
+        connectivity: if cli.online {
+            Connectivity::Online
+        } else {
+            Connectivity::Offline
+        },
         ..DeskSettings::default()
     };
     let seed = key_seed(&db)?;
@@ -215,12 +234,22 @@ fn run(cli: Cli) -> Result<serde_json::Value, Error> {
     desk.sign_in(op, pin)?;
     let out = match cli.command {
         Command::Init { .. } => unreachable!("handled above"),
-        Command::AddOperator { id, name, role, new_pin } => {
+        Command::AddOperator {
+            id,
+            name,
+            role,
+            new_pin,
+        } => {
             let role = Role::parse(&role).ok_or_else(|| bad("role", "seller or supervisor"))?;
             desk.add_operator(&id, &name, role, &new_pin)?;
             serde_json::json!({ "operator": id, "role": role })
         }
-        Command::Seed { accounts, slot_start, sessions, per_category } => {
+        Command::Seed {
+            accounts,
+            slot_start,
+            sessions,
+            per_category,
+        } => {
             let now = desk.now();
             seed_accounts(&mut desk, 1, accounts, instant(&slot_start)?, now)?;
             let list: Vec<&str> = sessions.split(',').collect();
@@ -231,7 +260,13 @@ fn run(cli: Cli) -> Result<serde_json::Value, Error> {
             let (by, found) = desk.look_up(&query)?;
             serde_json::json!({ "by": by, "accounts": found })
         }
-        Command::WalkIn { given, family, email, country, club } => {
+        Command::WalkIn {
+            given,
+            family,
+            email,
+            country,
+            club,
+        } => {
             let a = desk.create_walk_in(&WalkIn {
                 given_name: given,
                 family_name: family,
@@ -244,7 +279,13 @@ fn run(cli: Cli) -> Result<serde_json::Value, Error> {
         Command::OpenShift { float } => {
             serde_json::to_value(desk.open_shift(euros("float", &float)?)?).unwrap_or_default()
         }
-        Command::Sell { account, kind, lines, cash, card } => {
+        Command::Sell {
+            account,
+            kind,
+            lines,
+            cash,
+            card,
+        } => {
             let kind = match kind.as_str() {
                 "pack" => OrderKind::Pack,
                 "single" => OrderKind::Single,
@@ -255,11 +296,18 @@ fn run(cli: Cli) -> Result<serde_json::Value, Error> {
                 kind,
                 lines: lines.iter().map(|l| line(l)).collect::<Result<_, _>>()?,
             };
-            let tender =
-                Tender { card: euros("card", &card)?, cash_tendered: euros("cash", &cash)? };
+            let tender = Tender {
+                card: euros("card", &card)?,
+                cash_tendered: euros("cash", &cash)?,
+            };
             serde_json::to_value(desk.sell(&req, tender)?).unwrap_or_default()
         }
-        Command::Void { order, supervisor, supervisor_pin, reason } => {
+        Command::Void {
+            order,
+            supervisor,
+            supervisor_pin,
+            reason,
+        } => {
             serde_json::to_value(desk.void_order(&order, &supervisor, &supervisor_pin, &reason)?)
                 .unwrap_or_default()
         }
@@ -304,9 +352,18 @@ fn sale_loop(desk: &mut Desk, count: u32, sessions: &str) -> Result<serde_json::
         let total = desk.quote(&req)?.order.total;
         // Alternate cash, card and split payments so every payment shape is crash-tested.
         let tender = match i % 3 {
-            0 => Tender { card: Money::ZERO, cash_tendered: total + Money::from_euros(5) },
-            1 => Tender { card: total, cash_tendered: Money::ZERO },
-            _ => Tender { card: Money::from_euros(10), cash_tendered: total },
+            0 => Tender {
+                card: Money::ZERO,
+                cash_tendered: total + Money::from_euros(5),
+            },
+            1 => Tender {
+                card: total,
+                cash_tendered: Money::ZERO,
+            },
+            _ => Tender {
+                card: Money::from_euros(10),
+                cash_tendered: total,
+            },
         };
         let r = desk.sell(&req, tender)?;
         let _ = writeln!(stdout, "sold {}", r.order_id);
@@ -320,7 +377,11 @@ fn main() {
     match run(cli) {
         Ok(v) => {
             // A closed pipe (`| head`) is not an error of the sale.
-            let _ = writeln!(std::io::stdout(), "{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+            let _ = writeln!(
+                std::io::stdout(),
+                "{}",
+                serde_json::to_string_pretty(&v).unwrap_or_default()
+            );
         }
         Err(e) => {
             let v = serde_json::json!({ "code": e.code(), "message": e.to_string() });

@@ -10,12 +10,22 @@ fn ids(v: &[guichet_store::accounts::Account]) -> Vec<String> {
 fn look_up_by_number_email_and_qr() {
     let f = fx();
     let (by, found) = f.desk.look_up("P24-0000007").unwrap();
-    assert_eq!((by, ids(&found)), (LookUpBy::Number, vec!["P24-0000007".to_string()]));
+    assert_eq!(
+        (by, ids(&found)),
+        (LookUpBy::Number, vec!["P24-0000007".to_string()])
+    );
     let (by, found) = f.desk.look_up("  FAN7@Example.ORG ").unwrap();
     assert_eq!(by, LookUpBy::Email);
-    assert_eq!(ids(&found), vec!["P24-0000007"], "email look-up ignores case and spaces");
+    assert_eq!(
+        ids(&found),
+        vec!["P24-0000007"],
+        "email look-up ignores case and spaces"
+    );
     let (by, found) = f.desk.look_up(&account_qr(&acct(7))).unwrap();
-    assert_eq!((by, ids(&found)), (LookUpBy::Qr, vec!["P24-0000007".to_string()]));
+    assert_eq!(
+        (by, ids(&found)),
+        (LookUpBy::Qr, vec!["P24-0000007".to_string()])
+    );
 }
 
 #[test]
@@ -25,10 +35,18 @@ fn name_prefix_ignores_accents_and_case_but_not_letters() {
     for q in ["Élodie", "elodie", "ÉLO", "elo"] {
         let (by, found) = f.desk.look_up(q).unwrap();
         assert_eq!(by, LookUpBy::Name);
-        assert_eq!(ids(&found), vec!["P24-0000024", "P24-0000012"], "query {q:?}");
+        assert_eq!(
+            ids(&found),
+            vec!["P24-0000024", "P24-0000012"],
+            "query {q:?}"
+        );
     }
     let (_, found) = f.desk.look_up("Ehlodie").unwrap();
-    assert!(found.is_empty(), "a different spelling is not an accent: {:?}", ids(&found));
+    assert!(
+        found.is_empty(),
+        "a different spelling is not an accent: {:?}",
+        ids(&found)
+    );
     // Family name first works too, as staff often type it.
     let (_, found) = f.desk.look_up("lefevre elo").unwrap();
     assert_eq!(ids(&found), vec!["P24-0000024"]);
@@ -47,14 +65,32 @@ fn walk_in_gets_a_device_made_id_with_ledger_and_outbox() {
             club_number: Some("CLUB123456".into()),
         })
         .unwrap();
-    assert!(a.id.as_str().starts_with("W-"), "walk-in ids are W- + UUIDv7: {}", a.id);
+    assert!(
+        a.id.as_str().starts_with("W-"),
+        "walk-in ids are W- + UUIDv7: {}",
+        a.id
+    );
     assert_eq!(a.country, "FR");
     let (_, found) = f.desk.look_up("zoe walk").unwrap();
-    assert_eq!(ids(&found), vec![a.id.to_string()], "a walk-in is found at once, offline");
+    assert_eq!(
+        ids(&found),
+        vec![a.id.to_string()],
+        "a walk-in is found at once, offline"
+    );
     let (_, standing) = f.desk.account(&a.id).unwrap();
-    assert!(standing.club_member, "the Club number makes the account a Club member");
-    let q = format!("SELECT count(*) FROM outbox WHERE kind = 'account_created' AND payload LIKE '%{}%'", a.id);
-    assert_eq!(count(&f.desk, &q), 1, "the server learns of the account through the outbox");
+    assert!(
+        standing.club_member,
+        "the Club number makes the account a Club member"
+    );
+    let q = format!(
+        "SELECT count(*) FROM outbox WHERE kind = 'account_created' AND payload LIKE '%{}%'",
+        a.id
+    );
+    assert_eq!(
+        count(&f.desk, &q),
+        1,
+        "the server learns of the account through the outbox"
+    );
 }
 
 #[test]
@@ -69,12 +105,30 @@ fn walk_in_with_bad_details_is_refused_and_nothing_is_written() {
     };
     let before = footprint(&f.desk);
     let cases = [
-        WalkIn { email: "leo-at-example".into(), ..good.clone() },
-        WalkIn { email: "leo@example".into(), ..good.clone() },
-        WalkIn { country: "France".into(), ..good.clone() },
-        WalkIn { given_name: "  ".into(), ..good.clone() },
-        WalkIn { family_name: "x".repeat(500), ..good.clone() },
-        WalkIn { club_number: Some("12".into()), ..good.clone() },
+        WalkIn {
+            email: "leo-at-example".into(),
+            ..good.clone()
+        },
+        WalkIn {
+            email: "leo@example".into(),
+            ..good.clone()
+        },
+        WalkIn {
+            country: "France".into(),
+            ..good.clone()
+        },
+        WalkIn {
+            given_name: "  ".into(),
+            ..good.clone()
+        },
+        WalkIn {
+            family_name: "x".repeat(500),
+            ..good.clone()
+        },
+        WalkIn {
+            club_number: Some("12".into()),
+            ..good.clone()
+        },
     ];
     for w in &cases {
         let e = f.desk.create_walk_in(w).unwrap_err();

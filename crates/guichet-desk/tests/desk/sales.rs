@@ -7,7 +7,10 @@ use jiff::SignedDuration;
 use crate::support::*;
 
 fn cash(euros: i64) -> Tender {
-    Tender { card: Money::ZERO, cash_tendered: Money::from_euros(euros) }
+    Tender {
+        card: Money::ZERO,
+        cash_tendered: Money::from_euros(euros),
+    }
 }
 
 fn codes(e: Error) -> Vec<Code> {
@@ -26,35 +29,74 @@ fn a_pack_sold_for_cash_writes_everything_in_one_go() {
     let total = q.order.total;
     let r = f.desk.sell(&req, cash(500)).unwrap();
     assert_eq!(r.total, total, "the sale charges what the quote said");
-    assert_eq!(r.change, Money::from_euros(500) - total, "change = tendered − total");
-    let o = order(f.desk.store().reader(), &r.order_id).unwrap().unwrap();
+    assert_eq!(
+        r.change,
+        Money::from_euros(500) - total,
+        "change = tendered − total"
+    );
+    let o = order(f.desk.store().reader(), &r.order_id)
+        .unwrap()
+        .unwrap();
     assert_eq!(o.tickets.len(), 6);
     let holders: Vec<&str> = o.tickets.iter().map(|t| t.holder_name.as_str()).collect();
-    assert_eq!(holders.iter().filter(|h| **h == "Ana Guest").count(), 1, "named holder kept");
+    assert_eq!(
+        holders.iter().filter(|h| **h == "Ana Guest").count(),
+        1,
+        "named holder kept"
+    );
     assert_eq!(
         holders.iter().filter(|h| **h == "Jean Dupré").count(),
         5,
         "other tickets default to the account holder"
     );
     let signer = InterimEd25519Signer::from_seed(SEED);
-    assert!(o.tickets.iter().all(|t| signer.verify(&t.qr_payload)), "every QR is signed");
+    assert!(
+        o.tickets.iter().all(|t| signer.verify(&t.qr_payload)),
+        "every QR is signed"
+    );
     assert_eq!(o.payments.iter().map(|p| p.amount).sum::<Money>(), total);
-    assert!(o.offline, "the fixture desk is offline: sold from the allotment");
-    let q = format!("SELECT count(*) FROM ledger WHERE action = 'sale' AND subject_id = '{}'", r.order_id);
+    assert!(
+        o.offline,
+        "the fixture desk is offline: sold from the allotment"
+    );
+    let q = format!(
+        "SELECT count(*) FROM ledger WHERE action = 'sale' AND subject_id = '{}'",
+        r.order_id
+    );
     assert_eq!(count(&f.desk, &q), 1);
-    let q = format!("SELECT count(*) FROM outbox WHERE kind = 'sale' AND idempotency_key = '{}'", r.idempotency_key);
-    assert_eq!(count(&f.desk, &q), 1, "one event, keyed by the device-made UUIDv7");
-    let left = count(&f.desk, "SELECT remaining FROM allotment WHERE session_code = 'FBL01' AND category = 'D'");
-    assert_eq!(left, 8, "two FBL01 D tickets were taken from the allotment of 10");
+    let q = format!(
+        "SELECT count(*) FROM outbox WHERE kind = 'sale' AND idempotency_key = '{}'",
+        r.idempotency_key
+    );
+    assert_eq!(
+        count(&f.desk, &q),
+        1,
+        "one event, keyed by the device-made UUIDv7"
+    );
+    let left = count(
+        &f.desk,
+        "SELECT remaining FROM allotment WHERE session_code = 'FBL01' AND category = 'D'",
+    );
+    assert_eq!(
+        left, 8,
+        "two FBL01 D tickets were taken from the allotment of 10"
+    );
 }
 
 #[test]
 fn split_payment_charges_the_card_and_takes_cash_for_the_rest() {
     let mut f = fx();
     let total = f.desk.quote(&pack(1)).unwrap().order.total;
-    let tender = Tender { card: Money::from_euros(100), cash_tendered: total };
+    let tender = Tender {
+        card: Money::from_euros(100),
+        cash_tendered: total,
+    };
     let r = f.desk.sell(&pack(1), tender).unwrap();
-    assert_eq!(r.change, Money::from_euros(100), "cash due was total − 100 €");
+    assert_eq!(
+        r.change,
+        Money::from_euros(100),
+        "cash due was total − 100 €"
+    );
     assert_eq!(r.card_reference.as_deref(), Some("SIM-000001"));
     let methods = count(&f.desk, "SELECT count(DISTINCT method) FROM payment");
     assert_eq!(methods, 2, "one card row and one cash row");
@@ -66,7 +108,16 @@ fn a_declined_card_sells_nothing() {
     let total = f.desk.quote(&pack(1)).unwrap().order.total;
     f.terminal.lock().unwrap().decline_next = Some("insufficient funds".into());
     let before = footprint(&f.desk);
-    let e = f.desk.sell(&pack(1), Tender { card: total, cash_tendered: Money::ZERO }).unwrap_err();
+    let e = f
+        .desk
+        .sell(
+            &pack(1),
+            Tender {
+                card: total,
+                cash_tendered: Money::ZERO,
+            },
+        )
+        .unwrap_err();
     assert_eq!(e.code(), "CARD_DECLINED", "{e}");
     assert!(e.to_string().contains("insufficient funds"));
     assert_eq!(footprint(&f.desk), before);
@@ -78,16 +129,27 @@ fn every_violation_is_shown_at_once_and_nothing_is_written() {
     let req = OrderRequest {
         account: acct(1),
         kind: OrderKind::Pack,
-        lines: vec![line("FBL01", PriceCategory::D, 7), line("SRF01", PriceCategory::C, 2)],
+        lines: vec![
+            line("FBL01", PriceCategory::D, 7),
+            line("SRF01", PriceCategory::C, 2),
+        ],
     };
     let before = footprint(&f.desk);
     let e = f.desk.sell(&req, cash(5000)).unwrap_err();
     let msg = e.to_string();
     let c = codes(e);
-    for want in [Code::LineQuantity, Code::HeldBack, Code::PackSize, Code::Availability] {
+    for want in [
+        Code::LineQuantity,
+        Code::HeldBack,
+        Code::PackSize,
+        Code::Availability,
+    ] {
         assert!(c.contains(&want), "{want} expected among {c:?}: {msg}");
     }
-    assert!(msg.contains("SRF01"), "each violation names its session: {msg}");
+    assert!(
+        msg.contains("SRF01"),
+        "each violation names its session: {msg}"
+    );
     assert_eq!(footprint(&f.desk), before, "a refused order writes nothing");
 }
 
@@ -97,7 +159,11 @@ fn an_unknown_session_code_is_named_in_the_refusal() {
     let mut req = pack(1);
     req.lines[0] = line("ZZZ99", PriceCategory::A, 1);
     let e = f.desk.quote(&req).unwrap_err();
-    assert!(e.to_string().contains("ZZZ99 is not a session of the catalogue"), "{e}");
+    assert!(
+        e.to_string()
+            .contains("ZZZ99 is not a session of the catalogue"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -109,7 +175,11 @@ fn the_allotment_bounds_offline_sales() {
     }
     let e = f.desk.sell(&pack(6), cash(500)).unwrap_err();
     let msg = e.to_string();
-    assert_eq!(codes(e), vec![Code::Availability; 3], "all three lines ran out: {msg}");
+    assert_eq!(
+        codes(e),
+        vec![Code::Availability; 3],
+        "all three lines ran out: {msg}"
+    );
     assert!(msg.contains("0 left"), "{msg}");
 }
 
@@ -121,7 +191,10 @@ fn held_tickets_count_against_the_caps() {
     f.desk.sell(&pack(1), cash(500)).unwrap();
     // 6 FBL01 tickets held now: a 4th pack would make 8 for the session.
     let e = f.desk.quote(&pack(1)).unwrap_err();
-    assert!(codes(e).contains(&Code::SessionCap), "local unsynced sales count as held");
+    assert!(
+        codes(e).contains(&Code::SessionCap),
+        "local unsynced sales count as held"
+    );
 }
 
 #[test]
@@ -143,16 +216,25 @@ fn phase_draw_and_timeslot_are_checked() {
     f.clock.advance(SignedDuration::from_hours(24));
     let e = f.desk.quote(&pack(1)).unwrap_err();
     let msg = e.to_string();
-    assert!(codes(e).contains(&Code::Timeslot), "21 Feb 10:00 is the slot's end: {msg}");
+    assert!(
+        codes(e).contains(&Code::Timeslot),
+        "21 Feb 10:00 is the slot's end: {msg}"
+    );
 }
 
 #[test]
 fn selling_needs_an_operator_and_an_open_shift() {
     let mut f = bare();
-    assert_eq!(f.desk.sell(&pack(1), cash(500)).unwrap_err().code(), "NOT_SIGNED_IN");
+    assert_eq!(
+        f.desk.sell(&pack(1), cash(500)).unwrap_err().code(),
+        "NOT_SIGNED_IN"
+    );
     f.desk.sign_in(SELL.0, SELL.1).unwrap();
     let before = footprint(&f.desk);
-    assert_eq!(f.desk.sell(&pack(1), cash(500)).unwrap_err().code(), "NO_OPEN_SHIFT");
+    assert_eq!(
+        f.desk.sell(&pack(1), cash(500)).unwrap_err().code(),
+        "NO_OPEN_SHIFT"
+    );
     assert_eq!(footprint(&f.desk), before);
 }
 

@@ -7,24 +7,69 @@ use crate::support::*;
 fn the_z_report_compares_expected_and_counted_cash() {
     let mut f = fx(); // float 100 €
     let t1 = f.desk.quote(&pack(1)).unwrap().order.total;
-    f.desk.sell(&pack(1), Tender { card: Money::ZERO, cash_tendered: t1 + Money::from_euros(20) }).unwrap();
+    f.desk
+        .sell(
+            &pack(1),
+            Tender {
+                card: Money::ZERO,
+                cash_tendered: t1 + Money::from_euros(20),
+            },
+        )
+        .unwrap();
     let t2 = f.desk.quote(&pack(2)).unwrap().order.total;
-    let r2 = f.desk.sell(&pack(2), Tender { card: t2, cash_tendered: Money::ZERO }).unwrap();
+    let r2 = f
+        .desk
+        .sell(
+            &pack(2),
+            Tender {
+                card: t2,
+                cash_tendered: Money::ZERO,
+            },
+        )
+        .unwrap();
     let t3 = f.desk.quote(&pack(3)).unwrap().order.total;
-    let r3 = f.desk.sell(&pack(3), Tender { card: Money::ZERO, cash_tendered: t3 }).unwrap();
-    f.desk.void_order(&r3.order_id, SUP.0, SUP.1, "duplicate").unwrap();
+    let r3 = f
+        .desk
+        .sell(
+            &pack(3),
+            Tender {
+                card: Money::ZERO,
+                cash_tendered: t3,
+            },
+        )
+        .unwrap();
+    f.desk
+        .void_order(&r3.order_id, SUP.0, SUP.1, "duplicate")
+        .unwrap();
     let _ = r2;
     // Expected: 100 float + t1 + t3 cash in − t3 cash refunded = 100 + t1. Counted 5 € short.
     let counted = Money::from_euros(100) + t1 - Money::from_euros(5);
     let z = f.desk.close_shift(counted).unwrap();
-    assert_eq!(z.cash_in, t1 + t3, "cash in counts what stayed in the till, change excluded");
+    assert_eq!(
+        z.cash_in,
+        t1 + t3,
+        "cash in counts what stayed in the till, change excluded"
+    );
     assert_eq!(z.card_in, t2);
     assert_eq!(z.cash_refunded, t3);
     assert_eq!((z.orders, z.voids), (3, 1));
     assert_eq!(z.expected_cash, Money::from_euros(100) + t1);
-    assert_eq!(z.difference, Some(Money::from_euros(-5)), "5 € missing shows as −5 €");
-    assert_eq!(count(&f.desk, "SELECT count(*) FROM outbox WHERE kind = 'shift_closed'"), 1);
-    assert_eq!(f.desk.close_shift(counted).unwrap_err().code(), "NO_OPEN_SHIFT");
+    assert_eq!(
+        z.difference,
+        Some(Money::from_euros(-5)),
+        "5 € missing shows as −5 €"
+    );
+    assert_eq!(
+        count(
+            &f.desk,
+            "SELECT count(*) FROM outbox WHERE kind = 'shift_closed'"
+        ),
+        1
+    );
+    assert_eq!(
+        f.desk.close_shift(counted).unwrap_err().code(),
+        "NO_OPEN_SHIFT"
+    );
 }
 
 #[test]

@@ -9,7 +9,9 @@ use guichet_desk::{
     Desk, DeskParts, DeskSettings, FixedClock, InterimEd25519Signer, OrderRequest,
     PaymentTerminalSimulator, RequestLine,
 };
-use guichet_domain::{AccountId, Catalogue, Money, OrderKind, PriceCategory, SaleConfig, SessionCode};
+use guichet_domain::{
+    AccountId, Catalogue, Money, OrderKind, PriceCategory, SaleConfig, SessionCode,
+};
 use guichet_store::operators::Role;
 use jiff::Timestamp;
 
@@ -18,7 +20,10 @@ pub const SELL: (&str, &str) = ("S-SELL", "1234");
 pub const SEED: [u8; 32] = [7; 32];
 
 pub fn paris(s: &str) -> Timestamp {
-    format!("{s}[Europe/Paris]").parse::<jiff::Zoned>().unwrap().timestamp()
+    format!("{s}[Europe/Paris]")
+        .parse::<jiff::Zoned>()
+        .unwrap()
+        .timestamp()
 }
 
 pub struct Fx {
@@ -55,14 +60,22 @@ pub fn bare() -> Fx {
     let clock = Arc::new(FixedClock::at(paris("2023-02-20T10:00")));
     let terminal = Arc::new(Mutex::new(PaymentTerminalSimulator::default()));
     let mut desk = open_desk(&path, clock.clone(), terminal.clone());
-    desk.add_operator(SUP.0, "Supervisor One", Role::Supervisor, SUP.1).unwrap();
+    desk.add_operator(SUP.0, "Supervisor One", Role::Supervisor, SUP.1)
+        .unwrap();
     desk.sign_in(SUP.0, SUP.1).unwrap();
-    desk.add_operator(SELL.0, "Seller One", Role::Seller, SELL.1).unwrap();
+    desk.add_operator(SELL.0, "Seller One", Role::Seller, SELL.1)
+        .unwrap();
     let now = desk.now();
     seed_accounts(&mut desk, 1, 30, paris("2023-02-19T10:00"), now).unwrap();
     seed_allotment(&mut desk, &["FBL01", "FBL02", "RU701", "HBL01"], 10).unwrap();
     desk.sign_out().unwrap();
-    Fx { desk, clock, terminal, path, _dir: dir }
+    Fx {
+        desk,
+        clock,
+        terminal,
+        path,
+        _dir: dir,
+    }
 }
 
 /// The fixture with the seller signed in and a shift open (100 € float).
@@ -78,7 +91,12 @@ pub fn acct(n: u32) -> AccountId {
 }
 
 pub fn line(s: &str, c: PriceCategory, q: u32) -> RequestLine {
-    RequestLine { session: SessionCode::parse(s).unwrap(), category: c, quantity: q, holders: vec![] }
+    RequestLine {
+        session: SessionCode::parse(s).unwrap(),
+        category: c,
+        quantity: q,
+        holders: vec![],
+    }
 }
 
 /// FBL01 D ×2 (24 €), RU701 C ×2, HBL01 B ×2: a valid pack in the fixture.
@@ -95,7 +113,10 @@ pub fn pack(account: u32) -> OrderRequest {
 }
 
 pub fn count(desk: &Desk, sql: &str) -> i64 {
-    desk.store().reader().query_row(sql, [], |r| r.get(0)).unwrap()
+    desk.store()
+        .reader()
+        .query_row(sql, [], |r| r.get(0))
+        .unwrap()
 }
 
 /// Row counts of every table a use case may write, and the allotment left: equal before and

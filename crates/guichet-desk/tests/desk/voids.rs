@@ -8,9 +8,15 @@ use crate::support::*;
 fn sold(f: &mut Fx, card: bool) -> guichet_desk::SaleReceipt {
     let total = f.desk.quote(&pack(1)).unwrap().order.total;
     let tender = if card {
-        Tender { card: total, cash_tendered: Money::ZERO }
+        Tender {
+            card: total,
+            cash_tendered: Money::ZERO,
+        }
     } else {
-        Tender { card: Money::ZERO, cash_tendered: total }
+        Tender {
+            card: Money::ZERO,
+            cash_tendered: total,
+        }
     };
     f.desk.sell(&pack(1), tender).unwrap()
 }
@@ -20,13 +26,27 @@ fn a_void_needs_a_supervisor_pin() {
     let mut f = fx();
     let r = sold(&mut f, false);
     let before = footprint(&f.desk);
-    let e = f.desk.void_order(&r.order_id, SELL.0, SELL.1, "customer changed mind").unwrap_err();
+    let e = f
+        .desk
+        .void_order(&r.order_id, SELL.0, SELL.1, "customer changed mind")
+        .unwrap_err();
     assert_eq!(e.code(), "NOT_SUPERVISOR", "{e}");
-    assert_eq!(footprint(&f.desk), before, "a seller's own PIN voids nothing");
-    let e = f.desk.void_order(&r.order_id, SUP.0, "0000", "x").unwrap_err();
+    assert_eq!(
+        footprint(&f.desk),
+        before,
+        "a seller's own PIN voids nothing"
+    );
+    let e = f
+        .desk
+        .void_order(&r.order_id, SUP.0, "0000", "x")
+        .unwrap_err();
     assert_eq!(e.code(), "WRONG_PIN");
     let after = footprint(&f.desk);
-    assert_eq!(after[..6], before[..6], "a wrong supervisor PIN writes only the ledger row");
+    assert_eq!(
+        after[..6],
+        before[..6],
+        "a wrong supervisor PIN writes only the ledger row"
+    );
 }
 
 #[test]
@@ -34,9 +54,15 @@ fn a_void_revokes_returns_seats_refunds_and_is_recorded() {
     let mut f = fx();
     let r = sold(&mut f, true);
     let allot_before = count(&f.desk, "SELECT sum(remaining) FROM allotment");
-    let v = f.desk.void_order(&r.order_id, SUP.0, SUP.1, "wrong session").unwrap();
+    let v = f
+        .desk
+        .void_order(&r.order_id, SUP.0, SUP.1, "wrong session")
+        .unwrap();
     assert_eq!(v.revoked.len(), 6);
-    assert_eq!(v.card_refund, r.total, "a card sale is refunded to the card");
+    assert_eq!(
+        v.card_refund, r.total,
+        "a card sale is refunded to the card"
+    );
     assert_eq!(
         count(&f.desk, "SELECT sum(remaining) FROM allotment"),
         allot_before + 6,
@@ -46,14 +72,29 @@ fn a_void_revokes_returns_seats_refunds_and_is_recorded() {
     let mut ids: Vec<String> = r.tickets.iter().map(|t| t.0.clone()).collect();
     revoked.sort();
     ids.sort();
-    assert_eq!(revoked, ids, "every ticket of the order is on the revocation list");
-    let o = order(f.desk.store().reader(), &r.order_id).unwrap().unwrap();
+    assert_eq!(
+        revoked, ids,
+        "every ticket of the order is on the revocation list"
+    );
+    let o = order(f.desk.store().reader(), &r.order_id)
+        .unwrap()
+        .unwrap();
     assert_eq!(o.status, "voided");
     let q = format!("SELECT count(*) FROM ledger WHERE action = 'void' AND subject_id = '{}' AND operator_id = 'S-SELL' AND data LIKE '%S-SUP%'", r.order_id);
-    assert_eq!(count(&f.desk, &q), 1, "who asked and who approved are both recorded");
-    assert_eq!(count(&f.desk, "SELECT count(*) FROM outbox WHERE kind = 'void'"), 1);
+    assert_eq!(
+        count(&f.desk, &q),
+        1,
+        "who asked and who approved are both recorded"
+    );
+    assert_eq!(
+        count(&f.desk, "SELECT count(*) FROM outbox WHERE kind = 'void'"),
+        1
+    );
     let before = footprint(&f.desk);
-    let e = f.desk.void_order(&r.order_id, SUP.0, SUP.1, "again").unwrap_err();
+    let e = f
+        .desk
+        .void_order(&r.order_id, SUP.0, SUP.1, "again")
+        .unwrap_err();
     assert_eq!(e.code(), "ALREADY_VOIDED");
     assert_eq!(footprint(&f.desk), before);
 }
@@ -70,23 +111,48 @@ fn reprint_keeps_the_qr_and_reissue_replaces_it() {
     let mut f = fx();
     let r = sold(&mut f, false);
     let old = r.tickets[0].0.clone();
-    let o = order(f.desk.store().reader(), &r.order_id).unwrap().unwrap();
+    let o = order(f.desk.store().reader(), &r.order_id)
+        .unwrap()
+        .unwrap();
     let qr = o.tickets[0].qr_payload.clone();
-    assert_eq!(f.desk.reprint(&old).unwrap(), qr, "a reprint is the same ticket");
-    assert!(revoked_ticket_ids(f.desk.store().reader()).unwrap().is_empty());
-    let e = f.desk.reissue(&old, Some("New Holder"), SELL.0, SELL.1).unwrap_err();
+    assert_eq!(
+        f.desk.reprint(&old).unwrap(),
+        qr,
+        "a reprint is the same ticket"
+    );
+    assert!(revoked_ticket_ids(f.desk.store().reader())
+        .unwrap()
+        .is_empty());
+    let e = f
+        .desk
+        .reissue(&old, Some("New Holder"), SELL.0, SELL.1)
+        .unwrap_err();
     assert_eq!(e.code(), "NOT_SUPERVISOR");
-    let new = f.desk.reissue(&old, Some("New Holder"), SUP.0, SUP.1).unwrap();
+    let new = f
+        .desk
+        .reissue(&old, Some("New Holder"), SUP.0, SUP.1)
+        .unwrap();
     assert_ne!(new, old);
-    assert_eq!(revoked_ticket_ids(f.desk.store().reader()).unwrap(), vec![old.clone()]);
-    let o = order(f.desk.store().reader(), &r.order_id).unwrap().unwrap();
+    assert_eq!(
+        revoked_ticket_ids(f.desk.store().reader()).unwrap(),
+        vec![old.clone()]
+    );
+    let o = order(f.desk.store().reader(), &r.order_id)
+        .unwrap()
+        .unwrap();
     let t = o.tickets.iter().find(|t| t.id == new).unwrap();
     assert_eq!(t.replaces.as_deref(), Some(old.as_str()));
     assert_eq!(t.holder_name, "New Holder");
-    assert!(InterimEd25519Signer::from_seed(SEED).verify(&t.qr_payload), "newly signed");
+    assert!(
+        InterimEd25519Signer::from_seed(SEED).verify(&t.qr_payload),
+        "newly signed"
+    );
     assert_ne!(t.qr_payload, qr);
     assert_eq!(f.desk.reprint(&old).unwrap_err().code(), "TICKET_NOT_VALID");
-    assert_eq!(f.desk.reissue(&old, None, SUP.0, SUP.1).unwrap_err().code(), "TICKET_NOT_VALID");
+    assert_eq!(
+        f.desk.reissue(&old, None, SUP.0, SUP.1).unwrap_err().code(),
+        "TICKET_NOT_VALID"
+    );
     // Voiding the order afterwards revokes the replacement too, not the already revoked one.
     let v = f.desk.void_order(&r.order_id, SUP.0, SUP.1, "x").unwrap();
     assert!(v.revoked.contains(&new) && !v.revoked.contains(&old));
