@@ -36,7 +36,7 @@ pub fn demo_account(n: u32) -> Account {
         family_name: family,
         email: format!("fan{n}@example.org"),
         country: "FR".into(),
-        club_number: (n % 5 == 0).then(|| format!("CLUB{n:06}")),
+        club_number: matches!(n % 5, 0).then(|| format!("CLUB{n:06}")),
         origin: AccountOrigin::Server,
     }
 }

@@ -139,6 +139,20 @@ impl PaymentTerminal for PaymentTerminalSimulator {
     }
 }
 
+/// A shared terminal, so a test can keep a handle on the simulator the desk uses.
+impl<T: PaymentTerminal> PaymentTerminal for std::sync::Arc<std::sync::Mutex<T>> {
+    fn charge(&mut self, amount: Money, order_id: &str) -> Result<String, String> {
+        self.lock()
+            .map_err(|_| "terminal unavailable".to_string())?
+            .charge(amount, order_id)
+    }
+    fn refund(&mut self, amount: Money, reference: &str) -> Result<String, String> {
+        self.lock()
+            .map_err(|_| "terminal unavailable".to_string())?
+            .refund(amount, reference)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -187,19 +201,5 @@ mod tests {
         );
         // 100,000 € handed over for a 100 € order is a typing slip, not a sale.
         assert_eq!(e(0, 10_000_000).code(), "ABSURD_CHANGE");
-    }
-}
-
-/// A shared terminal, so a test can keep a handle on the simulator the desk uses.
-impl<T: PaymentTerminal> PaymentTerminal for std::sync::Arc<std::sync::Mutex<T>> {
-    fn charge(&mut self, amount: Money, order_id: &str) -> Result<String, String> {
-        self.lock()
-            .map_err(|_| "terminal unavailable".to_string())?
-            .charge(amount, order_id)
-    }
-    fn refund(&mut self, amount: Money, reference: &str) -> Result<String, String> {
-        self.lock()
-            .map_err(|_| "terminal unavailable".to_string())?
-            .refund(amount, reference)
     }
 }

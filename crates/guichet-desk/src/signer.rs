@@ -78,7 +78,7 @@ impl InterimEd25519Signer {
 }
 
 fn unhex(s: &str) -> Result<Vec<u8>, ()> {
-    if s.len() % 2 != 0 {
+    if s.len() & 1 == 1 {
         return Err(());
     }
     (0..s.len())
