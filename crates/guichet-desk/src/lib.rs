@@ -10,6 +10,7 @@ pub mod desk;
 pub mod error;
 pub mod operators;
 pub mod payment;
+pub mod pdf;
 pub mod sale;
 pub mod settings;
 pub mod shift;

@@ -76,6 +76,10 @@ impl Desk {
     /// Decides an order: every rule violation at once, or the priced order with holder names.
     /// Writes nothing.
     pub fn quote(&self, req: &OrderRequest) -> Result<Quote> {
+        self.quote_against(req, self.settings.connectivity == Connectivity::Offline)
+    }
+
+    fn quote_against(&self, req: &OrderRequest, offline: bool) -> Result<Quote> {
         self.signed_in()?;
         let conn = self.store.reader();
         let account = account_by_id(conn, &req.account)?.ok_or_else(|| Error::UnknownAccount {
@@ -113,7 +117,6 @@ impl Desk {
                 })
                 .collect(),
         };
-        let offline = self.settings.connectivity == Connectivity::Offline;
         let stock = if offline {
             allotments(conn)?
         } else {
@@ -138,10 +141,14 @@ impl Desk {
 
     /// Sells an order: rules, payment plan, signatures, card charge, then one transaction.
     /// Any refusal before the commit writes nothing; a failed commit refunds the card.
+    ///
+    /// There is no server client yet, so every sale takes the designed fallback of an online
+    /// desk that cannot reach the server: it is decided against this desk's allotment and
+    /// marked offline (the receipt says so).
     pub fn sell(&mut self, req: &OrderRequest, tender: Tender) -> Result<SaleReceipt> {
         let op = self.signed_in()?;
         let shift = open_shift(self.store.reader())?.ok_or(Error::NoOpenShift)?;
-        let quote = self.quote(req)?;
+        let quote = self.quote_against(req, true)?;
         let total = quote.order.total;
         let plan = plan(total, tender, self.settings.max_change)?;
         let now = self.now();

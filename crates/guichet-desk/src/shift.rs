@@ -101,7 +101,24 @@ impl Desk {
     }
 }
 
-/// The Z report as plain text (the PDF layout comes with the tickets crate).
+/// The Z report as a one-page PDF, times in Paris time.
+pub fn z_report_pdf(r: &ZReport, paris: impl Fn(jiff::Timestamp) -> String) -> Vec<u8> {
+    let mut lines: Vec<String> = z_report_text(r)
+        .lines()
+        .skip(1)
+        .map(str::to_string)
+        .collect();
+    lines.insert(
+        1,
+        format!("Paris time: opened {}", paris(r.shift.opened_at)),
+    );
+    if let Some(closed) = r.shift.closed_at {
+        lines.insert(2, format!("Paris time: closed {}", paris(closed)));
+    }
+    crate::pdf::text_page(&format!("Z report — shift {}", r.shift.id), &lines)
+}
+
+/// The Z report as plain text.
 pub fn z_report_text(r: &ZReport) -> String {
     let diff = r.difference.map_or("—".to_string(), |d| d.to_string());
     let counted = r.counted_cash.map_or("—".to_string(), |d| d.to_string());

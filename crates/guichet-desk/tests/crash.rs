@@ -118,27 +118,21 @@ fn check(path: &Path, reported: &[String], round: u32) -> usize {
     ids.len()
 }
 
-#[test]
-fn sigkill_during_a_loop_of_sales_never_leaves_half_a_sale() {
-    let rounds: u32 = std::env::var("GUICHET_CRASH_ITERATIONS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(100);
-    let seed = RandomState::new().hash_one(std::process::id()) | 1;
-    println!("crash test seed {seed:#x}");
-    let mut rng = seed;
+/// One lane: its own file, `rounds` kills in a row. Returns (sales reported, sales in file).
+fn lane(lane: u32, rounds: u32, seed: u64, dir: &Path) -> (usize, usize) {
+    let mut rng = seed ^ u64::from(lane).wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
     let mut next = move || {
         rng ^= rng << 13;
         rng ^= rng >> 7;
         rng ^= rng << 17;
         rng
     };
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("desk.sqlite");
+    let path = dir.join(format!("desk-{lane}.sqlite"));
     setup(&path);
     let bin = env!("CARGO_BIN_EXE_guichet-desk");
     let (mut total_reported, mut in_file) = (0, 0);
-    for round in 0..rounds {
+    for r in 0..rounds {
+        let round = lane * 1000 + r;
         let mut child = Command::new(bin)
             .args([
                 "--db",
@@ -186,10 +180,35 @@ fn sigkill_during_a_loop_of_sales_never_leaves_half_a_sale() {
         total_reported += reported.len();
         in_file = check(&path, &reported, round);
     }
-    println!("{rounds} kills, {total_reported} sales reported, {in_file} in the file");
-    assert!(in_file >= total_reported, "every reported sale survived");
+    (total_reported, in_file)
+}
+
+#[test]
+fn sigkill_during_a_loop_of_sales_never_leaves_half_a_sale() {
+    const LANES: u32 = 4; // four files killed in parallel: the suite stays fast on two cores
+    let rounds: u32 = std::env::var("GUICHET_CRASH_ITERATIONS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(100);
+    let seed = RandomState::new().hash_one(std::process::id()) | 1;
+    println!("crash test seed {seed:#x}");
+    let dir = tempfile::tempdir().unwrap();
+    let results: Vec<(usize, usize)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..LANES)
+            .map(|l| {
+                let n = rounds / LANES + u32::from(l < rounds % LANES);
+                let dir = dir.path();
+                s.spawn(move || lane(l, n, seed, dir))
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let reported: usize = results.iter().map(|r| r.0).sum();
+    let in_file: usize = results.iter().map(|r| r.1).sum();
+    println!("{rounds} kills, {reported} sales reported, {in_file} in the files");
+    assert!(in_file >= reported, "every reported sale survived");
     assert!(
-        total_reported > 0,
+        reported > 0,
         "the loop sold something, or the test proved nothing"
     );
 }

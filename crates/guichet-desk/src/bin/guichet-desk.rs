@@ -126,6 +126,9 @@ enum Command {
     CloseShift {
         #[arg(long)]
         counted: String,
+        /// Also write the Z report as a PDF here.
+        #[arg(long)]
+        pdf: Option<PathBuf>,
     },
     /// Sells walk-in single-ticket orders in a loop (crash-safety tests): prints `ready`, then
     /// `sold <order id>` after each commit.
@@ -311,8 +314,13 @@ fn run(cli: Cli) -> Result<serde_json::Value, Error> {
             serde_json::to_value(desk.void_order(&order, &supervisor, &supervisor_pin, &reason)?)
                 .unwrap_or_default()
         }
-        Command::CloseShift { counted } => {
+        Command::CloseShift { counted, pdf } => {
             let r = desk.close_shift(euros("counted", &counted)?)?;
+            if let Some(p) = pdf {
+                let bytes = guichet_desk::shift::z_report_pdf(&r, |t| desk.paris(t));
+                std::fs::write(&p, bytes)
+                    .map_err(|e| bad("pdf", format!("{}: {e}", p.display())))?;
+            }
             serde_json::json!({ "report": r, "text": guichet_desk::shift::z_report_text(&r) })
         }
         Command::SaleLoop { count, sessions } => sale_loop(&mut desk, count, &sessions)?,
