@@ -1,8 +1,15 @@
 //! `cargo xtask <task>`: the project's set-up, test and demo commands.
 //!
+//! - `test`: install what is missing (apt packages, tauri-driver, npm packages, CUPS), then
+//!   format check, clippy, and every test of the workspace.
+//! - `demo`: run the product.
 //! - `derive-catalogue`: regenerate `data/paris2024/{prices,paralympic_sessions}.csv`.
 
+mod demo;
 mod derive;
+mod install;
+mod sh;
+mod test;
 
 use std::process::ExitCode;
 
@@ -10,6 +17,8 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("derive-catalogue") => derive::run(),
+        Some("test") => test::run(),
+        Some("demo") => demo::run(),
         _ => {
             eprintln!("usage: cargo xtask <test|demo|derive-catalogue>");
             return ExitCode::from(2);

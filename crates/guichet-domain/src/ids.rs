@@ -84,7 +84,7 @@ impl From<SessionCode> for String {
 }
 impl fmt::Display for SessionCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.pad(&self.0)
     }
 }
 
@@ -127,7 +127,7 @@ impl From<VenueCode> for String {
 }
 impl fmt::Display for VenueCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.pad(&self.0)
     }
 }
 
@@ -328,7 +328,7 @@ impl From<AccountId> for String {
 }
 impl fmt::Display for AccountId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.pad(&self.0)
     }
 }
 

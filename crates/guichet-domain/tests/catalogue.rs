@@ -161,14 +161,30 @@ fn a_price_row_with_zero_seats_or_a_bad_price_is_refused() {
             .starts_with("prices.csv, line 2, column \"price_eur\""),
         "{e}"
     );
-    let prices = PARIS2024
+    // Line 3 is FBL01 category B: set its seats (4th field) to 0.
+    let prices: String = PARIS2024
         .prices
-        .replacen("FBL01,B,60,11789", "FBL01,B,60,0", 1);
+        .lines()
+        .enumerate()
+        .map(|(i, l)| {
+            if i == 2 {
+                let f: Vec<&str> = l.split(',').collect();
+                format!("{},{},{},0,{}\n", f[0], f[1], f[2], f[4])
+            } else {
+                format!("{l}\n")
+            }
+        })
+        .collect();
     let e = import(Sources {
         prices: &prices,
         ..PARIS2024
     })
     .unwrap_err();
+    assert!(
+        e.to_string()
+            .starts_with("prices.csv, line 3, column \"capacity\""),
+        "{e}"
+    );
     assert!(e.to_string().contains("capacity must be at least 1"), "{e}");
 }
 

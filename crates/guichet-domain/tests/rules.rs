@@ -13,8 +13,8 @@ const IN_SLOT: &str = "2023-02-17T12:00:00";
 #[test]
 fn a_valid_pack_is_accepted_and_priced_in_cents() {
     let o = check(&good_pack(), &drawn_club_account(), at(IN_SLOT)).unwrap();
-    // ATH02 D 24 €, SWM01 C 40 €, BKB01 B 60 € (prices.csv, "standard" tier), 6 of each.
-    assert_eq!(o.total, Money::from_euros(6 * 24 + 6 * 40 + 6 * 60));
+    // ATH02 D 24 €, SWM01 C 35 €, BKB01 B 50 € (prices.csv, "standard" tier), 6 of each.
+    assert_eq!(o.total, Money::from_euros(6 * 24 + 6 * 35 + 6 * 50));
     assert_eq!(o.tickets(), 18);
     assert_eq!(o.phase, "pack-sale");
 }

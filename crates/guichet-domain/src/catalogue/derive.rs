@@ -30,7 +30,7 @@ struct Tier {
     shares: &'static [u64],
 }
 
-const SPLIT4: &[u64] = &[20, 30, 30, 20];
+const SPLIT4: &[u64] = &[20, 30, 35, 15];
 const SPLIT3: &[u64] = &[30, 35, 35];
 
 const OPENING: Tier = Tier {
@@ -85,7 +85,7 @@ const UNTICKETED: Tier = Tier {
 };
 const STANDARD: Tier = Tier {
     rule: "standard",
-    euros: &[85, 60, 40, 24],
+    euros: &[85, 50, 35, 24],
     shares: SPLIT4,
 };
 const PARA_CLOSING: Tier = Tier {

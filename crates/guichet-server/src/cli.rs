@@ -1,0 +1,381 @@
+//! The operators' commands. `run` takes the instant and an output, so tests drive it
+//! in-process as well as through the binary.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use guichet_domain::catalogue::{format_offset, import::load_dir, stats::games_stats};
+use guichet_domain::config::parse_instant;
+use guichet_domain::rules::words::when_en;
+use guichet_domain::{
+    check_order, AccountStanding, Catalogue, DraftOrder, Games, PriceCategory, SaleConfig,
+};
+use jiff::Timestamp;
+use serde::Deserialize;
+
+/// Exit code of an accepted check.
+pub const ACCEPTED: u8 = 0;
+/// Exit code of a refused check.
+pub const REFUSED: u8 = 1;
+
+/// Guichet central server and operators' tools.
+#[derive(Debug, Parser)]
+#[command(name = "guichet-server", version, about)]
+pub struct Args {
+    /// Catalogue directory (default: the Paris 2024 catalogue built into the binary).
+    #[arg(long, global = true)]
+    pub catalogue: Option<PathBuf>,
+    /// Sale configuration TOML (default: the Paris 2024 configuration built in).
+    #[arg(long, global = true)]
+    pub config: Option<PathBuf>,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Output language.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Lang {
+    /// English.
+    En,
+    /// French.
+    Fr,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print the catalogue: sessions (filtered) or its numbers (--stats).
+    Catalogue {
+        /// Only this Games.
+        #[arg(long, value_enum)]
+        games: Option<GamesArg>,
+        /// Only this sport (case-insensitive).
+        #[arg(long)]
+        sport: Option<String>,
+        /// Only sessions starting on this local day (YYYY-MM-DD).
+        #[arg(long)]
+        day: Option<String>,
+        /// Print sessions per sport, seats per category and total inventory instead.
+        #[arg(long)]
+        stats: bool,
+    },
+    /// Print the sale phases and which are open at an instant.
+    Phases {
+        /// The instant (see `check --at`); default: now.
+        #[arg(long)]
+        at: Option<String>,
+    },
+    /// Would this sale be allowed? Checks a draft order (JSON file, or - for stdin) for an
+    /// account at an instant; prints the priced order or every violation.
+    /// Exit code: 0 accepted, 1 refused, 2 bad input.
+    Check {
+        /// JSON: `{"at": "...", "account": {...}, "order": {"kind": "pack", "lines": [...]}}`.
+        file: PathBuf,
+        /// The instant: `2023-02-17T10:00:00` (Paris time), with a zone
+        /// `...[Europe/Paris]`, or RFC 3339 with an offset. Overrides the file's `at`.
+        #[arg(long)]
+        at: Option<String>,
+        /// Language of the messages.
+        #[arg(long, value_enum, default_value = "en")]
+        lang: Lang,
+        /// Print the result as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Games filter.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum GamesArg {
+    /// Olympic.
+    Olympic,
+    /// Paralympic.
+    Paralympic,
+}
+
+/// A check request as a file holds it.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckRequest {
+    /// The instant, if the file fixes one.
+    #[serde(default)]
+    pub at: Option<String>,
+    /// The account's standing (default: a new account, no draw).
+    #[serde(default)]
+    pub account: AccountStanding,
+    /// The draft.
+    pub order: DraftOrder,
+}
+
+/// Errors of the command line: bad input, said plainly.
+pub type CliError = String;
+
+/// Reads an instant: Paris wall-clock time unless a zone or offset is given.
+pub fn instant(s: &str) -> Result<Timestamp, CliError> {
+    let s = s.trim();
+    let has_zone =
+        s.contains('[') || s.ends_with('Z') || s.rfind(['+', '-']).is_some_and(|i| i > 10);
+    let text = if has_zone {
+        s.to_string()
+    } else {
+        format!("{s}[Europe/Paris]")
+    };
+    parse_instant(&text).map_err(|e| {
+        format!("cannot read the instant {s:?} ({e}); write e.g. 2023-02-17T10:00:00 (Paris time)")
+    })
+}
+
+/// Runs a command; returns the exit code.
+pub fn run(args: Args, now: Timestamp, out: &mut dyn Write) -> Result<u8, CliError> {
+    let catalogue = match &args.catalogue {
+        Some(dir) => load_dir(dir).map_err(|e| e.to_string())?,
+        None => Catalogue::paris2024(),
+    };
+    let config = match &args.config {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            SaleConfig::from_toml(&text, &path.display().to_string()).map_err(|e| e.to_string())?
+        }
+        None => SaleConfig::paris2024(),
+    };
+    let w = |e: std::io::Error| e.to_string();
+    match args.command {
+        Command::Catalogue {
+            games,
+            sport,
+            day,
+            stats,
+        } => {
+            print_catalogue(&catalogue, games, sport, day, stats, out).map_err(w)?;
+            Ok(0)
+        }
+        Command::Phases { at } => {
+            let at = at.as_deref().map(instant).transpose()?.unwrap_or(now);
+            let tz = config.time_zone();
+            writeln!(out, "Phases at {} (Paris time):", when_en(at, &tz)).map_err(w)?;
+            for p in &config.phases {
+                let state = if p.is_open(at) { "OPEN  " } else { "closed" };
+                writeln!(
+                    out,
+                    "  {state} {:<16} {} – {}  sells {} ({}){}",
+                    p.id,
+                    p.opens.to_zoned(tz.clone()).strftime("%Y-%m-%d %H:%M"),
+                    p.closes.to_zoned(tz.clone()).strftime("%Y-%m-%d %H:%M"),
+                    p.sells.en(),
+                    p.games,
+                    p.draw
+                        .as_ref()
+                        .map(|d| format!(", drawn accounts of {d}"))
+                        .unwrap_or_default()
+                )
+                .map_err(w)?;
+            }
+            Ok(0)
+        }
+        Command::Check {
+            file,
+            at,
+            lang,
+            json,
+        } => {
+            let text = if file.as_os_str() == "-" {
+                std::io::read_to_string(std::io::stdin()).map_err(|e| e.to_string())?
+            } else {
+                std::fs::read_to_string(&file)
+                    .map_err(|e| format!("cannot read {}: {e}", file.display()))?
+            };
+            let req: CheckRequest = serde_json::from_str(&text)
+                .map_err(|e| format!("{} is not a valid check request: {e}", file.display()))?;
+            let at = match at.or(req.at) {
+                Some(s) => instant(&s)?,
+                None => now,
+            };
+            let result = check_order(
+                &req.order,
+                &req.account,
+                &config,
+                &catalogue,
+                &catalogue,
+                at,
+            );
+            if json {
+                let v = match &result {
+                    Ok(o) => serde_json::json!({ "accepted": true, "order": o }),
+                    Err(r) => serde_json::json!({ "accepted": false, "violations": r.violations }),
+                };
+                writeln!(out, "{v:#}").map_err(w)?;
+            } else {
+                print_check(&catalogue, &config, at, &result, lang, out).map_err(w)?;
+            }
+            Ok(if result.is_ok() { ACCEPTED } else { REFUSED })
+        }
+    }
+}
+
+fn print_check(
+    catalogue: &Catalogue,
+    config: &SaleConfig,
+    at: Timestamp,
+    result: &Result<guichet_domain::ValidOrder, guichet_domain::Rejection>,
+    lang: Lang,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    let tz = config.time_zone();
+    let fr = matches!(lang, Lang::Fr);
+    let when = at.to_zoned(tz).strftime("%Y-%m-%d %H:%M:%S");
+    match result {
+        Ok(o) => {
+            let phase = config.phases.iter().find(|p| p.id == o.phase);
+            let (name, total) = match (fr, phase) {
+                (true, Some(p)) => (p.name_fr.clone(), o.total.fr()),
+                (false, Some(p)) => (p.name_en.clone(), o.total.to_string()),
+                _ => (o.phase.clone(), o.total.to_string()),
+            };
+            if fr {
+                writeln!(
+                    out,
+                    "ACCEPTÉE le {when} (heure de Paris) — {name}, {} billets, total {total}",
+                    o.tickets()
+                )?;
+            } else {
+                writeln!(
+                    out,
+                    "ACCEPTED at {when} (Paris time) — {name}, {} tickets, total {total}",
+                    o.tickets()
+                )?;
+            }
+            for l in &o.lines {
+                let s = catalogue.session(&l.session);
+                let what = s
+                    .map(|s| format!("{} — {}", s.sport, s.description))
+                    .unwrap_or_default();
+                let what: String = what.chars().take(48).collect();
+                let (unit, amount) = if fr {
+                    (l.unit_price.fr(), l.amount.fr())
+                } else {
+                    (l.unit_price.to_string(), l.amount.to_string())
+                };
+                writeln!(
+                    out,
+                    "  {:<11} {what:<48} cat {}  {} × {unit} = {amount}",
+                    l.session, l.category, l.quantity
+                )?;
+            }
+        }
+        Err(r) => {
+            let n = r.violations.len();
+            if fr {
+                writeln!(
+                    out,
+                    "REFUSÉE le {when} (heure de Paris) — {n} motif{}",
+                    if n > 1 { "s" } else { "" }
+                )?;
+            } else {
+                writeln!(
+                    out,
+                    "REFUSED at {when} (Paris time) — {n} reason{}",
+                    if n > 1 { "s" } else { "" }
+                )?;
+            }
+            for v in &r.violations {
+                writeln!(
+                    out,
+                    "  ✗ {:<22} {}",
+                    v.code.as_str(),
+                    if fr { &v.fr } else { &v.en }
+                )?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn print_catalogue(
+    cat: &Catalogue,
+    games: Option<GamesArg>,
+    sport: Option<String>,
+    day: Option<String>,
+    stats: bool,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    let games_list: Vec<Games> = match games {
+        Some(GamesArg::Olympic) => vec![Games::Olympic],
+        Some(GamesArg::Paralympic) => vec![Games::Paralympic],
+        None => vec![Games::Olympic, Games::Paralympic],
+    };
+    if stats {
+        for g in games_list {
+            let st = games_stats(cat, g);
+            writeln!(
+                out,
+                "{g} Games: {} sessions, {} sellable seats, face value {}",
+                st.sessions, st.seats, st.face_value
+            )?;
+            writeln!(out, "  prices {} – {}", st.price_range.0, st.price_range.1)?;
+            for c in PriceCategory::ALL {
+                writeln!(
+                    out,
+                    "  category {c}: {} seats",
+                    st.seats_per_category.get(&c).copied().unwrap_or(0)
+                )?;
+            }
+            let pct = |n: u64| {
+                if st.seats == 0 {
+                    0.0
+                } else {
+                    n as f64 * 100.0 / st.seats as f64
+                }
+            };
+            writeln!(
+                out,
+                "  at the floor price: {} ({:.1} %); ≤ 50 €: {:.1} %; ≤ 200 €: {:.1} %",
+                st.seats_at_floor,
+                pct(st.seats_at_floor),
+                pct(st.seats_at_most_50),
+                pct(st.seats_at_most_200)
+            )?;
+            writeln!(out, "  sessions per sport:")?;
+            for (sp, n) in &st.sessions_per_sport {
+                writeln!(out, "    {sp:<28} {n:>4}")?;
+            }
+        }
+        return Ok(());
+    }
+    let sport = sport.map(|s| s.to_lowercase());
+    let mut n = 0;
+    for s in cat.sessions().filter(|s| games_list.contains(&s.games)) {
+        if sport
+            .as_ref()
+            .is_some_and(|sp| s.sport.to_lowercase() != *sp)
+        {
+            continue;
+        }
+        let local = s.local_start();
+        if day.as_ref().is_some_and(|d| local.date().to_string() != *d) {
+            continue;
+        }
+        let prices: Vec<String> = s
+            .offers
+            .iter()
+            .map(|o| format!("{}:{}", o.category, o.price.cents() / 100))
+            .collect();
+        writeln!(
+            out,
+            "{:<11} {} {} {:<6} {:<18} {:<36} {:<26} {} seats  {}",
+            s.code,
+            local.date(),
+            local.time().strftime("%H:%M"),
+            format_offset(s.utc_offset),
+            s.sport.chars().take(18).collect::<String>(),
+            s.description.chars().take(36).collect::<String>(),
+            s.venue_name.chars().take(26).collect::<String>(),
+            s.capacity(),
+            prices.join(" ")
+        )?;
+        n += 1;
+    }
+    writeln!(out, "{n} sessions")
+}

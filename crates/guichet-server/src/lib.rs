@@ -1,0 +1,4 @@
+//! Guichet's central server. For now: the operators' commands over the domain (print the
+//! catalogue, ask "would this sale be allowed?"); the axum API, store and sync follow.
+
+pub mod cli;

@@ -1,0 +1,180 @@
+//! The rules tool, driven the way an operator uses it: the real binary on the example files.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn examples() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/rules")
+}
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_guichet-server"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn check_json(file: &str) -> (i32, serde_json::Value) {
+    let path = examples().join(file);
+    let out = run(&["check", "--json", path.to_str().unwrap()]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{file}: not JSON ({e}): {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (out.status.code().unwrap(), v)
+}
+
+fn codes(v: &serde_json::Value) -> Vec<String> {
+    v["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["code"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn each_refused_example_is_refused_with_its_reasons_and_its_fixed_twin_is_accepted() {
+    let expected: &[(&str, &[&str])] = &[
+        ("1-pack-of-four-sessions", &["PACK_SIZE"]),
+        (
+            "2-seven-tickets-for-one-session",
+            &["LINE_QUANTITY", "SESSION_CAP"],
+        ),
+        ("3-surfing-in-the-pack-phase", &["HELD_BACK"]),
+        ("4-a-31st-ticket", &["ACCOUNT_CAP"]),
+        ("5-one-second-after-the-timeslot", &["TIMESLOT"]),
+        ("6-non-club-account-on-17-feb", &["CLUB_PRIORITY"]),
+        (
+            "7-everything-wrong-at-once",
+            &[
+                "LINE_QUANTITY",
+                "HELD_BACK",
+                "TIMESLOT",
+                "CLUB_PRIORITY",
+                "PACK_SIZE",
+                "SESSION_CAP",
+                "ACCOUNT_CAP",
+            ],
+        ),
+    ];
+    let mut files: Vec<String> = std::fs::read_dir(examples())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    files.sort();
+    for (stem, want) in expected {
+        let (code, v) = check_json(&format!("{stem}.refused.json"));
+        assert_eq!(code, 1, "{stem}: a refusal exits 1");
+        assert_eq!(codes(&v), *want, "{stem}");
+        let prefix = &stem[..2];
+        if prefix != "7-" {
+            let twin = files
+                .iter()
+                .find(|f| f.starts_with(prefix) && f.ends_with(".accepted.json"))
+                .unwrap_or_else(|| panic!("{stem} has an accepted twin"));
+            let (code, v) = check_json(twin);
+            assert_eq!(code, 0, "{twin}: accepted exits 0: {v}");
+            assert!(
+                v["order"]["total"].as_i64().unwrap() > 0,
+                "{twin} is priced"
+            );
+        }
+    }
+}
+
+#[test]
+fn refusals_read_as_sentences_in_french_too() {
+    let path = examples().join("4-a-31st-ticket.refused.json");
+    let out = run(&["check", "--lang", "fr", path.to_str().unwrap()]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.starts_with("REFUSÉE le 2023-02-17 12:00:00 (heure de Paris) — 1 motif"),
+        "{text}"
+    );
+    assert!(
+        text.contains("le compte détient 30 billets olympiques sur 30 ; cette commande en ajoute 3 — retirez-en 3"),
+        "{text}"
+    );
+}
+
+#[test]
+fn the_instant_on_the_command_line_overrides_the_file() {
+    let path = examples().join("5-one-second-before-the-timeslot-ends.accepted.json");
+    let out = run(&[
+        "check",
+        "--at",
+        "2023-02-19T10:00:00",
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "at the end of the slot the same order is refused"
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("TIMESLOT"), "{text}");
+}
+
+#[test]
+fn bad_input_is_explained_and_exits_2() {
+    let dir = std::env::temp_dir().join(format!("guichet-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let cases = [
+        ("{not json", "is not a valid check request"),
+        (
+            r#"{"order": {"kind": "pack", "lines": [], "extra": 1}}"#,
+            "unknown field `extra`",
+        ),
+        (
+            r#"{"order": {"kind": "pack", "lines": [{"session": "ATH 02", "category": "D", "quantity": 1}]}}"#,
+            "invalid session code",
+        ),
+        (
+            r#"{"order": {"kind": "pack", "lines": [{"session": "ATH02", "category": "D", "quantity": -1}]}}"#,
+            "invalid value: integer `-1`",
+        ),
+        (
+            r#"{"at": "yesterday", "order": {"kind": "pack", "lines": []}}"#,
+            "cannot read the instant \"yesterday\"",
+        ),
+    ];
+    for (i, (text, words)) in cases.iter().enumerate() {
+        let f = dir.join(format!("{i}.json"));
+        std::fs::write(&f, text).unwrap();
+        let out = run(&["check", f.to_str().unwrap()]);
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(out.status.code(), Some(2), "{text}: {err}");
+        assert!(err.contains(words), "{text}: expected {words:?} in {err}");
+    }
+    let out = run(&["check", "/nonexistent.json"]);
+    assert!(String::from_utf8(out.stderr)
+        .unwrap()
+        .contains("cannot read /nonexistent.json"));
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn the_catalogue_prints_sessions_and_numbers() {
+    let out = run(&["catalogue", "--sport", "surfing"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("SRF01       2024-07-27 07:00 -10:00"),
+        "local Tahiti time is shown: {text}"
+    );
+    assert!(text.trim_end().ends_with("4 sessions"), "{text}");
+    let out = run(&["catalogue", "--stats", "--games", "olympic"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.starts_with("Olympic Games: 760 sessions"), "{text}");
+}
+
+#[test]
+fn phases_show_which_sale_is_open() {
+    let out = run(&["phases", "--at", "2023-02-17T12:00:00"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    let open: Vec<&str> = text.lines().filter(|l| l.contains("OPEN")).collect();
+    assert_eq!(open.len(), 1, "{text}");
+    assert!(open[0].contains("pack-sale"), "{text}");
+}

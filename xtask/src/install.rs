@@ -1,0 +1,123 @@
+//! Installs what the tests and the demo need on a fresh Debian machine, only when missing.
+
+use crate::sh;
+
+/// Debian packages: Tauri's build and WebDriver needs, PDF/QR tools, CUPS with a PDF printer.
+pub const APT_PACKAGES: &[&str] = &[
+    "build-essential",
+    "pkg-config",
+    "libssl-dev",
+    "libwebkit2gtk-4.1-dev",
+    "libgtk-3-dev",
+    "libsoup-3.0-dev",
+    "libayatana-appindicator3-dev",
+    "librsvg2-dev",
+    "xvfb",
+    "xauth",
+    "webkit2gtk-driver",
+    "poppler-utils",
+    "zbar-tools",
+    "imagemagick",
+    "cups",
+    "cups-client",
+    "printer-driver-cups-pdf",
+    "fonts-dejavu-core",
+];
+
+fn missing_packages(list: &[&str]) -> Vec<String> {
+    list.iter()
+        .filter(|p| {
+            let out = std::process::Command::new("dpkg-query")
+                .args(["-W", "-f=${Status}", p])
+                .output();
+            !out.is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("install ok installed"))
+        })
+        .map(|p| p.to_string())
+        .collect()
+}
+
+fn is_root() -> bool {
+    std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+}
+
+/// apt-get installs the missing packages of `list`.
+pub fn apt(list: &[&str]) -> Result<(), String> {
+    let missing = missing_packages(list);
+    if missing.is_empty() {
+        println!("✓ Debian packages present ({})", list.len());
+        return Ok(());
+    }
+    println!("Installing Debian packages: {}", missing.join(" "));
+    let sudo = if is_root() { vec![] } else { vec!["sudo"] };
+    let root = std::path::Path::new("/");
+    let apt = |args: &[&str]| -> Result<(), String> {
+        let mut all: Vec<&str> = sudo.clone();
+        all.push("apt-get");
+        all.extend_from_slice(args);
+        sh::run_env(
+            root,
+            all[0],
+            &all[1..],
+            &[("DEBIAN_FRONTEND", "noninteractive")],
+        )
+    };
+    apt(&["update", "-q"])?;
+    let mut args = vec!["install", "-y", "-q", "--no-install-recommends"];
+    args.extend(missing.iter().map(String::as_str));
+    apt(&args)
+}
+
+/// `cargo install tauri-driver` when it is not on the PATH.
+pub fn tauri_driver() -> Result<(), String> {
+    if sh::has("tauri-driver") {
+        println!("✓ tauri-driver present");
+        return Ok(());
+    }
+    sh::run(
+        std::path::Path::new("/"),
+        "cargo",
+        &["install", "tauri-driver", "--version", "^2", "--locked"],
+    )
+}
+
+/// Starts cupsd if it is not running and adds the `PDF` queue (cups-pdf) if it is missing.
+pub fn cups() -> Result<(), String> {
+    if !sh::ok("lpstat", &["-r"]) {
+        // cupsd daemonizes by itself; no systemd needed.
+        sh::run(std::path::Path::new("/"), "cupsd", &[])?;
+        for _ in 0..50 {
+            if sh::ok("lpstat", &["-r"]) {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+    }
+    if !sh::ok("lpstat", &["-p", "PDF"]) {
+        sh::run(
+            std::path::Path::new("/"),
+            "lpadmin",
+            &[
+                "-p",
+                "PDF",
+                "-v",
+                "cups-pdf:/",
+                "-E",
+                "-m",
+                "lsb/usr/cups-pdf/CUPS-PDF_opt.ppd",
+            ],
+        )?;
+    }
+    println!("✓ CUPS running with the PDF queue");
+    Ok(())
+}
+
+/// Node.js and npm come with this kind of machine; install Debian's if they are absent.
+pub fn node() -> Result<(), String> {
+    if sh::has("node") && sh::has("npm") {
+        return Ok(());
+    }
+    apt(&["nodejs", "npm"])
+}
