@@ -4,7 +4,7 @@ use guichet_domain::Money;
 use guichet_store::journal::{append_ledger, LedgerEntry};
 use guichet_store::new_id;
 use guichet_store::sales::{
-    order, order_of_ticket, NewPayment, NewTicket, PaymentMethod, StoredTicket,
+    order, order_of_ticket, refunded, NewPayment, NewTicket, PaymentMethod, StoredTicket,
 };
 use guichet_store::shifts::open_shift;
 use guichet_store::voids::{record_reissue, record_void, NewReissue, NewVoid};
@@ -36,6 +36,43 @@ impl Desk {
         supervisor_pin: &str,
         reason: &str,
     ) -> Result<VoidReceipt> {
+        self.cancel(order_id, None, supervisor, supervisor_pin, reason)
+    }
+
+    /// Refunds some tickets of an order with a supervisor's PIN: those tickets are revoked and
+    /// their seats returned; their price goes back to the card first (up to what the card paid
+    /// and was not yet refunded), the rest in cash.
+    pub fn refund_tickets(
+        &mut self,
+        order_id: &str,
+        ticket_ids: &[String],
+        supervisor: &str,
+        supervisor_pin: &str,
+        reason: &str,
+    ) -> Result<VoidReceipt> {
+        if ticket_ids.is_empty() {
+            return Err(Error::BadInput {
+                field: "tickets",
+                problem: "name at least one ticket to refund".into(),
+            });
+        }
+        self.cancel(
+            order_id,
+            Some(ticket_ids),
+            supervisor,
+            supervisor_pin,
+            reason,
+        )
+    }
+
+    fn cancel(
+        &mut self,
+        order_id: &str,
+        only: Option<&[String]>,
+        supervisor: &str,
+        supervisor_pin: &str,
+        reason: &str,
+    ) -> Result<VoidReceipt> {
         let op = self.signed_in()?;
         let reason = self.text("reason", reason)?;
         let shift = open_shift(self.store.reader())?.ok_or(Error::NoOpenShift)?;
@@ -45,36 +82,77 @@ impl Desk {
         if stored.status == "voided" {
             return Err(Error::AlreadyVoided { id: stored.id });
         }
-        let sup = self.approve(supervisor, supervisor_pin, "a void")?;
-        let now = self.now();
-        let mut refunds = Vec::new();
-        let (mut cash_refund, mut card_refund) = (Money::ZERO, Money::ZERO);
-        for p in &stored.payments {
-            let method = match &p.card_reference {
-                Some(r) => {
-                    let reference = self
-                        .terminal
-                        .refund(p.amount, r)
-                        .map_err(|reason| Error::CardDeclined { reason })?;
-                    card_refund = card_refund + p.amount;
-                    PaymentMethod::Card { reference }
-                }
-                None => {
-                    cash_refund = cash_refund + p.amount;
-                    PaymentMethod::Cash {
-                        tendered: p.amount,
-                        change: Money::ZERO,
+        let valid: Vec<&StoredTicket> = stored
+            .tickets
+            .iter()
+            .filter(|t| t.status == "valid")
+            .collect();
+        let chosen: Vec<&StoredTicket> = match only {
+            None => valid.clone(),
+            Some(ids) => {
+                let mut out = Vec::new();
+                for id in ids {
+                    let t = valid.iter().find(|t| &t.id == id).ok_or_else(|| {
+                        let state = stored
+                            .tickets
+                            .iter()
+                            .find(|t| &t.id == id)
+                            .map_or("not in this order".to_string(), |t| t.status.clone());
+                        Error::TicketNotValid {
+                            id: id.clone(),
+                            state,
+                            action: "refunded",
+                        }
+                    })?;
+                    if !out.iter().any(|o: &&StoredTicket| o.id == t.id) {
+                        out.push(*t);
                     }
                 }
-            };
+                out
+            }
+        };
+        let sup = self.approve(supervisor, supervisor_pin, "a void or refund")?;
+        let now = self.now();
+        let amount: Money = chosen.iter().map(|t| t.price).sum();
+        let (_, card_back) = refunded(self.store.reader(), &stored.id)?;
+        let card_paid: Money = stored
+            .payments
+            .iter()
+            .filter(|p| p.card_reference.is_some())
+            .map(|p| p.amount)
+            .sum();
+        let card_part = amount.min(card_paid - card_back);
+        let cash_part = amount - card_part;
+        let mut refunds = Vec::new();
+        if card_part > Money::ZERO {
+            let original = stored
+                .payments
+                .iter()
+                .find_map(|p| p.card_reference.clone())
+                .unwrap_or_default();
+            let reference = self
+                .terminal
+                .refund(card_part, &original)
+                .map_err(|reason| Error::CardDeclined { reason })?;
             refunds.push(NewPayment {
                 id: new_id(now),
-                amount: p.amount,
-                method,
+                amount: card_part,
+                method: PaymentMethod::Card { reference },
+            });
+        }
+        if cash_part > Money::ZERO {
+            refunds.push(NewPayment {
+                id: new_id(now),
+                amount: cash_part,
+                method: PaymentMethod::Cash {
+                    tendered: cash_part,
+                    change: Money::ZERO,
+                },
             });
         }
         let void = NewVoid {
             id: new_id(now),
+            ticket_ids: chosen.iter().map(|t| t.id.clone()).collect(),
             idempotency_key: new_id(now),
             order_id: stored.id.clone(),
             shift_id: shift.id,
@@ -85,11 +163,17 @@ impl Desk {
             refunds,
         };
         self.store.write(|tx| {
-            // Read again under the write lock: a void must not run twice.
+            // Read again under the write lock: a ticket must not be refunded twice.
             let fresh = order(tx, &void.order_id)?.ok_or_else(|| Error::UnknownOrder {
                 id: void.order_id.clone(),
             })?;
-            if fresh.status == "voided" {
+            let still_valid = |id: &String| {
+                fresh
+                    .tickets
+                    .iter()
+                    .any(|t| &t.id == id && t.status == "valid")
+            };
+            if fresh.status == "voided" || !void.ticket_ids.iter().all(still_valid) {
                 return Err(Error::AlreadyVoided { id: fresh.id });
             }
             record_void(tx, &fresh, &void)?;
@@ -97,14 +181,9 @@ impl Desk {
         })?;
         Ok(VoidReceipt {
             void_id: void.id,
-            cash_refund,
-            card_refund,
-            revoked: stored
-                .tickets
-                .iter()
-                .filter(|t| t.status == "valid")
-                .map(|t| t.id.clone())
-                .collect(),
+            cash_refund: cash_part,
+            card_refund: card_part,
+            revoked: void.ticket_ids,
         })
     }
 

@@ -161,9 +161,11 @@ CREATE TABLE payment (
 CREATE INDEX payment_order ON payment(order_id);
 CREATE INDEX payment_shift ON payment(shift_id);
 
+-- A void cancels every valid ticket of an order; a refund cancels some of them.
 CREATE TABLE void (
     id             TEXT PRIMARY KEY,
-    order_id       TEXT NOT NULL UNIQUE REFERENCES sale_order(id),
+    kind           TEXT NOT NULL CHECK (kind IN ('void', 'refund')),
+    order_id       TEXT NOT NULL REFERENCES sale_order(id),
     shift_id       TEXT NOT NULL REFERENCES shift(id),
     operator_id    TEXT NOT NULL REFERENCES operator(id),
     supervisor_id  TEXT NOT NULL REFERENCES operator(id),
@@ -171,6 +173,8 @@ CREATE TABLE void (
     refund_cents   INTEGER NOT NULL CHECK (refund_cents >= 0),
     at             TEXT NOT NULL
 );
+CREATE INDEX void_order ON void(order_id);
+CREATE INDEX void_shift ON void(shift_id);
 
 -- Ticket ids that gates must refuse (voids, reissues); pushed to the server via the outbox.
 CREATE TABLE revocation (

@@ -428,3 +428,15 @@ pub fn order_of_ticket(conn: &Connection, ticket_id: &str) -> Result<String> {
         id: ticket_id.to_string(),
     })
 }
+
+/// Money of an order already paid back, per method: (cash, card).
+pub fn refunded(conn: &Connection, order_id: &str) -> Result<(Money, Money)> {
+    conn.query_row(
+        "SELECT coalesce(sum(CASE WHEN method = 'cash' THEN amount_cents END), 0),
+                coalesce(sum(CASE WHEN method = 'card' THEN amount_cents END), 0)
+         FROM payment WHERE order_id = ?1 AND direction = 'refund'",
+        [order_id],
+        |r| Ok((Money::from_cents(r.get(0)?), Money::from_cents(r.get(1)?))),
+    )
+    .ctx("sum refunds")
+}

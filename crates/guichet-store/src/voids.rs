@@ -13,11 +13,13 @@ use crate::sales::{insert_payment, insert_ticket, NewPayment, NewTicket, StoredO
 use crate::stock::give_back;
 use crate::values::ts;
 
-/// Everything a void writes.
+/// Everything a void or refund writes.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct NewVoid {
     /// Void id (UUIDv7).
     pub id: String,
+    /// The tickets cancelled; all valid tickets of the order make a void, fewer a refund.
+    pub ticket_ids: Vec<String>,
     /// Outbox idempotency key (UUIDv7).
     pub idempotency_key: String,
     /// The order, as read in the same transaction; must be `sold`.
@@ -43,13 +45,17 @@ fn revoke(conn: &Connection, ticket_id: &str, reason: &str, at: Timestamp) -> Re
     Ok(())
 }
 
-/// Writes a void of `order` (read in the same transaction): order voided, tickets void and
-/// revoked, seats returned, refunds, ledger, outbox.
+/// Writes a void or refund of tickets of `order` (read in the same transaction): tickets void
+/// and revoked, seats returned, refunds, ledger, outbox; the order is voided when no valid
+/// ticket is left. Every id in `v.ticket_ids` must be a valid ticket of the order.
 pub fn record_void(conn: &Connection, order: &StoredOrder, v: &NewVoid) -> Result<()> {
     let refund: Money = v.refunds.iter().map(|p| p.amount).sum();
+    let valid = order.tickets.iter().filter(|t| t.status == "valid").count();
+    let whole = v.ticket_ids.len() == valid;
+    let action = if whole { "void" } else { "refund" };
     conn.execute(
-        "INSERT INTO void (id, order_id, shift_id, operator_id, supervisor_id, reason,
-           refund_cents, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        "INSERT INTO void (id, kind, order_id, shift_id, operator_id, supervisor_id, reason,
+           refund_cents, at) VALUES (?1, ?9, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         params![
             v.id,
             v.order_id,
@@ -58,18 +64,26 @@ pub fn record_void(conn: &Connection, order: &StoredOrder, v: &NewVoid) -> Resul
             v.supervisor_id,
             v.reason,
             refund.cents(),
-            ts(v.at)
+            ts(v.at),
+            action
         ],
     )
     .ctx("store void")?;
-    conn.execute(
-        "UPDATE sale_order SET status = 'voided' WHERE id = ?1",
-        [&v.order_id],
-    )
-    .ctx("mark order voided")?;
+    if whole {
+        conn.execute(
+            "UPDATE sale_order SET status = 'voided' WHERE id = ?1",
+            [&v.order_id],
+        )
+        .ctx("mark order voided")?;
+    }
     let mut seats: BTreeMap<(SessionCode, PriceCategory), u32> = BTreeMap::new();
     let mut revoked = Vec::new();
-    for t in order.tickets.iter().filter(|t| t.status == "valid") {
+    let chosen = |id: &String| v.ticket_ids.contains(id);
+    for t in order
+        .tickets
+        .iter()
+        .filter(|t| t.status == "valid" && chosen(&t.id))
+    {
         conn.execute("UPDATE ticket SET status = 'void' WHERE id = ?1", [&t.id])
             .ctx("void ticket")?;
         revoke(conn, &t.id, "void", v.at)?;
@@ -87,7 +101,7 @@ pub fn record_void(conn: &Connection, order: &StoredOrder, v: &NewVoid) -> Resul
         &LedgerEntry {
             at: v.at,
             operator_id: Some(&v.operator_id),
-            action: "void",
+            action,
             subject_id: Some(&v.order_id),
             amount: Some(Money::ZERO - refund),
             data: serde_json::json!({
@@ -99,7 +113,7 @@ pub fn record_void(conn: &Connection, order: &StoredOrder, v: &NewVoid) -> Resul
         conn,
         &OutboxEvent {
             idempotency_key: &v.idempotency_key,
-            kind: "void",
+            kind: action,
             payload: serde_json::json!({ "void": v, "revoked": revoked }),
             created_at: v.at,
             offline: order.offline,

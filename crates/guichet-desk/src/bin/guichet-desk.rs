@@ -122,6 +122,19 @@ enum Command {
         #[arg(long)]
         reason: String,
     },
+    /// Refunds some tickets of an order with a supervisor's PIN.
+    Refund {
+        #[arg(long)]
+        order: String,
+        #[arg(long = "ticket", required = true)]
+        tickets: Vec<String>,
+        #[arg(long)]
+        supervisor: String,
+        #[arg(long = "supervisor-pin")]
+        supervisor_pin: String,
+        #[arg(long)]
+        reason: String,
+    },
     /// Closes the shift with the cash counted (euros) and prints the Z report.
     CloseShift {
         #[arg(long)]
@@ -313,6 +326,16 @@ fn run(cli: Cli) -> Result<serde_json::Value, Error> {
         } => {
             serde_json::to_value(desk.void_order(&order, &supervisor, &supervisor_pin, &reason)?)
                 .unwrap_or_default()
+        }
+        Command::Refund {
+            order,
+            tickets,
+            supervisor,
+            supervisor_pin,
+            reason,
+        } => {
+            let r = desk.refund_tickets(&order, &tickets, &supervisor, &supervisor_pin, &reason)?;
+            serde_json::to_value(r).unwrap_or_default()
         }
         Command::CloseShift { counted, pdf } => {
             let r = desk.close_shift(euros("counted", &counted)?)?;

@@ -157,3 +157,75 @@ fn reprint_keeps_the_qr_and_reissue_replaces_it() {
     let v = f.desk.void_order(&r.order_id, SUP.0, SUP.1, "x").unwrap();
     assert!(v.revoked.contains(&new) && !v.revoked.contains(&old));
 }
+
+#[test]
+fn a_partial_refund_pays_back_card_first_then_cash_and_keeps_the_rest_valid() {
+    let mut f = fx();
+    let total = f.desk.quote(&pack(1)).unwrap().order.total;
+    let tender = Tender {
+        card: Money::from_euros(30),
+        cash_tendered: total,
+    };
+    let r = f.desk.sell(&pack(1), tender).unwrap();
+    let fbl: Vec<String> = r
+        .tickets
+        .iter()
+        .filter(|t| t.1.as_str() == "FBL01")
+        .map(|t| t.0.clone())
+        .collect();
+    assert_eq!(fbl.len(), 2);
+    let e = f
+        .desk
+        .refund_tickets(&r.order_id, &fbl, SELL.0, SELL.1, "x")
+        .unwrap_err();
+    assert_eq!(e.code(), "NOT_SUPERVISOR");
+    let v = f
+        .desk
+        .refund_tickets(&r.order_id, &fbl, SUP.0, SUP.1, "cannot come")
+        .unwrap();
+    // Two FBL01 D tickets at 24 €: 48 € back, 30 € of it to the card that paid 30 €.
+    assert_eq!(v.card_refund, Money::from_euros(30));
+    assert_eq!(v.cash_refund, Money::from_euros(18));
+    assert_eq!(v.revoked, fbl);
+    let left = count(
+        &f.desk,
+        "SELECT remaining FROM allotment WHERE session_code = 'FBL01' AND category = 'D'",
+    );
+    assert_eq!(left, 10, "the refunded seats are back in the allotment");
+    let (_, standing) = f.desk.account(&acct(1)).unwrap();
+    assert_eq!(
+        standing
+            .held
+            .get(&guichet_domain::SessionCode::parse("FBL01").unwrap()),
+        None,
+        "no longer held"
+    );
+    assert_eq!(
+        count(&f.desk, "SELECT count(*) FROM outbox WHERE kind = 'refund'"),
+        1
+    );
+    let o = order(f.desk.store().reader(), &r.order_id)
+        .unwrap()
+        .unwrap();
+    assert_eq!(o.status, "sold", "the other four tickets stay valid");
+    let e = f
+        .desk
+        .refund_tickets(&r.order_id, &fbl[..1], SUP.0, SUP.1, "again")
+        .unwrap_err();
+    assert_eq!(
+        e.code(),
+        "TICKET_NOT_VALID",
+        "a refunded ticket is not refunded twice: {e}"
+    );
+    let v = f
+        .desk
+        .void_order(&r.order_id, SUP.0, SUP.1, "all of it")
+        .unwrap();
+    assert_eq!(v.revoked.len(), 4);
+    assert_eq!(
+        v.card_refund,
+        Money::ZERO,
+        "the card was already paid back in full"
+    );
+    assert_eq!(v.cash_refund, total - Money::from_euros(48));
+}
