@@ -164,3 +164,10 @@ fn session_row(s: &guichet_domain::Session) -> SessionRow {
             .collect(),
     }
 }
+
+/// The app keeps a desk in its state, moved between threads: it must stay `Send`.
+#[allow(dead_code)]
+fn desk_is_send() {
+    fn send<T: Send>() {}
+    send::<Desk>();
+}

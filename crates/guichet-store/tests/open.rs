@@ -168,3 +168,63 @@ fn the_ledger_refuses_updates_and_deletes() {
         );
     }
 }
+
+#[test]
+fn outbox_keeps_device_time_apart_from_server_time() {
+    use guichet_store::journal::{enqueue, mark_pushed, pending_events, OutboxEvent};
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Store::open(dir.path().join("desk.sqlite")).unwrap();
+    let device: jiff::Timestamp = "2023-02-20T09:00:00Z".parse().unwrap();
+    let server: jiff::Timestamp = "2023-02-20T09:07:00Z".parse().unwrap();
+    let seq = s
+        .write(|tx| {
+            enqueue(
+                tx,
+                &OutboxEvent {
+                    idempotency_key: "k-1",
+                    kind: "sale",
+                    payload: serde_json::json!({ "n": 1 }),
+                    created_at: device,
+                    offline: true,
+                },
+            )
+        })
+        .unwrap();
+    let pending = pending_events(s.reader(), 10).unwrap();
+    assert_eq!(pending.len(), 1);
+    assert_eq!(
+        pending[0].created_at, device,
+        "device time is what the desk saw"
+    );
+    assert!(pending[0].offline);
+    let dup = s.write(|tx| {
+        enqueue(
+            tx,
+            &OutboxEvent {
+                idempotency_key: "k-1",
+                kind: "sale",
+                payload: serde_json::json!({}),
+                created_at: device,
+                offline: true,
+            },
+        )
+    });
+    assert!(dup.is_err(), "an idempotency key is queued once");
+    s.write(|tx| mark_pushed(tx, seq, device, server)).unwrap();
+    assert!(
+        pending_events(s.reader(), 10).unwrap().is_empty(),
+        "pushed events leave the queue"
+    );
+    let (created, received): (String, String) = s
+        .reader()
+        .query_row(
+            "SELECT created_at, received_at_server FROM outbox",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_ne!(
+        created, received,
+        "server time is stored apart, never over device time"
+    );
+}

@@ -254,3 +254,59 @@ fn an_unknown_account_is_refused() {
     let e = f.desk.quote(&pack(999)).unwrap_err();
     assert_eq!(e.code(), "UNKNOWN_ACCOUNT", "{e}");
 }
+
+#[test]
+fn online_quotes_use_the_availability_cache_and_sales_fall_back_to_the_allotment() {
+    use guichet_store::stock::set_availability;
+    let f = fx();
+    let mut online = open_online(&f);
+    online.sign_in(SELL.0, SELL.1).unwrap();
+    let e = online.quote(&pack(1)).unwrap_err();
+    assert!(
+        codes(e).contains(&Code::Availability),
+        "online, the allotment is not the stock: nothing cached means nothing to sell"
+    );
+    let at = online.now();
+    online
+        .store_mut()
+        .write(|tx| {
+            for (s, c) in [
+                ("FBL01", PriceCategory::D),
+                ("RU701", PriceCategory::C),
+                ("HBL01", PriceCategory::B),
+            ] {
+                set_availability(
+                    tx,
+                    &guichet_domain::SessionCode::parse(s).unwrap(),
+                    c,
+                    500,
+                    at,
+                )?;
+            }
+            Ok::<_, guichet_store::Error>(())
+        })
+        .unwrap();
+    let q = online.quote(&pack(1)).unwrap();
+    assert!(!q.offline, "decided against the server's availability");
+    // With no server client yet, the sale itself takes the designed offline fallback.
+    let r = online.sell(&pack(1), cash(500)).unwrap();
+    assert!(r.offline, "the receipt says the sale was made offline");
+}
+
+fn open_online(f: &Fx) -> guichet_desk::Desk {
+    guichet_desk::Desk::open(
+        &f.path,
+        guichet_desk::DeskParts {
+            clock: Box::new(f.clock.clone()),
+            signer: Box::new(InterimEd25519Signer::from_seed(SEED)),
+            terminal: Box::new(f.terminal.clone()),
+            settings: guichet_desk::DeskSettings {
+                connectivity: guichet_desk::Connectivity::Online,
+                ..Default::default()
+            },
+            catalogue: guichet_domain::Catalogue::paris2024(),
+            config: guichet_domain::SaleConfig::paris2024(),
+        },
+    )
+    .unwrap()
+}
