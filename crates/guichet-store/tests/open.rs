@@ -228,3 +228,38 @@ fn outbox_keeps_device_time_apart_from_server_time() {
         "server time is stored apart, never over device time"
     );
 }
+
+#[test]
+fn the_allotment_guard_refuses_what_is_not_there_and_changes_nothing() {
+    use guichet_domain::{PriceCategory, SessionCode};
+    use guichet_store::stock::{allotments, set_allotment, take_allotment};
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Store::open(dir.path().join("desk.sqlite")).unwrap();
+    let code = SessionCode::parse("FBL01").unwrap();
+    s.write(|tx| set_allotment(tx, &code, PriceCategory::D, 3, 3))
+        .unwrap();
+    // The last guard against overselling, below the rules: even if a caller skipped them.
+    let e = s
+        .write(|tx| take_allotment(tx, &code, PriceCategory::D, 4))
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::AllotmentShort {
+                wanted: 4,
+                remaining: 3,
+                ..
+            }
+        ),
+        "the refusal carries the numbers: {e}"
+    );
+    assert!(e.to_string().contains("3 more FBL01 category D"), "{e}");
+    let left = allotments(s.reader()).unwrap()[&(code.clone(), PriceCategory::D)];
+    assert_eq!(left, 3, "a refused take leaves the allotment as it was");
+    s.write(|tx| take_allotment(tx, &code, PriceCategory::D, 3))
+        .unwrap();
+    assert_eq!(
+        allotments(s.reader()).unwrap()[&(code, PriceCategory::D)],
+        0
+    );
+}
