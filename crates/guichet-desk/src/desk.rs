@@ -31,6 +31,22 @@ pub struct DeskParts {
     pub config: SaleConfig,
 }
 
+impl DeskParts {
+    /// The real desk's parts: machine clock, Paris 2024 catalogue and configuration, default
+    /// settings, the card terminal simulator (no real terminal is integrated yet), and the
+    /// given signer.
+    pub fn paris2024(signer: Box<dyn TicketSigner>) -> DeskParts {
+        DeskParts {
+            clock: Box::new(crate::clock::SystemClock),
+            signer,
+            terminal: Box::new(crate::payment::PaymentTerminalSimulator::default()),
+            settings: DeskSettings::default(),
+            catalogue: Catalogue::paris2024(),
+            config: SaleConfig::paris2024(),
+        }
+    }
+}
+
 /// The operator at the counter.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct SignedIn {

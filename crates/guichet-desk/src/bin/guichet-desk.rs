@@ -189,6 +189,12 @@ fn key_seed(db: &Path) -> Result<[u8; 32], Error> {
         .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut seed))
         .map_err(io)?;
     std::fs::write(&path, seed).map_err(io)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        // The signing key is readable by the desk's user only.
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).map_err(io)?;
+    }
     Ok(seed)
 }
 
