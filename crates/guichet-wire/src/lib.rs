@@ -7,5 +7,6 @@ pub mod catalogue;
 pub mod devices;
 pub mod error;
 pub mod orders;
+pub mod sync;
 
 pub use error::{ApiError, ErrorCode};

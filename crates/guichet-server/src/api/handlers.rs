@@ -11,6 +11,7 @@ use guichet_wire::accounts::{AccountDto, NewAccount};
 use guichet_wire::catalogue::{AvailabilityDto, OfferDto, SessionDto};
 use guichet_wire::devices::{EnrolRequest, EnrolResponse};
 use guichet_wire::orders::{OrderRequest, OrderResponse};
+use guichet_wire::sync::{AllotmentDto, AllotmentRequest, PullResponse, PushRequest, PushResponse};
 use guichet_wire::{ApiError, ErrorCode};
 use serde::Deserialize;
 
@@ -208,4 +209,112 @@ pub async fn create_order(
         StatusCode::CREATED
     };
     Ok((status, Json(out.response)))
+}
+
+/// This device's allotments.
+#[utoipa::path(get, path = "/v1/allotments", responses((status = 200, body = Vec<AllotmentDto>)))]
+pub async fn allotments(
+    State(st): S,
+    AuthDevice(d): AuthDevice,
+) -> Result<Json<Vec<AllotmentDto>>, Error> {
+    blocking(&st, move |s| Ok(s.store.allotments(&d.id)?))
+        .await
+        .map(Json)
+}
+
+/// Borrow seats to sell offline (escrow), if they are available online.
+#[utoipa::path(post, path = "/v1/allotments", request_body = AllotmentRequest,
+    responses((status = 200, body = AllotmentDto), (status = 409, description = "not that many left", body = ApiError)))]
+pub async fn allot(
+    State(st): S,
+    AuthDevice(d): AuthDevice,
+    body: ApiJson<AllotmentRequest>,
+) -> Result<Json<AllotmentDto>, Error> {
+    let Json(req) = body?;
+    blocking(&st, move |s| Ok(s.store.allot(&d.id, &req)?))
+        .await
+        .map(Json)
+}
+
+/// Give seats back.
+#[utoipa::path(post, path = "/v1/allotments/return", request_body = AllotmentRequest,
+    responses((status = 200, body = AllotmentDto), (status = 409, body = ApiError)))]
+pub async fn return_allotment(
+    State(st): S,
+    AuthDevice(d): AuthDevice,
+    body: ApiJson<AllotmentRequest>,
+) -> Result<Json<AllotmentDto>, Error> {
+    let Json(req) = body?;
+    blocking(&st, move |s| Ok(s.store.return_allotment(&d.id, &req)?))
+        .await
+        .map(Json)
+}
+
+/// Push outbox events; each key is applied once, for ever.
+#[utoipa::path(post, path = "/v1/sync/push", request_body = PushRequest, responses((status = 200, body = PushResponse)))]
+pub async fn push(
+    State(st): S,
+    AuthDevice(d): AuthDevice,
+    body: ApiJson<PushRequest>,
+) -> Result<Json<PushResponse>, Error> {
+    let Json(req) = body?;
+    if req.events.len() > 5_000 {
+        return Err(Error::bad_request(format!(
+            "{} events in one push: send at most 5,000 per batch",
+            req.events.len()
+        )));
+    }
+    blocking(&st, move |s| {
+        Ok(PushResponse {
+            acks: s.store.push(&d.id, &req.events, s.clock.now())?,
+        })
+    })
+    .await
+    .map(Json)
+}
+
+/// Query of a pull.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct PullQuery {
+    /// The cursor of the last pull (0 the first time).
+    #[serde(default)]
+    pub cursor: i64,
+}
+
+/// What changed since a cursor.
+#[utoipa::path(get, path = "/v1/sync/pull", params(PullQuery), responses((status = 200, body = PullResponse)))]
+pub async fn pull(
+    State(st): S,
+    AuthDevice(d): AuthDevice,
+    Query(q): Query<PullQuery>,
+) -> Result<Json<PullResponse>, Error> {
+    blocking(&st, move |s| Ok(s.store.pull(&d.id, q.cursor)?))
+        .await
+        .map(Json)
+}
+
+/// Offline sales the server found over a limit: kept, for a supervisor to settle.
+#[utoipa::path(get, path = "/v1/conflicts", responses((status = 200, description = "conflicts, newest first")))]
+pub async fn conflicts(
+    State(st): S,
+    _d: AuthDevice,
+) -> Result<Json<Vec<serde_json::Value>>, Error> {
+    blocking(&st, |s| Ok(s.store.conflicts()?)).await.map(Json)
+}
+
+/// The key list and revocation list a gate carries.
+#[utoipa::path(get, path = "/v1/gate/lists", responses((status = 200, description = "{ keys: [{key_id, public_key_hex, kind}], revoked: [ticket ids] }")))]
+pub async fn gate_lists(State(st): S, _d: AuthDevice) -> Result<Json<serde_json::Value>, Error> {
+    blocking(&st, |s| {
+        let keys: Vec<_> = s
+            .store
+            .key_list()?
+            .into_iter()
+            .map(|(k, p, kind)| serde_json::json!({"key_id": k, "public_key_hex": p, "kind": kind}))
+            .collect();
+        Ok(serde_json::json!({ "keys": keys, "revoked": s.store.revocation_list()? }))
+    })
+    .await
+    .map(Json)
 }

@@ -57,6 +57,15 @@ pub fn app(state: Arc<AppState>) -> Router {
         )
         .route("/v1/accounts/{id}", get(handlers::get_account))
         .route("/v1/orders", post(handlers::create_order))
+        .route(
+            "/v1/allotments",
+            get(handlers::allotments).post(handlers::allot),
+        )
+        .route("/v1/allotments/return", post(handlers::return_allotment))
+        .route("/v1/sync/push", post(handlers::push))
+        .route("/v1/sync/pull", get(handlers::pull))
+        .route("/v1/conflicts", get(handlers::conflicts))
+        .route("/v1/gate/lists", get(handlers::gate_lists))
         .fallback(handlers::not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

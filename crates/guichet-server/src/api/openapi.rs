@@ -23,6 +23,13 @@ use super::handlers;
         handlers::get_account,
         handlers::create_account,
         handlers::create_order,
+        handlers::allotments,
+        handlers::allot,
+        handlers::return_allotment,
+        handlers::push,
+        handlers::pull,
+        handlers::conflicts,
+        handlers::gate_lists,
     )
 )]
 pub struct ApiDoc;

@@ -181,7 +181,7 @@ pub(super) fn standing(c: &Connection, id: &AccountId) -> Result<AccountStanding
     })
 }
 
-fn account_dto(c: &Connection, store: &Store, id: &AccountId) -> Result<AccountDto> {
+pub(super) fn account_dto(c: &Connection, store: &Store, id: &AccountId) -> Result<AccountDto> {
     let row = c
         .query_row(
             "SELECT name, email, country, club_number FROM accounts WHERE id = ?1",

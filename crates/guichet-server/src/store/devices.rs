@@ -104,6 +104,26 @@ impl Store {
         })
     }
 
+    /// Every enrolled device's ticket-signing key, for gates: `(key_id, public key hex, kind)`.
+    pub fn key_list(&self) -> Result<Vec<(String, String, String)>> {
+        self.read(|c| {
+            let mut stmt =
+                c.prepare("SELECT key_id, public_key_hex, kind FROM devices ORDER BY enrolled_at")?;
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+    }
+
+    /// Every revoked ticket id, for gates.
+    pub fn revocation_list(&self) -> Result<Vec<String>> {
+        self.read(|c| {
+            let mut stmt =
+                c.prepare("SELECT ticket_id FROM revocations ORDER BY revoked_at, ticket_id")?;
+            let rows = stmt.query_map([], |r| r.get(0))?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+    }
+
     /// The device a bearer token belongs to.
     pub fn device_by_token(&self, token: &str) -> Result<Option<Device>> {
         let h = sha256_hex(token);

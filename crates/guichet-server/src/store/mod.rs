@@ -6,6 +6,7 @@ mod accounts;
 mod catalogue;
 mod devices;
 mod sales;
+mod sync;
 
 pub use devices::{key_id, Device};
 
@@ -18,7 +19,10 @@ use guichet_domain::{Catalogue, SaleConfig};
 use rusqlite::{Connection, OpenFlags};
 
 /// Schema migrations, numbered, forward only, compiled in.
-const MIGRATIONS: &[&str] = &[include_str!("../../migrations/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../migrations/0001_init.sql"),
+    include_str!("../../migrations/0002_sync.sql"),
+];
 
 /// Errors of the store.
 #[derive(Debug, thiserror::Error)]

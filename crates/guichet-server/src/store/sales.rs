@@ -187,6 +187,7 @@ fn record(
     )?;
     let mut tickets = Vec::new();
     for l in &valid.lines {
+        super::sync::changed(tx, "offer", &format!("{}|{}", l.session, l.category))?;
         for _ in 0..l.quantity {
             let id = uuid::Uuid::now_v7().to_string();
             ins.execute(params![
