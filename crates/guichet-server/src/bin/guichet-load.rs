@@ -98,7 +98,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 while Instant::now() < deadline {
                     // A drawn Club member in its timeslot; 10 packs of 3 tickets fill its 30.
                     let acc = format!("LOAD-{c:03}-{:06}", n / 10);
-                    if n % 10 == 0 {
+                    if n.is_multiple_of(10) {
                         let st = state.clone();
                         let id = acc.clone();
                         tokio::task::spawn_blocking(move || {
