@@ -94,7 +94,7 @@ pub(super) fn draw(c: &mut Canvas, t: &TicketFace, code: &QrCode) {
         full,
         &t.description,
     );
-    let session = format!("Session / Session : {}", t.session_code);
+    let session = format!("Session {}", t.session_code);
     c.text(
         LEFT,
         234.5,
@@ -203,13 +203,14 @@ pub(super) fn draw(c: &mut Canvas, t: &TicketFace, code: &QrCode) {
     let qr_y = 222.0 + 4.0 - QR_SIZE;
     c.qr(qr_x, qr_y, QR_SIZE, code);
     let caption = "Présentez ce code à l'entrée / Show this code at the gate";
+    let mid = qr_x + QR_SIZE / 2.0;
     c.text(
-        qr_x + QR_SIZE / 2.0 + 36.0,
+        mid,
         qr_y - 3.0,
         7.0,
         Weight::Regular,
         Ink::Grey,
-        Align::Right,
+        Align::Center,
         QR_SIZE,
         caption,
     );

@@ -1,5 +1,7 @@
 //! A page under construction: millimetres in, printpdf operations out (y grows upwards).
 
+use std::collections::BTreeSet;
+
 use printpdf::{
     Color, FontId, Greyscale, Line, LinePoint, Op, PaintMode, PdfFontHandle, Point, Polygon,
     PolygonRing, Pt, Rect, Rgb, TextItem, WindingOrder,
@@ -25,6 +27,7 @@ pub(crate) enum Weight {
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Align {
     Left,
+    Center,
     Right,
 }
 
@@ -50,18 +53,21 @@ impl Ink {
     }
 }
 
-pub(crate) struct Canvas {
+pub(crate) struct Canvas<'g> {
     pub(crate) ops: Vec<Op>,
     regular: FontId,
     bold: FontId,
+    /// Characters drawn with each face, for subsetting the fonts once the document is laid out.
+    used: &'g mut [BTreeSet<char>; 2],
 }
 
-impl Canvas {
-    pub(crate) fn new(regular: FontId, bold: FontId) -> Self {
+impl<'g> Canvas<'g> {
+    pub(crate) fn new(regular: FontId, bold: FontId, used: &'g mut [BTreeSet<char>; 2]) -> Self {
         Canvas {
             ops: Vec::with_capacity(256),
             regular,
             bold,
+            used,
         }
     }
 
@@ -107,12 +113,14 @@ impl Canvas {
         let w_pt = face.width_pt(&line, size);
         let x_pt = match align {
             Align::Left => x * PT_PER_MM,
+            Align::Center => x * PT_PER_MM - w_pt / 2.0,
             Align::Right => x * PT_PER_MM - w_pt,
         };
-        let font = match weight {
-            Weight::Regular => self.regular.clone(),
-            Weight::Bold => self.bold.clone(),
+        let (font, used) = match weight {
+            Weight::Regular => (self.regular.clone(), &mut self.used[0]),
+            Weight::Bold => (self.bold.clone(), &mut self.used[1]),
         };
+        used.extend(line.chars());
         self.ops.extend([
             Op::StartTextSection,
             Op::SetFillColor { col: ink.color() },

@@ -8,7 +8,9 @@ mod words;
 
 use guichet_domain::{Games, Money, PriceCategory, SessionCode};
 use jiff::Zoned;
-use printpdf::{Mm, PdfDocument, PdfPage, PdfSaveOptions};
+use std::collections::BTreeSet;
+
+use printpdf::{FontId, Mm, PdfDocument, PdfFont, PdfPage, PdfSaveOptions};
 
 pub use font::fonts_cover;
 
@@ -85,8 +87,9 @@ pub fn render_order(
     }
     let fonts = font::fonts();
     let mut doc = PdfDocument::new(title);
-    let regular = doc.add_font(&fonts.regular.parsed);
-    let bold = doc.add_font(&fonts.bold.parsed);
+    // Fonts are added after layout, cut down to the characters the pages use.
+    let (regular, bold) = (FontId::new(), FontId::new());
+    let mut used = [BTreeSet::new(), BTreeSet::new()];
     let (w, h) = layout.page_mm();
     let mut pages = Vec::with_capacity(tickets.len());
     for t in tickets {
@@ -94,14 +97,67 @@ pub fn render_order(
             ticket_number: t.ticket_number.clone(),
             reason: e.to_string(),
         })?;
-        let mut c = Canvas::new(regular.clone(), bold.clone());
+        let mut c = Canvas::new(regular.clone(), bold.clone(), &mut used);
         match layout {
             Layout::A4 => a4::draw(&mut c, t, &code),
             Layout::Thermal => thermal::draw(&mut c, t, &code),
         }
         pages.push(PdfPage::new(Mm(w), Mm(h), c.ops));
     }
+    let map = &mut doc.resources.fonts.map;
+    map.insert(regular, PdfFont::new(fonts.regular.subset(&used[0])));
+    map.insert(bold, PdfFont::new(fonts.bold.subset(&used[1])));
     doc.with_pages(pages);
     let mut warnings = Vec::new();
     Ok(doc.save(&PdfSaveOptions::default(), &mut warnings))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_embedded_fonts_draw_every_character_the_layouts_and_demo_holders_use() {
+        for name in crate::demo::DEMO_HOLDERS {
+            assert!(
+                fonts_cover(name),
+                "{name} must print with the embedded fonts"
+            );
+        }
+        let price = Money::from_euros(2700).fr();
+        assert!(
+            fonts_cover(&price),
+            "French prices use U+202F as group separator: {price}"
+        );
+        assert!(
+            fonts_cover("·…✂ °ÉÈÀÇŒ"),
+            "layout punctuation and French capitals"
+        );
+        assert!(
+            !fonts_cover("王小明"),
+            "CJK is not covered: the desk must ask for a Latin spelling"
+        );
+    }
+
+    #[test]
+    fn fonts_are_embedded_cut_down_so_an_18_ticket_order_stays_small() {
+        let key = crate::DeviceKey::from_seed([9; 32]);
+        let order = crate::demo::demo_pack(&key, "2024-05-11T10:00:00Z".parse().unwrap());
+        let faces: Vec<_> = order.into_iter().map(|t| t.face).collect();
+        let pdf = render_order(&faces, Layout::A4, "t").unwrap();
+        // Whole DejaVu Sans + Bold would be ~750 kB compressed before any page.
+        assert!(
+            pdf.len() < 400_000,
+            "18 tickets in {} bytes: fonts not subset?",
+            pdf.len()
+        );
+    }
+
+    #[test]
+    fn an_order_with_no_ticket_is_an_error_not_an_empty_pdf() {
+        assert!(matches!(
+            render_order(&[], Layout::A4, "t"),
+            Err(RenderError::EmptyOrder)
+        ));
+    }
 }
