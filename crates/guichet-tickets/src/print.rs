@@ -102,6 +102,20 @@ mod tests {
     }
 
     #[test]
+    fn lp_complaints_become_errors_a_clerk_can_act_on() {
+        let down = classify_failure("PDF", "lp: Error - Scheduler is not running.", "1".into());
+        assert!(
+            matches!(down, PrintError::CupsNotRunning(_)),
+            "got {down:?}"
+        );
+        let other = classify_failure("PDF", "lp: Error - out of paper", "exit status: 1".into());
+        assert!(
+            matches!(other, PrintError::Failed { .. }),
+            "unknown complaints are kept whole"
+        );
+    }
+
+    #[test]
     fn a_missing_file_is_reported_before_calling_lp() {
         let err = print_pdf(
             "PDF",

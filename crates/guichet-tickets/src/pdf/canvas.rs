@@ -3,14 +3,18 @@
 use std::collections::BTreeSet;
 
 use printpdf::{
-    Color, FontId, Greyscale, Line, LinePoint, Op, PaintMode, PdfFontHandle, Point, Polygon,
-    PolygonRing, Pt, Rect, Rgb, TextItem, WindingOrder,
+    Color, CurTransMat, DictItem, FontId, Greyscale, Line, LinePoint, Op, PaintMode, PdfFontHandle,
+    Point, Pt, Rect, Rgb, TextItem,
 };
 use qrcode::{Color as QrColor, QrCode};
 
 use super::font::{fonts, Face};
 
 const PT_PER_MM: f32 = 72.0 / 25.4;
+
+/// The canvas writes raw path operators (`re`, `f`) through `Op::Unknown`, which printpdf only
+/// serialises when its `secure` save option is off. Nothing else in this crate makes unknown ops.
+pub(crate) const RAW_OPS_ALLOWED: bool = true;
 
 fn pt(mm: f32) -> Pt {
     Pt(mm * PT_PER_MM)
@@ -171,49 +175,107 @@ impl<'g> Canvas<'g> {
     }
 
     /// The QR code with its lower-left corner at (x, y), `size` mm wide including the four-module
-    /// quiet zone, which is painted white so a coloured background cannot eat it. Dark modules
-    /// are merged into horizontal runs and drawn as one filled path: fewer operations, no
-    /// hairline seams between neighbouring modules.
+    /// quiet zone, which is painted white so a coloured background cannot eat it. The modules
+    /// are drawn in module units under one transformation matrix, as one filled path of
+    /// rectangles: runs of dark modules in a row, stacked with identical runs in the rows below.
+    /// One path means no hairline seams between neighbouring modules; integer `re` operands keep
+    /// the content stream small (~8 kB a code), and so the PDF quick to compress.
     pub(crate) fn qr(&mut self, x: f32, y: f32, size: f32, code: &QrCode) {
         const QUIET: usize = 4;
         let n = code.width();
         let module = size / (n + 2 * QUIET) as f32;
         self.fill_rect(x, y, size, size, Ink::White);
-        let colors = code.to_colors();
-        let mut rings = Vec::new();
-        for row in 0..n {
-            let mut col = 0;
-            while col < n {
-                if colors[row * n + col] != QrColor::Dark {
-                    col += 1;
-                    continue;
-                }
-                let start = col;
-                while col < n && colors[row * n + col] == QrColor::Dark {
-                    col += 1;
-                }
-                let x0 = x + (QUIET + start) as f32 * module;
-                let x1 = x + (QUIET + col) as f32 * module;
-                let y1 = y + size - (QUIET + row) as f32 * module;
-                let y0 = y1 - module;
-                let p = |x, y| LinePoint {
-                    p: Point { x: pt(x), y: pt(y) },
-                    bezier: false,
-                };
-                rings.push(PolygonRing {
-                    points: vec![p(x0, y0), p(x1, y0), p(x1, y1), p(x0, y1)],
-                });
-            }
-        }
+        let rects = dark_rectangles(&code.to_colors(), n);
+        let m = module * PT_PER_MM;
+        let left = (x + QUIET as f32 * module) * PT_PER_MM;
+        let top = (y + size - QUIET as f32 * module) * PT_PER_MM;
+        self.ops.push(Op::SaveGraphicsState);
+        // Module (col, row) -> page (left + col·m, top − row·m): rows go down the page.
+        self.ops.push(Op::SetTransformationMatrix {
+            matrix: CurTransMat::Raw([m, 0.0, 0.0, -m, left, top]),
+        });
         self.ops.push(Op::SetFillColor {
             col: Ink::Black.color(),
         });
-        self.ops.push(Op::DrawPolygon {
-            polygon: Polygon {
-                rings,
-                mode: PaintMode::Fill,
-                winding_order: WindingOrder::NonZero,
-            },
+        // printpdf paints every rectangle on its own (`re f`); one path of `re` subpaths and a
+        // single `f` is what we want, so the raw operators are written (see RAW_OPS_ALLOWED).
+        let int = |v: usize| DictItem::Int(v as i64);
+        for (c0, r0, c1, r1) in rects {
+            let value = vec![int(c0), int(r0), int(c1 - c0), int(r1 - r0)];
+            self.ops.push(Op::Unknown {
+                key: "re".into(),
+                value,
+            });
+        }
+        self.ops.push(Op::Unknown {
+            key: "f".into(),
+            value: vec![],
         });
+        self.ops.push(Op::RestoreGraphicsState);
+    }
+}
+
+/// Covers the dark modules with rectangles `(col0, row0, col1, row1)` (end-exclusive): each row's
+/// runs of dark modules, merged with the same run in the row above when there is one.
+fn dark_rectangles(colors: &[QrColor], n: usize) -> Vec<(usize, usize, usize, usize)> {
+    let mut done = Vec::new();
+    // Rectangles still growing downwards, keyed by their column span.
+    let mut open: Vec<(usize, usize, usize, usize)> = Vec::new();
+    for row in 0..n {
+        let mut runs = Vec::new();
+        let mut col = 0;
+        while col < n {
+            if colors[row * n + col] != QrColor::Dark {
+                col += 1;
+                continue;
+            }
+            let start = col;
+            while col < n && colors[row * n + col] == QrColor::Dark {
+                col += 1;
+            }
+            runs.push((start, col));
+        }
+        let mut next_open = Vec::with_capacity(runs.len());
+        for (c0, c1) in runs {
+            match open.iter().position(|r| r.0 == c0 && r.2 == c1) {
+                Some(i) => {
+                    let mut r = open.swap_remove(i);
+                    r.3 = row + 1;
+                    next_open.push(r);
+                }
+                None => next_open.push((c0, row, c1, row + 1)),
+            }
+        }
+        done.append(&mut open);
+        open = next_open;
+    }
+    done.append(&mut open);
+    done
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_rectangles_cover_exactly_the_dark_modules() {
+        let code = QrCode::new(b"GUICHET TEST 0123456789").unwrap();
+        let n = code.width();
+        let colors = code.to_colors();
+        let mut painted = vec![0u8; n * n];
+        for (c0, r0, c1, r1) in dark_rectangles(&colors, n) {
+            for r in r0..r1 {
+                for c in c0..c1 {
+                    painted[r * n + c] += 1;
+                }
+            }
+        }
+        for i in 0..n * n {
+            let dark = u8::from(colors[i] == QrColor::Dark);
+            assert_eq!(
+                painted[i], dark,
+                "module {i}: painted once if dark, never if light"
+            );
+        }
     }
 }

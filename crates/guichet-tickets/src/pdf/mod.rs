@@ -109,7 +109,11 @@ pub fn render_order(
     map.insert(bold, PdfFont::new(fonts.bold.subset(&used[1])));
     doc.with_pages(pages);
     let mut warnings = Vec::new();
-    Ok(doc.save(&PdfSaveOptions::default(), &mut warnings))
+    let opts = PdfSaveOptions {
+        secure: !canvas::RAW_OPS_ALLOWED,
+        ..Default::default()
+    };
+    Ok(doc.save(&opts, &mut warnings))
 }
 
 #[cfg(test)]
