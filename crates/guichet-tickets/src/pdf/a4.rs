@@ -1,7 +1,7 @@
 //! A4 portrait, print-at-home: the ticket in the top half, a large QR, conditions below a cut
 //! line.
 
-use qrcode::QrCode;
+use crate::qr::QrModules;
 
 use super::canvas::{Align, Canvas, Ink, Weight};
 use super::words::{date_time_en, date_time_fr, games_names, zone_names};
@@ -26,7 +26,7 @@ fn field(c: &mut Canvas, x: f32, y: f32, w: f32, label: &str, value: &str, size:
     );
 }
 
-pub(super) fn draw(c: &mut Canvas, t: &TicketFace, code: &QrCode) {
+pub(super) fn draw(c: &mut Canvas, t: &TicketFace, code: &QrModules) {
     let (games_fr, games_en) = games_names(t.games);
     // Header band.
     c.fill_rect(LEFT, 262.0, RIGHT - LEFT, 20.0, Ink::Navy);

@@ -2,11 +2,11 @@
 
 use std::collections::BTreeSet;
 
+use crate::qr::QrModules;
 use printpdf::{
     Color, CurTransMat, DictItem, FontId, Greyscale, Line, LinePoint, Op, PaintMode, PdfFontHandle,
     Point, Pt, Rect, Rgb, TextItem,
 };
-use qrcode::{Color as QrColor, QrCode};
 
 use super::font::{fonts, Face};
 
@@ -180,12 +180,12 @@ impl<'g> Canvas<'g> {
     /// rectangles: runs of dark modules in a row, stacked with identical runs in the rows below.
     /// One path means no hairline seams between neighbouring modules; integer `re` operands keep
     /// the content stream small (~8 kB a code), and so the PDF quick to compress.
-    pub(crate) fn qr(&mut self, x: f32, y: f32, size: f32, code: &QrCode) {
+    pub(crate) fn qr(&mut self, x: f32, y: f32, size: f32, code: &QrModules) {
         const QUIET: usize = 4;
-        let n = code.width();
+        let n = code.width;
         let module = size / (n + 2 * QUIET) as f32;
         self.fill_rect(x, y, size, size, Ink::White);
-        let rects = dark_rectangles(&code.to_colors(), n);
+        let rects = dark_rectangles(&code.dark, n);
         let m = module * PT_PER_MM;
         let left = (x + QUIET as f32 * module) * PT_PER_MM;
         let top = (y + size - QUIET as f32 * module) * PT_PER_MM;
@@ -217,7 +217,7 @@ impl<'g> Canvas<'g> {
 
 /// Covers the dark modules with rectangles `(col0, row0, col1, row1)` (end-exclusive): each row's
 /// runs of dark modules, merged with the same run in the row above when there is one.
-fn dark_rectangles(colors: &[QrColor], n: usize) -> Vec<(usize, usize, usize, usize)> {
+fn dark_rectangles(dark: &[bool], n: usize) -> Vec<(usize, usize, usize, usize)> {
     let mut done = Vec::new();
     // Rectangles still growing downwards, keyed by their column span.
     let mut open: Vec<(usize, usize, usize, usize)> = Vec::new();
@@ -225,12 +225,12 @@ fn dark_rectangles(colors: &[QrColor], n: usize) -> Vec<(usize, usize, usize, us
         let mut runs = Vec::new();
         let mut col = 0;
         while col < n {
-            if colors[row * n + col] != QrColor::Dark {
+            if !dark[row * n + col] {
                 col += 1;
                 continue;
             }
             let start = col;
-            while col < n && colors[row * n + col] == QrColor::Dark {
+            while col < n && dark[row * n + col] {
                 col += 1;
             }
             runs.push((start, col));
@@ -259,9 +259,9 @@ mod tests {
 
     #[test]
     fn the_rectangles_cover_exactly_the_dark_modules() {
-        let code = QrCode::new(b"GUICHET TEST 0123456789").unwrap();
-        let n = code.width();
-        let colors = code.to_colors();
+        let code = crate::qr::qr_modules("GUICHET TEST 0123456789").unwrap();
+        let n = code.width;
+        let colors = code.dark.clone();
         let mut painted = vec![0u8; n * n];
         for (c0, r0, c1, r1) in dark_rectangles(&colors, n) {
             for r in r0..r1 {
@@ -271,7 +271,7 @@ mod tests {
             }
         }
         for i in 0..n * n {
-            let dark = u8::from(colors[i] == QrColor::Dark);
+            let dark = u8::from(colors[i]);
             assert_eq!(
                 painted[i], dark,
                 "module {i}: painted once if dark, never if light"

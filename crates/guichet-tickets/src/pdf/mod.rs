@@ -15,7 +15,7 @@ use printpdf::{FontId, Mm, PdfDocument, PdfFont, PdfPage, PdfSaveOptions};
 pub use font::fonts_cover;
 
 use crate::error::RenderError;
-use crate::qr::qr_code;
+use crate::qr::qr_modules;
 use canvas::Canvas;
 
 /// Everything printed on one ticket. The desk fills it from its catalogue and order; the QR
@@ -93,7 +93,7 @@ pub fn render_order(
     let (w, h) = layout.page_mm();
     let mut pages = Vec::with_capacity(tickets.len());
     for t in tickets {
-        let code = qr_code(&t.qr_text).map_err(|e| RenderError::Qr {
+        let code = qr_modules(&t.qr_text).map_err(|e| RenderError::Qr {
             ticket_number: t.ticket_number.clone(),
             reason: e.to_string(),
         })?;

@@ -1,7 +1,7 @@
 //! Box-office thermal stock, 2 × 5.5 in, landscape: text on the left, QR on the right, black
 //! only (thermal heads print one colour).
 
-use qrcode::QrCode;
+use crate::qr::QrModules;
 
 use super::canvas::{Align, Canvas, Ink, Weight};
 use super::words::{date_time_en, date_time_fr, games_names, zone_names};
@@ -34,7 +34,7 @@ fn field(c: &mut Canvas, x: f32, y: f32, w: f32, label: &str, value: &str) {
     );
 }
 
-pub(super) fn draw(c: &mut Canvas, t: &TicketFace, code: &QrCode) {
+pub(super) fn draw(c: &mut Canvas, t: &TicketFace, code: &QrModules) {
     let (games_fr, games_en) = games_names(t.games);
     let head = format!(
         "PARIS 2024 · {} / {}",
