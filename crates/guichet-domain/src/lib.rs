@@ -5,12 +5,14 @@
 //! Nothing here reads the clock: every decision takes the instant as a parameter.
 
 pub mod catalogue;
+pub mod clock;
 pub mod config;
 pub mod error;
 pub mod ids;
 pub mod rules;
 
 pub use catalogue::{Catalogue, Offer, Session, Venue};
+pub use clock::Clock;
 pub use config::{OrderKind, SaleConfig};
 pub use error::{Error, ParseError, Result};
 pub use ids::{AccountId, Games, Money, PriceCategory, SessionCode, VenueCode};

@@ -67,6 +67,36 @@ pub enum Command {
         #[arg(long)]
         at: Option<String>,
     },
+    /// Import the catalogue (and its inventory) into the server's database. Importing twice
+    /// changes nothing; sold and lent counts are kept.
+    Import {
+        /// The database.
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Make a one-time enrolment code for a device.
+    Enrol {
+        /// The database.
+        #[command(flatten)]
+        db: DbArg,
+        /// `box-office` or `kiosk`.
+        #[arg(long, default_value = "box-office")]
+        kind: String,
+    },
+    /// Run the HTTP server.
+    Serve {
+        /// The database (imported first if empty).
+        #[command(flatten)]
+        db: DbArg,
+        /// Address to listen on; loopback by default.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: String,
+        /// Run the server's clock from this instant (Paris time), e.g. a day of the pack sale.
+        #[arg(long)]
+        now: Option<String>,
+    },
+    /// Print the OpenAPI document.
+    Openapi,
     /// Would this sale be allowed? Checks a draft order (JSON file, or - for stdin) for an
     /// account at an instant; prints the priced order or every violation.
     /// Exit code: 0 accepted, 1 refused, 2 bad input.
@@ -84,6 +114,14 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+}
+
+/// Where the server keeps its data.
+#[derive(Debug, Clone, clap::Args)]
+pub struct DbArg {
+    /// SQLite file of the server.
+    #[arg(long, default_value = "guichet-server.sqlite")]
+    pub db: PathBuf,
 }
 
 /// Games filter.
@@ -142,7 +180,57 @@ pub fn run(args: Args, now: Timestamp, out: &mut dyn Write) -> Result<u8, CliErr
         None => SaleConfig::paris2024(),
     };
     let w = |e: std::io::Error| e.to_string();
+    let open = |db: &DbArg| {
+        crate::store::Store::open(&db.db, config.clone(), crate::store::Durability::Full)
+            .map_err(|e| format!("{}: {e}", db.db.display()))
+    };
     match args.command {
+        Command::Import { db } => {
+            let mut store = open(&db)?;
+            let r = store
+                .import_catalogue(&catalogue)
+                .map_err(|e| e.to_string())?;
+            writeln!(
+                out,
+                "imported {} sessions, {} offers, {} seats into {}",
+                r.sessions,
+                r.offers,
+                r.seats,
+                db.db.display()
+            )
+            .map_err(w)?;
+            Ok(0)
+        }
+        Command::Enrol { db, kind } => {
+            let store = open(&db)?;
+            let code = store
+                .new_enrolment_code(&kind, now)
+                .map_err(|e| e.to_string())?;
+            writeln!(out, "{code}").map_err(w)?;
+            Ok(0)
+        }
+        Command::Openapi => {
+            writeln!(out, "{}", crate::api::openapi::document()).map_err(w)?;
+            Ok(0)
+        }
+        Command::Serve {
+            db,
+            listen,
+            now: start,
+        } => {
+            let mut store = open(&db)?;
+            if store.catalogue().sessions().next().is_none() {
+                store
+                    .import_catalogue(&catalogue)
+                    .map_err(|e| e.to_string())?;
+            }
+            let clock = match start {
+                Some(s) => guichet_domain::Clock::shifted(instant(&s)?),
+                None => guichet_domain::Clock::System,
+            };
+            crate::serve::run(store, clock, &listen).map_err(|e| e.to_string())?;
+            Ok(0)
+        }
         Command::Catalogue {
             games,
             sport,

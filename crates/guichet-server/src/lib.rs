@@ -1,4 +1,7 @@
 //! Guichet's central server. For now: the operators' commands over the domain (print the
 //! catalogue, ask "would this sale be allowed?"); the axum API, store and sync follow.
 
+pub mod api;
 pub mod cli;
+pub mod serve;
+pub mod store;

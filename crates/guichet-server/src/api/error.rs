@@ -1,0 +1,118 @@
+//! Mapping every failure to `{ code, message, details }` with the right status.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use guichet_wire::{ApiError, ErrorCode};
+
+use crate::store::{SaleError, StoreError};
+
+/// A failed request.
+#[derive(Debug)]
+pub struct Error(pub StatusCode, pub ApiError);
+
+impl Error {
+    /// 400 with a message.
+    pub fn bad_request(msg: impl Into<String>) -> Error {
+        Error(
+            StatusCode::BAD_REQUEST,
+            ApiError::new(ErrorCode::BadRequest, msg),
+        )
+    }
+    /// 401.
+    pub fn unauthorized(msg: impl Into<String>) -> Error {
+        Error(
+            StatusCode::UNAUTHORIZED,
+            ApiError::new(ErrorCode::Unauthorized, msg),
+        )
+    }
+}
+
+impl IntoResponse for Error {
+    fn into_response(self) -> Response {
+        (self.0, Json(self.1)).into_response()
+    }
+}
+
+impl From<StoreError> for Error {
+    fn from(e: StoreError) -> Error {
+        let (status, code) = match &e {
+            StoreError::NotFound(_) => (StatusCode::NOT_FOUND, ErrorCode::NotFound),
+            StoreError::Conflict(_) => (StatusCode::CONFLICT, ErrorCode::Conflict),
+            StoreError::Invalid(_) => (StatusCode::BAD_REQUEST, ErrorCode::BadRequest),
+            StoreError::NewerSchema { .. } | StoreError::Sql(_) | StoreError::Catalogue(_) => {
+                tracing::error!(error = %e, "store failure");
+                return Error(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    ApiError::new(
+                        ErrorCode::Internal,
+                        "the server could not complete this; it is logged — try again",
+                    ),
+                );
+            }
+        };
+        Error(status, ApiError::new(code, e.to_string()))
+    }
+}
+
+impl From<SaleError> for Error {
+    fn from(e: SaleError) -> Error {
+        match e {
+            SaleError::BadRequest(m) => Error::bad_request(m),
+            SaleError::Store(s) => s.into(),
+            SaleError::Rules(r) => {
+                let n = r.violations.len();
+                let first = r
+                    .violations
+                    .first()
+                    .map(|v| v.en.clone())
+                    .unwrap_or_default();
+                let message = if n == 1 {
+                    first
+                } else {
+                    format!("{first} (and {} more)", n - 1)
+                };
+                Error(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    ApiError {
+                        code: ErrorCode::RuleViolation,
+                        message,
+                        details: serde_json::json!({ "violations": r.violations }),
+                    },
+                )
+            }
+        }
+    }
+}
+
+impl From<axum::extract::rejection::JsonRejection> for Error {
+    fn from(r: axum::extract::rejection::JsonRejection) -> Error {
+        use axum::extract::rejection::JsonRejection as J;
+        match r {
+            J::BytesRejection(b) if b.status() == StatusCode::PAYLOAD_TOO_LARGE => Error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                ApiError::new(
+                    ErrorCode::PayloadTooLarge,
+                    format!(
+                        "the body is larger than {} bytes: send smaller batches",
+                        super::MAX_BODY
+                    ),
+                ),
+            ),
+            J::MissingJsonContentType(_) => {
+                Error::bad_request("send the body as JSON (Content-Type: application/json)")
+            }
+            other => Error::bad_request(format!("the body is not valid: {}", other.body_text())),
+        }
+    }
+}
+
+impl From<tokio::task::JoinError> for Error {
+    fn from(e: tokio::task::JoinError) -> Error {
+        tracing::error!(error = %e, "blocking task failed");
+        Error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::new(ErrorCode::Internal, "internal error; it is logged"),
+        )
+    }
+}

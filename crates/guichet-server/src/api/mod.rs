@@ -1,0 +1,76 @@
+//! The HTTP API: `app(state) -> Router`, so tests call it in-process and the binary only binds
+//! it. Every error is `{ code, message, details }`.
+
+mod auth;
+mod error;
+mod handlers;
+pub mod metrics;
+pub mod openapi;
+
+use std::sync::Arc;
+
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use axum::Router;
+use guichet_domain::Clock;
+
+pub use error::Error;
+
+use crate::store::Store;
+
+/// Largest request body accepted (a sync batch of a few thousand events fits).
+pub const MAX_BODY: usize = 4 * 1024 * 1024;
+
+/// What every handler shares.
+pub struct AppState {
+    /// The store.
+    pub store: Store,
+    /// Where "now" comes from.
+    pub clock: Clock,
+    /// Request and sale counters.
+    pub metrics: metrics::Metrics,
+}
+
+impl AppState {
+    /// State over a store and a clock.
+    pub fn new(store: Store, clock: Clock) -> Arc<AppState> {
+        Arc::new(AppState {
+            store,
+            clock,
+            metrics: metrics::Metrics::default(),
+        })
+    }
+}
+
+/// The whole router.
+pub fn app(state: Arc<AppState>) -> Router {
+    Router::new()
+        .route("/healthz", get(handlers::healthz))
+        .route("/metrics", get(metrics::render))
+        .route("/openapi.json", get(openapi::serve))
+        .route("/v1/devices/enrol", post(handlers::enrol))
+        .route("/v1/catalogue", get(handlers::catalogue))
+        .route("/v1/availability", get(handlers::availability))
+        .route(
+            "/v1/accounts",
+            get(handlers::search_accounts).post(handlers::create_account),
+        )
+        .route("/v1/accounts/{id}", get(handlers::get_account))
+        .route("/v1/orders", post(handlers::create_order))
+        .route(
+            "/v1/allotments",
+            get(handlers::allotments).post(handlers::allot),
+        )
+        .route("/v1/allotments/return", post(handlers::return_allotment))
+        .route("/v1/sync/push", post(handlers::push))
+        .route("/v1/sync/pull", get(handlers::pull))
+        .route("/v1/conflicts", get(handlers::conflicts))
+        .route("/v1/gate/lists", get(handlers::gate_lists))
+        .fallback(handlers::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::count,
+        ))
+        .layer(DefaultBodyLimit::max(MAX_BODY))
+        .with_state(state)
+}

@@ -1,0 +1,231 @@
+//! Accounts, their draw results and the tickets they hold.
+
+use std::collections::BTreeMap;
+
+use guichet_domain::rules::{AccountStanding, DrawEntry, DrawStatus, Timeslot};
+use guichet_domain::{AccountId, Games, SessionCode};
+use guichet_wire::accounts::{AccountDto, DrawDto, HeldDto, NewAccount};
+use jiff::Timestamp;
+use rusqlite::{params, Connection, OptionalExtension};
+
+use super::{Result, Store, StoreError};
+
+/// Lower case without accents, for accent-insensitive prefix search ("Élodie" → "elodie").
+pub fn search_key(name: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    name.nfd()
+        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
+        .flat_map(char::to_lowercase)
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn status_text(s: DrawStatus) -> &'static str {
+    match s {
+        DrawStatus::Registered => "registered",
+        DrawStatus::Drawn => "drawn",
+        DrawStatus::NotDrawn => "not_drawn",
+    }
+}
+
+impl Store {
+    /// Creates an account. A device-made id is kept (walk-ins created offline); the same id
+    /// twice with the same email is the same account (idempotent), with another email a conflict.
+    pub fn create_account(
+        &self,
+        new: &NewAccount,
+        device: Option<&str>,
+        now: Timestamp,
+    ) -> Result<AccountDto> {
+        let name = new.name.trim();
+        if name.is_empty() || name.chars().count() > 120 {
+            return Err(StoreError::Invalid("name: 1 to 120 characters".into()));
+        }
+        let email = new.email.trim().to_lowercase();
+        if !email.contains('@') || email.len() > 254 {
+            return Err(StoreError::Invalid(format!(
+                "email {email:?} is not an email address"
+            )));
+        }
+        let country = new.country.trim().to_uppercase();
+        if country.len() != 2 || !country.chars().all(|c| c.is_ascii_uppercase()) {
+            return Err(StoreError::Invalid(format!(
+                "country {country:?}: expected a two-letter ISO code (FR)"
+            )));
+        }
+        let id = match &new.id {
+            Some(id) => AccountId::parse(id).map_err(|e| StoreError::Invalid(e.to_string()))?,
+            None => AccountId::parse(&format!("A-{}", uuid::Uuid::now_v7().simple()))
+                .map_err(|e| StoreError::Invalid(e.to_string()))?,
+        };
+        self.write(|tx| {
+            let existing: Option<String> = tx
+                .query_row("SELECT email FROM accounts WHERE id = ?1", [id.as_str()], |r| r.get(0))
+                .optional()?;
+            match existing {
+                Some(e) if e == email => return Ok(()),
+                Some(_) => return Err(StoreError::Conflict(format!("account {id} exists with another email"))),
+                None => {}
+            }
+            tx.execute(
+                "INSERT INTO accounts(id, name, name_norm, email, country, club_number, created_at, created_by_device)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![id.as_str(), name, search_key(name), email, country, new.club_number, now.to_string(), device],
+            )?;
+            Ok::<_, StoreError>(())
+        })?;
+        self.account(&id)
+    }
+
+    /// Records an account's draw result and timeslot (the draw engine's output).
+    pub fn set_draw(&self, id: &AccountId, draw: &str, entry: DrawEntry) -> Result<()> {
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO account_draws(account_id, draw, status, slot_start, slot_end) VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT(account_id, draw) DO UPDATE SET status = ?3, slot_start = ?4, slot_end = ?5",
+                params![
+                    id.as_str(),
+                    draw,
+                    status_text(entry.status),
+                    entry.timeslot.map(|t| t.start.to_string()),
+                    entry.timeslot.map(|t| t.end.to_string())
+                ],
+            )?;
+            Ok::<_, StoreError>(())
+        })
+    }
+
+    /// One account, with its draws and holdings.
+    pub fn account(&self, id: &AccountId) -> Result<AccountDto> {
+        self.read(|c| account_dto(c, self, id))
+    }
+
+    /// Search by id, email (exact) or name prefix (accent- and case-insensitive); at most 50.
+    pub fn search_accounts(&self, q: &str) -> Result<Vec<AccountDto>> {
+        let q = q.trim();
+        if q.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.read(|c| {
+            let key = search_key(q);
+            let mut stmt = c.prepare_cached(
+                "SELECT id FROM accounts WHERE id = ?1 OR email = ?2 OR (name_norm >= ?3 AND name_norm < ?3 || char(1114111))
+                 ORDER BY name_norm LIMIT 50",
+            )?;
+            let ids: Vec<String> =
+                stmt.query_map(params![q, q.to_lowercase(), key], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+            ids.iter()
+                .map(|id| {
+                    let id = AccountId::parse(id).map_err(|e| StoreError::Invalid(e.to_string()))?;
+                    account_dto(c, self, &id)
+                })
+                .collect()
+        })
+    }
+}
+
+/// The rules' view of an account, read inside a transaction.
+pub(super) fn standing(c: &Connection, id: &AccountId) -> Result<AccountStanding> {
+    let club: Option<Option<String>> = c
+        .query_row(
+            "SELECT club_number FROM accounts WHERE id = ?1",
+            [id.as_str()],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let Some(club) = club else {
+        return Err(StoreError::NotFound(format!("no account {id}")));
+    };
+    let mut held = BTreeMap::new();
+    let mut stmt = c.prepare_cached(
+        "SELECT session, COUNT(*) FROM tickets WHERE account_id = ?1 AND status = 'valid' GROUP BY session",
+    )?;
+    let mut rows = stmt.query([id.as_str()])?;
+    while let Some(r) = rows.next()? {
+        let s: String = r.get(0)?;
+        let code = SessionCode::parse(&s).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        held.insert(code, r.get(1)?);
+    }
+    let mut draws = BTreeMap::new();
+    let mut stmt = c.prepare_cached(
+        "SELECT draw, status, slot_start, slot_end FROM account_draws WHERE account_id = ?1",
+    )?;
+    let mut rows = stmt.query([id.as_str()])?;
+    while let Some(r) = rows.next()? {
+        let status: String = r.get(1)?;
+        let status = match status.as_str() {
+            "drawn" => DrawStatus::Drawn,
+            "not_drawn" => DrawStatus::NotDrawn,
+            _ => DrawStatus::Registered,
+        };
+        let (s, e): (Option<String>, Option<String>) = (r.get(2)?, r.get(3)?);
+        let ts = |t: String| {
+            t.parse::<Timestamp>()
+                .map_err(|e| StoreError::Invalid(e.to_string()))
+        };
+        let timeslot = match (s, e) {
+            (Some(s), Some(e)) => Some(Timeslot {
+                start: ts(s)?,
+                end: ts(e)?,
+            }),
+            _ => None,
+        };
+        draws.insert(r.get(0)?, DrawEntry { status, timeslot });
+    }
+    Ok(AccountStanding {
+        club_member: club.is_some(),
+        held,
+        draws,
+    })
+}
+
+pub(super) fn account_dto(c: &Connection, store: &Store, id: &AccountId) -> Result<AccountDto> {
+    let row = c
+        .query_row(
+            "SELECT name, email, country, club_number FROM accounts WHERE id = ?1",
+            [id.as_str()],
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, Option<String>>(3)?,
+                ))
+            },
+        )
+        .optional()?;
+    let Some((name, email, country, club_number)) = row else {
+        return Err(StoreError::NotFound(format!("no account {id}")));
+    };
+    let st = standing(c, id)?;
+    let cat = store.catalogue();
+    Ok(AccountDto {
+        id: id.to_string(),
+        name,
+        email,
+        country,
+        club_number,
+        olympic_held: st.held_in(Games::Olympic, cat),
+        paralympic_held: st.held_in(Games::Paralympic, cat),
+        held: st
+            .held
+            .iter()
+            .map(|(s, n)| HeldDto {
+                session: s.to_string(),
+                count: *n,
+            })
+            .collect(),
+        draws: st
+            .draws
+            .iter()
+            .map(|(d, e)| DrawDto {
+                draw: d.clone(),
+                status: status_text(e.status).to_string(),
+                slot_start: e.timeslot.map(|t| t.start.to_string()),
+                slot_end: e.timeslot.map(|t| t.end.to_string()),
+            })
+            .collect(),
+    })
+}

@@ -1,0 +1,181 @@
+//! The server's store: one SQLite file, WAL, one writer, `IMMEDIATE` write transactions,
+//! readers on their own connections. Behind [`Store`]'s methods so that a PostgreSQL backend
+//! can follow with the same operations.
+
+mod accounts;
+mod catalogue;
+mod devices;
+mod sales;
+mod sync;
+
+pub use devices::{key_id, Device};
+
+pub use sales::{SaleError, SaleOutcome};
+
+use std::path::Path;
+use std::sync::Mutex;
+
+use guichet_domain::{Catalogue, SaleConfig};
+use rusqlite::{Connection, OpenFlags};
+
+/// Schema migrations, numbered, forward only, compiled in.
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../migrations/0001_init.sql"),
+    include_str!("../../migrations/0002_sync.sql"),
+];
+
+/// Errors of the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// SQLite failed.
+    #[error("database: {0}")]
+    Sql(#[from] rusqlite::Error),
+    /// The file was made by a newer Guichet.
+    #[error("the database is at schema version {found}, newer than this server's {supported}: upgrade the server")]
+    NewerSchema {
+        /// Version in the file.
+        found: i64,
+        /// Highest version this build knows.
+        supported: i64,
+    },
+    /// The catalogue in the database does not load.
+    #[error("catalogue in the database: {0}")]
+    Catalogue(String),
+    /// Not found.
+    #[error("{0}")]
+    NotFound(String),
+    /// Conflicts with what exists.
+    #[error("{0}")]
+    Conflict(String),
+    /// Bad value.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// Result of the store.
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Durability of commits: `Full` fsyncs every commit; `Normal` (WAL) survives a process crash
+/// but may lose the last commits on power loss.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Durability {
+    /// `synchronous = FULL`.
+    Full,
+    /// `synchronous = NORMAL`.
+    Normal,
+}
+
+/// The server store.
+pub struct Store {
+    writer: Mutex<Connection>,
+    readers: Vec<Mutex<Connection>>,
+    catalogue: Catalogue,
+    config: SaleConfig,
+    /// Test-only: when false, online sales check availability outside the write transaction
+    /// and write the new count unconditionally, so that a race test can show the oversell the
+    /// guard prevents. Always true in the server binary.
+    pub(crate) guard: bool,
+}
+
+fn configure(conn: &Connection, durability: Durability) -> rusqlite::Result<()> {
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    let sync = match durability {
+        Durability::Full => "FULL",
+        Durability::Normal => "NORMAL",
+    };
+    conn.pragma_update(None, "synchronous", sync)?;
+    Ok(())
+}
+
+impl Store {
+    /// Opens (creating and migrating if needed) the store at `path`.
+    pub fn open(path: &Path, config: SaleConfig, durability: Durability) -> Result<Store> {
+        let mut writer = Connection::open(path)?;
+        configure(&writer, durability)?;
+        migrate(&mut writer)?;
+        let readers = (0..4)
+            .map(|_| {
+                let c = Connection::open_with_flags(
+                    path,
+                    OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                )?;
+                c.busy_timeout(std::time::Duration::from_secs(10))?;
+                Ok(Mutex::new(c))
+            })
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let catalogue = catalogue::load(&writer)?;
+        Ok(Store {
+            writer: Mutex::new(writer),
+            readers,
+            catalogue,
+            config,
+            guard: true,
+        })
+    }
+
+    /// The catalogue as stored (empty before `import`).
+    pub fn catalogue(&self) -> &Catalogue {
+        &self.catalogue
+    }
+
+    /// The sale configuration.
+    pub fn config(&self) -> &SaleConfig {
+        &self.config
+    }
+
+    /// Test-only switch of the oversell guard (see the field's doc).
+    #[doc(hidden)]
+    pub fn set_guard_for_tests(&mut self, on: bool) {
+        self.guard = on;
+    }
+
+    fn write<T, E: From<rusqlite::Error>>(
+        &self,
+        f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let mut conn = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let out = f(&tx)?;
+        tx.commit()?;
+        Ok(out)
+    }
+
+    fn read<T, E>(&self, f: impl FnOnce(&Connection) -> Result<T, E>) -> Result<T, E> {
+        // Take a free reader if there is one; otherwise wait on the first.
+        for r in &self.readers {
+            if let Ok(conn) = r.try_lock() {
+                return f(&conn);
+            }
+        }
+        let conn = self.readers[0].lock().unwrap_or_else(|p| p.into_inner());
+        f(&conn)
+    }
+}
+
+fn migrate(conn: &mut Connection) -> Result<()> {
+    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    let supported = i64::try_from(MIGRATIONS.len()).unwrap_or(i64::MAX);
+    if version > supported {
+        return Err(StoreError::NewerSchema {
+            found: version,
+            supported,
+        });
+    }
+    for (i, sql) in MIGRATIONS
+        .iter()
+        .enumerate()
+        .skip(usize::try_from(version).unwrap_or(0))
+    {
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(
+            None,
+            "user_version",
+            i64::try_from(i + 1).unwrap_or(i64::MAX),
+        )?;
+        tx.commit()?;
+    }
+    Ok(())
+}

@@ -1,0 +1,567 @@
+//! Allotments (escrow lent to desks) and sync: push applies each idempotency key exactly once,
+//! pull returns what changed after a cursor.
+
+use std::collections::BTreeMap;
+
+use guichet_domain::{
+    check_order, AccountId, DraftLine, DraftOrder, OrderKind, PriceCategory, SessionCode,
+};
+use guichet_wire::accounts::NewAccount;
+use guichet_wire::sync::{
+    AllotmentDto, AllotmentRequest, PullResponse, PushAck, SalePayload, SyncEvent, VoidPayload,
+};
+use jiff::Timestamp;
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
+
+use super::accounts::standing;
+use super::{Result, Store, StoreError};
+
+fn offer_key(session: &str, category: &str) -> String {
+    format!("{session}|{category}")
+}
+
+pub(super) fn changed(c: &Connection, kind: &str, key: &str) -> rusqlite::Result<()> {
+    c.execute(
+        "INSERT INTO changes(kind, key) VALUES (?1, ?2)",
+        params![kind, key],
+    )?;
+    Ok(())
+}
+
+fn parse_pair(session: &str, category: &str) -> Result<(SessionCode, PriceCategory)> {
+    let s = SessionCode::parse(session).map_err(|e| StoreError::Invalid(e.to_string()))?;
+    let c = PriceCategory::parse(category).map_err(|e| StoreError::Invalid(e.to_string()))?;
+    Ok((s, c))
+}
+
+fn allotment(
+    c: &Connection,
+    device: &str,
+    session: &str,
+    category: &str,
+) -> rusqlite::Result<AllotmentDto> {
+    let row: Option<(u32, u32, u32)> = c
+        .query_row(
+            "SELECT granted, sold, returned FROM allotments WHERE device_id = ?1 AND session = ?2 AND category = ?3",
+            params![device, session, category],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    let (granted, sold, returned) = row.unwrap_or((0, 0, 0));
+    Ok(AllotmentDto {
+        session: session.to_string(),
+        category: category.to_string(),
+        granted,
+        sold,
+        returned,
+        outstanding: granted.saturating_sub(sold + returned),
+    })
+}
+
+impl Store {
+    /// Lends `quantity` more seats to a device, if they are available online.
+    pub fn allot(&self, device: &str, req: &AllotmentRequest) -> Result<AllotmentDto> {
+        let (s, c) = parse_pair(&req.session, &req.category)?;
+        if req.quantity == 0 || req.quantity > 10_000 {
+            return Err(StoreError::Invalid(
+                "quantity: 1 to 10,000 seats per request".into(),
+            ));
+        }
+        self.write(|tx| {
+            let n = tx.execute(
+                "UPDATE offers SET lent = lent + ?3 WHERE session = ?1 AND category = ?2 AND capacity - sold - lent >= ?3",
+                params![s.as_str(), c.to_string(), req.quantity],
+            )?;
+            if n == 0 {
+                let left: Option<i64> = tx
+                    .query_row(
+                        "SELECT capacity - sold - lent FROM offers WHERE session = ?1 AND category = ?2",
+                        params![s.as_str(), c.to_string()],
+                        |r| r.get(0),
+                    )
+                    .optional()?;
+                return Err(match left {
+                    None => StoreError::NotFound(format!("{s} has no category {c}")),
+                    Some(left) => StoreError::Conflict(format!(
+                        "{s} category {c}: {left} seats left online, {} asked — ask for {left} or fewer",
+                        req.quantity
+                    )),
+                });
+            }
+            tx.execute(
+                "INSERT INTO allotments(device_id, session, category, granted) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT(device_id, session, category) DO UPDATE SET granted = granted + ?4",
+                params![device, s.as_str(), c.to_string(), req.quantity],
+            )?;
+            changed(tx, "offer", &offer_key(s.as_str(), &c.to_string()))?;
+            Ok(allotment(tx, device, s.as_str(), &c.to_string())?)
+        })
+    }
+
+    /// Gives back seats a device no longer needs.
+    pub fn return_allotment(&self, device: &str, req: &AllotmentRequest) -> Result<AllotmentDto> {
+        let (s, c) = parse_pair(&req.session, &req.category)?;
+        self.write(|tx| {
+            let a = allotment(tx, device, s.as_str(), &c.to_string())?;
+            if req.quantity > a.outstanding {
+                return Err(StoreError::Conflict(format!(
+                    "{s} category {c}: this device holds {} seats, cannot return {}",
+                    a.outstanding, req.quantity
+                )));
+            }
+            tx.execute(
+                "UPDATE allotments SET returned = returned + ?4 WHERE device_id = ?1 AND session = ?2 AND category = ?3",
+                params![device, s.as_str(), c.to_string(), req.quantity],
+            )?;
+            tx.execute(
+                "UPDATE offers SET lent = lent - ?3 WHERE session = ?1 AND category = ?2",
+                params![s.as_str(), c.to_string(), req.quantity],
+            )?;
+            changed(tx, "offer", &offer_key(s.as_str(), &c.to_string()))?;
+            Ok(allotment(tx, device, s.as_str(), &c.to_string())?)
+        })
+    }
+
+    /// A device's allotments.
+    pub fn allotments(&self, device: &str) -> Result<Vec<AllotmentDto>> {
+        self.read(|c| allotments(c, device))
+    }
+
+    /// Applies a batch of events in order, each exactly once, in one transaction with a
+    /// savepoint per event: a rejected event changes nothing, the others still apply.
+    pub fn push(&self, device: &str, events: &[SyncEvent], now: Timestamp) -> Result<Vec<PushAck>> {
+        self.write(|tx| {
+            let mut acks = Vec::with_capacity(events.len());
+            for e in events {
+                acks.push(self.apply_one(tx, device, e, now)?);
+            }
+            Ok(acks)
+        })
+    }
+
+    fn apply_one(
+        &self,
+        tx: &Transaction<'_>,
+        device: &str,
+        e: &SyncEvent,
+        now: Timestamp,
+    ) -> Result<PushAck> {
+        let key = e.idempotency_key.trim().to_string();
+        let seen: Option<(String, String)> = tx
+            .query_row(
+                "SELECT device_id, received_at FROM sync_events WHERE idempotency_key = ?1",
+                [&key],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        // A sale the desk made online already carries this key in `orders`.
+        let seen = match seen {
+            Some(x) => Some(x),
+            None => tx
+                .query_row(
+                    "SELECT device_id, received_at FROM orders WHERE idempotency_key = ?1",
+                    [&key],
+                    |r| {
+                        Ok((
+                            r.get::<_, Option<String>>(0)?.unwrap_or_default(),
+                            r.get(1)?,
+                        ))
+                    },
+                )
+                .optional()?,
+        };
+        if let Some((by, received_at)) = seen {
+            let reason =
+                (by != device).then(|| "this key was pushed by another device".to_string());
+            return Ok(PushAck {
+                idempotency_key: key,
+                status: "duplicate".into(),
+                reason,
+                received_at,
+            });
+        }
+        tx.execute_batch("SAVEPOINT event")?;
+        let sp: &Connection = tx;
+        let outcome = match uuid::Uuid::parse_str(&key) {
+            Err(_) => Err("idempotency_key is not a UUID".to_string()),
+            Ok(_) => match e.kind.as_str() {
+                "account_created" => self.apply_account(sp, device, e, now),
+                "sale" => self.apply_sale(sp, device, &key, e, now),
+                "void" | "refund" => apply_void(sp, device, e, now),
+                "shift_closed" | "shift_opened" => Ok(None),
+                other => Err(format!("unknown event kind {other:?}")),
+            },
+        };
+        let (status, reason) = match outcome {
+            Ok(note) => {
+                tx.execute_batch("RELEASE event")?;
+                ("applied", note)
+            }
+            Err(reason) => {
+                tx.execute_batch("ROLLBACK TO event; RELEASE event")?;
+                ("rejected", Some(reason))
+            }
+        };
+        tx.execute(
+            "INSERT INTO sync_events(idempotency_key, device_id, kind, status, reason, created_at, received_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![key, device, e.kind, status, reason, e.created_at, now.to_string()],
+        )?;
+        Ok(PushAck {
+            idempotency_key: key,
+            status: status.into(),
+            reason,
+            received_at: now.to_string(),
+        })
+    }
+
+    fn apply_account(
+        &self,
+        c: &Connection,
+        device: &str,
+        e: &SyncEvent,
+        now: Timestamp,
+    ) -> Result<Option<String>, String> {
+        let new: NewAccount =
+            serde_json::from_value(e.payload.clone()).map_err(|x| format!("payload: {x}"))?;
+        let id = new
+            .id
+            .clone()
+            .ok_or("payload: the account id made on the device is missing")?;
+        let exists: Option<String> = c
+            .query_row("SELECT email FROM accounts WHERE id = ?1", [&id], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(|x| x.to_string())?;
+        if exists.is_some() {
+            return Ok(None);
+        }
+        c.execute(
+            "INSERT INTO accounts(id, name, name_norm, email, country, club_number, created_at, created_by_device)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![
+                id,
+                new.name.trim(),
+                super::accounts::search_key(&new.name),
+                new.email.trim().to_lowercase(),
+                new.country.trim().to_uppercase(),
+                new.club_number,
+                now.to_string(),
+                device
+            ],
+        )
+        .map_err(|x| x.to_string())?;
+        changed(c, "account", &id).map_err(|x| x.to_string())?;
+        Ok(None)
+    }
+
+    /// A sale made at the desk: consumes the device's escrow; over a limit, it is kept and a
+    /// conflict is recorded.
+    fn apply_sale(
+        &self,
+        c: &Connection,
+        device: &str,
+        key: &str,
+        e: &SyncEvent,
+        now: Timestamp,
+    ) -> Result<Option<String>, String> {
+        let p: SalePayload =
+            serde_json::from_value(e.payload.clone()).map_err(|x| format!("payload: {x}"))?;
+        let account = AccountId::parse(&p.account_id).map_err(|x| x.to_string())?;
+        let sold_at: Timestamp = p.sold_at.parse().map_err(|x| format!("sold_at: {x}"))?;
+        if p.tickets.is_empty() {
+            return Err("a sale without tickets".into());
+        }
+        let known: Option<String> = c
+            .query_row("SELECT id FROM orders WHERE id = ?1", [&p.order_id], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(|x| x.to_string())?;
+        if known.is_some() {
+            return Err(format!(
+                "order {} is already recorded under another key",
+                p.order_id
+            ));
+        }
+        let before = standing(c, &account).map_err(|x| match x {
+            StoreError::NotFound(_) => {
+                format!("unknown account {account}: push its account_created event first")
+            }
+            x => x.to_string(),
+        })?;
+        let mut groups: BTreeMap<(String, String), u32> = BTreeMap::new();
+        for t in &p.tickets {
+            let (s, cat) = parse_pair(&t.session, &t.category).map_err(|x| x.to_string())?;
+            *groups.entry((s.to_string(), cat.to_string())).or_default() += 1;
+        }
+        // The limits as at the sale's device time; stock is not the question here (the escrow
+        // covered it), so the catalogue's full capacity stands in for it.
+        let kind = if p.kind.eq_ignore_ascii_case("pack") {
+            OrderKind::Pack
+        } else {
+            OrderKind::Single
+        };
+        let draft = DraftOrder {
+            kind,
+            lines: groups
+                .iter()
+                .map(|((s, cat), n)| DraftLine {
+                    session: SessionCode::parse(s).unwrap_or_else(|_| unreachable!("parsed above")),
+                    category: PriceCategory::parse(cat)
+                        .unwrap_or_else(|_| unreachable!("parsed above")),
+                    quantity: *n,
+                })
+                .collect(),
+        };
+        let violations = check_order(
+            &draft,
+            &before,
+            &self.config,
+            &self.catalogue,
+            &self.catalogue,
+            sold_at,
+        )
+        .err()
+        .map(|r| r.violations)
+        .unwrap_or_default();
+        let mut beyond = 0;
+        for ((s, cat), n) in &groups {
+            let a = allotment(c, device, s, cat).map_err(|x| x.to_string())?;
+            let from_escrow = (*n).min(a.outstanding);
+            beyond += n - from_escrow;
+            c.execute(
+                "UPDATE allotments SET sold = sold + ?4 WHERE device_id = ?1 AND session = ?2 AND category = ?3",
+                params![device, s, cat, from_escrow],
+            )
+            .map_err(|x| x.to_string())?;
+            let n_off = c
+                .execute(
+                    "UPDATE offers SET lent = lent - ?3, sold = sold + ?4 WHERE session = ?1 AND category = ?2",
+                    params![s, cat, from_escrow, n],
+                )
+                .map_err(|x| x.to_string())?;
+            if n_off == 0 {
+                return Err(format!("{s} has no category {cat}"));
+            }
+            changed(c, "offer", &offer_key(s, cat)).map_err(|x| x.to_string())?;
+        }
+        let total: i64 = p.tickets.iter().map(|t| t.price).sum();
+        let channel = if p.offline { "offline" } else { "online" };
+        c.execute(
+            "INSERT INTO orders(id, idempotency_key, account_id, device_id, kind, phase, total_cents, channel, sold_at, received_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            params![p.order_id, key, account.as_str(), device, p.kind.to_lowercase(), p.phase, total, channel, p.sold_at, now.to_string()],
+        )
+        .map_err(|x| x.to_string())?;
+        for t in &p.tickets {
+            c.execute(
+                "INSERT INTO tickets(id, order_id, account_id, session, category, price_cents) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![t.id, p.order_id, account.as_str(), t.session.to_uppercase(), t.category.to_uppercase(), t.price],
+            )
+            .map_err(|x| format!("ticket {}: {x}", t.id))?;
+        }
+        changed(c, "account", account.as_str()).map_err(|x| x.to_string())?;
+        let mut notes: Vec<String> = violations
+            .iter()
+            .map(|v| format!("[{}] {}", v.code, v.en))
+            .collect();
+        if beyond > 0 {
+            notes.push(format!(
+                "sold {beyond} seats beyond this device's allotment"
+            ));
+        }
+        if notes.is_empty() {
+            return Ok(None);
+        }
+        let details = serde_json::json!({ "violations": violations, "beyond_allotment": beyond });
+        c.execute(
+            "INSERT INTO conflicts(idempotency_key, device_id, account_id, order_id, violations, recorded_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![key, device, account.as_str(), p.order_id, details.to_string(), now.to_string()],
+        )
+        .map_err(|x| x.to_string())?;
+        Ok(Some(format!(
+            "kept; conflict recorded for a supervisor: {}",
+            notes.join("; ")
+        )))
+    }
+
+    /// Conflicts not yet resolved, newest first.
+    pub fn conflicts(&self) -> Result<Vec<serde_json::Value>> {
+        self.read(|c| {
+            let mut stmt = c.prepare(
+                "SELECT id, idempotency_key, device_id, account_id, order_id, violations, recorded_at
+                 FROM conflicts WHERE resolved_at IS NULL ORDER BY id DESC LIMIT 500",
+            )?;
+            let rows = stmt.query_map([], |r| {
+                let v: String = r.get(5)?;
+                Ok(serde_json::json!({
+                    "id": r.get::<_, i64>(0)?, "idempotency_key": r.get::<_, String>(1)?,
+                    "device_id": r.get::<_, String>(2)?, "account_id": r.get::<_, String>(3)?,
+                    "order_id": r.get::<_, String>(4)?,
+                    "details": serde_json::from_str::<serde_json::Value>(&v).unwrap_or_default(),
+                    "recorded_at": r.get::<_, String>(6)?,
+                }))
+            })?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+    }
+
+    /// What changed after `cursor`, in the device's scope.
+    pub fn pull(&self, device: &str, cursor: i64) -> Result<PullResponse> {
+        self.read(|c| {
+            let last: i64 = c.query_row("SELECT COALESCE(MAX(cursor), 0) FROM changes", [], |r| r.get(0))?;
+            let mut stmt = c.prepare_cached(
+                "SELECT DISTINCT kind, key FROM changes WHERE cursor > ?1 AND cursor <= ?2 LIMIT 100000",
+            )?;
+            let keys: Vec<(String, String)> =
+                stmt.query_map(params![cursor, last], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
+            let mut out = PullResponse {
+                cursor: last,
+                availability: Vec::new(),
+                allotments: allotments(c, device)?,
+                revocations: Vec::new(),
+                accounts: Vec::new(),
+            };
+            for (kind, key) in keys {
+                match kind.as_str() {
+                    "offer" => {
+                        let (s, cat) = key.split_once('|').unwrap_or((&key, ""));
+                        let row = c
+                            .query_row(
+                                "SELECT capacity, sold, lent FROM offers WHERE session = ?1 AND category = ?2",
+                                params![s, cat],
+                                |r| Ok((r.get::<_, u32>(0)?, r.get::<_, u32>(1)?, r.get::<_, u32>(2)?)),
+                            )
+                            .optional()?;
+                        if let Some((capacity, sold, lent)) = row {
+                            out.availability.push(guichet_wire::catalogue::AvailabilityDto {
+                                session: s.to_string(),
+                                category: cat.to_string(),
+                                capacity,
+                                sold,
+                                lent,
+                                available: capacity.saturating_sub(sold + lent),
+                            });
+                        }
+                    }
+                    "revocation" => out.revocations.push(key),
+                    "account" => {
+                        let id = AccountId::parse(&key).map_err(|e| StoreError::Invalid(e.to_string()))?;
+                        out.accounts.push(super::accounts::account_dto(c, self, &id)?);
+                    }
+                    _ => {}
+                }
+            }
+            Ok(out)
+        })
+    }
+
+    /// Ticket ids of an order, in sale order (tests and tools).
+    #[doc(hidden)]
+    pub fn tickets_of_order_for_tests(&self, order: &str) -> Vec<String> {
+        self.read(|c| {
+            let mut stmt =
+                c.prepare("SELECT id FROM tickets WHERE order_id = ?1 ORDER BY rowid")?;
+            let rows = stmt.query_map([order], |r| r.get(0))?;
+            rows.collect::<rusqlite::Result<Vec<String>>>()
+        })
+        .unwrap_or_default()
+    }
+
+    /// Sold tickets in all (online and pushed), per the store: for whole-system checks.
+    pub fn tickets_sold(&self) -> Result<i64> {
+        self.read(|c| {
+            Ok(c.query_row(
+                "SELECT COUNT(*) FROM tickets WHERE status = 'valid'",
+                [],
+                |r| r.get(0),
+            )?)
+        })
+    }
+}
+
+fn allotments(c: &Connection, device: &str) -> Result<Vec<AllotmentDto>> {
+    let mut stmt = c.prepare_cached(
+        "SELECT session, category, granted, sold, returned FROM allotments WHERE device_id = ?1 ORDER BY session, category",
+    )?;
+    let rows = stmt.query_map([device], |r| {
+        let (granted, sold, returned): (u32, u32, u32) = (r.get(2)?, r.get(3)?, r.get(4)?);
+        Ok(AllotmentDto {
+            session: r.get(0)?,
+            category: r.get(1)?,
+            granted,
+            sold,
+            returned,
+            outstanding: granted.saturating_sub(sold + returned),
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
+/// Voids or refunds tickets: each is revoked; a seat sold offline by this device goes back to
+/// its allotment (the desk puts it back in its local escrow), any other back on sale.
+fn apply_void(
+    c: &Connection,
+    device: &str,
+    e: &SyncEvent,
+    now: Timestamp,
+) -> Result<Option<String>, String> {
+    let p: VoidPayload =
+        serde_json::from_value(e.payload.clone()).map_err(|x| format!("payload: {x}"))?;
+    let ch: Option<(String, Option<String>)> = c
+        .query_row(
+            "SELECT channel, device_id FROM orders WHERE id = ?1",
+            [&p.order_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()
+        .map_err(|x| x.to_string())?;
+    let Some((channel, by)) = ch else {
+        return Err(format!("unknown order {}: push the sale first", p.order_id));
+    };
+    let to_escrow = channel == "offline" && by.as_deref() == Some(device);
+    for id in &p.ticket_ids {
+        let row: Option<(String, String, String)> = c
+            .query_row(
+                "SELECT session, category, status FROM tickets WHERE id = ?1 AND order_id = ?2",
+                params![id, p.order_id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()
+            .map_err(|x| x.to_string())?;
+        let Some((s, cat, status)) = row else {
+            return Err(format!("ticket {id} is not in order {}", p.order_id));
+        };
+        if status == "void" {
+            continue;
+        }
+        c.execute("UPDATE tickets SET status = 'void' WHERE id = ?1", [id])
+            .map_err(|x| x.to_string())?;
+        if to_escrow {
+            c.execute(
+                "UPDATE allotments SET sold = sold - 1 WHERE device_id = ?1 AND session = ?2 AND category = ?3 AND sold > 0",
+                params![device, s, cat],
+            )
+            .map_err(|x| x.to_string())?;
+            c.execute("UPDATE offers SET sold = sold - 1, lent = lent + 1 WHERE session = ?1 AND category = ?2", params![s, cat])
+                .map_err(|x| x.to_string())?;
+        } else {
+            c.execute(
+                "UPDATE offers SET sold = sold - 1 WHERE session = ?1 AND category = ?2",
+                params![s, cat],
+            )
+            .map_err(|x| x.to_string())?;
+        }
+        c.execute(
+            "INSERT OR IGNORE INTO revocations(ticket_id, reason, revoked_at) VALUES (?1, ?2, ?3)",
+            params![id, e.kind, now.to_string()],
+        )
+        .map_err(|x| x.to_string())?;
+        changed(c, "revocation", id).map_err(|x| x.to_string())?;
+        changed(c, "offer", &offer_key(&s, &cat)).map_err(|x| x.to_string())?;
+    }
+    Ok(None)
+}

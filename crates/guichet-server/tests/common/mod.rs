@@ -1,0 +1,112 @@
+//! A server on a temporary SQLite file, driven in-process.
+#![allow(dead_code, missing_docs)]
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use guichet_domain::{Catalogue, Clock, SaleConfig};
+use guichet_server::api::{app, AppState};
+use guichet_server::store::{Durability, Store};
+use http_body_util::BodyExt;
+use serde_json::{json, Value};
+use tower::ServiceExt;
+
+pub struct Server {
+    pub _dir: tempfile::TempDir,
+    pub state: Arc<AppState>,
+}
+
+pub fn at(paris: &str) -> jiff::Timestamp {
+    guichet_domain::config::parse_instant(&format!("{paris}[Europe/Paris]")).unwrap()
+}
+
+pub fn server() -> Server {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(
+        &dir.path().join("server.sqlite"),
+        SaleConfig::paris2024(),
+        Durability::Normal,
+    )
+    .unwrap();
+    store.import_catalogue(&Catalogue::paris2024()).unwrap();
+    let state = AppState::new(store, Clock::fixed(at("2024-01-10T10:00:00")));
+    Server { _dir: dir, state }
+}
+
+impl Server {
+    pub async fn call(
+        &self,
+        method: &str,
+        uri: &str,
+        token: Option<&str>,
+        body: Option<String>,
+    ) -> (StatusCode, Value) {
+        let mut req = Request::builder().method(method).uri(uri);
+        if let Some(t) = token {
+            req = req.header("authorization", format!("Bearer {t}"));
+        }
+        let req = match body {
+            Some(b) => req
+                .header("content-type", "application/json")
+                .body(Body::from(b))
+                .unwrap(),
+            None => req.body(Body::empty()).unwrap(),
+        };
+        let res = app(self.state.clone()).oneshot(req).await.unwrap();
+        let status = res.status();
+        let bytes = res.into_body().collect().await.unwrap().to_bytes();
+        let v = serde_json::from_slice(&bytes)
+            .unwrap_or(Value::String(String::from_utf8_lossy(&bytes).into()));
+        (status, v)
+    }
+
+    pub async fn enrol(&self) -> String {
+        let code = self
+            .state
+            .store
+            .new_enrolment_code("box-office", self.state.clock.now())
+            .unwrap();
+        let key: String = format!("{:064x}", rand_u128());
+        let (s, v) = self
+            .call(
+                "POST",
+                "/v1/devices/enrol",
+                None,
+                Some(json!({"code": code, "name": "Desk 1", "public_key_hex": key}).to_string()),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        v["token"].as_str().unwrap().to_string()
+    }
+
+    pub fn orders(&self) -> u32 {
+        self.state
+            .store
+            .availability(None)
+            .unwrap()
+            .iter()
+            .map(|a| a.sold)
+            .sum()
+    }
+}
+
+pub fn rand_u128() -> u128 {
+    let mut b = [0u8; 16];
+    getrandom::fill(&mut b).unwrap();
+    u128::from_le_bytes(b)
+}
+
+pub fn order(key: &str, account: &str, session: &str, q: i64) -> String {
+    json!({"idempotency_key": key, "account_id": account, "kind": "single",
+           "lines": [{"session": session, "category": "D", "quantity": q}]})
+    .to_string()
+}
+
+pub async fn account(s: &Server, token: &str, id: &str) {
+    let body = json!({"id": id, "name": "Élodie Martin", "email": format!("{id}@example.org"), "country": "FR"});
+    let (st, v) = s
+        .call("POST", "/v1/accounts", Some(token), Some(body.to_string()))
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{v}");
+}

@@ -1,0 +1,278 @@
+//! Allotments and sync through the API: escrow moves, each key applies once, conflicts are
+//! kept and listed, pull returns what changed.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::*;
+use serde_json::{json, Value};
+
+fn sale_event(key: &str, order: &str, account: &str, session: &str, n: usize) -> Value {
+    let tickets: Vec<Value> = (0..n)
+        .map(|_| json!({"id": uuid::Uuid::now_v7().to_string(), "session": session, "category": "D", "price": 2400}))
+        .collect();
+    json!({"idempotency_key": key, "kind": "sale", "created_at": "2024-01-10T09:00:00Z", "offline": true,
+           "payload": {"order_id": order, "account_id": account, "kind": "single", "phase": "general-sale",
+                       "sold_at": "2024-01-10T09:00:00Z", "offline": true, "tickets": tickets}})
+}
+
+async fn push(s: &Server, t: &str, events: Vec<Value>) -> Vec<Value> {
+    let (st, v) = s
+        .call(
+            "POST",
+            "/v1/sync/push",
+            Some(t),
+            Some(json!({"events": events}).to_string()),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    v["acks"].as_array().unwrap().clone()
+}
+
+async fn avail(s: &Server, t: &str, session: &str) -> Value {
+    let (_, v) = s
+        .call(
+            "GET",
+            &format!("/v1/availability?session={session}"),
+            Some(t),
+            None,
+        )
+        .await;
+    v.as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["category"] == "D")
+        .unwrap()
+        .clone()
+}
+
+#[tokio::test]
+async fn escrow_moves_with_allotments_offline_sales_and_voids() {
+    let s = server();
+    let t = s.enrol().await;
+    account(&s, &t, "P24-000010").await;
+    let (st, a) = s
+        .call(
+            "POST",
+            "/v1/allotments",
+            Some(&t),
+            Some(json!({"session": "ATH02", "category": "D", "quantity": 10}).to_string()),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{a}");
+    assert_eq!(a["outstanding"], 10);
+    assert_eq!(avail(&s, &t, "ATH02").await["lent"], 10);
+
+    let order = uuid::Uuid::now_v7().to_string();
+    let key = uuid::Uuid::now_v7().to_string();
+    let ev = sale_event(&key, &order, "P24-000010", "ATH02", 4);
+    let acks = push(&s, &t, vec![ev.clone()]).await;
+    assert_eq!(acks[0]["status"], "applied", "{acks:?}");
+    let d = avail(&s, &t, "ATH02").await;
+    assert_eq!(
+        (d["sold"].clone(), d["lent"].clone()),
+        (json!(4), json!(6)),
+        "4 sold from the escrow, 6 still lent"
+    );
+
+    // The same batch again (a retry after a lost answer): duplicate, nothing counted twice.
+    let acks = push(&s, &t, vec![ev]).await;
+    assert_eq!(acks[0]["status"], "duplicate");
+    assert_eq!(avail(&s, &t, "ATH02").await["sold"], 4);
+
+    // A void of one ticket sold offline by this desk goes back to its escrow and is revoked.
+    let ticket = s
+        .state
+        .store
+        .account(&guichet_domain::AccountId::parse("P24-000010").unwrap())
+        .unwrap();
+    assert_eq!(ticket.olympic_held, 4);
+    let (_, before) = s
+        .call("GET", "/v1/sync/pull?cursor=0", Some(&t), None)
+        .await;
+    let cursor = before["cursor"].as_i64().unwrap();
+    let tid = s.state.store.tickets_of_order_for_tests(&order)[0].clone();
+    let void = json!({"idempotency_key": uuid::Uuid::now_v7().to_string(), "kind": "void", "created_at": "2024-01-10T09:05:00Z",
+                      "offline": true, "payload": {"order_id": order, "ticket_ids": [tid]}});
+    assert_eq!(push(&s, &t, vec![void]).await[0]["status"], "applied");
+    let d = avail(&s, &t, "ATH02").await;
+    assert_eq!((d["sold"].clone(), d["lent"].clone()), (json!(3), json!(7)));
+    let (_, pulled) = s
+        .call(
+            "GET",
+            &format!("/v1/sync/pull?cursor={cursor}"),
+            Some(&t),
+            None,
+        )
+        .await;
+    assert_eq!(
+        pulled["revocations"],
+        json!([tid]),
+        "the void reaches gates through pull"
+    );
+    assert_eq!(pulled["allotments"][0]["outstanding"], 7);
+    let (_, again) = s
+        .call(
+            "GET",
+            &format!("/v1/sync/pull?cursor={}", pulled["cursor"]),
+            Some(&t),
+            None,
+        )
+        .await;
+    assert_eq!(
+        again["revocations"],
+        json!([]),
+        "nothing new after the last cursor"
+    );
+    let (_, lists) = s.call("GET", "/v1/gate/lists", Some(&t), None).await;
+    assert_eq!(lists["revoked"], json!([tid]));
+
+    // Giving back what is left frees it for online sale.
+    let (st, a) = s
+        .call(
+            "POST",
+            "/v1/allotments/return",
+            Some(&t),
+            Some(json!({"session": "ATH02", "category": "D", "quantity": 7}).to_string()),
+        )
+        .await;
+    assert_eq!((st, a["outstanding"].clone()), (StatusCode::OK, json!(0)));
+    assert_eq!(avail(&s, &t, "ATH02").await["lent"], 0);
+    let (st, v) = s
+        .call(
+            "POST",
+            "/v1/allotments/return",
+            Some(&t),
+            Some(json!({"session": "ATH02", "category": "D", "quantity": 1}).to_string()),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CONFLICT, "{v}");
+}
+
+#[tokio::test]
+async fn an_offline_sale_over_the_cap_is_kept_and_listed_as_a_conflict() {
+    let s = server();
+    let t = s.enrol().await;
+    account(&s, &t, "P24-000011").await;
+    let sessions = ["ATH02", "ATH04", "ATH06", "SWM01", "BKB01", "HBL01"];
+    for x in sessions {
+        let body = json!({"session": x, "category": "D", "quantity": 6}).to_string();
+        assert_eq!(
+            s.call("POST", "/v1/allotments", Some(&t), Some(body))
+                .await
+                .0,
+            StatusCode::OK
+        );
+    }
+    let events: Vec<Value> = sessions
+        .iter()
+        .map(|x| {
+            sale_event(
+                &uuid::Uuid::now_v7().to_string(),
+                &uuid::Uuid::now_v7().to_string(),
+                "P24-000011",
+                x,
+                6,
+            )
+        })
+        .collect();
+    let acks = push(&s, &t, events).await;
+    assert!(
+        acks[..5]
+            .iter()
+            .all(|a| a["status"] == "applied" && a["reason"].is_null()),
+        "{acks:?}"
+    );
+    assert_eq!(
+        acks[5]["status"], "applied",
+        "the fan holds the tickets: the sale is kept"
+    );
+    let reason = acks[5]["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("[ACCOUNT_CAP] account holds 30 of 30 Olympic tickets; this order adds 6"),
+        "{reason}"
+    );
+    let (_, conflicts) = s.call("GET", "/v1/conflicts", Some(&t), None).await;
+    assert_eq!(conflicts.as_array().unwrap().len(), 1);
+    assert_eq!(conflicts[0]["account_id"], "P24-000011");
+    assert_eq!(
+        conflicts[0]["details"]["violations"][0]["details"]["held"], 30,
+        "both sides' numbers are kept"
+    );
+}
+
+#[tokio::test]
+async fn a_bad_event_is_rejected_alone_and_the_batch_goes_on() {
+    let s = server();
+    let t = s.enrol().await;
+    account(&s, &t, "P24-000012").await;
+    let good = sale_event(
+        &uuid::Uuid::now_v7().to_string(),
+        &uuid::Uuid::now_v7().to_string(),
+        "P24-000012",
+        "ATH02",
+        1,
+    );
+    let unknown_account = sale_event(
+        &uuid::Uuid::now_v7().to_string(),
+        &uuid::Uuid::now_v7().to_string(),
+        "NOBODY-9",
+        "ATH02",
+        1,
+    );
+    let odd = json!({"idempotency_key": uuid::Uuid::now_v7().to_string(), "kind": "teleport", "payload": {}, "created_at": "x"});
+    let walk_in = json!({"idempotency_key": uuid::Uuid::now_v7().to_string(), "kind": "account_created", "created_at": "2024-01-10T09:00:00Z",
+                         "payload": {"id": "D1-WALKIN-1", "name": "Zoë Ångström", "email": "zoe@example.org", "country": "se"}});
+    let acks = push(&s, &t, vec![unknown_account, odd, good, walk_in]).await;
+    let status: Vec<&str> = acks.iter().map(|a| a["status"].as_str().unwrap()).collect();
+    assert_eq!(status, ["rejected", "rejected", "applied", "applied"]);
+    assert!(
+        acks[0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("unknown account NOBODY-9"),
+        "{:?}",
+        acks[0]
+    );
+    assert!(
+        acks[1]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("unknown event kind"),
+        "{:?}",
+        acks[1]
+    );
+    assert_eq!(s.orders(), 1, "only the good sale counted");
+    let (_, found) = s.call("GET", "/v1/accounts?q=zoe", Some(&t), None).await;
+    assert_eq!(
+        found[0]["id"], "D1-WALKIN-1",
+        "a walk-in created offline reaches the server"
+    );
+}
+
+#[tokio::test]
+async fn an_allotment_larger_than_what_is_left_is_refused_with_the_numbers() {
+    let s = server();
+    let t = s.enrol().await;
+    s.state
+        .store
+        .set_available(
+            &guichet_domain::SessionCode::parse("ATH07").unwrap(),
+            guichet_domain::PriceCategory::D,
+            5,
+        )
+        .unwrap();
+    let (st, v) = s
+        .call(
+            "POST",
+            "/v1/allotments",
+            Some(&t),
+            Some(json!({"session": "ATH07", "category": "D", "quantity": 8}).to_string()),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CONFLICT);
+    assert_eq!(
+        v["message"],
+        "ATH07 category D: 5 seats left online, 8 asked — ask for 5 or fewer"
+    );
+}

@@ -1,0 +1,134 @@
+//! Allotments and sync: what desks push and pull.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// Ask for more escrow, or give some back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AllotmentRequest {
+    /// Session code.
+    pub session: String,
+    /// Category `A`–`D`.
+    pub category: String,
+    /// Seats to add (ask) or to give back (return).
+    pub quantity: u32,
+}
+
+/// A device's escrow for one session and category.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct AllotmentDto {
+    /// Session code.
+    pub session: String,
+    /// Category.
+    pub category: String,
+    /// Seats lent to the device over its life.
+    pub granted: u32,
+    /// Seats it sold from them (pushed sales).
+    pub sold: u32,
+    /// Seats it gave back.
+    pub returned: u32,
+    /// Seats it may still sell offline, as the server sees it.
+    pub outstanding: u32,
+}
+
+/// One outbox event of a desk.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct SyncEvent {
+    /// Idempotency key (UUIDv7) made on the device.
+    pub idempotency_key: String,
+    /// `account_created`, `sale`, `void`, `refund`, `shift_closed`.
+    pub kind: String,
+    /// The event's data (see the docs of each kind).
+    pub payload: serde_json::Value,
+    /// Device time of the event.
+    pub created_at: String,
+    /// Whether it happened without the server.
+    #[serde(default)]
+    pub offline: bool,
+}
+
+/// A batch pushed in outbox order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PushRequest {
+    /// Events, oldest first.
+    pub events: Vec<SyncEvent>,
+}
+
+/// What became of one event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct PushAck {
+    /// The event's key.
+    pub idempotency_key: String,
+    /// `applied`, `duplicate` (applied before: nothing done now) or `rejected`.
+    pub status: String,
+    /// Why it was rejected, or the conflict recorded when applied over a limit.
+    pub reason: Option<String>,
+    /// Server time it was first received.
+    pub received_at: String,
+}
+
+/// The answer to a push: one ack per event, in order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct PushResponse {
+    /// Acks.
+    pub acks: Vec<PushAck>,
+}
+
+/// Changes since a cursor, in the device's scope.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct PullResponse {
+    /// Give this back as `cursor` next time.
+    pub cursor: i64,
+    /// Availability of the offers that changed.
+    pub availability: Vec<crate::catalogue::AvailabilityDto>,
+    /// This device's allotments (all of them: few rows).
+    pub allotments: Vec<AllotmentDto>,
+    /// Ticket ids revoked since the cursor (voids, reissues), for gates.
+    pub revocations: Vec<String>,
+    /// Accounts created or changed since the cursor.
+    pub accounts: Vec<crate::accounts::AccountDto>,
+}
+
+/// A sale pushed by a desk (`kind = "sale"`). Extra fields of the desk's record are ignored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct SalePayload {
+    /// Order id made on the device.
+    pub order_id: String,
+    /// Buyer.
+    pub account_id: String,
+    /// `pack` or `single`.
+    pub kind: String,
+    /// Phase the desk sold it in.
+    pub phase: String,
+    /// Device time of the sale.
+    pub sold_at: String,
+    /// Sold from the allotment without the server.
+    #[serde(default)]
+    pub offline: bool,
+    /// Tickets.
+    pub tickets: Vec<SaleTicket>,
+}
+
+/// A ticket of a pushed sale.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct SaleTicket {
+    /// Ticket id (UUIDv7, in the signed QR).
+    pub id: String,
+    /// Session.
+    pub session: String,
+    /// Category.
+    pub category: String,
+    /// Price in cents.
+    pub price: i64,
+}
+
+/// A void or refund pushed by a desk: the tickets it cancels.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct VoidPayload {
+    /// The order.
+    pub order_id: String,
+    /// Cancelled ticket ids.
+    pub ticket_ids: Vec<String>,
+}
