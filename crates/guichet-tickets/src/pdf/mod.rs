@@ -1,0 +1,163 @@
+//! PDF tickets: one ticket a page, in two layouts, a whole order in one document.
+
+mod a4;
+mod canvas;
+mod font;
+mod thermal;
+mod words;
+
+use guichet_domain::{Games, Money, PriceCategory, SessionCode};
+use jiff::Zoned;
+use std::collections::BTreeSet;
+
+use printpdf::{FontId, Mm, PdfDocument, PdfFont, PdfPage, PdfSaveOptions};
+
+pub use font::fonts_cover;
+
+use crate::error::RenderError;
+use crate::qr::qr_code;
+use canvas::Canvas;
+
+/// Everything printed on one ticket. The desk fills it from its catalogue and order; the QR
+/// text comes from [`crate::SignedTicket::qr_text`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct TicketFace {
+    /// Olympic or Paralympic.
+    pub games: Games,
+    /// Session code, e.g. `ATH07`.
+    pub session_code: SessionCode,
+    /// Sport, e.g. "Athlétisme / Athletics".
+    pub sport: String,
+    /// What the session holds, e.g. "Finale 100 m hommes / Men's 100m Final".
+    pub description: String,
+    /// Venue name.
+    pub venue: String,
+    /// City.
+    pub city: String,
+    /// Start, in the venue's time zone (Europe/Paris; Pacific/Tahiti for surfing).
+    pub starts_at: Zoned,
+    /// Price category.
+    pub category: PriceCategory,
+    /// Price paid.
+    pub price: Money,
+    /// Holder's full name, as on their ID.
+    pub holder_name: String,
+    /// Ticket number for people (the QR carries the ticket id).
+    pub ticket_number: String,
+    /// Order code.
+    pub order_code: String,
+    /// The signed payload as QR text.
+    pub qr_text: String,
+}
+
+/// Page layout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Layout {
+    /// A4 portrait, print-at-home.
+    A4,
+    /// Box-office thermal ticket stock, 2 × 5.5 in, printed landscape (5.5 in across).
+    Thermal,
+}
+
+impl Layout {
+    /// Page width and height in millimetres.
+    pub fn page_mm(self) -> (f32, f32) {
+        match self {
+            Layout::A4 => (210.0, 297.0),
+            Layout::Thermal => (139.7, 50.8),
+        }
+    }
+    /// The CUPS `media` option that matches the page, so CUPS does not re-render onto A4.
+    pub fn cups_media(self) -> &'static str {
+        match self {
+            Layout::A4 => "A4",
+            Layout::Thermal => "Custom.139.7x50.8mm",
+        }
+    }
+}
+
+/// Renders an order's tickets, one a page, into one PDF document titled `title`.
+pub fn render_order(
+    tickets: &[TicketFace],
+    layout: Layout,
+    title: &str,
+) -> Result<Vec<u8>, RenderError> {
+    if tickets.is_empty() {
+        return Err(RenderError::EmptyOrder);
+    }
+    let fonts = font::fonts();
+    let mut doc = PdfDocument::new(title);
+    // Fonts are added after layout, cut down to the characters the pages use.
+    let (regular, bold) = (FontId::new(), FontId::new());
+    let mut used = [BTreeSet::new(), BTreeSet::new()];
+    let (w, h) = layout.page_mm();
+    let mut pages = Vec::with_capacity(tickets.len());
+    for t in tickets {
+        let code = qr_code(&t.qr_text).map_err(|e| RenderError::Qr {
+            ticket_number: t.ticket_number.clone(),
+            reason: e.to_string(),
+        })?;
+        let mut c = Canvas::new(regular.clone(), bold.clone(), &mut used);
+        match layout {
+            Layout::A4 => a4::draw(&mut c, t, &code),
+            Layout::Thermal => thermal::draw(&mut c, t, &code),
+        }
+        pages.push(PdfPage::new(Mm(w), Mm(h), c.ops));
+    }
+    let map = &mut doc.resources.fonts.map;
+    map.insert(regular, PdfFont::new(fonts.regular.subset(&used[0])));
+    map.insert(bold, PdfFont::new(fonts.bold.subset(&used[1])));
+    doc.with_pages(pages);
+    let mut warnings = Vec::new();
+    Ok(doc.save(&PdfSaveOptions::default(), &mut warnings))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_embedded_fonts_draw_every_character_the_layouts_and_demo_holders_use() {
+        for name in crate::demo::DEMO_HOLDERS {
+            assert!(
+                fonts_cover(name),
+                "{name} must print with the embedded fonts"
+            );
+        }
+        let price = Money::from_euros(2700).fr();
+        assert!(
+            fonts_cover(&price),
+            "French prices use U+202F as group separator: {price}"
+        );
+        assert!(
+            fonts_cover("·…✂ °ÉÈÀÇŒ"),
+            "layout punctuation and French capitals"
+        );
+        assert!(
+            !fonts_cover("王小明"),
+            "CJK is not covered: the desk must ask for a Latin spelling"
+        );
+    }
+
+    #[test]
+    fn fonts_are_embedded_cut_down_so_an_18_ticket_order_stays_small() {
+        let key = crate::DeviceKey::from_seed([9; 32]);
+        let order = crate::demo::demo_pack(&key, "2024-05-11T10:00:00Z".parse().unwrap());
+        let faces: Vec<_> = order.into_iter().map(|t| t.face).collect();
+        let pdf = render_order(&faces, Layout::A4, "t").unwrap();
+        // Whole DejaVu Sans + Bold would be ~750 kB compressed before any page.
+        assert!(
+            pdf.len() < 400_000,
+            "18 tickets in {} bytes: fonts not subset?",
+            pdf.len()
+        );
+    }
+
+    #[test]
+    fn an_order_with_no_ticket_is_an_error_not_an_empty_pdf() {
+        assert!(matches!(
+            render_order(&[], Layout::A4, "t"),
+            Err(RenderError::EmptyOrder)
+        ));
+    }
+}

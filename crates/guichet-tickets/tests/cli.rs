@@ -1,0 +1,136 @@
+//! The `guichet-gate` binary end to end: keys, a demo order, verification by text and by image,
+//! exit codes 0 (VALID), 1 (refused), 2 (usage).
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn gate_cli(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_guichet-gate"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn p(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
+
+#[test]
+fn keygen_demo_pdf_and_verify_work_together_with_the_documented_exit_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let keys = d.join("keys");
+    let out = gate_cli(&["keygen", "--out", p(&keys), "--label", "desk-1"]);
+    assert!(
+        out.status.success(),
+        "keygen: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let list = d.join("keys.json");
+    let out = gate_cli(&[
+        "keylist",
+        "--out",
+        p(&list),
+        p(&keys.join("ticket-signing.pub.json")),
+    ]);
+    assert!(
+        out.status.success(),
+        "keylist: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let pdf = d.join("order.pdf");
+    let out = gate_cli(&[
+        "demo-pdf",
+        "--out",
+        p(&pdf),
+        "--key-dir",
+        p(&keys),
+        "--layout",
+        "thermal",
+        "--sessions",
+        "ATH07",
+        "--per-session",
+        "2",
+        "--at",
+        "2024-05-11T10:00:00Z",
+    ]);
+    assert!(
+        out.status.success(),
+        "demo-pdf: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<(&str, &str)> = stdout.lines().map(|l| l.split_once(' ').unwrap()).collect();
+    assert_eq!(
+        lines.len(),
+        2,
+        "demo-pdf prints one `id qr-text` line per ticket"
+    );
+
+    let revoked = d.join("revoked.json");
+    let out = gate_cli(&[
+        "revoke",
+        "--list",
+        p(&revoked),
+        "--reason",
+        "void",
+        lines[1].0,
+    ]);
+    assert!(
+        out.status.success(),
+        "revoke: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let log = d.join("scans.log");
+    let verify = |extra: &[&str]| {
+        let mut args = vec![
+            "verify",
+            "--keys",
+            p(&list),
+            "--revoked",
+            p(&revoked),
+            "--scan-log",
+            p(&log),
+            "--at",
+            "2024-08-04T18:00:00Z",
+        ];
+        args.extend_from_slice(extra);
+        gate_cli(&args)
+    };
+    let pages = common::pdf_to_pngs(&pdf, 150);
+    let out = verify(&["--image", p(&pages[0])]);
+    let said = String::from_utf8_lossy(&out.stdout).to_string();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "first scan from the printed image is VALID: {said}"
+    );
+    assert!(said.starts_with("VALID"), "{said}");
+
+    let out = verify(&[lines[0].1]);
+    let said = String::from_utf8_lossy(&out.stdout).to_string();
+    assert_eq!(out.status.code(), Some(1), "second scan is refused: {said}");
+    assert!(
+        said.contains("ALREADY SCANNED") && said.contains("2024-08-04 20:00:00 CEST"),
+        "{said}"
+    );
+
+    let out = verify(&[lines[1].1]);
+    let said = String::from_utf8_lossy(&out.stdout).to_string();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        said.starts_with("REVOKED"),
+        "the revoked ticket says so: {said}"
+    );
+
+    let out = verify(&[]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "no ticket given is a usage error"
+    );
+}
