@@ -1,6 +1,6 @@
 //! Desk benchmarks (numbers go to BENCHMARKS.md, never into tests):
 //! 1. look-up p50/p95 with 1,000,000 cached accounts (by number, email, name prefix, QR);
-//! 2. a complete sale of an 18-ticket pack: rules, 18 signatures, commit with fsync.
+//! 2. a complete sale of an 18-ticket pack: rules, 18 signatures, commit with fsync, PDF.
 //!
 //! `cargo bench -p guichet-desk --bench desk`; `BENCH_ACCOUNTS` and `BENCH_SALES` shrink it.
 
@@ -160,8 +160,8 @@ fn main() {
         pdf_times.push(all - sold);
         complete.push(all);
     }
-    report("sale, 18-ticket pack", &mut sale_times);
-    println!(
-        "(sale = rules + 18 Ed25519 signatures + one IMMEDIATE commit, synchronous=FULL; no PDF)"
-    );
+    report("sale without PDF", &mut sale_times);
+    report("order PDF, thermal, 18 pages", &mut pdf_times);
+    report("complete sale, 18 tickets", &mut complete);
+    println!("(complete = rules + 18 Ed25519 signatures + IMMEDIATE commit with fsync + PDF)");
 }
