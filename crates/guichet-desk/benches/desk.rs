@@ -1,6 +1,6 @@
 //! Desk benchmarks (numbers go to BENCHMARKS.md, never into tests):
 //! 1. look-up p50/p95 with 1,000,000 cached accounts (by number, email, name prefix, QR);
-//! 2. a complete sale of an 18-ticket pack: rules, 18 signatures, commit with fsync.
+//! 2. a complete sale of an 18-ticket pack: rules, 18 signatures, commit with fsync, PDF.
 //!
 //! `cargo bench -p guichet-desk --bench desk`; `BENCH_ACCOUNTS` and `BENCH_SALES` shrink it.
 
@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use guichet_desk::demo::{demo_account, seed_accounts, seed_allotment};
 use guichet_desk::{
-    account_qr, Desk, DeskParts, DeskSettings, FixedClock, InterimEd25519Signer, OrderRequest,
+    account_qr, Desk, DeskParts, DeskSettings, DeviceKey, FixedClock, Layout, OrderRequest,
     PaymentTerminalSimulator, RequestLine, Tender,
 };
 use guichet_domain::{Catalogue, Money, OrderKind, PriceCategory, SaleConfig, SessionCode};
@@ -64,7 +64,7 @@ fn main() {
         &path,
         DeskParts {
             clock: Box::new(FixedClock::at(now)),
-            signer: Box::new(InterimEd25519Signer::from_seed([3; 32])),
+            signer: Box::new(DeviceKey::from_seed([3; 32])),
             terminal: Box::new(PaymentTerminalSimulator::default()),
             settings: DeskSettings::default(),
             catalogue: Catalogue::paris2024(),
@@ -129,7 +129,7 @@ fn main() {
         quantity: 6,
         holders: vec![],
     };
-    let mut sale_times = Vec::new();
+    let (mut sale_times, mut pdf_times, mut complete) = (Vec::new(), Vec::new(), Vec::new());
     for k in 0..sales.min(accounts) {
         let req = OrderRequest {
             account: demo_account(1 + k).id,
@@ -151,11 +151,17 @@ fn main() {
                 },
             )
             .unwrap();
-        sale_times.push(t.elapsed());
+        let sold = t.elapsed();
+        let pdf = desk.order_pdf(&r.order_id, Layout::Thermal).unwrap();
+        let all = t.elapsed();
         assert_eq!(r.tickets.len(), 18);
+        assert!(pdf.starts_with(b"%PDF"));
+        sale_times.push(sold);
+        pdf_times.push(all - sold);
+        complete.push(all);
     }
-    report("sale, 18-ticket pack", &mut sale_times);
-    println!(
-        "(sale = rules + 18 Ed25519 signatures + one IMMEDIATE commit, synchronous=FULL; no PDF)"
-    );
+    report("sale without PDF", &mut sale_times);
+    report("order PDF, thermal, 18 pages", &mut pdf_times);
+    report("complete sale, 18 tickets", &mut complete);
+    println!("(complete = rules + 18 Ed25519 signatures + IMMEDIATE commit with fsync + PDF)");
 }

@@ -167,6 +167,9 @@ pub enum Error {
         /// The id.
         id: String,
     },
+    /// The order's PDF could not be rendered (the sale itself is kept).
+    #[error("could not render the tickets: {0} — the sale is recorded; reprint once fixed")]
+    Render(String),
     /// The ticket signer failed.
     #[error("could not sign ticket: {0}")]
     Signing(String),
@@ -202,6 +205,7 @@ impl Error {
             Error::TicketNotValid { .. } => "TICKET_NOT_VALID",
             Error::AlreadyVoided { .. } => "ALREADY_VOIDED",
             Error::Signing(_) => "SIGNING",
+            Error::Render(_) => "RENDER",
         }
     }
 }

@@ -15,14 +15,16 @@ pub mod sale;
 pub mod settings;
 pub mod shift;
 pub mod signer;
+pub mod tickets;
 pub mod voids;
 
 pub use accounts::{account_qr, LookUpBy, WalkIn};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use desk::{Desk, DeskParts, SignedIn};
 pub use error::{Error, Result};
+pub use guichet_tickets::{DeviceKey, Layout};
 pub use payment::{PaymentTerminal, PaymentTerminalSimulator, Tender};
 pub use sale::{OrderRequest, Quote, RequestLine, SaleReceipt};
 pub use settings::{Connectivity, DeskSettings};
-pub use signer::{InterimEd25519Signer, TicketSigner, TicketToSign};
+pub use signer::{TicketSigner, TicketToSign};
 pub use voids::VoidReceipt;

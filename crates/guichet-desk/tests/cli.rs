@@ -88,6 +88,7 @@ fn a_scripted_day_at_the_counter() {
         &db,
         &[&sell[..], &["open-shift", "--float", "150"]].concat(),
     );
+    let order_pdf = dir.path().join("order.pdf");
     let sale = ok(
         &db,
         &[
@@ -104,11 +105,18 @@ fn a_scripted_day_at_the_counter() {
                 "HBL01:B:1:Guest Holder",
                 "--cash",
                 "300",
+                "--pdf",
+                order_pdf.to_str().unwrap(),
             ],
         ]
         .concat(),
     );
     assert_eq!(sale["tickets"].as_array().unwrap().len(), 4);
+    let order_pdf = std::fs::read(dir.path().join("order.pdf")).unwrap();
+    assert!(
+        order_pdf.starts_with(b"%PDF"),
+        "the sale wrote the order's PDF"
+    );
     let order = sale["order_id"].as_str().unwrap().to_string();
     let (code, _) = refused(
         &db,

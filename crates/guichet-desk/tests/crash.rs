@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use guichet_desk::demo::seed_allotment;
 use guichet_desk::{
-    Desk, DeskParts, DeskSettings, FixedClock, InterimEd25519Signer, PaymentTerminalSimulator,
+    Desk, DeskParts, DeskSettings, DeviceKey, FixedClock, PaymentTerminalSimulator,
 };
 use guichet_domain::{Catalogue, Money, SaleConfig};
 use guichet_store::operators::Role;
@@ -29,7 +29,7 @@ fn setup(path: &Path) {
         path,
         DeskParts {
             clock: Box::new(FixedClock::at(at)),
-            signer: Box::new(InterimEd25519Signer::from_seed([1; 32])),
+            signer: Box::new(DeviceKey::from_seed([1; 32])),
             terminal: Box::new(PaymentTerminalSimulator::default()),
             settings: DeskSettings::default(),
             catalogue: Catalogue::paris2024(),

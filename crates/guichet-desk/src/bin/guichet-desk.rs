@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use clap::{Parser, Subcommand};
 use guichet_desk::demo::{seed_accounts, seed_allotment};
 use guichet_desk::{
-    Clock, Connectivity, Desk, DeskParts, DeskSettings, Error, FixedClock, InterimEd25519Signer,
+    Clock, Connectivity, Desk, DeskParts, DeskSettings, DeviceKey, Error, FixedClock, Layout,
     OrderRequest, PaymentTerminalSimulator, RequestLine, SystemClock, Tender, WalkIn,
 };
 use guichet_domain::{
@@ -110,6 +110,12 @@ enum Command {
         /// Amount charged on the card, euros.
         #[arg(long, default_value = "0")]
         card: String,
+        /// Write the order's tickets here as a PDF (A4).
+        #[arg(long)]
+        pdf: Option<PathBuf>,
+        /// Then send that PDF to this CUPS queue.
+        #[arg(long, requires = "pdf")]
+        print: Option<String>,
     },
     /// Voids an order with a supervisor's PIN.
     Void {
@@ -239,7 +245,7 @@ fn run(cli: Cli) -> Result<serde_json::Value, Error> {
         &db,
         DeskParts {
             clock,
-            signer: Box::new(InterimEd25519Signer::from_seed(seed)),
+            signer: Box::new(DeviceKey::from_seed(seed)),
             terminal: Box::new(PaymentTerminalSimulator::default()),
             settings,
             catalogue: Catalogue::paris2024(),
@@ -307,6 +313,8 @@ fn run(cli: Cli) -> Result<serde_json::Value, Error> {
             lines,
             cash,
             card,
+            pdf,
+            print,
         } => {
             let kind = match kind.as_str() {
                 "pack" => OrderKind::Pack,
@@ -322,7 +330,23 @@ fn run(cli: Cli) -> Result<serde_json::Value, Error> {
                 card: euros("card", &card)?,
                 cash_tendered: euros("cash", &cash)?,
             };
-            serde_json::to_value(desk.sell(&req, tender)?).unwrap_or_default()
+            let receipt = desk.sell(&req, tender)?;
+            let mut v = serde_json::to_value(&receipt).unwrap_or_default();
+            if let Some(path) = pdf {
+                let bytes = desk.order_pdf(&receipt.order_id, Layout::A4)?;
+                std::fs::write(&path, bytes)
+                    .map_err(|e| bad("pdf", format!("{}: {e}", path.display())))?;
+                if let Some(queue) = print {
+                    let opts = guichet_tickets::PrintOptions {
+                        title: receipt.order_id.clone(),
+                        media: None,
+                    };
+                    let job = guichet_tickets::print_pdf(&queue, &path, &opts)
+                        .map_err(|e| Error::Render(format!("printing: {e}")))?;
+                    v["print_job"] = serde_json::Value::String(job.to_string());
+                }
+            }
+            v
         }
         Command::Void {
             order,

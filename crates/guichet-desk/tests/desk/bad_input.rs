@@ -101,7 +101,7 @@ fn a_desk_refuses_a_newer_schema_and_names_the_fix() {
         &path,
         guichet_desk::DeskParts {
             clock: Box::new(FixedClock::at(paris("2023-02-20T10:00"))),
-            signer: Box::new(guichet_desk::InterimEd25519Signer::from_seed(SEED)),
+            signer: Box::new(guichet_desk::DeviceKey::from_seed(SEED)),
             terminal: Box::new(PaymentTerminalSimulator::default()),
             settings: Default::default(),
             catalogue: guichet_domain::Catalogue::paris2024(),

@@ -1,4 +1,4 @@
-use guichet_desk::{Error, InterimEd25519Signer, OrderRequest, Tender, WalkIn};
+use guichet_desk::{Error, OrderRequest, Tender, WalkIn};
 use guichet_domain::rules::Code;
 use guichet_domain::{Money, OrderKind, PriceCategory};
 use guichet_store::sales::order;
@@ -49,9 +49,10 @@ fn a_pack_sold_for_cash_writes_everything_in_one_go() {
         5,
         "other tickets default to the account holder"
     );
-    let signer = InterimEd25519Signer::from_seed(SEED);
     assert!(
-        o.tickets.iter().all(|t| signer.verify(&t.qr_payload)),
+        o.tickets
+            .iter()
+            .all(|t| signed_by_fixture_key(&t.qr_payload)),
         "every QR is signed"
     );
     assert_eq!(o.payments.iter().map(|p| p.amount).sum::<Money>(), total);
@@ -298,7 +299,7 @@ fn open_online(f: &Fx) -> guichet_desk::Desk {
         &f.path,
         guichet_desk::DeskParts {
             clock: Box::new(f.clock.clone()),
-            signer: Box::new(InterimEd25519Signer::from_seed(SEED)),
+            signer: Box::new(guichet_desk::DeviceKey::from_seed(SEED)),
             terminal: Box::new(f.terminal.clone()),
             settings: guichet_desk::DeskSettings {
                 connectivity: guichet_desk::Connectivity::Online,

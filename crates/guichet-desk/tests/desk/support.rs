@@ -6,8 +6,8 @@ use std::sync::{Arc, Mutex};
 
 use guichet_desk::demo::{seed_accounts, seed_allotment};
 use guichet_desk::{
-    Desk, DeskParts, DeskSettings, FixedClock, InterimEd25519Signer, OrderRequest,
-    PaymentTerminalSimulator, RequestLine,
+    Desk, DeskParts, DeskSettings, DeviceKey, FixedClock, OrderRequest, PaymentTerminalSimulator,
+    RequestLine,
 };
 use guichet_domain::{
     AccountId, Catalogue, Money, OrderKind, PriceCategory, SaleConfig, SessionCode,
@@ -43,7 +43,7 @@ pub fn open_desk(
         path,
         DeskParts {
             clock: Box::new(clock),
-            signer: Box::new(InterimEd25519Signer::from_seed(SEED)),
+            signer: Box::new(DeviceKey::from_seed(SEED)),
             terminal: Box::new(terminal),
             settings: DeskSettings::default(),
             catalogue: Catalogue::paris2024(),
@@ -137,4 +137,10 @@ pub fn footprint(desk: &Desk) -> Vec<i64> {
     .iter()
     .map(|q| count(desk, q))
     .collect()
+}
+
+/// Whether a QR text is a ticket signed by the fixture's device key (as a gate checks it).
+pub fn signed_by_fixture_key(qr: &str) -> bool {
+    let key = guichet_desk::DeviceKey::from_seed(SEED).verifying_key();
+    guichet_tickets::SignedTicket::parse(qr).is_ok_and(|t| t.verify(&key))
 }

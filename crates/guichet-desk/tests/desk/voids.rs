@@ -1,4 +1,4 @@
-use guichet_desk::{InterimEd25519Signer, Tender};
+use guichet_desk::Tender;
 use guichet_domain::Money;
 use guichet_store::sales::order;
 use guichet_store::voids::revoked_ticket_ids;
@@ -143,10 +143,7 @@ fn reprint_keeps_the_qr_and_reissue_replaces_it() {
     let t = o.tickets.iter().find(|t| t.id == new).unwrap();
     assert_eq!(t.replaces.as_deref(), Some(old.as_str()));
     assert_eq!(t.holder_name, "New Holder");
-    assert!(
-        InterimEd25519Signer::from_seed(SEED).verify(&t.qr_payload),
-        "newly signed"
-    );
+    assert!(signed_by_fixture_key(&t.qr_payload), "newly signed");
     assert_ne!(t.qr_payload, qr);
     assert_eq!(f.desk.reprint(&old).unwrap_err().code(), "TICKET_NOT_VALID");
     assert_eq!(
@@ -228,4 +225,38 @@ fn a_partial_refund_pays_back_card_first_then_cash_and_keeps_the_rest_valid() {
         "the card was already paid back in full"
     );
     assert_eq!(v.cash_refund, total - Money::from_euros(48));
+}
+
+#[test]
+fn the_order_pdf_carries_the_valid_tickets_with_their_signed_qr() {
+    let mut f = fx();
+    let r = sold(&mut f, false);
+    let pdf = f
+        .desk
+        .order_pdf(&r.order_id, guichet_desk::Layout::A4)
+        .unwrap();
+    assert!(pdf.starts_with(b"%PDF"), "a PDF document");
+    // Page objects: "/Type /Page" or "/Type/Page", not the "/Pages" tree node.
+    let pages = |pdf: &[u8]| {
+        let t = String::from_utf8_lossy(pdf).replace("/Type /Page", "/Type/Page");
+        t.matches("/Type/Page").count() - t.matches("/Type/Pages").count()
+    };
+    let six = pages(&pdf);
+    assert_eq!(six, 6, "one page per ticket of the pack");
+    // After refunding one ticket the PDF has one page fewer: void tickets are not printed.
+    f.desk
+        .refund_tickets(&r.order_id, &[r.tickets[0].0.clone()], SUP.0, SUP.1, "x")
+        .unwrap();
+    let pdf = f
+        .desk
+        .order_pdf(&r.order_id, guichet_desk::Layout::Thermal)
+        .unwrap();
+    assert_eq!(pages(&pdf) + 1, six, "one page per valid ticket");
+    assert_eq!(
+        f.desk
+            .order_pdf("nope", guichet_desk::Layout::A4)
+            .unwrap_err()
+            .code(),
+        "UNKNOWN_ORDER"
+    );
 }
