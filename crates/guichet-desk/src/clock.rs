@@ -48,3 +48,11 @@ impl<C: Clock + Sync> Clock for std::sync::Arc<C> {
         (**self).now()
     }
 }
+
+/// The domain's clock (system, fixed or shifted for demos) drives a desk too, so the app
+/// shell passes the one clock it shows on screen.
+impl Clock for guichet_domain::Clock {
+    fn now(&self) -> Timestamp {
+        guichet_domain::Clock::now(self)
+    }
+}
