@@ -11,7 +11,9 @@ use std::process::{Child, Command, Stdio};
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
+use nix::errno::Errno;
 use nix::sys::signal::{killpg, Signal};
+use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
 use nix::unistd::Pid;
 
 use crate::tools::Tools;
@@ -25,6 +27,10 @@ pub struct GroupGuard {
 
 impl GroupGuard {
     fn spawn(name: &'static str, command: &mut Command) -> Self {
+        // Orphans of our helpers (the app, when WebKitWebDriver dies first) are re-parented to
+        // this process rather than to init, so that `drop` can reap them: nothing outlives the
+        // test, not even as a zombie.
+        nix::sys::prctl::set_child_subreaper(true).expect("e2e: cannot become a subreaper");
         let child = command
             .process_group(0)
             .spawn()
@@ -59,6 +65,16 @@ impl Drop for GroupGuard {
         // Whatever is left of the group (the leader, or children it did not take down) goes now.
         let _ = killpg(group, Signal::SIGKILL);
         let _ = self.child.wait();
+        // Reap what was re-parented to us from this group only (other tests run in parallel).
+        let negative_group = Pid::from_raw(-group.as_raw());
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            match waitpid(negative_group, Some(WaitPidFlag::WNOHANG)) {
+                Err(Errno::ECHILD) => break,
+                Ok(WaitStatus::StillAlive) => sleep(Duration::from_millis(20)),
+                _ => {}
+            }
+        }
     }
 }
 

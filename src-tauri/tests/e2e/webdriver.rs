@@ -7,7 +7,7 @@ use base64::Engine as _;
 use serde_json::{json, Value};
 
 /// The W3C key under which a found element's reference is returned.
-const ELEMENT_KEY: &str = "element-6066-11e4-a52f-4f7e5e47d0c6";
+const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
 
 /// A WebDriver endpoint (tauri-driver).
 pub struct Client {
@@ -141,7 +141,7 @@ impl Session<'_> {
         mut probe: impl FnMut(&Self) -> Result<Option<T>, Failure>,
     ) -> T {
         let deadline = Instant::now() + within;
-        let mut last = String::from("nothing yet");
+        let mut last;
         loop {
             match probe(self) {
                 Ok(Some(found)) => return found,
