@@ -30,6 +30,14 @@ impl DeviceKind {
             _ => None,
         }
     }
+
+    /// The main window's title for this kind of device.
+    pub fn window_title(self) -> &'static str {
+        match self {
+            Self::BoxOffice => "Guichet — Box office",
+            Self::Kiosk => "Guichet — Kiosk",
+        }
+    }
 }
 
 /// Everything the shell needs to know before it opens a window.

@@ -9,6 +9,12 @@ use tauri::WebviewWindowBuilder;
 
 /// Invokes `cmd` the way `@tauri-apps/api`'s `invoke` does, from a window labelled like the app's.
 fn invoke(config: AppConfig, cmd: &str) -> Result<Value, Value> {
+    // On Linux the app's own pages are served from this origin.
+    invoke_from(config, cmd, "tauri://localhost")
+}
+
+/// Same, from a page at `origin`.
+fn invoke_from(config: AppConfig, cmd: &str, origin: &str) -> Result<Value, Value> {
     let app = guichet_app::builder(mock_builder(), config)
         .build(mock_context(noop_assets()))
         .expect("the shell's builder must build on the mock runtime");
@@ -19,8 +25,7 @@ fn invoke(config: AppConfig, cmd: &str) -> Result<Value, Value> {
         cmd: cmd.into(),
         callback: CallbackFn(0),
         error: CallbackFn(1),
-        // On Linux the app's pages are served from this origin; others are refused by the ACL.
-        url: "tauri://localhost".parse().expect("a valid URL"),
+        url: origin.parse().expect("a valid URL"),
         body: InvokeBody::default(),
         headers: Default::default(),
         invoke_key: INVOKE_KEY.to_owned(),
@@ -55,8 +60,27 @@ fn app_info_reports_the_configured_kiosk() {
 fn an_unregistered_command_is_refused() {
     // Proves the harness reaches the real command router rather than answering everything.
     let refused = invoke(AppConfig::default(), "sell_everything");
+    let error = refused.expect_err("only registered commands may answer");
+    // Tauri's wording; it tells this refusal apart from the ACL's "not allowed".
     assert!(
-        refused.is_err(),
-        "only registered commands may answer: {refused:?}"
+        error.to_string().contains("not found"),
+        "refused as unknown: {error}"
+    );
+}
+
+#[test]
+fn a_page_from_another_origin_cannot_call_the_app() {
+    // Should the webview ever be navigated away (a link, a redirect), that page must not reach
+    // the till: no capability grants remote origins anything.
+    let refused = invoke_from(
+        AppConfig::default(),
+        "app_info",
+        "https://guichet.example.com",
+    );
+    let error = refused.expect_err("a remote origin must not be answered");
+    // Refused by the ACL (Tauri's wording), not for some accident of the harness.
+    assert!(
+        error.to_string().contains("not allowed"),
+        "refused by the ACL: {error}"
     );
 }

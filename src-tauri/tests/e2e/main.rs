@@ -44,11 +44,12 @@ struct Rig {
 }
 
 impl Rig {
-    fn start(run: &str) -> Self {
+    /// `run` names the logs; `device_kind` is what the app will be configured as.
+    fn start(run: &str, device_kind: &str) -> Self {
         let tools = Tools::find();
         let logs = target_dir().join("e2e-logs");
         let display = Display::start(&tools, &logs, run);
-        let mut driver = Driver::start(&tools, &display, &logs, run);
+        let mut driver = Driver::start(&tools, &display, device_kind, &logs, run);
         let client = Client::new(&driver.url);
         driver.wait_ready(&client, Duration::from_secs(30));
         Self {
@@ -99,7 +100,7 @@ fn text_of(session: &Session<'_>, css: &str) -> String {
 
 #[test]
 fn sign_in_screen_shows_the_version_and_switches_to_french() {
-    let rig = Rig::start("sign-in");
+    let rig = Rig::start("sign-in", "box-office");
     let launched = Instant::now();
     let session = rig.open_app();
     // The heading only appears once `app_info` answered over IPC: the screen is really up.
@@ -147,12 +148,24 @@ fn sign_in_screen_shows_the_version_and_switches_to_french() {
     );
 }
 
+#[test]
+fn a_kiosk_shows_the_kiosk_screen() {
+    let rig = Rig::start("kiosk", "kiosk");
+    let session = rig.open_app();
+    // GUICHET_DEVICE_KIND travels environment → app config → app_info → screen.
+    session.wait_for_text(TITLE, "Guichet — Kiosk", LAUNCH_BUDGET);
+    let device = session
+        .find("[data-testid=device-kind]")
+        .unwrap_or_else(|Failure(why)| panic!("e2e: {why}"));
+    assert_eq!(session.text(&device).ok().as_deref(), Some("Kiosk"));
+}
+
 /// Launch time: from asking for a session (tauri-driver then spawns WebKitWebDriver, which spawns
 /// the app) to the sign-in heading found, i.e. after the first `app_info` round trip. Median of 5.
 #[test]
 #[ignore = "benchmark; run with: cargo test -p guichet-app --test e2e -- --ignored --nocapture"]
 fn launch_time_to_sign_in_screen() {
-    let rig = Rig::start("launch-time");
+    let rig = Rig::start("launch-time", "box-office");
     let mut times = Vec::new();
     for _ in 0..5 {
         let launched = Instant::now();

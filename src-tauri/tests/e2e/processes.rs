@@ -150,7 +150,14 @@ fn free_port() -> u16 {
 }
 
 impl Driver {
-    pub fn start(tools: &Tools, display: &Display, logs: &Path, run: &str) -> Self {
+    /// Starts tauri-driver; the app it launches will run as `device_kind` (`GUICHET_DEVICE_KIND`).
+    pub fn start(
+        tools: &Tools,
+        display: &Display,
+        device_kind: &str,
+        logs: &Path,
+        run: &str,
+    ) -> Self {
         let (log_path, log) = log_file(logs, run, "tauri-driver");
         let port = free_port();
         let native_port = free_port();
@@ -165,7 +172,7 @@ impl Driver {
                 .arg(&tools.webkit_webdriver)
                 // Inherited by WebKitWebDriver and then by the app.
                 .env("DISPLAY", &display.name)
-                .env("GUICHET_DEVICE_KIND", "box-office")
+                .env("GUICHET_DEVICE_KIND", device_kind)
                 // The sign-in screen follows the system language: pin it so the test knows
                 // which one it starts in.
                 .env("LANGUAGE", "en")
