@@ -165,6 +165,21 @@ pub fn instant(s: &str) -> Result<Timestamp, CliError> {
     })
 }
 
+/// The binary's entry point: parses the arguments, reads the clock (here and nowhere else),
+/// runs the command, and says what went wrong on stderr.
+pub fn main() -> std::process::ExitCode {
+    let args = Args::parse();
+    let now = Timestamp::now();
+    let mut out = std::io::stdout().lock();
+    match run(args, now, &mut out) {
+        Ok(code) => std::process::ExitCode::from(code),
+        Err(e) => {
+            eprintln!("guichet-server: {e}");
+            std::process::ExitCode::from(2)
+        }
+    }
+}
+
 /// Runs a command; returns the exit code.
 pub fn run(args: Args, now: Timestamp, out: &mut dyn Write) -> Result<u8, CliError> {
     let catalogue = match &args.catalogue {
