@@ -68,44 +68,24 @@ pub(crate) fn qr_modules(text: &str) -> Result<QrModules, qrcode::types::QrError
 /// (N2 = 3), finder-like 1:1:3:1:1 patterns with four light modules on a side (N3 = 40), and
 /// imbalance between dark and light (N4 = 10 per 5 %).
 fn penalty(dark: &[bool], n: usize) -> u32 {
-    let at = |r: usize, c: usize| dark[r * n + c];
+    // Rows, then columns (transposed), so both directions are read as contiguous slices.
+    let mut cols = vec![false; n * n];
+    for r in 0..n {
+        for c in 0..n {
+            cols[c * n + r] = dark[r * n + c];
+        }
+    }
     let mut score = 0u32;
-    const FINDER: [bool; 7] = [true, false, true, true, true, false, true];
-    for line in 0..n {
-        for horizontal in [true, false] {
-            let get = |i: usize| if horizontal { at(line, i) } else { at(i, line) };
-            // N1: runs.
-            let mut run = 1;
-            for i in 1..n {
-                if get(i) == get(i - 1) {
-                    run += 1;
-                } else {
-                    if run >= 5 {
-                        score += 3 + (run - 5);
-                    }
-                    run = 1;
-                }
-            }
-            if run >= 5 {
-                score += 3 + (run - 5);
-            }
-            // N3: 1:1:3:1:1 with four light modules before or after (outside counts as light).
-            let light = |i: isize| i < 0 || i as usize >= n || !get(i as usize);
-            for start in 0..n.saturating_sub(6) {
-                if (0..7).all(|k| get(start + k) == FINDER[k]) {
-                    let s = start as isize;
-                    let before = (1..=4).all(|k| light(s - k));
-                    let after = (7..11).all(|k| light(s + k));
-                    score += 40 * (u32::from(before) + u32::from(after));
-                }
-            }
+    for lines in [dark, &cols[..]] {
+        for line in lines.chunks_exact(n) {
+            score += line_penalty(line);
         }
     }
     // N2: 2 × 2 blocks of one colour.
-    for r in 0..n - 1 {
+    for (top, bottom) in dark.chunks_exact(n).zip(dark.chunks_exact(n).skip(1)) {
         for c in 0..n - 1 {
-            let v = at(r, c);
-            if at(r, c + 1) == v && at(r + 1, c) == v && at(r + 1, c + 1) == v {
+            let v = top[c];
+            if top[c + 1] == v && bottom[c] == v && bottom[c + 1] == v {
                 score += 3;
             }
         }
@@ -113,7 +93,37 @@ fn penalty(dark: &[bool], n: usize) -> u32 {
     // N4: balance.
     let dark_count = dark.iter().filter(|&&d| d).count();
     let percent = dark_count * 100 / dark.len();
-    score += 10 * (percent.abs_diff(50) / 5) as u32;
+    score + 10 * (percent.abs_diff(50) / 5) as u32
+}
+
+/// N1 (runs of five or more) and N3 (1:1:3:1:1 with four light modules before or after; outside
+/// the symbol counts as light) along one row or column.
+fn line_penalty(line: &[bool]) -> u32 {
+    const FINDER: [bool; 7] = [true, false, true, true, true, false, true];
+    let n = line.len();
+    let mut score = 0;
+    let mut run = 1;
+    for i in 1..n {
+        if line[i] == line[i - 1] {
+            run += 1;
+        } else {
+            if run >= 5 {
+                score += 3 + (run - 5);
+            }
+            run = 1;
+        }
+    }
+    if run >= 5 {
+        score += 3 + (run - 5);
+    }
+    let light = |i: usize| line.get(i).is_none_or(|d| !d);
+    for (start, window) in line.windows(7).enumerate() {
+        if window == FINDER {
+            let before = (1..=4).all(|k| start < k || light(start - k));
+            let after = (7..11).all(|k| light(start + k));
+            score += 40 * (u32::from(before) + u32::from(after));
+        }
+    }
     score
 }
 
