@@ -86,7 +86,7 @@ fn penalty(dark: &[bool], n: usize) -> u32 {
     let mut score: u32 = rows
         .iter()
         .chain(&cols)
-        .map(|&l| line_bits_penalty(l, n, all))
+        .map(|&l| line_bits_penalty(l, all))
         .sum();
     // N2: bit c set when the 2 × 2 block at columns c, c+1 of rows r, r+1 is of one colour.
     let pairs = all >> 1;
@@ -102,22 +102,14 @@ fn penalty(dark: &[bool], n: usize) -> u32 {
 }
 
 /// N1 and N3 along one row or column held as bits (bit i = module i).
-fn line_bits_penalty(line: u64, n: usize, all: u64) -> u32 {
-    let mut score = 0;
-    let mut run = 1;
-    for i in 1..n {
-        if (line >> i) & 1 == (line >> (i - 1)) & 1 {
-            run += 1;
-        } else {
-            if run >= 5 {
-                score += 3 + (run - 5);
-            }
-            run = 1;
-        }
-    }
-    if run >= 5 {
-        score += 3 + (run - 5);
-    }
+fn line_bits_penalty(line: u64, all: u64) -> u32 {
+    // N1: bit i of `same` says module i equals module i+1; bit i of `five` that modules i..i+4
+    // are one colour. A run of L ≥ 5 sets L−4 bits of `five` and scores 3 + (L−5): so the count
+    // of those bits plus 2 per run.
+    let same = !(line ^ (line >> 1)) & (all >> 1);
+    let five = same & (same >> 1) & (same >> 2) & (same >> 3);
+    let runs = five & !(five << 1);
+    let mut score = five.count_ones() + 2 * runs.count_ones();
     // N3: bit c set when modules c..c+7 read dark, light, dark ×3, light, dark.
     const FINDER: u64 = 0b1011101;
     let starts = all >> 6;
