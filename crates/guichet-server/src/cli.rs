@@ -74,6 +74,14 @@ pub enum Command {
         #[command(flatten)]
         db: DbArg,
     },
+    /// Import the catalogue and add demo accounts: a drawn Club member in its timeslot on
+    /// 17 Feb 2023, a drawn non-member whose slot starts on 19 Feb, a registered account that
+    /// was not drawn, and one that never registered.
+    SeedDemo {
+        /// The database.
+        #[command(flatten)]
+        db: DbArg,
+    },
     /// Make a one-time enrolment code for a device.
     Enrol {
         /// The database.
@@ -214,6 +222,16 @@ pub fn run(args: Args, now: Timestamp, out: &mut dyn Write) -> Result<u8, CliErr
                 db.db.display()
             )
             .map_err(w)?;
+            Ok(0)
+        }
+        Command::SeedDemo { db } => {
+            let mut store = open(&db)?;
+            store
+                .import_catalogue(&catalogue)
+                .map_err(|e| e.to_string())?;
+            for line in crate::demo::seed(&store, now).map_err(|e| e.to_string())? {
+                writeln!(out, "{line}").map_err(w)?;
+            }
             Ok(0)
         }
         Command::Enrol { db, kind } => {
