@@ -22,6 +22,7 @@ pub const APT_PACKAGES: &[&str] = &[
     "cups-client",
     "printer-driver-cups-pdf",
     "fonts-dejavu-core",
+    "sqlite3",
 ];
 
 fn missing_packages(list: &[&str]) -> Vec<String> {

@@ -74,6 +74,14 @@ pub enum Command {
         #[command(flatten)]
         db: DbArg,
     },
+    /// Import the catalogue and add demo accounts: a drawn Club member in its timeslot on
+    /// 17 Feb 2023, a drawn non-member whose slot starts on 19 Feb, a registered account that
+    /// was not drawn, and one that never registered.
+    SeedDemo {
+        /// The database.
+        #[command(flatten)]
+        db: DbArg,
+    },
     /// Make a one-time enrolment code for a device.
     Enrol {
         /// The database.
@@ -165,6 +173,21 @@ pub fn instant(s: &str) -> Result<Timestamp, CliError> {
     })
 }
 
+/// The binary's entry point: parses the arguments, reads the clock (here and nowhere else),
+/// runs the command, and says what went wrong on stderr.
+pub fn main() -> std::process::ExitCode {
+    let args = Args::parse();
+    let now = Timestamp::now();
+    let mut out = std::io::stdout().lock();
+    match run(args, now, &mut out) {
+        Ok(code) => std::process::ExitCode::from(code),
+        Err(e) => {
+            eprintln!("guichet-server: {e}");
+            std::process::ExitCode::from(2)
+        }
+    }
+}
+
 /// Runs a command; returns the exit code.
 pub fn run(args: Args, now: Timestamp, out: &mut dyn Write) -> Result<u8, CliError> {
     let catalogue = match &args.catalogue {
@@ -199,6 +222,16 @@ pub fn run(args: Args, now: Timestamp, out: &mut dyn Write) -> Result<u8, CliErr
                 db.db.display()
             )
             .map_err(w)?;
+            Ok(0)
+        }
+        Command::SeedDemo { db } => {
+            let mut store = open(&db)?;
+            store
+                .import_catalogue(&catalogue)
+                .map_err(|e| e.to_string())?;
+            for line in crate::demo::seed(&store, now).map_err(|e| e.to_string())? {
+                writeln!(out, "{line}").map_err(w)?;
+            }
             Ok(0)
         }
         Command::Enrol { db, kind } => {

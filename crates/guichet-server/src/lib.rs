@@ -3,5 +3,6 @@
 
 pub mod api;
 pub mod cli;
+pub mod demo;
 pub mod serve;
 pub mod store;

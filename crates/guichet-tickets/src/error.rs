@@ -125,6 +125,9 @@ pub enum RenderError {
     /// An order with no ticket has no PDF.
     #[error("an order with no ticket cannot be rendered")]
     EmptyOrder,
+    /// Writing the PDF bytes failed.
+    #[error("cannot write the PDF: {0}")]
+    Write(String),
     /// The QR text does not fit a QR code.
     #[error("QR code for ticket {ticket_number}: {reason}")]
     Qr {

@@ -66,46 +66,95 @@ pub(crate) fn qr_modules(text: &str) -> Result<QrModules, qrcode::types::QrError
 
 /// Penalty of a masked symbol, ISO/IEC 18004 §7.8.3: runs of five or more (N1 = 3), 2 × 2 blocks
 /// (N2 = 3), finder-like 1:1:3:1:1 patterns with four light modules on a side (N3 = 40), and
-/// imbalance between dark and light (N4 = 10 per 5 %).
+/// imbalance between dark and light (N4 = 10 per 5 %). Symbols up to 64 modules wide (version
+/// 12; tickets are version 9 or 10) are scored a row at a time in the bits of a `u64`.
 fn penalty(dark: &[bool], n: usize) -> u32 {
-    let at = |r: usize, c: usize| dark[r * n + c];
-    let mut score = 0u32;
-    const FINDER: [bool; 7] = [true, false, true, true, true, false, true];
-    for line in 0..n {
-        for horizontal in [true, false] {
-            let get = |i: usize| if horizontal { at(line, i) } else { at(i, line) };
-            // N1: runs.
-            let mut run = 1;
-            for i in 1..n {
-                if get(i) == get(i - 1) {
-                    run += 1;
-                } else {
-                    if run >= 5 {
-                        score += 3 + (run - 5);
-                    }
-                    run = 1;
-                }
-            }
-            if run >= 5 {
-                score += 3 + (run - 5);
-            }
-            // N3: 1:1:3:1:1 with four light modules before or after (outside counts as light).
-            let light = |i: isize| i < 0 || i as usize >= n || !get(i as usize);
-            for start in 0..n.saturating_sub(6) {
-                if (0..7).all(|k| get(start + k) == FINDER[k]) {
-                    let s = start as isize;
-                    let before = (1..=4).all(|k| light(s - k));
-                    let after = (7..11).all(|k| light(s + k));
-                    score += 40 * (u32::from(before) + u32::from(after));
-                }
+    if n > 64 {
+        return penalty_by_module(dark, n);
+    }
+    let mut rows = vec![0u64; n];
+    let mut cols = vec![0u64; n];
+    for r in 0..n {
+        for c in 0..n {
+            if dark[r * n + c] {
+                rows[r] |= 1 << c;
+                cols[c] |= 1 << r;
             }
         }
     }
+    let all = if n == 64 { u64::MAX } else { (1u64 << n) - 1 };
+    let mut score: u32 = rows
+        .iter()
+        .chain(&cols)
+        .map(|&l| line_bits_penalty(l, all))
+        .sum();
+    // N2: bit c set when the 2 × 2 block at columns c, c+1 of rows r, r+1 is of one colour.
+    let pairs = all >> 1;
+    for w in rows.windows(2) {
+        let (a, b) = (w[0], w[1]);
+        let same_h = !(a ^ (a >> 1));
+        let same_v = !(a ^ b);
+        score += 3 * (same_h & same_v & (same_v >> 1) & pairs).count_ones();
+    }
+    let dark_count: usize = rows.iter().map(|r| r.count_ones() as usize).sum();
+    let percent = dark_count * 100 / (n * n);
+    score + 10 * (percent.abs_diff(50) / 5) as u32
+}
+
+/// N1 and N3 along one row or column held as bits (bit i = module i).
+fn line_bits_penalty(line: u64, all: u64) -> u32 {
+    // N1: bit i of `same` says module i equals module i+1; bit i of `five` that modules i..i+4
+    // are one colour. A run of L ≥ 5 sets L−4 bits of `five` and scores 3 + (L−5): so the count
+    // of those bits plus 2 per run.
+    let same = !(line ^ (line >> 1)) & (all >> 1);
+    let five = same & (same >> 1) & (same >> 2) & (same >> 3);
+    let runs = five & !(five << 1);
+    let mut score = five.count_ones() + 2 * runs.count_ones();
+    // N3: bit c set when modules c..c+7 read dark, light, dark ×3, light, dark.
+    const FINDER: u64 = 0b1011101;
+    let starts = all >> 6;
+    let mut hits = starts;
+    for k in 0..7 {
+        let shifted = line >> k;
+        hits &= if (FINDER >> k) & 1 == 1 {
+            shifted
+        } else {
+            !shifted
+        };
+    }
+    while hits != 0 {
+        let c = hits.trailing_zeros() as usize;
+        hits &= hits - 1;
+        // Four light modules before and after; outside the symbol counts as light.
+        let before = (0b1111u64 << c) >> 4;
+        let after = (0b1111u64 << (c + 7).min(63)) & all;
+        let after = if c + 7 >= 64 { 0 } else { after };
+        score += 40 * (u32::from(line & before == 0) + u32::from(line & after == 0));
+    }
+    score
+}
+
+/// The same penalty module by module: for symbols wider than 64 modules, and the reference the
+/// bit version is tested against.
+fn penalty_by_module(dark: &[bool], n: usize) -> u32 {
+    // Rows, then columns (transposed), so both directions are read as contiguous slices.
+    let mut cols = vec![false; n * n];
+    for r in 0..n {
+        for c in 0..n {
+            cols[c * n + r] = dark[r * n + c];
+        }
+    }
+    let mut score = 0u32;
+    for lines in [dark, &cols[..]] {
+        for line in lines.chunks_exact(n) {
+            score += line_penalty(line);
+        }
+    }
     // N2: 2 × 2 blocks of one colour.
-    for r in 0..n - 1 {
+    for (top, bottom) in dark.chunks_exact(n).zip(dark.chunks_exact(n).skip(1)) {
         for c in 0..n - 1 {
-            let v = at(r, c);
-            if at(r, c + 1) == v && at(r + 1, c) == v && at(r + 1, c + 1) == v {
+            let v = top[c];
+            if top[c + 1] == v && bottom[c] == v && bottom[c + 1] == v {
                 score += 3;
             }
         }
@@ -113,7 +162,37 @@ fn penalty(dark: &[bool], n: usize) -> u32 {
     // N4: balance.
     let dark_count = dark.iter().filter(|&&d| d).count();
     let percent = dark_count * 100 / dark.len();
-    score += 10 * (percent.abs_diff(50) / 5) as u32;
+    score + 10 * (percent.abs_diff(50) / 5) as u32
+}
+
+/// N1 (runs of five or more) and N3 (1:1:3:1:1 with four light modules before or after; outside
+/// the symbol counts as light) along one row or column.
+fn line_penalty(line: &[bool]) -> u32 {
+    const FINDER: [bool; 7] = [true, false, true, true, true, false, true];
+    let n = line.len();
+    let mut score = 0;
+    let mut run = 1;
+    for i in 1..n {
+        if line[i] == line[i - 1] {
+            run += 1;
+        } else {
+            if run >= 5 {
+                score += 3 + (run - 5);
+            }
+            run = 1;
+        }
+    }
+    if run >= 5 {
+        score += 3 + (run - 5);
+    }
+    let light = |i: usize| line.get(i).is_none_or(|d| !d);
+    for (start, window) in line.windows(7).enumerate() {
+        if window == FINDER {
+            let before = (1..=4).all(|k| start < k || light(start - k));
+            let after = (7..11).all(|k| light(start + k));
+            score += 40 * (u32::from(before) + u32::from(after));
+        }
+    }
     score
 }
 
@@ -195,6 +274,17 @@ mod tests {
                 text,
                 "the code reads back"
             );
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_bitwise_penalty_equals_the_module_by_module_one(
+            n in 21usize..=64,
+            seed in proptest::collection::vec(proptest::prelude::any::<bool>(), 64 * 64),
+        ) {
+            let dark = &seed[..n * n];
+            proptest::prop_assert_eq!(penalty(dark, n), penalty_by_module(dark, n));
         }
     }
 

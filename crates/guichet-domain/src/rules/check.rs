@@ -470,7 +470,7 @@ impl Checker {
                 self.push(
                     Code::SessionCap,
                     format!("{code}: account holds {held} of {cap} tickets allowed per session; this order adds {adding} — remove {excess}"),
-                    format!("{code} : le compte détient {held} billets sur {cap} autorisés par séance ; cette commande en ajoute {adding} — retirez-en {excess}"),
+                    format!("{code} : le compte détient {} sur {cap} autorisés par séance ; cette commande en ajoute {adding} — retirez-en {excess}", n_fr(held, "billet")),
                     json!({ "session": code, "held": held, "adding": adding, "max": cap, "remove": excess }),
                 );
             }
@@ -492,7 +492,11 @@ impl Checker {
             self.push(
                 Code::AccountCap,
                 format!("account holds {held} of {cap} {} tickets; this order adds {adding} — remove {excess}", games.name_en()),
-                format!("le compte détient {held} billets {} sur {cap} ; cette commande en ajoute {adding} — retirez-en {excess}", games.name_fr()),
+                format!(
+                    "le compte détient {} {} sur {cap} ; cette commande en ajoute {adding} — retirez-en {excess}",
+                    n_fr(held, "billet"),
+                    if held <= 1 { games.name_fr().trim_end_matches('s') } else { games.name_fr() }
+                ),
                 json!({ "games": games, "held": held, "adding": adding, "max": cap, "remove": excess }),
             );
         }

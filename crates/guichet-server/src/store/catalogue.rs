@@ -66,22 +66,11 @@ impl Store {
     /// Availability of every offer (or of one session).
     pub fn availability(&self, session: Option<&SessionCode>) -> Result<Vec<AvailabilityDto>> {
         self.read(|c| {
-            let mut stmt = c.prepare_cached(
-                "SELECT session, category, capacity, sold, lent FROM offers
-                 WHERE ?1 IS NULL OR session = ?1 ORDER BY session, category",
-            )?;
-            let rows = stmt.query_map([session.map(SessionCode::as_str)], |r| {
-                let (capacity, sold, lent): (u32, u32, u32) = (r.get(2)?, r.get(3)?, r.get(4)?);
-                Ok(AvailabilityDto {
-                    session: r.get(0)?,
-                    category: r.get(1)?,
-                    capacity,
-                    sold,
-                    lent,
-                    available: capacity.saturating_sub(sold + lent),
-                })
-            })?;
-            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+            Ok(availability_rows(
+                c,
+                session.map(SessionCode::as_str),
+                None,
+            )?)
         })
     }
 
@@ -114,6 +103,30 @@ pub struct ImportReport {
     pub offers: usize,
     /// Seats in all.
     pub seats: u64,
+}
+
+/// Availability rows, optionally of one session and one category.
+pub(super) fn availability_rows(
+    c: &Connection,
+    session: Option<&str>,
+    category: Option<&str>,
+) -> rusqlite::Result<Vec<AvailabilityDto>> {
+    let mut stmt = c.prepare_cached(
+        "SELECT session, category, capacity, sold, lent FROM offers
+         WHERE (?1 IS NULL OR session = ?1) AND (?2 IS NULL OR category = ?2) ORDER BY session, category",
+    )?;
+    let rows = stmt.query_map(params![session, category], |r| {
+        let (capacity, sold, lent): (u32, u32, u32) = (r.get(2)?, r.get(3)?, r.get(4)?);
+        Ok(AvailabilityDto {
+            session: r.get(0)?,
+            category: r.get(1)?,
+            capacity,
+            sold,
+            lent,
+            available: capacity.saturating_sub(sold + lent),
+        })
+    })?;
+    rows.collect()
 }
 
 pub(super) fn games_text(g: Games) -> &'static str {

@@ -75,6 +75,7 @@ pub struct Store {
     /// and write the new count unconditionally, so that a race test can show the oversell the
     /// guard prevents. Always true in the server binary.
     pub(crate) guard: bool,
+    sale_queue: sales::SaleQueue,
 }
 
 fn configure(conn: &Connection, durability: Durability) -> rusqlite::Result<()> {
@@ -112,6 +113,7 @@ impl Store {
             catalogue,
             config,
             guard: true,
+            sale_queue: Default::default(),
         })
     }
 

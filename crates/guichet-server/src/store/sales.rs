@@ -30,6 +30,26 @@ impl From<rusqlite::Error> for SaleError {
     }
 }
 
+/// One queued online sale.
+pub(super) struct Job {
+    draft: DraftOrder,
+    account: AccountId,
+    key: String,
+    device: String,
+    now: Timestamp,
+}
+
+/// The queue of sales waiting for the writer.
+pub(super) type SaleQueue =
+    std::sync::Mutex<Vec<(Job, std::sync::mpsc::Sender<Result<SaleOutcome, SaleError>>)>>;
+
+fn clone_err(e: &rusqlite::Error) -> rusqlite::Error {
+    rusqlite::Error::SqliteFailure(
+        rusqlite::ffi::Error::new(e.sqlite_error_code().map_or(1, |c| c as i32)),
+        Some(e.to_string()),
+    )
+}
+
 /// An accepted sale (or the first answer to the same idempotency key).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SaleOutcome {
@@ -108,32 +128,96 @@ impl Store {
         if !self.guard {
             return self.sell_unguarded(&draft, &account, &key, device, now);
         }
-        self.write(|tx| {
-            if let Some(response) = existing(tx, &key)? {
-                return Ok(SaleOutcome { response });
+        self.group_commit(Job {
+            draft,
+            account,
+            key,
+            device: device.to_string(),
+            now,
+        })
+    }
+
+    /// Group commit: a seller queues its job, then takes the writer. Whoever holds the writer
+    /// sells every queued job in one `IMMEDIATE` transaction, each inside its own savepoint
+    /// (a refused order changes nothing), commits once, and only then answers each seller.
+    /// Under load one fsync then covers many orders; alone, a batch is just this order.
+    fn group_commit(&self, job: Job) -> Result<SaleOutcome, SaleError> {
+        let (reply, answer) = std::sync::mpsc::channel();
+        self.sale_queue
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push((job, reply));
+        let mut conn = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        if let Ok(done) = answer.try_recv() {
+            return done; // an earlier holder of the writer sold it in its batch
+        }
+        let jobs = std::mem::take(&mut *self.sale_queue.lock().unwrap_or_else(|p| p.into_inner()));
+        let mut results = Vec::with_capacity(jobs.len());
+        let committed = (|| -> rusqlite::Result<()> {
+            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            for (job, reply) in jobs.iter() {
+                tx.execute_batch("SAVEPOINT sale")?;
+                let r = self.sell_in(&tx, job);
+                match &r {
+                    Ok(_) => tx.execute_batch("RELEASE sale")?,
+                    Err(_) => tx.execute_batch("ROLLBACK TO sale; RELEASE sale")?,
+                }
+                results.push((reply.clone(), r));
             }
-            let acc = standing(tx, &account)?;
-            let left = stock(tx, &draft)?;
-            let valid = check_order(&draft, &acc, &self.config, &self.catalogue, &left, now)
-                .map_err(SaleError::Rules)?;
-            for l in &valid.lines {
-                // The guard: the count moves only if the seats are still there.
-                let n = tx.execute(
-                    "UPDATE offers SET sold = sold + ?3
-                     WHERE session = ?1 AND category = ?2 AND capacity - sold - lent >= ?3",
-                    params![l.session.as_str(), l.category.to_string(), l.quantity],
-                )?;
-                if n != 1 {
-                    return Err(StoreError::Conflict(format!(
-                        "{} {} sold out during the sale",
-                        l.session, l.category
-                    ))
-                    .into());
+            tx.commit()
+        })();
+        drop(conn);
+        match committed {
+            Ok(()) => {
+                for (reply, r) in results {
+                    let _ = reply.send(r);
                 }
             }
-            let response = record(tx, &valid, &account, &key, device, now)?;
-            Ok(SaleOutcome { response })
+            Err(e) => {
+                for (_, reply) in jobs.iter() {
+                    let _ = reply.send(Err(SaleError::Store(StoreError::Sql(clone_err(&e)))));
+                }
+            }
+        }
+        answer.recv().unwrap_or_else(|_| {
+            Err(SaleError::Store(StoreError::Conflict(
+                "the sale was lost in the queue".into(),
+            )))
         })
+    }
+
+    fn sell_in(&self, tx: &Connection, job: &Job) -> Result<SaleOutcome, SaleError> {
+        if let Some(response) = existing(tx, &job.key)? {
+            return Ok(SaleOutcome { response });
+        }
+        let acc = standing(tx, &job.account)?;
+        let left = stock(tx, &job.draft)?;
+        let valid = check_order(
+            &job.draft,
+            &acc,
+            &self.config,
+            &self.catalogue,
+            &left,
+            job.now,
+        )
+        .map_err(SaleError::Rules)?;
+        for l in &valid.lines {
+            // The guard: the count moves only if the seats are still there.
+            let n = tx.execute(
+                "UPDATE offers SET sold = sold + ?3
+                 WHERE session = ?1 AND category = ?2 AND capacity - sold - lent >= ?3",
+                params![l.session.as_str(), l.category.to_string(), l.quantity],
+            )?;
+            if n != 1 {
+                return Err(StoreError::Conflict(format!(
+                    "{} {} sold out during the sale",
+                    l.session, l.category
+                ))
+                .into());
+            }
+        }
+        let response = record(tx, &valid, &job.account, &job.key, &job.device, job.now)?;
+        Ok(SaleOutcome { response })
     }
 
     /// The check-then-act bug the guard exists to prevent: availability is read outside the

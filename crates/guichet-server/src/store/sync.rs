@@ -429,23 +429,7 @@ impl Store {
                 match kind.as_str() {
                     "offer" => {
                         let (s, cat) = key.split_once('|').unwrap_or((&key, ""));
-                        let row = c
-                            .query_row(
-                                "SELECT capacity, sold, lent FROM offers WHERE session = ?1 AND category = ?2",
-                                params![s, cat],
-                                |r| Ok((r.get::<_, u32>(0)?, r.get::<_, u32>(1)?, r.get::<_, u32>(2)?)),
-                            )
-                            .optional()?;
-                        if let Some((capacity, sold, lent)) = row {
-                            out.availability.push(guichet_wire::catalogue::AvailabilityDto {
-                                session: s.to_string(),
-                                category: cat.to_string(),
-                                capacity,
-                                sold,
-                                lent,
-                                available: capacity.saturating_sub(sold + lent),
-                            });
-                        }
+                        out.availability.extend(super::catalogue::availability_rows(c, Some(s), Some(cat))?);
                     }
                     "revocation" => out.revocations.push(key),
                     "account" => {

@@ -111,9 +111,37 @@ pub fn render_order(
     let mut warnings = Vec::new();
     let opts = PdfSaveOptions {
         secure: !canvas::RAW_OPS_ALLOWED,
+        optimize: false,
         ..Default::default()
     };
-    Ok(doc.save(&opts, &mut warnings))
+    let mut lo = doc.to_lopdf_document(&opts, &mut warnings);
+    compress_fast(&mut lo);
+    let mut out = Vec::with_capacity(64 * 1024 + tickets.len() * 8 * 1024);
+    lo.save_to(&mut out)
+        .map_err(|e| RenderError::Write(e.to_string()))?;
+    Ok(out)
+}
+
+/// Deflates every stream at level 1. printpdf's `optimize` calls lopdf's `compress`, which uses
+/// level 9: that was a third of the time of rendering an order, for files ~10 % smaller.
+fn compress_fast(doc: &mut lopdf::Document) {
+    use std::io::Write;
+    for object in doc.objects.values_mut() {
+        let lopdf::Object::Stream(stream) = object else {
+            continue;
+        };
+        if !stream.allows_compression || stream.dict.get(b"Filter").is_ok() {
+            continue;
+        }
+        let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
+        let Ok(packed) = z.write_all(&stream.content).and_then(|()| z.finish()) else {
+            continue;
+        };
+        if packed.len() + 19 < stream.content.len() {
+            stream.dict.set("Filter", "FlateDecode");
+            stream.set_content(packed);
+        }
+    }
 }
 
 #[cfg(test)]

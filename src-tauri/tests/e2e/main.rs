@@ -1,0 +1,187 @@
+//! WebDriver tests of the real window: Xvfb, tauri-driver, WebKitWebDriver and the debug app
+//! binary with `ui/dist` embedded.
+//!
+//! Before `cargo test -p guichet-app --test e2e`:
+//! - `npm ci && npm run build` in `ui/` (the app embeds `ui/dist` when it is compiled; cargo
+//!   builds the `guichet-app` binary for this test by itself),
+//! - `apt-get install xvfb xauth webkit2gtk-driver` and
+//!   `cargo install tauri-driver --version '^2' --locked`.
+//!
+//! Tool paths can be overridden with `TAURI_DRIVER`, `WEBKIT_WEBDRIVER` and `XVFB`.
+//! Screenshots land in `target/e2e-screenshots/`, helper logs in `target/e2e-logs/`.
+
+mod processes;
+mod tools;
+mod webdriver;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use processes::{Display, Driver};
+use tools::Tools;
+use webdriver::{Client, Failure, Session};
+
+const APP: &str = env!("CARGO_BIN_EXE_guichet-app");
+const TITLE: &str = "[data-testid=sign-in-title]";
+/// Generous: the first WebKit start on a loaded 2-core builder takes seconds.
+const LAUNCH_BUDGET: Duration = Duration::from_secs(60);
+const STEP_BUDGET: Duration = Duration::from_secs(10);
+
+/// `target/` (the app binary lives in `target/debug/`).
+fn target_dir() -> PathBuf {
+    Path::new(APP)
+        .ancestors()
+        .nth(2)
+        .expect("the app binary sits two levels below target/")
+        .to_path_buf()
+}
+
+/// One display and one driver for a test; fields drop in order: driver (and the app) first.
+struct Rig {
+    client: Client,
+    driver: Driver,
+    _display: Display,
+}
+
+impl Rig {
+    /// `run` names the logs; `device_kind` is what the app will be configured as.
+    fn start(run: &str, device_kind: &str) -> Self {
+        let tools = Tools::find();
+        let logs = target_dir().join("e2e-logs");
+        let display = Display::start(&tools, &logs, run);
+        let mut driver = Driver::start(&tools, &display, device_kind, &logs, run);
+        let client = Client::new(&driver.url);
+        driver.wait_ready(&client, Duration::from_secs(30));
+        Self {
+            client,
+            driver,
+            _display: display,
+        }
+    }
+
+    fn open_app(&self) -> Session<'_> {
+        self.client.open_app(APP).unwrap_or_else(|Failure(why)| {
+            panic!(
+                "e2e: the app did not start: {why}; see {}",
+                self.driver.log.display()
+            )
+        })
+    }
+}
+
+fn save_screenshot(session: &Session<'_>, name: &str) -> PathBuf {
+    session
+        .settle()
+        .unwrap_or_else(|Failure(why)| panic!("e2e: {why}"));
+    let png = session
+        .screenshot()
+        .unwrap_or_else(|Failure(why)| panic!("e2e: {why}"));
+    assert_eq!(&png[1..4], b"PNG", "WebDriver screenshots are PNG");
+    // IHDR holds the width at bytes 16..20: the viewport, which must honour the window's
+    // minimum width from tauri.conf.json.
+    let width = u32::from_be_bytes(png[16..20].try_into().expect("4 bytes"));
+    assert!(
+        width >= 1024,
+        "the window is at least its minimum width, got {width} px"
+    );
+    let dir = target_dir().join("e2e-screenshots");
+    std::fs::create_dir_all(&dir).expect("e2e: cannot create the screenshot directory");
+    let path = dir.join(format!("{name}.png"));
+    std::fs::write(&path, png).expect("e2e: cannot write the screenshot");
+    path
+}
+
+fn text_of(session: &Session<'_>, css: &str) -> String {
+    session
+        .find(css)
+        .and_then(|element| session.text(&element))
+        .unwrap_or_else(|Failure(why)| panic!("e2e: {why}"))
+}
+
+#[test]
+fn sign_in_screen_shows_the_version_and_switches_to_french() {
+    let rig = Rig::start("sign-in", "box-office");
+    let launched = Instant::now();
+    let session = rig.open_app();
+    // The heading only appears once `app_info` answered over IPC: the screen is really up.
+    session.wait_for_text(TITLE, "Guichet — Box office", LAUNCH_BUDGET);
+    eprintln!("e2e: launch to sign-in screen: {:?}", launched.elapsed());
+
+    assert_eq!(
+        text_of(&session, "[data-testid=app-version]"),
+        env!("CARGO_PKG_VERSION"),
+        "the screen shows the version the Rust side reports, not a hard-coded one"
+    );
+    assert_eq!(
+        text_of(&session, "[data-testid=device-kind]"),
+        "Box office",
+        "GUICHET_DEVICE_KIND=box-office reaches the screen"
+    );
+    let english = save_screenshot(&session, "sign-in-en");
+
+    let french = session
+        .find("[data-testid=lang-fr]")
+        .unwrap_or_else(|Failure(why)| panic!("e2e: {why}"));
+    session
+        .click(&french)
+        .unwrap_or_else(|Failure(why)| panic!("e2e: {why}"));
+    session.wait_for_text(TITLE, "Guichet — Billetterie", STEP_BUDGET);
+    assert_eq!(
+        text_of(&session, "[data-testid=device-kind]"),
+        "Billetterie"
+    );
+    let french_shot = save_screenshot(&session, "sign-in-fr");
+
+    // And back: the toggle is not one-way.
+    let english_button = session
+        .find("[data-testid=lang-en]")
+        .unwrap_or_else(|Failure(why)| panic!("e2e: {why}"));
+    session
+        .click(&english_button)
+        .unwrap_or_else(|Failure(why)| panic!("e2e: {why}"));
+    session.wait_for_text(TITLE, "Guichet — Box office", STEP_BUDGET);
+
+    eprintln!(
+        "e2e: screenshots {} and {}",
+        english.display(),
+        french_shot.display()
+    );
+}
+
+#[test]
+fn a_kiosk_shows_the_kiosk_screen() {
+    let rig = Rig::start("kiosk", "kiosk");
+    let session = rig.open_app();
+    // GUICHET_DEVICE_KIND travels environment → app config → app_info → screen.
+    session.wait_for_text(TITLE, "Guichet — Kiosk", LAUNCH_BUDGET);
+    let device = session
+        .find("[data-testid=device-kind]")
+        .unwrap_or_else(|Failure(why)| panic!("e2e: {why}"));
+    assert_eq!(session.text(&device).ok().as_deref(), Some("Kiosk"));
+}
+
+/// Launch time: from asking for a session (tauri-driver then spawns WebKitWebDriver, which spawns
+/// the app) to the sign-in heading found, i.e. after the first `app_info` round trip. Median of 5.
+#[test]
+#[ignore = "benchmark; run with: cargo test -p guichet-app --test e2e -- --ignored --nocapture"]
+fn launch_time_to_sign_in_screen() {
+    let rig = Rig::start("launch-time", "box-office");
+    let mut times = Vec::new();
+    for _ in 0..5 {
+        let launched = Instant::now();
+        let session = rig.open_app();
+        session.wait_for_text(TITLE, "Guichet — Box office", LAUNCH_BUDGET);
+        times.push(launched.elapsed());
+        drop(session);
+    }
+    let runs: Vec<String> = times
+        .iter()
+        .map(|t| format!("{} ms", t.as_millis()))
+        .collect();
+    times.sort();
+    eprintln!(
+        "e2e: launch to sign-in screen, 5 runs: {}; median {} ms",
+        runs.join(", "),
+        times[2].as_millis()
+    );
+}

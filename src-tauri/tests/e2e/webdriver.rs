@@ -1,0 +1,197 @@
+//! Just enough of the W3C WebDriver protocol, over plain HTTP, for the window tests.
+
+use std::thread::sleep;
+use std::time::{Duration, Instant};
+
+use base64::Engine as _;
+use serde_json::{json, Value};
+
+/// The W3C key under which a found element's reference is returned.
+const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+/// A WebDriver endpoint (tauri-driver).
+pub struct Client {
+    base: String,
+    agent: ureq::Agent,
+}
+
+/// What a WebDriver call answered when it failed.
+#[derive(Debug)]
+pub struct Failure(pub String);
+
+impl Client {
+    pub fn new(base: &str) -> Self {
+        let agent = ureq::Agent::config_builder()
+            // WebDriver reports errors as 4xx/5xx with a JSON body we want to read.
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(60)))
+            .build()
+            .into();
+        Self {
+            base: base.to_owned(),
+            agent,
+        }
+    }
+
+    fn answer(
+        &self,
+        what: &str,
+        response: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
+    ) -> Result<Value, Failure> {
+        let mut response = response.map_err(|error| Failure(format!("{what}: {error}")))?;
+        let status = response.status();
+        let body: Value = response
+            .body_mut()
+            .with_config()
+            .limit(64 * 1024 * 1024)
+            .read_json()
+            .map_err(|error| Failure(format!("{what}: HTTP {status}, unreadable body: {error}")))?;
+        let value = body.get("value").cloned().unwrap_or(Value::Null);
+        if status.is_success() {
+            Ok(value)
+        } else {
+            Err(Failure(format!("{what}: HTTP {status}: {value}")))
+        }
+    }
+
+    fn get(&self, path: &str) -> Result<Value, Failure> {
+        let url = format!("{}{path}", self.base);
+        self.answer(&format!("GET {path}"), self.agent.get(&url).call())
+    }
+
+    fn post(&self, path: &str, body: Value) -> Result<Value, Failure> {
+        let url = format!("{}{path}", self.base);
+        self.answer(
+            &format!("POST {path}"),
+            self.agent.post(&url).send_json(body),
+        )
+    }
+
+    /// True once the driver accepts sessions.
+    pub fn status_ready(&self) -> bool {
+        self.get("/status")
+            .is_ok_and(|value| value["ready"] != Value::Bool(false))
+    }
+
+    /// Starts the app at `application` in a new session; the session ends (and the app closes)
+    /// when the returned value is dropped.
+    pub fn open_app(&self, application: &str) -> Result<Session<'_>, Failure> {
+        // No `browserName`: tauri-driver refuses to match one.
+        let capabilities = json!({
+            "capabilities": { "alwaysMatch": { "tauri:options": { "application": application } } }
+        });
+        let value = self.post("/session", capabilities)?;
+        let id = value["sessionId"]
+            .as_str()
+            .ok_or_else(|| Failure(format!("POST /session: no sessionId in {value}")))?;
+        Ok(Session {
+            client: self,
+            id: id.to_owned(),
+        })
+    }
+}
+
+/// An open WebDriver session, that is, one running app.
+pub struct Session<'a> {
+    client: &'a Client,
+    id: String,
+}
+
+/// A reference to an element of the page.
+#[derive(Clone)]
+pub struct Element(String);
+
+impl Session<'_> {
+    fn path(&self, rest: &str) -> String {
+        format!("/session/{}{rest}", self.id)
+    }
+
+    /// The element matching `css` now, if any.
+    pub fn find(&self, css: &str) -> Result<Element, Failure> {
+        let value = self.client.post(
+            &self.path("/element"),
+            json!({ "using": "css selector", "value": css }),
+        )?;
+        value[ELEMENT_KEY]
+            .as_str()
+            .map(|id| Element(id.to_owned()))
+            .ok_or_else(|| Failure(format!("find {css}: no element reference in {value}")))
+    }
+
+    pub fn text(&self, element: &Element) -> Result<String, Failure> {
+        let value = self
+            .client
+            .get(&self.path(&format!("/element/{}/text", element.0)))?;
+        Ok(value.as_str().unwrap_or_default().to_owned())
+    }
+
+    pub fn click(&self, element: &Element) -> Result<(), Failure> {
+        self.client.post(
+            &self.path(&format!("/element/{}/click", element.0)),
+            json!({}),
+        )?;
+        Ok(())
+    }
+
+    /// Polls `probe` until it returns `Ok(Some(_))`; panics after `within` with the last failure.
+    pub fn wait_for<T>(
+        &self,
+        what: &str,
+        within: Duration,
+        mut probe: impl FnMut(&Self) -> Result<Option<T>, Failure>,
+    ) -> T {
+        let deadline = Instant::now() + within;
+        let mut last;
+        loop {
+            match probe(self) {
+                Ok(Some(found)) => return found,
+                Ok(None) => last = String::from("condition not met"),
+                Err(Failure(why)) => last = why,
+            }
+            if Instant::now() > deadline {
+                panic!("e2e: waited {within:?} for {what}; last answer: {last}");
+            }
+            sleep(Duration::from_millis(25));
+        }
+    }
+
+    /// Waits until the element matching `css` exists and its text equals `expected`.
+    pub fn wait_for_text(&self, css: &str, expected: &str, within: Duration) -> Element {
+        self.wait_for(&format!("{css} to read {expected:?}"), within, |session| {
+            let element = session.find(css)?;
+            let text = session.text(&element)?;
+            Ok((text == expected).then_some(element))
+        })
+    }
+
+    /// Resolves after two animation frames, so a screenshot shows the DOM as it is now rather
+    /// than the previous frame.
+    pub fn settle(&self) -> Result<(), Failure> {
+        let script = "const done = arguments[arguments.length - 1];\n\
+                      requestAnimationFrame(() => requestAnimationFrame(() => done(true)));";
+        self.client.post(
+            &self.path("/execute/async"),
+            json!({ "script": script, "args": [] }),
+        )?;
+        Ok(())
+    }
+
+    /// The viewport as PNG bytes.
+    pub fn screenshot(&self) -> Result<Vec<u8>, Failure> {
+        let value = self.client.get(&self.path("/screenshot"))?;
+        let encoded = value
+            .as_str()
+            .ok_or_else(|| Failure(format!("screenshot: {value}")))?;
+        base64::engine::general_purpose::STANDARD
+            .decode(encoded)
+            .map_err(|error| Failure(format!("screenshot: not base64: {error}")))
+    }
+}
+
+impl Drop for Session<'_> {
+    fn drop(&mut self) {
+        // Closes the app; if this fails the process-group guard still ends it.
+        let url = format!("{}{}", self.client.base, self.path(""));
+        let _ = self.client.agent.delete(&url).call();
+    }
+}
