@@ -1,7 +1,7 @@
 //! A4 portrait, print-at-home: the ticket in the top half, a large QR, conditions below a cut
 //! line.
 
-use crate::qr::QrModules;
+use printpdf::XObjectId;
 
 use super::canvas::{Align, Canvas, Ink, Weight};
 use super::words::{date_time_en, date_time_fr, games_names, zone_names};
@@ -26,7 +26,7 @@ fn field(c: &mut Canvas, x: f32, y: f32, w: f32, label: &str, value: &str, size:
     );
 }
 
-pub(super) fn draw(c: &mut Canvas, t: &TicketFace, code: &QrModules) {
+pub(super) fn draw(c: &mut Canvas, t: &TicketFace, qr: (XObjectId, usize)) {
     let (games_fr, games_en) = games_names(t.games);
     // Header band.
     c.fill_rect(LEFT, 262.0, RIGHT - LEFT, 20.0, Ink::Navy);
@@ -201,7 +201,7 @@ pub(super) fn draw(c: &mut Canvas, t: &TicketFace, code: &QrModules) {
 
     let qr_x = RIGHT - QR_SIZE;
     let qr_y = 222.0 + 4.0 - QR_SIZE;
-    c.qr(qr_x, qr_y, QR_SIZE, code);
+    c.qr(qr_x, qr_y, QR_SIZE, qr.0, qr.1);
     let caption = "Présentez ce code à l'entrée / Show this code at the gate";
     let mid = qr_x + QR_SIZE / 2.0;
     c.text(

@@ -13,14 +13,34 @@ static BOLD_TTF: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans-Bold.ttf"
 pub(crate) struct Face {
     pub(crate) parsed: ParsedFont,
     bytes: &'static [u8],
+    /// Advance width in font units of every code point below [`WIDTH_TABLE_END`] (the missing
+    /// glyph's width where there is no glyph): measuring text is two map lookups a character in
+    /// printpdf, and every line on every ticket is measured at least twice.
+    widths: Vec<u16>,
 }
+
+/// Code points whose widths are kept in a table: Latin, Greek, Cyrillic, Armenian, Georgian,
+/// general punctuation and the symbols the layouts use (U+202F, ·, …, ✂). Others are looked up.
+const WIDTH_TABLE_END: u32 = 0x3000;
 
 impl Face {
     fn load(bytes: &'static [u8]) -> Face {
         let mut warnings = Vec::new();
         let parsed = ParsedFont::from_bytes(bytes, 0, &mut warnings)
             .expect("the DejaVu fonts shipped in assets/ parse");
-        Face { parsed, bytes }
+        let widths = (0..WIDTH_TABLE_END)
+            .map(|cp| Self::lookup_width(&parsed, cp))
+            .collect();
+        Face {
+            parsed,
+            bytes,
+            widths,
+        }
+    }
+
+    fn lookup_width(parsed: &ParsedFont, cp: u32) -> u16 {
+        let gid = parsed.lookup_glyph_index(cp).unwrap_or(0);
+        parsed.get_glyph_width(gid).unwrap_or(0)
     }
 
     /// The face cut down to the glyphs of `chars`, ready to embed. printpdf only subsets when
@@ -58,8 +78,11 @@ impl Face {
         let units: u32 = text
             .chars()
             .map(|c| {
-                let gid = self.parsed.lookup_glyph_index(c as u32).unwrap_or(0);
-                u32::from(self.parsed.get_glyph_width(gid).unwrap_or(0))
+                let w = match self.widths.get(c as usize) {
+                    Some(&w) => w,
+                    None => Self::lookup_width(&self.parsed, c as u32),
+                };
+                u32::from(w)
             })
             .sum();
         units as f32 / upem * size_pt

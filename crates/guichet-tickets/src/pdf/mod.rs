@@ -10,7 +10,7 @@ use guichet_domain::{Games, Money, PriceCategory, SessionCode};
 use jiff::Zoned;
 use std::collections::BTreeSet;
 
-use printpdf::{FontId, Mm, PdfDocument, PdfFont, PdfPage, PdfSaveOptions};
+use printpdf::{FontId, Mm, PdfDocument, PdfFont, PdfPage, PdfSaveOptions, XObject, XObjectId};
 
 pub use font::fonts_cover;
 
@@ -97,10 +97,16 @@ pub fn render_order(
             ticket_number: t.ticket_number.clone(),
             reason: e.to_string(),
         })?;
+        let qr = XObjectId::new();
+        doc.resources
+            .xobjects
+            .map
+            .insert(qr.clone(), XObject::External(canvas::qr_image(&code)));
+        let qr = (qr, code.width);
         let mut c = Canvas::new(regular.clone(), bold.clone(), &mut used);
         match layout {
-            Layout::A4 => a4::draw(&mut c, t, &code),
-            Layout::Thermal => thermal::draw(&mut c, t, &code),
+            Layout::A4 => a4::draw(&mut c, t, qr),
+            Layout::Thermal => thermal::draw(&mut c, t, qr),
         }
         pages.push(PdfPage::new(Mm(w), Mm(h), c.ops));
     }
@@ -110,7 +116,6 @@ pub fn render_order(
     doc.with_pages(pages);
     let mut warnings = Vec::new();
     let opts = PdfSaveOptions {
-        secure: !canvas::RAW_OPS_ALLOWED,
         optimize: false,
         ..Default::default()
     };

@@ -1,7 +1,7 @@
 //! Box-office thermal stock, 2 × 5.5 in, landscape: text on the left, QR on the right, black
 //! only (thermal heads print one colour).
 
-use crate::qr::QrModules;
+use printpdf::XObjectId;
 
 use super::canvas::{Align, Canvas, Ink, Weight};
 use super::words::{date_time_en, date_time_fr, games_names, zone_names};
@@ -34,7 +34,7 @@ fn field(c: &mut Canvas, x: f32, y: f32, w: f32, label: &str, value: &str) {
     );
 }
 
-pub(super) fn draw(c: &mut Canvas, t: &TicketFace, code: &QrModules) {
+pub(super) fn draw(c: &mut Canvas, t: &TicketFace, qr: (XObjectId, usize)) {
     let (games_fr, games_en) = games_names(t.games);
     let head = format!(
         "PARIS 2024 · {} / {}",
@@ -142,5 +142,11 @@ pub(super) fn draw(c: &mut Canvas, t: &TicketFace, code: &QrModules) {
         &t.order_code,
     );
 
-    c.qr(139.7 - QR_SIZE - 2.0, (50.8 - QR_SIZE) / 2.0, QR_SIZE, code);
+    c.qr(
+        139.7 - QR_SIZE - 2.0,
+        (50.8 - QR_SIZE) / 2.0,
+        QR_SIZE,
+        qr.0,
+        qr.1,
+    );
 }
