@@ -170,6 +170,9 @@ pub enum Error {
     /// The order's PDF could not be rendered (the sale itself is kept).
     #[error("could not render the tickets: {0} — the sale is recorded; reprint once fixed")]
     Render(String),
+    /// The tickets could not be sent to the printer (the sale is kept).
+    #[error("could not print: {0} — the sale is recorded; fix the printer and print again, or save the PDF")]
+    Print(String),
     /// The ticket signer failed.
     #[error("could not sign ticket: {0}")]
     Signing(String),
@@ -206,6 +209,7 @@ impl Error {
             Error::AlreadyVoided { .. } => "ALREADY_VOIDED",
             Error::Signing(_) => "SIGNING",
             Error::Render(_) => "RENDER",
+            Error::Print(_) => "PRINT",
         }
     }
 }

@@ -3,7 +3,8 @@
 
 use guichet_store::sales::order;
 use guichet_tickets::{
-    render_order, DeviceKey, Layout, SignedTicket, TicketClaims, TicketFace, TicketId,
+    print_pdf, render_order, DeviceKey, JobId, Layout, PrintOptions, SignedTicket, TicketClaims,
+    TicketFace, TicketId,
 };
 
 use crate::desk::Desk;
@@ -74,5 +75,29 @@ impl Desk {
             &format!("Paris 2024 — order {}", short(&o.id)),
         )
         .map_err(|e| Error::Render(e.to_string()))
+    }
+}
+
+impl Desk {
+    /// Renders an order's valid tickets and sends them to a CUPS queue (the desk's printer
+    /// setting) on the layout's paper; the PDF is kept in `spool_dir` so it can be saved or
+    /// printed again. Returns the CUPS job id.
+    pub fn print_order(
+        &self,
+        order_id: &str,
+        layout: Layout,
+        queue: &str,
+        spool_dir: &std::path::Path,
+    ) -> Result<JobId> {
+        let pdf = self.order_pdf(order_id, layout)?;
+        std::fs::create_dir_all(spool_dir)
+            .map_err(|e| Error::Print(format!("{}: {e}", spool_dir.display())))?;
+        let path = spool_dir.join(format!("{order_id}.pdf"));
+        std::fs::write(&path, pdf).map_err(|e| Error::Print(format!("{}: {e}", path.display())))?;
+        let opts = PrintOptions {
+            title: format!("order-{}", short(order_id)),
+            media: Some(layout.cups_media().to_string()),
+        };
+        print_pdf(queue, &path, &opts).map_err(|e| Error::Print(e.to_string()))
     }
 }

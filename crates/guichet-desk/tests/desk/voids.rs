@@ -260,3 +260,41 @@ fn the_order_pdf_carries_the_valid_tickets_with_their_signed_qr() {
         "UNKNOWN_ORDER"
     );
 }
+
+#[test]
+fn an_order_prints_on_a_real_cups_queue_and_a_missing_printer_is_explained() {
+    // The test command starts cupsd with the cups-pdf queue "PDF"
+    // (GUICHET_TEST_PRINTER names another).
+    let queue = std::env::var("GUICHET_TEST_PRINTER").unwrap_or_else(|_| "PDF".into());
+    let mut f = fx();
+    let r = sold(&mut f, false);
+    let spool = tempfile::tempdir().unwrap();
+    let job = f
+        .desk
+        .print_order(
+            &r.order_id,
+            guichet_desk::Layout::Thermal,
+            &queue,
+            spool.path(),
+        )
+        .unwrap_or_else(|e| panic!("printing to {queue} (is cupsd running?): {e}"));
+    assert!(
+        job.to_string().starts_with(&format!("{queue}-")),
+        "CUPS answers with a job id of the queue: {job}"
+    );
+    assert!(
+        spool.path().join(format!("{}.pdf", r.order_id)).exists(),
+        "the PDF is kept for a reprint"
+    );
+    let e = f
+        .desk
+        .print_order(
+            &r.order_id,
+            guichet_desk::Layout::A4,
+            "NO-SUCH-QUEUE",
+            spool.path(),
+        )
+        .unwrap_err();
+    assert_eq!(e.code(), "PRINT");
+    assert!(e.to_string().contains("NO-SUCH-QUEUE"), "{e}");
+}
