@@ -33,10 +33,14 @@ fn main() -> ExitCode {
     }
 }
 
-/// The repository root (xtask lives one level below it).
+/// The repository root (xtask lives one level below it). Read at run time: a build cache
+/// shared between checkouts may hold an xtask compiled in another directory.
 fn root() -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("xtask sits in the repository root")
-        .to_path_buf()
+    std::path::Path::new(
+        &*std::env::var("CARGO_MANIFEST_DIR")
+            .unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_string()),
+    )
+    .parent()
+    .expect("xtask sits in the repository root")
+    .to_path_buf()
 }

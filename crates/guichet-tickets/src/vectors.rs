@@ -171,8 +171,10 @@ mod tests {
 
     #[test]
     fn vectors_in_the_ticket_format_doc_match_the_code() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/ticket-format.md");
-        let doc = std::fs::read_to_string(path).expect("docs/ticket-format.md exists");
+        let dir = std::env::var("CARGO_MANIFEST_DIR")
+            .unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_string());
+        let path = format!("{dir}/../../docs/ticket-format.md");
+        let doc = std::fs::read_to_string(&path).expect("docs/ticket-format.md exists");
         let start = doc
             .find(BEGIN)
             .expect("the doc has the vectors:begin marker");
