@@ -78,8 +78,8 @@ enum Cmd {
         /// Read the QR code from a PNG or JPEG image instead of TEXT.
         #[arg(long, conflicts_with = "text")]
         image: Option<PathBuf>,
-        /// The QR text.
-        #[arg(required_unless_present = "image")]
+        /// The QR text. Base45 text may start with '-', so it is never read as an option.
+        #[arg(required_unless_present = "image", allow_hyphen_values = true)]
         text: Option<String>,
     },
     /// Render an example order to PDF (signed with the key in --key-dir, made if missing).
