@@ -10,6 +10,7 @@ pub mod config;
 pub mod error;
 pub mod ids;
 pub mod rules;
+pub mod text;
 
 pub use catalogue::{Catalogue, Offer, Session, Venue};
 pub use clock::Clock;

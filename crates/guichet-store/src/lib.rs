@@ -14,7 +14,7 @@ pub mod sales;
 pub mod shifts;
 pub mod stock;
 pub mod store;
-pub mod text;
+pub use guichet_domain::text;
 pub mod values;
 pub mod voids;
 

@@ -10,17 +10,8 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use super::{Result, Store, StoreError};
 
-/// Lower case without accents, for accent-insensitive prefix search ("Élodie" → "elodie").
-pub fn search_key(name: &str) -> String {
-    use unicode_normalization::UnicodeNormalization;
-    name.nfd()
-        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
-        .flat_map(char::to_lowercase)
-        .collect::<String>()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-}
+/// The search form of a name: the domain's one fold (accents, case, spaces).
+pub use guichet_domain::text::fold as search_key;
 
 fn status_text(s: DrawStatus) -> &'static str {
     match s {
@@ -111,11 +102,11 @@ impl Store {
         self.read(|c| {
             let key = search_key(q);
             let mut stmt = c.prepare_cached(
-                "SELECT id FROM accounts WHERE id = ?1 OR email = ?2 OR (name_norm >= ?3 AND name_norm < ?3 || char(1114111))
+                "SELECT id FROM accounts WHERE id = ?1 OR email = ?2 OR (name_norm >= ?3 AND name_norm < ?4)
                  ORDER BY name_norm LIMIT 50",
             )?;
             let ids: Vec<String> =
-                stmt.query_map(params![q, q.to_lowercase(), key], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+                stmt.query_map(params![q, q.to_lowercase(), key, guichet_domain::text::prefix_upper_bound(&key)], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
             ids.iter()
                 .map(|id| {
                     let id = AccountId::parse(id).map_err(|e| StoreError::Invalid(e.to_string()))?;
