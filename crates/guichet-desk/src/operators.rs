@@ -151,19 +151,7 @@ impl Desk {
     pub fn sign_in(&mut self, id: &str, pin: &str) -> Result<SignedIn> {
         let op = self.check_pin(id, pin)?;
         let now = self.now();
-        self.store.write(|tx| {
-            append_ledger(
-                tx,
-                &LedgerEntry {
-                    at: now,
-                    operator_id: Some(&op.id),
-                    action: "sign_in",
-                    subject_id: Some(&op.id),
-                    amount: None,
-                    data: serde_json::json!({}),
-                },
-            )
-        })?;
+        self.log_action(&op.id, "sign_in", &op.id, serde_json::json!({}), now)?;
         let who = SignedIn {
             id: op.id,
             name: op.name,
@@ -173,23 +161,37 @@ impl Desk {
         Ok(who)
     }
 
-    /// Signs the operator out.
-    pub fn sign_out(&mut self) -> Result<()> {
-        let op = self.signed_in()?;
-        let now = self.now();
+    /// Appends one ledger row for an action with no other rows to write (sign-in, sign-out,
+    /// reprint), in its own transaction.
+    pub(crate) fn log_action(
+        &mut self,
+        operator: &str,
+        action: &str,
+        subject: &str,
+        data: serde_json::Value,
+        at: jiff::Timestamp,
+    ) -> Result<()> {
         self.store.write(|tx| {
             append_ledger(
                 tx,
                 &LedgerEntry {
-                    at: now,
-                    operator_id: Some(&op.id),
-                    action: "sign_out",
-                    subject_id: Some(&op.id),
+                    at,
+                    operator_id: Some(operator),
+                    action,
+                    subject_id: Some(subject),
                     amount: None,
-                    data: serde_json::json!({}),
+                    data,
                 },
             )
         })?;
+        Ok(())
+    }
+
+    /// Signs the operator out.
+    pub fn sign_out(&mut self) -> Result<()> {
+        let op = self.signed_in()?;
+        let now = self.now();
+        self.log_action(&op.id, "sign_out", &op.id, serde_json::json!({}), now)?;
         self.operator = None;
         Ok(())
     }

@@ -1,7 +1,7 @@
 //! Voids (with refund), reprints and reissues. Voids and reissues need a supervisor's PIN.
 
 use guichet_domain::Money;
-use guichet_store::journal::{append_ledger, LedgerEntry};
+
 use guichet_store::new_id;
 use guichet_store::sales::{
     order, order_of_ticket, refunded, NewPayment, NewTicket, PaymentMethod, StoredTicket,
@@ -218,19 +218,13 @@ impl Desk {
         let op = self.signed_in()?;
         let (order_id, t) = self.valid_ticket(ticket_id, "reprinted")?;
         let now = self.now();
-        self.store.write(|tx| {
-            append_ledger(
-                tx,
-                &LedgerEntry {
-                    at: now,
-                    operator_id: Some(&op.id),
-                    action: "reprint",
-                    subject_id: Some(&order_id),
-                    amount: None,
-                    data: serde_json::json!({ "ticket": t.id }),
-                },
-            )
-        })?;
+        self.log_action(
+            &op.id,
+            "reprint",
+            &order_id,
+            serde_json::json!({ "ticket": t.id }),
+            now,
+        )?;
         Ok(t.qr_payload)
     }
 
