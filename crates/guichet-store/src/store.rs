@@ -117,7 +117,11 @@ fn inspect(path: &Path) -> Result<Found> {
     let pages = u64::from(u32::from_be_bytes([
         header[28], header[29], header[30], header[31],
     ]));
-    if pages > 0 && len < page_size * pages {
+    // A checkpoint cut short by a crash can leave the main file shorter than its header says
+    // while the WAL beside it still holds those pages: SQLite completes it on open, and
+    // `quick_check` below still catches real damage. Only without a WAL is short truncated.
+    let wal_len = std::fs::metadata(format!("{}-wal", path.display())).map_or(0, |m| m.len());
+    if pages > 0 && len < page_size * pages && wal_len == 0 {
         return Err(not_ours(
             path,
             format!("truncated: {len} bytes, its header says {pages} pages of {page_size}"),
