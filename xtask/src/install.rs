@@ -86,14 +86,19 @@ pub fn tauri_driver() -> Result<(), String> {
 
 /// Starts cupsd if it is not running and adds the `PDF` queue (cups-pdf) if it is missing.
 pub fn cups() -> Result<(), String> {
-    if !sh::ok("lpstat", &["-r"]) {
+    if !scheduler_running() {
         // cupsd daemonizes by itself; no systemd needed.
         sh::run(std::path::Path::new("/"), "cupsd", &[])?;
-        for _ in 0..50 {
-            if sh::ok("lpstat", &["-r"]) {
+        let mut up = false;
+        for _ in 0..100 {
+            if scheduler_running() {
+                up = true;
                 break;
             }
             std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        if !up {
+            return Err("cupsd was started but `lpstat -r` still says the scheduler is not running after 10 s".into());
         }
     }
     if !sh::ok("lpstat", &["-p", "PDF"]) {
@@ -113,6 +118,15 @@ pub fn cups() -> Result<(), String> {
     }
     println!("✓ CUPS running with the PDF queue");
     Ok(())
+}
+
+/// `lpstat -r` exits 0 whether or not cupsd runs; only its words tell ("scheduler is running").
+fn scheduler_running() -> bool {
+    std::process::Command::new("lpstat")
+        .arg("-r")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).contains("scheduler is running"))
+        .unwrap_or(false)
 }
 
 /// Node.js and npm come with this kind of machine; install Debian's if they are absent.
