@@ -15,6 +15,7 @@ pub mod sale;
 pub mod settings;
 pub mod shift;
 pub mod signer;
+pub mod sync;
 pub mod tickets;
 pub mod voids;
 
@@ -27,4 +28,5 @@ pub use payment::{PaymentTerminal, PaymentTerminalSimulator, Tender};
 pub use sale::{OrderRequest, Quote, RequestLine, SaleReceipt};
 pub use settings::{Connectivity, DeskSettings};
 pub use signer::{TicketSigner, TicketToSign};
+pub use sync::SyncStatus;
 pub use voids::VoidReceipt;

@@ -1,0 +1,22 @@
+//! The desk's link to the central server. This module starts with the state the box-office
+//! window shows in its status bar; the sync client (push/pull on a background task, online sale
+//! with offline fallback) fills it in.
+
+use serde::Serialize;
+
+/// What the status bar shows: whether the server answers, what is waiting to be pushed, when the
+/// last exchange succeeded, the last error as a sentence, and how many tickets this desk may
+/// still sell offline.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct SyncStatus {
+    /// The last exchange with the server succeeded.
+    pub online: bool,
+    /// Outbox events not yet acknowledged by the server.
+    pub waiting: u64,
+    /// Instant of the last successful push or pull (RFC 3339, UTC).
+    pub last_success: Option<String>,
+    /// The last failure, as a sentence a clerk can act on.
+    pub last_error: Option<String>,
+    /// Tickets left in this desk's allotment, over all sessions and categories.
+    pub allotment_left: u64,
+}
