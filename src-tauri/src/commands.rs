@@ -1,28 +1,532 @@
 //! IPC commands the UI calls with `invoke`. Kept out of the crate root: a `#[tauri::command]`
 //! declared `pub` there clashes with the macro it generates (E0255).
+//!
+//! Each command parses its input, calls one desk use case on the blocking pool
+//! ([`AppState::with_desk`]) and maps the error to a [`Failure`] in the chosen language.
 
-use serde::Serialize;
+use guichet_desk::{Layout, OrderRequest, RequestLine, Tender, WalkIn};
+use guichet_domain::{AccountId, Money, OrderKind, PriceCategory, SessionCode};
 use tauri::State;
 
-use crate::config::{AppConfig, DeviceKind};
+use crate::failure::violation;
+use crate::state::AppState;
+use crate::views;
+use crate::wire::*;
 
-/// What the sign-in screen shows about this installation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct AppInfo {
-    /// The application's version (the `guichet-app` crate's, which is also the bundle's).
-    pub version: String,
-    /// Box office or kiosk, as configured.
-    pub device_kind: DeviceKind,
+type Answer<T> = Result<T, Failure>;
+
+fn desk_err(lang: &str) -> impl Fn(guichet_desk::Error) -> Failure + '_ {
+    move |e| Failure::from_desk(&e, lang)
 }
 
-/// `invoke("app_info")`: the version and the configured device kind.
+fn bad_input(lang: &str, field: &str, value: &str) -> Failure {
+    Failure::new(
+        "BAD_INPUT",
+        format!("{field}: {value:?} cannot be read — correct it and try again"),
+        format!("{field} : « {value} » est illisible — corrigez la saisie et réessayez"),
+        lang,
+    )
+}
+
+fn account_id(lang: &str, id: &str) -> Answer<AccountId> {
+    AccountId::parse(id.trim()).map_err(|_| bad_input(lang, "account", id))
+}
+
+fn money(lang: &str, field: &str, cents: i64) -> Answer<Money> {
+    if cents < 0 {
+        return Err(bad_input(lang, field, &cents.to_string()));
+    }
+    Ok(Money::from_cents(cents))
+}
+
+/// `invoke("app_info")`: version, device kind, clock and demo state, the chosen language.
 #[tauri::command]
-pub fn app_info(config: State<'_, AppConfig>) -> AppInfo {
+pub fn app_info(state: State<'_, AppState>) -> AppInfo {
     AppInfo {
         // Not `package_info()`: Tauri's mock runtime reports its own version there, and the
         // bundle takes its version from this crate anyway (tauri.conf.json sets none).
         version: env!("CARGO_PKG_VERSION").to_owned(),
-        device_kind: config.device_kind,
+        device_kind: state.config.device_kind,
+        clock_simulated: state.clock.is_simulated(),
+        clock_fixed: state.config.clock_fixed,
+        demo: state.config.demo.then(crate::demo::hint),
+        desk_path: state.desk_path().display().to_string(),
+        language: state.lang(),
     }
+}
+
+/// The status bar, asked every second.
+#[tauri::command]
+pub async fn status(state: State<'_, AppState>) -> Answer<StatusView> {
+    let now = state.clock.now();
+    let simulated = state.clock.is_simulated();
+    let server = state.settings().server_url;
+    state
+        .with_desk(move |desk, lang| {
+            let conn = desk.store().reader();
+            let sync = views::sync_status(conn, &server, lang)
+                .map_err(|e| Failure::from_desk(&e.into(), lang))?;
+            let shift = guichet_store::shifts::open_shift(conn)
+                .map_err(|e| Failure::from_desk(&e.into(), lang))?;
+            Ok(StatusView {
+                online: sync.online,
+                waiting: sync.waiting as u32,
+                last_sync: sync.last_success,
+                last_error: sync.last_error,
+                allotment_left: sync.allotment_left as u32,
+                now_paris: now
+                    .to_zoned(
+                        jiff::tz::TimeZone::get("Europe/Paris").unwrap_or(jiff::tz::TimeZone::UTC),
+                    )
+                    .strftime("%d/%m/%Y %H:%M:%S")
+                    .to_string(),
+                clock_simulated: simulated,
+                operator: desk.operator().map(|o| OperatorView {
+                    id: o.id.clone(),
+                    name: o.name.clone(),
+                    role: o.role.as_str().to_string(),
+                }),
+                shift: shift.as_ref().map(views::shift_view),
+            })
+        })
+        .await
+}
+
+/// Signs an operator in with their PIN.
+#[tauri::command]
+pub async fn sign_in(
+    state: State<'_, AppState>,
+    staff_id: String,
+    pin: String,
+) -> Answer<OperatorView> {
+    state
+        .with_desk(move |desk, lang| {
+            let op = desk
+                .sign_in(staff_id.trim(), pin.trim())
+                .map_err(desk_err(lang))?;
+            Ok(OperatorView {
+                id: op.id,
+                name: op.name,
+                role: op.role.as_str().to_string(),
+            })
+        })
+        .await
+}
+
+/// Signs the operator out.
+#[tauri::command]
+pub async fn sign_out(state: State<'_, AppState>) -> Answer<()> {
+    state
+        .with_desk(|desk, lang| desk.sign_out().map_err(desk_err(lang)))
+        .await
+}
+
+/// Accounts by number, email, name prefix or account QR, as the operator types.
+#[tauri::command]
+pub async fn look_up(state: State<'_, AppState>, query: String) -> Answer<LookUpView> {
+    state
+        .with_desk(move |desk, lang| {
+            if query.trim().is_empty() {
+                return Ok(LookUpView {
+                    by: "name".into(),
+                    accounts: vec![],
+                });
+            }
+            let (by, found) = desk.look_up(&query).map_err(desk_err(lang))?;
+            Ok(LookUpView {
+                by: serde_json::to_value(by)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default(),
+                accounts: found.iter().map(views::summary).collect(),
+            })
+        })
+        .await
+}
+
+/// One account with draws, counts and orders.
+#[tauri::command]
+pub async fn account(state: State<'_, AppState>, id: String) -> Answer<AccountView> {
+    state
+        .with_desk(move |desk, lang| {
+            let id = account_id(lang, &id)?;
+            views::account_view(desk, &id).map_err(desk_err(lang))
+        })
+        .await
+}
+
+/// Creates a walk-in account.
+#[tauri::command]
+pub async fn create_walk_in(
+    state: State<'_, AppState>,
+    walk_in: WalkInInput,
+) -> Answer<AccountSummary> {
+    state
+        .with_desk(move |desk, lang| {
+            let w = WalkIn {
+                given_name: walk_in.given_name,
+                family_name: walk_in.family_name,
+                email: walk_in.email,
+                country: walk_in.country,
+                club_number: walk_in.club_number,
+            };
+            let a = desk.create_walk_in(&w).map_err(desk_err(lang))?;
+            Ok(views::summary(&a))
+        })
+        .await
+}
+
+/// The session browser.
+#[tauri::command]
+pub async fn sessions(state: State<'_, AppState>, query: SessionQuery) -> Answer<SessionList> {
+    state
+        .with_desk(move |desk, lang| views::sessions(desk, &query).map_err(desk_err(lang)))
+        .await
+}
+
+fn request(lang: &str, o: &OrderInput) -> Answer<OrderRequest> {
+    let kind = match o.kind.as_str() {
+        "pack" => OrderKind::Pack,
+        "single" => OrderKind::Single,
+        other => return Err(bad_input(lang, "kind", other)),
+    };
+    let mut lines = Vec::new();
+    for l in &o.lines {
+        lines.push(RequestLine {
+            session: SessionCode::parse(&l.session)
+                .map_err(|_| bad_input(lang, "session", &l.session))?,
+            category: PriceCategory::parse(&l.category)
+                .map_err(|_| bad_input(lang, "category", &l.category))?,
+            quantity: l.quantity,
+            holders: Vec::new(),
+        });
+    }
+    Ok(OrderRequest {
+        account: account_id(lang, &o.account)?,
+        kind,
+        lines,
+    })
+}
+
+/// The rules on a draft: every violation at once, or the priced order. Writes nothing.
+#[tauri::command]
+pub async fn quote(state: State<'_, AppState>, order: OrderInput) -> Answer<QuoteView> {
+    state
+        .with_desk(move |desk, lang| {
+            let req = request(lang, &order)?;
+            match desk.quote(&req) {
+                Ok(q) => Ok(QuoteView {
+                    accepted: true,
+                    tickets: q.order.tickets(),
+                    total_cents: q.order.total.cents(),
+                    lines: q
+                        .order
+                        .lines
+                        .iter()
+                        .map(|l| QuoteLine {
+                            session: l.session.to_string(),
+                            category: l.category.to_string(),
+                            quantity: l.quantity,
+                            unit_price_cents: l.unit_price.cents(),
+                            amount_cents: l.amount.cents(),
+                        })
+                        .collect(),
+                    violations: vec![],
+                }),
+                Err(guichet_desk::Error::Refused(r)) => Ok(QuoteView {
+                    accepted: false,
+                    tickets: order.lines.iter().map(|l| l.quantity).sum(),
+                    total_cents: 0,
+                    lines: vec![],
+                    violations: r.violations.iter().map(|v| violation(v, lang)).collect(),
+                }),
+                Err(e) => Err(Failure::from_desk(&e, lang)),
+            }
+        })
+        .await
+}
+
+/// Sells the order: cash, card or both.
+#[tauri::command]
+pub async fn sell(
+    state: State<'_, AppState>,
+    order: OrderInput,
+    tender: TenderInput,
+) -> Answer<SaleView> {
+    state
+        .with_desk(move |desk, lang| {
+            let req = request(lang, &order)?;
+            let tender = Tender {
+                card: money(lang, "card", tender.card_cents)?,
+                cash_tendered: money(lang, "cash", tender.cash_cents)?,
+            };
+            let r = desk.sell(&req, tender).map_err(desk_err(lang))?;
+            Ok(SaleView {
+                short: views::short(&r.order_id),
+                order_id: r.order_id,
+                total_cents: r.total.cents(),
+                change_cents: r.change.cents(),
+                card_reference: r.card_reference,
+                tickets: r.tickets.len() as u32,
+                offline: r.offline,
+            })
+        })
+        .await
+}
+
+/// One order (after a scan, or to refresh after a void).
+#[tauri::command]
+pub async fn order(state: State<'_, AppState>, order_id: String) -> Answer<OrderView> {
+    state
+        .with_desk(move |desk, lang| {
+            views::order(desk.store().reader(), &order_id)
+                .map_err(|e| Failure::from_desk(&e.into(), lang))?
+                .ok_or_else(|| {
+                    Failure::from_desk(&guichet_desk::Error::UnknownOrder { id: order_id }, lang)
+                })
+        })
+        .await
+}
+
+fn preview(path: &std::path::Path) -> Option<String> {
+    use base64::Engine;
+    // Poppler draws the first page; without it the screen shows the path and a sentence.
+    let out = std::process::Command::new("pdftoppm")
+        .args(["-png", "-r", "40", "-f", "1", "-l", "1", "-singlefile"])
+        .arg(path)
+        .output()
+        .ok()
+        .filter(|o| o.status.success() && o.stdout.starts_with(b"\x89PNG"))?;
+    Some(format!(
+        "data:image/png;base64,{}",
+        base64::engine::general_purpose::STANDARD.encode(out.stdout)
+    ))
+}
+
+/// Renders the order's tickets to a PDF kept in the spool directory; returns its path and a
+/// preview of the first page.
+#[tauri::command]
+pub async fn order_pdf(state: State<'_, AppState>, order_id: String) -> Answer<PdfView> {
+    let spool = state.spool_dir();
+    state
+        .with_desk(move |desk, lang| {
+            let pdf = desk
+                .order_pdf(&order_id, Layout::A4)
+                .map_err(desk_err(lang))?;
+            let path = spool.join(format!("order-{}.pdf", views::short(&order_id)));
+            std::fs::create_dir_all(&spool)
+                .and_then(|_| std::fs::write(&path, pdf))
+                .map_err(|e| {
+                    Failure::from_desk(
+                        &guichet_desk::Error::Render(format!("{}: {e}", path.display())),
+                        lang,
+                    )
+                })?;
+            Ok(PdfView {
+                preview: preview(&path),
+                path: path.display().to_string(),
+            })
+        })
+        .await
+}
+
+/// Saves the order's PDF where the operator says (a USB stick, a shared folder).
+#[tauri::command]
+pub async fn save_pdf(
+    state: State<'_, AppState>,
+    order_id: String,
+    path: String,
+) -> Answer<String> {
+    state
+        .with_desk(move |desk, lang| {
+            let pdf = desk.order_pdf(&order_id, Layout::A4).map_err(desk_err(lang))?;
+            let target = std::path::PathBuf::from(path.trim());
+            std::fs::write(&target, pdf).map_err(|e| {
+                Failure::new(
+                    "SAVE",
+                    format!("Could not save to {} ({e}) — choose a folder that exists and is writable.", target.display()),
+                    format!("Impossible d’enregistrer dans {} ({e}) — choisissez un dossier existant et accessible en écriture.", target.display()),
+                    lang,
+                )
+            })?;
+            Ok(target.display().to_string())
+        })
+        .await
+}
+
+/// Prints the order on the chosen CUPS queue.
+#[tauri::command]
+pub async fn print_order(state: State<'_, AppState>, order_id: String) -> Answer<PrintView> {
+    let spool = state.spool_dir();
+    let queue = state.settings().printer;
+    state
+        .with_desk(move |desk, lang| {
+            let job = desk
+                .print_order(&order_id, Layout::A4, &queue, &spool)
+                .map_err(desk_err(lang))?;
+            Ok(PrintView {
+                job: job.to_string(),
+                queue,
+            })
+        })
+        .await
+}
+
+/// Voids a whole order, or refunds some of its tickets, with a supervisor's PIN.
+#[tauri::command]
+pub async fn void_order(state: State<'_, AppState>, void: VoidInput) -> Answer<VoidView> {
+    state
+        .with_desk(move |desk, lang| {
+            let sup = void.supervisor.trim();
+            let pin = void.supervisor_pin.trim();
+            let r = if void.ticket_ids.is_empty() {
+                desk.void_order(&void.order_id, sup, pin, &void.reason)
+            } else {
+                desk.refund_tickets(&void.order_id, &void.ticket_ids, sup, pin, &void.reason)
+            }
+            .map_err(desk_err(lang))?;
+            Ok(VoidView {
+                void_id: r.void_id,
+                cash_refund_cents: r.cash_refund.cents(),
+                card_refund_cents: r.card_refund.cents(),
+                revoked: r.revoked.len() as u32,
+            })
+        })
+        .await
+}
+
+/// Reissues a ticket (new id and QR; the old one revoked) with a supervisor's PIN.
+#[tauri::command]
+pub async fn reissue(state: State<'_, AppState>, reissue: ReissueInput) -> Answer<String> {
+    state
+        .with_desk(move |desk, lang| {
+            let holder = reissue
+                .new_holder
+                .as_deref()
+                .map(str::trim)
+                .filter(|h| !h.is_empty());
+            desk.reissue(
+                &reissue.ticket_id,
+                holder,
+                reissue.supervisor.trim(),
+                reissue.supervisor_pin.trim(),
+            )
+            .map_err(desk_err(lang))
+        })
+        .await
+}
+
+/// Opens a shift with the float in the drawer.
+#[tauri::command]
+pub async fn open_shift(state: State<'_, AppState>, float_cents: i64) -> Answer<ShiftView> {
+    state
+        .with_desk(move |desk, lang| {
+            let float = money(lang, "float", float_cents)?;
+            let s = desk.open_shift(float).map_err(desk_err(lang))?;
+            Ok(views::shift_view(&s))
+        })
+        .await
+}
+
+/// The open shift's report so far (X report).
+#[tauri::command]
+pub async fn shift_report(state: State<'_, AppState>) -> Answer<ZReportView> {
+    state
+        .with_desk(|desk, lang| {
+            let r = desk.shift_report().map_err(desk_err(lang))?;
+            Ok(views::z_view(&r, None))
+        })
+        .await
+}
+
+/// Closes the shift with the cash counted; the Z report, also as a PDF in the spool directory.
+#[tauri::command]
+pub async fn close_shift(state: State<'_, AppState>, counted_cents: i64) -> Answer<ZReportView> {
+    let spool = state.spool_dir();
+    state
+        .with_desk(move |desk, lang| {
+            let counted = money(lang, "counted", counted_cents)?;
+            let r = desk.close_shift(counted).map_err(desk_err(lang))?;
+            let pdf = guichet_desk::shift::z_report_pdf(&r, views::paris_time);
+            let path = spool.join(format!("z-report-{}.pdf", views::short(&r.shift.id)));
+            let saved = std::fs::create_dir_all(&spool)
+                .and_then(|_| std::fs::write(&path, pdf))
+                .ok()
+                .map(|_| path.display().to_string());
+            Ok(views::z_view(&r, saved))
+        })
+        .await
+}
+
+/// Tickets and revenue of the open shift by hour and by sport.
+#[tauri::command]
+pub async fn dashboard(state: State<'_, AppState>) -> Answer<Dashboard> {
+    state
+        .with_desk(|desk, lang| {
+            let r = desk.shift_report().map_err(desk_err(lang))?;
+            views::dashboard(desk, &r.shift.id).map_err(|e| Failure::from_desk(&e.into(), lang))
+        })
+        .await
+}
+
+/// What a scanned code (keyboard wedge) points at: an account QR or a ticket QR.
+#[tauri::command]
+pub async fn scan(state: State<'_, AppState>, text: String) -> Answer<ScanView> {
+    state
+        .with_desk(move |desk, lang| {
+            let text = text.trim();
+            if text.starts_with(guichet_desk::accounts::ACCOUNT_QR_PREFIX) {
+                let (_, found) = desk.look_up(text).map_err(desk_err(lang))?;
+                return Ok(ScanView {
+                    account_id: found.first().map(|a| a.id.to_string()),
+                    ticket_id: None,
+                    order_id: None,
+                });
+            }
+            let not_known = || {
+                Failure::new(
+                    "SCAN_UNKNOWN",
+                    "That code is neither an account nor a ticket of this desk — scan again or type the account number.",
+                    "Ce code n’est ni un compte ni un billet de ce guichet — scannez à nouveau ou tapez le numéro de compte.",
+                    lang,
+                )
+            };
+            let ticket = guichet_tickets::SignedTicket::parse(text).map_err(|_| not_known())?;
+            let ticket_id = ticket.claims.ticket_id.to_string();
+            let conn = desk.store().reader();
+            let order_id = guichet_store::sales::order_of_ticket(conn, &ticket_id).map_err(|_| not_known())?;
+            let o = guichet_store::sales::order(conn, &order_id)
+                .map_err(|e| Failure::from_desk(&e.into(), lang))?
+                .ok_or_else(not_known)?;
+            Ok(ScanView {
+                account_id: Some(o.account_id),
+                ticket_id: Some(ticket_id),
+                order_id: Some(order_id),
+            })
+        })
+        .await
+}
+
+/// The settings.
+#[tauri::command]
+pub fn get_settings(state: State<'_, AppState>) -> Settings {
+    state.settings()
+}
+
+/// Saves the settings beside the desk file.
+#[tauri::command]
+pub fn save_settings(state: State<'_, AppState>, settings: Settings) -> Answer<Settings> {
+    let lang = settings.language.clone();
+    if lang != "en" && lang != "fr" {
+        return Err(bad_input(&state.lang(), "language", &lang));
+    }
+    state.save_settings(settings).map_err(|why| {
+        Failure::new(
+            "SETTINGS",
+            format!("Settings could not be saved ({why}) — check the desk folder is writable."),
+            format!("Les réglages n’ont pas pu être enregistrés ({why}) — vérifiez que le dossier du guichet est accessible en écriture."),
+            &lang,
+        )
+    })?;
+    Ok(state.settings())
 }

@@ -3,6 +3,10 @@
 //! Only the environment is read for now; a TOML file with environment overrides (DESIGN.md,
 //! "Interfaces") comes with enrolment, and will feed the same [`AppConfig`].
 
+use std::path::PathBuf;
+
+use guichet_domain::Clock;
+use jiff::Timestamp;
 use serde::Serialize;
 
 use crate::error::ConfigError;
@@ -11,7 +15,7 @@ use crate::error::ConfigError;
 pub const DEVICE_KIND_ENV: &str = "GUICHET_DEVICE_KIND";
 
 /// What this device is for; it decides which screens the UI offers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, ts_rs::TS)]
 #[serde(rename_all = "kebab-case")]
 pub enum DeviceKind {
     /// A staffed counter: an operator sells to fans.
@@ -40,11 +44,43 @@ impl DeviceKind {
     }
 }
 
+/// Environment variable naming the desk's SQLite file (default: the OS data directory).
+pub const DESK_DB_ENV: &str = "GUICHET_DESK_DB";
+/// Environment variable standing the clock at an instant (`2023-02-20T10:00[Europe/Paris]`).
+pub const NOW_ENV: &str = "GUICHET_NOW";
+/// `running` (default: the shifted clock runs on from `GUICHET_NOW`) or `fixed` (it stays).
+pub const CLOCK_ENV: &str = "GUICHET_CLOCK";
+/// `1` seeds demo operators, accounts and an allotment into an empty desk file.
+pub const DEMO_ENV: &str = "GUICHET_DEMO";
+/// Default CUPS queue, until the settings screen chooses another.
+pub const PRINTER_ENV: &str = "GUICHET_PRINTER";
+/// Default language (`en` or `fr`), until the settings screen chooses another.
+pub const LANGUAGE_ENV: &str = "GUICHET_LANG";
+/// Default server URL, until the settings screen chooses another.
+pub const SERVER_URL_ENV: &str = "GUICHET_SERVER_URL";
+
+/// Where a demo desk's clock starts when `GUICHET_NOW` is unset: inside the pack sale.
+pub const DEMO_NOW: &str = "2023-02-20T10:00[Europe/Paris]";
+
 /// Everything the shell needs to know before it opens a window.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AppConfig {
     /// Box office or kiosk.
     pub device_kind: DeviceKind,
+    /// The desk's SQLite file; `None`: `guichet_store::default_path()`.
+    pub desk_path: Option<PathBuf>,
+    /// The instant the clock starts at; `None`: the machine clock.
+    pub now: Option<Timestamp>,
+    /// Whether a clock set by `now` stays at that instant instead of running on.
+    pub clock_fixed: bool,
+    /// Seed demo data into an empty desk file.
+    pub demo: bool,
+    /// Printer queue, language and server URL before the settings file says otherwise.
+    pub printer: Option<String>,
+    /// `en` or `fr`.
+    pub language: Option<String>,
+    /// The central server's URL.
+    pub server_url: Option<String>,
 }
 
 impl AppConfig {
@@ -56,9 +92,9 @@ impl AppConfig {
     /// Reads the configuration through `lookup` (an environment stand-in, so tests need not
     /// mutate the process environment). An unset or empty variable means the default.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let device_kind = match lookup(DEVICE_KIND_ENV) {
+        let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+        let device_kind = match get(DEVICE_KIND_ENV) {
             None => DeviceKind::default(),
-            Some(value) if value.trim().is_empty() => DeviceKind::default(),
             Some(value) => {
                 DeviceKind::parse(value.trim()).ok_or(ConfigError::UnknownDeviceKind {
                     variable: DEVICE_KIND_ENV,
@@ -66,8 +102,65 @@ impl AppConfig {
                 })?
             }
         };
-        Ok(Self { device_kind })
+        let now = match get(NOW_ENV) {
+            None => None,
+            Some(v) => Some(parse_instant(v.trim()).ok_or(ConfigError::BadInstant {
+                variable: NOW_ENV,
+                value: v,
+            })?),
+        };
+        let clock_fixed = match get(CLOCK_ENV).as_deref().map(str::trim) {
+            None | Some("running") => false,
+            Some("fixed") => true,
+            Some(other) => {
+                return Err(ConfigError::BadChoice {
+                    variable: CLOCK_ENV,
+                    value: other.to_string(),
+                    expected: "\"running\" or \"fixed\"",
+                })
+            }
+        };
+        let demo = match get(DEMO_ENV).as_deref().map(str::trim) {
+            None | Some("0") => false,
+            Some("1") => true,
+            Some(other) => {
+                return Err(ConfigError::BadChoice {
+                    variable: DEMO_ENV,
+                    value: other.to_string(),
+                    expected: "\"1\" or \"0\"",
+                })
+            }
+        };
+        // A demo desk stands inside the pack sale (and the demo accounts' timeslot) unless told
+        // otherwise; the screen shows the clock is simulated.
+        let now = now.or_else(|| demo.then(|| parse_instant(DEMO_NOW)).flatten());
+        Ok(Self {
+            device_kind,
+            desk_path: get(DESK_DB_ENV).map(PathBuf::from),
+            now,
+            clock_fixed,
+            demo,
+            printer: get(PRINTER_ENV),
+            language: get(LANGUAGE_ENV),
+            server_url: get(SERVER_URL_ENV),
+        })
     }
+
+    /// The clock the desk and the status bar share.
+    pub fn clock(&self) -> Clock {
+        match (self.now, self.clock_fixed) {
+            (None, _) => Clock::System,
+            (Some(at), true) => Clock::fixed(at),
+            (Some(at), false) => Clock::shifted(at),
+        }
+    }
+}
+
+/// RFC 3339 (`2023-02-20T09:00:00Z`) or a zoned instant (`2023-02-20T10:00[Europe/Paris]`).
+pub fn parse_instant(s: &str) -> Option<Timestamp> {
+    s.parse::<Timestamp>()
+        .ok()
+        .or_else(|| s.parse::<jiff::Zoned>().ok().map(|z| z.timestamp()))
 }
 
 #[cfg(test)]
@@ -76,11 +169,9 @@ mod tests {
 
     fn with(value: Option<&str>) -> Result<AppConfig, ConfigError> {
         AppConfig::from_lookup(|name| {
-            assert_eq!(
-                name, DEVICE_KIND_ENV,
-                "only the device kind is configurable yet"
-            );
-            value.map(str::to_owned)
+            (name == DEVICE_KIND_ENV)
+                .then(|| value.map(str::to_owned))
+                .flatten()
         })
     }
 
@@ -106,5 +197,24 @@ mod tests {
             error.to_string().contains("\"Kiosk\""),
             "the message names the bad value: {error}"
         );
+    }
+
+    #[test]
+    fn the_clock_stands_where_guichet_now_says_and_a_bad_instant_stops_the_app() {
+        let c = AppConfig::from_lookup(|n| {
+            (n == NOW_ENV).then(|| "2023-02-20T10:00[Europe/Paris]".to_string())
+        })
+        .unwrap();
+        assert_eq!(
+            c.now.unwrap().to_string(),
+            "2023-02-20T09:00:00Z",
+            "10:00 Paris is 09:00 UTC in February"
+        );
+        assert!(
+            c.clock().is_simulated(),
+            "the screen must say the clock is not the machine's"
+        );
+        let bad = AppConfig::from_lookup(|n| (n == NOW_ENV).then(|| "tomorrow".to_string()));
+        assert!(bad.unwrap_err().to_string().contains("tomorrow"));
     }
 }

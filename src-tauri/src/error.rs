@@ -11,6 +11,24 @@ pub enum ConfigError {
         /// The value as found.
         value: String,
     },
+    /// An instant that does not parse.
+    #[error("{variable}={value:?} is not an instant; write e.g. 2023-02-20T10:00[Europe/Paris] or 2023-02-20T09:00:00Z")]
+    BadInstant {
+        /// The variable.
+        variable: &'static str,
+        /// The value as found.
+        value: String,
+    },
+    /// A value outside its choices.
+    #[error("{variable}={value:?} is not accepted; expected {expected}")]
+    BadChoice {
+        /// The variable.
+        variable: &'static str,
+        /// The value as found.
+        value: String,
+        /// What is accepted.
+        expected: &'static str,
+    },
 }
 
 /// Why [`crate::run`] returned early.

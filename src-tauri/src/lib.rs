@@ -1,16 +1,27 @@
 //! Guichet's desktop shell: one window (box office or kiosk) over the desk crates.
 //!
-//! The shell stays thin: commands parse their input, call one library function and map the error.
+//! The shell stays thin: commands parse their input, call one desk use case and map the error.
 //! [`builder`] registers everything on a [`tauri::Builder`], so the real app ([`run`]) and the IPC
 //! tests (on Tauri's mock runtime) exercise the very same wiring.
 
+pub mod bindings;
 mod commands;
 mod config;
+mod demo;
 mod error;
+mod failure;
+mod state;
+mod views;
+pub mod wire;
 
-pub use commands::AppInfo;
-pub use config::{AppConfig, DeviceKind, DEVICE_KIND_ENV};
+pub use config::{
+    parse_instant, AppConfig, DeviceKind, CLOCK_ENV, DEMO_ENV, DESK_DB_ENV, DEVICE_KIND_ENV,
+    LANGUAGE_ENV, NOW_ENV, PRINTER_ENV, SERVER_URL_ENV,
+};
+pub use demo::{DEMO_ACCOUNTS, DEMO_HOLDER};
 pub use error::{ConfigError, StartError};
+pub use state::AppState;
+pub use wire::AppInfo;
 
 use tauri::{Builder, Manager, Runtime};
 
@@ -21,8 +32,32 @@ pub const MAIN_WINDOW: &str = "main";
 pub fn builder<R: Runtime>(builder: Builder<R>, config: AppConfig) -> Builder<R> {
     let device_kind = config.device_kind;
     builder
-        .manage(config)
-        .invoke_handler(tauri::generate_handler![commands::app_info])
+        .manage(AppState::new(config))
+        .invoke_handler(tauri::generate_handler![
+            commands::app_info,
+            commands::status,
+            commands::sign_in,
+            commands::sign_out,
+            commands::look_up,
+            commands::account,
+            commands::create_walk_in,
+            commands::sessions,
+            commands::quote,
+            commands::sell,
+            commands::order,
+            commands::order_pdf,
+            commands::save_pdf,
+            commands::print_order,
+            commands::void_order,
+            commands::reissue,
+            commands::open_shift,
+            commands::shift_report,
+            commands::close_shift,
+            commands::dashboard,
+            commands::scan,
+            commands::get_settings,
+            commands::save_settings,
+        ])
         .setup(move |app| {
             // tauri.conf.json names the box office; a kiosk says so in its title bar and task
             // switcher. (The mock runtime of the tests has no window yet at this point.)

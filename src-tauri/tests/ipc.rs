@@ -13,6 +13,49 @@ fn invoke(config: AppConfig, cmd: &str) -> Result<Value, Value> {
     invoke_from(config, cmd, "tauri://localhost")
 }
 
+/// One app on the mock runtime, for a sequence of calls with arguments.
+struct Mock {
+    _app: tauri::App<tauri::test::MockRuntime>,
+    window: tauri::WebviewWindow<tauri::test::MockRuntime>,
+}
+
+impl Mock {
+    fn new(config: AppConfig) -> Self {
+        let app = guichet_app::builder(mock_builder(), config)
+            .build(mock_context(noop_assets()))
+            .expect("the shell's builder must build on the mock runtime");
+        let window = WebviewWindowBuilder::new(&app, "main", Default::default())
+            .build()
+            .expect("a mock window opens");
+        Mock { _app: app, window }
+    }
+
+    fn call(&self, cmd: &str, args: Value) -> Result<Value, Value> {
+        let request = InvokeRequest {
+            cmd: cmd.into(),
+            callback: CallbackFn(0),
+            error: CallbackFn(1),
+            url: "tauri://localhost".parse().expect("a valid URL"),
+            body: InvokeBody::Json(args),
+            headers: Default::default(),
+            invoke_key: INVOKE_KEY.to_owned(),
+        };
+        get_ipc_response(&self.window, request)
+            .map(|body| body.deserialize::<Value>().expect("commands answer JSON"))
+    }
+}
+
+/// A demo desk in a fresh temporary directory, its clock fixed inside the pack sale.
+fn demo_config(dir: &std::path::Path) -> AppConfig {
+    AppConfig {
+        desk_path: Some(dir.join("desk.sqlite")),
+        demo: true,
+        now: guichet_app::parse_instant("2023-02-20T10:00[Europe/Paris]"),
+        clock_fixed: true,
+        ..AppConfig::default()
+    }
+}
+
 /// Same, from a page at `origin`.
 fn invoke_from(config: AppConfig, cmd: &str, origin: &str) -> Result<Value, Value> {
     let app = guichet_app::builder(mock_builder(), config)
@@ -37,17 +80,22 @@ fn invoke_from(config: AppConfig, cmd: &str, origin: &str) -> Result<Value, Valu
 #[test]
 fn app_info_reports_the_crate_version_and_a_box_office_by_default() {
     let answer = invoke(AppConfig::default(), "app_info").expect("app_info cannot fail");
-    // camelCase and kebab-case are what ui/src/lib/appInfo.ts reads; a rename breaks the screen.
+    // camelCase and kebab-case are what ui/src/lib/bindings.ts declares; a rename breaks the screen.
+    assert_eq!(answer["version"], json!(env!("CARGO_PKG_VERSION")));
+    assert_eq!(answer["deviceKind"], json!("box-office"));
     assert_eq!(
-        answer,
-        json!({ "version": env!("CARGO_PKG_VERSION"), "deviceKind": "box-office" })
+        answer["clockSimulated"],
+        json!(false),
+        "no GUICHET_NOW: the machine clock"
     );
+    assert_eq!(answer["demo"], Value::Null, "not a demo desk unless told");
 }
 
 #[test]
 fn app_info_reports_the_configured_kiosk() {
     let config = AppConfig {
         device_kind: DeviceKind::Kiosk,
+        ..AppConfig::default()
     };
     let answer = invoke(config, "app_info").expect("app_info cannot fail");
     assert_eq!(
@@ -83,4 +131,124 @@ fn a_page_from_another_origin_cannot_call_the_app() {
         error.to_string().contains("not allowed"),
         "refused by the ACL: {error}"
     );
+}
+
+#[test]
+fn a_wrong_pin_is_a_sentence_with_the_attempts_left_and_french_when_chosen() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let mock = Mock::new(demo_config(dir.path()));
+    let refused = mock
+        .call("sign_in", json!({ "staffId": "S-SELL", "pin": "0000" }))
+        .expect_err("a wrong PIN must be refused");
+    assert_eq!(refused["code"], "WRONG_PIN");
+    assert!(
+        refused["message"].as_str().unwrap().contains("4 attempt"),
+        "names what is left: {refused}"
+    );
+    mock.call(
+        "save_settings",
+        json!({ "settings": { "serverUrl": "", "printer": "PDF", "language": "fr" } }),
+    )
+    .expect("settings save beside the desk file");
+    let refused = mock
+        .call("sign_in", json!({ "staffId": "S-SELL", "pin": "0000" }))
+        .expect_err("still wrong");
+    assert!(
+        refused["message"].as_str().unwrap().contains("Code erroné"),
+        "the chosen language reaches the sentence: {refused}"
+    );
+}
+
+#[test]
+fn a_pack_over_the_30_ticket_cap_is_refused_line_by_line_then_sold_and_voided() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let mock = Mock::new(demo_config(dir.path()));
+    mock.call("sign_in", json!({ "staffId": "S-SELL", "pin": "1234" }))
+        .expect("the demo seller signs in");
+    let found = mock
+        .call("look_up", json!({ "query": "jean dupr" }))
+        .expect("look-up answers");
+    assert!(
+        found["accounts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["id"] == guichet_app::DEMO_HOLDER),
+        "accent-less name prefix finds the demo holder: {found}"
+    );
+    let account = mock
+        .call("account", json!({ "id": guichet_app::DEMO_HOLDER }))
+        .expect("the account opens");
+    assert_eq!(
+        account["olympicHeld"], 12,
+        "seeded as holding 12 Olympic tickets"
+    );
+
+    let list = mock
+        .call("sessions", json!({ "query": { "onSaleNow": true } }))
+        .expect("the browser answers");
+    let codes: Vec<String> = list["sessions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .take(3)
+        .map(|s| s["code"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(codes.len(), 3, "three sessions on sale at the demo desk");
+    let order = |qty: [u32; 3]| {
+        json!({ "account": guichet_app::DEMO_HOLDER, "kind": "pack", "lines": [
+            { "session": codes[0], "category": "C", "quantity": qty[0] },
+            { "session": codes[1], "category": "C", "quantity": qty[1] },
+            { "session": codes[2], "category": "C", "quantity": qty[2] },
+        ]})
+    };
+    let over = mock
+        .call("quote", json!({ "order": order([6, 6, 7]) }))
+        .expect("a refusal is an answer, not an error");
+    assert_eq!(over["accepted"], false);
+    let violations = over["violations"].as_array().unwrap();
+    let cap = violations
+        .iter()
+        .find(|v| v["code"] == "ACCOUNT_CAP")
+        .expect("12 held + 19 = 31 breaks the 30 cap");
+    assert!(cap["message"].as_str().unwrap().contains("30"), "{cap}");
+
+    mock.call("open_shift", json!({ "floatCents": 15000 }))
+        .expect("a shift opens");
+    let quote = mock
+        .call("quote", json!({ "order": order([6, 6, 6]) }))
+        .expect("quote");
+    assert_eq!(quote["accepted"], true, "exactly 30: {quote}");
+    let total = quote["totalCents"].as_i64().unwrap();
+    let sale = mock
+        .call(
+            "sell",
+            json!({ "order": order([6, 6, 6]), "tender": { "cardCents": 0, "cashCents": total + 1000 } }),
+        )
+        .expect("the sale goes through");
+    assert_eq!(sale["changeCents"], 1000);
+    assert_eq!(sale["tickets"], 18);
+    let order_id = sale["orderId"].as_str().unwrap().to_string();
+
+    let wrong = mock
+        .call(
+            "void_order",
+            json!({ "void": { "orderId": order_id, "ticketIds": [], "supervisor": "S-SELL", "supervisorPin": "1234", "reason": "test" } }),
+        )
+        .expect_err("a seller cannot approve a void");
+    assert_eq!(wrong["code"], "NOT_SUPERVISOR");
+    let voided = mock
+        .call(
+            "void_order",
+            json!({ "void": { "orderId": order_id, "ticketIds": [], "supervisor": "S-SUP", "supervisorPin": "9876", "reason": "customer changed their mind" } }),
+        )
+        .expect("the supervisor approves");
+    assert_eq!(voided["revoked"], 18);
+    assert_eq!(voided["cashRefundCents"], total);
+    let status = mock.call("status", json!({})).expect("status");
+    assert!(
+        status["waiting"].as_u64().unwrap() >= 2,
+        "the sale and the void wait in the outbox: {status}"
+    );
+    assert_eq!(status["online"], false);
 }

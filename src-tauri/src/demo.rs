@@ -1,0 +1,86 @@
+//! A demo desk (`GUICHET_DEMO=1`): generated operators, accounts and an allotment, seeded once
+//! into an empty desk file, so the window can be tried with no server. The sign-in screen says
+//! it is a demo and shows these staff ids and PINs; no real person's data.
+
+use std::collections::BTreeMap;
+
+use guichet_desk::demo::{seed_accounts, seed_allotment};
+use guichet_desk::{Desk, Result};
+use guichet_domain::{AccountId, Games, SessionCode};
+use guichet_store::accounts::set_held;
+use guichet_store::operators::Role;
+
+use crate::wire::DemoHint;
+
+/// The demo's staff.
+pub fn hint() -> DemoHint {
+    DemoHint {
+        seller: "S-SELL".into(),
+        seller_pin: "1234".into(),
+        supervisor: "S-SUP".into(),
+        supervisor_pin: "9876".into(),
+    }
+}
+
+/// Generated accounts; all drawn in the pack draw with a 48-hour timeslot from 19 Feb 10:00.
+pub const DEMO_ACCOUNTS: u32 = 500;
+/// Tickets of each category this desk may sell per allotted session.
+pub const DEMO_ALLOTMENT: u32 = 40;
+/// The account that already holds 12 Olympic tickets from an earlier sale (last sync): a pack
+/// of 3 × 6 takes it to the 30-ticket cap exactly.
+pub const DEMO_HOLDER: &str = "P24-0000001";
+
+/// Seeds the demo data if the desk has no operator yet.
+pub fn seed_if_empty(desk: &mut Desk) -> Result<()> {
+    let has_operator: bool = desk
+        .store()
+        .reader()
+        .query_row("SELECT EXISTS (SELECT 1 FROM operator)", [], |r| r.get(0))
+        .map_err(guichet_store::Error::from)?;
+    if has_operator {
+        return Ok(());
+    }
+    let h = hint();
+    desk.add_operator(
+        &h.supervisor,
+        "Sam Superviseur",
+        Role::Supervisor,
+        &h.supervisor_pin,
+    )?;
+    desk.sign_in(&h.supervisor, &h.supervisor_pin)?;
+    desk.add_operator(&h.seller, "Camille Vendeur", Role::Seller, &h.seller_pin)?;
+    desk.sign_out()?;
+
+    let slot: jiff::Timestamp = "2023-02-19T09:00:00Z".parse().expect("a valid instant");
+    let created: jiff::Timestamp = "2023-02-10T09:00:00Z".parse().expect("a valid instant");
+    seed_accounts(desk, 0, DEMO_ACCOUNTS, slot, created)?;
+
+    // The first three Olympic sessions of each sport that the pack sale does not hold back.
+    let held_back = ["CER-OPENING", "CER-CLOSING", "ATH07"];
+    let mut per_sport: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut spare = Vec::new();
+    for s in desk.catalogue().sessions() {
+        if s.games != Games::Olympic || s.sport == "Surfing" || held_back.contains(&s.code.as_str())
+        {
+            continue;
+        }
+        let list = per_sport.entry(s.sport.clone()).or_default();
+        if list.len() < 3 {
+            list.push(s.code.to_string());
+        } else if spare.len() < 2 {
+            spare.push(s.code.clone());
+        }
+    }
+    let codes: Vec<&str> = per_sport.values().flatten().map(String::as_str).collect();
+    seed_allotment(desk, &codes, DEMO_ALLOTMENT)?;
+
+    let holder = AccountId::parse(DEMO_HOLDER).expect("a valid id");
+    let spare: Vec<SessionCode> = spare;
+    desk.store_mut().write(|tx| {
+        for code in &spare {
+            set_held(tx, &holder, code, 6)?;
+        }
+        Ok::<_, guichet_store::Error>(())
+    })?;
+    Ok(())
+}

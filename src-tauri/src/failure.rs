@@ -1,0 +1,186 @@
+//! Desk errors as the counter reads them: a code, a sentence in the chosen language that names
+//! the next step, and every rule violation. Internal failures are logged with their chain and
+//! shown as a plain sentence, never as a raw error string.
+
+use guichet_desk::Error;
+use guichet_domain::rules::Violation;
+use guichet_domain::Money;
+
+use crate::wire::{Failure, ViolationView};
+
+/// `en` or `fr`.
+pub type Lang<'a> = &'a str;
+
+fn fr(lang: Lang<'_>) -> bool {
+    lang.starts_with("fr")
+}
+
+fn money(m: Money, lang: Lang<'_>) -> String {
+    if fr(lang) {
+        m.fr()
+    } else {
+        m.to_string()
+    }
+}
+
+/// A violation in the chosen language, with the session it is about when one line causes it.
+pub fn violation(v: &Violation, lang: Lang<'_>) -> ViolationView {
+    ViolationView {
+        code: v.code.as_str().to_string(),
+        message: v.message(lang).to_string(),
+        session: v
+            .details
+            .get("session")
+            .and_then(|s| s.as_str())
+            .map(str::to_string),
+    }
+}
+
+impl Failure {
+    /// A failure of the shell itself (bad input shape, missing tool…).
+    pub fn new(
+        code: &str,
+        en: impl Into<String>,
+        fr_text: impl Into<String>,
+        lang: Lang<'_>,
+    ) -> Self {
+        Failure {
+            code: code.to_string(),
+            message: if fr(lang) { fr_text.into() } else { en.into() },
+            details: Vec::new(),
+        }
+    }
+
+    /// A desk error in the chosen language.
+    pub fn from_desk(e: &Error, lang: Lang<'_>) -> Self {
+        let details = match e {
+            Error::Refused(r) => r.violations.iter().map(|v| violation(v, lang)).collect(),
+            _ => Vec::new(),
+        };
+        Failure {
+            code: e.code().to_string(),
+            message: sentence(e, lang),
+            details,
+        }
+    }
+}
+
+fn capitalised(s: String) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(first) => first.to_uppercase().chain(c).collect(),
+        None => s,
+    }
+}
+
+fn sentence(e: &Error, lang: Lang<'_>) -> String {
+    if !fr(lang) {
+        return capitalised(match e {
+            Error::Store(guichet_store::Error::AllotmentShort { .. }) => {
+                "this desk's allotment is too short for the order — lower the quantities or choose another session".into()
+            }
+            Error::Store(inner) => {
+                eprintln!("guichet-app: store error: {inner:?}");
+                format!("the desk's file could not be used ({inner}) — nothing was changed; try again, and call support if it repeats")
+            }
+            Error::Refused(r) => format!(
+                "order refused for {} reason(s) — fix the lines marked below",
+                r.violations.len()
+            ),
+            other => other.to_string(),
+        });
+    }
+    match e {
+        Error::Store(guichet_store::Error::AllotmentShort { .. }) => {
+            "Le contingent de ce guichet ne suffit pas — baissez les quantités ou choisissez une autre séance".into()
+        }
+        Error::Store(inner) => {
+            eprintln!("guichet-app: store error: {inner:?}");
+            format!("Le fichier du guichet est inutilisable ({inner}) — rien n’a été modifié ; réessayez, puis appelez le support si cela se répète")
+        }
+        Error::Refused(r) => format!(
+            "Commande refusée pour {} raison(s) — corrigez les lignes signalées ci-dessous",
+            r.violations.len()
+        ),
+        Error::NotSignedIn => "Aucun opérateur connecté — identifiez-vous avec votre identifiant et votre code".into(),
+        Error::UnknownOperator { id } => format!("Aucun opérateur « {id} » sur ce guichet — vérifiez l’identifiant"),
+        Error::WrongPin { id, left, lock_minutes } => format!(
+            "Code erroné pour {id} ; encore {left} essai(s) avant un blocage de {lock_minutes} minutes"
+        ),
+        Error::Locked { id, attempts, until } => format!(
+            "{id} est bloqué après {attempts} codes erronés jusqu’à {until} (heure de Paris) — patientez ou appelez un superviseur"
+        ),
+        Error::NotSupervisor { id, .. } => format!("{id} est vendeur ; cette action demande le code d’un superviseur"),
+        Error::PinPolicy => "Un code fait 4 à 8 chiffres — choisissez-en un autre".into(),
+        Error::NoOpenShift => "Aucune caisse ouverte — ouvrez une session de caisse avec un fond de caisse".into(),
+        Error::ShiftAlreadyOpen { by, since } => format!(
+            "Une caisse ouverte par {by} à {since} est encore ouverte — fermez-la d’abord"
+        ),
+        Error::UnknownAccount { id } => format!(
+            "Aucun compte « {id} » dans ce guichet — cherchez par nom ou e-mail, ou créez un compte au guichet"
+        ),
+        Error::BadInput { field, problem } => format!("{field} : {problem} — corrigez la saisie"),
+        Error::HolderNames { line, session, quantity, names, extra } => format!(
+            "La ligne {line} ({session}) a {quantity} billet(s) mais {names} noms — retirez-en {extra}"
+        ),
+        Error::NegativeAmount { what, amount } => format!("{what} vaut {} ; un montant n’est jamais négatif", money(*amount, lang)),
+        Error::CardOverTotal { card, total } => format!(
+            "Le montant carte {} dépasse le total {} — débitez au plus {}",
+            money(*card, lang), money(*total, lang), money(*total, lang)
+        ),
+        Error::CashShort { due, tendered, missing } => format!(
+            "Espèces dues : {}, reçues : {} — il manque {}",
+            money(*due, lang), money(*tendered, lang), money(*missing, lang)
+        ),
+        Error::CashNotDue { total, tendered } => format!(
+            "La carte paie tout ({}) ; aucune espèce n’est due, or {} ont été saisis — mettez les espèces à 0",
+            money(*total, lang), money(*tendered, lang)
+        ),
+        Error::AbsurdChange { change, limit } => format!(
+            "La monnaie à rendre serait de {} ; le guichet rend au plus {} — vérifiez le montant reçu",
+            money(*change, lang), money(*limit, lang)
+        ),
+        Error::CardDeclined { reason } => format!(
+            "Paiement refusé par le terminal : {reason} — rien n’a été vendu ; réessayez ou encaissez en espèces"
+        ),
+        Error::UnknownOrder { id } => format!("Aucune commande « {id} » sur ce guichet — vérifiez le numéro"),
+        Error::TicketNotValid { id, state, .. } => format!(
+            "Le billet « {id} » est {state} — seul un billet valide peut l’être"
+        ),
+        Error::AlreadyVoided { id } => format!("La commande {id} est déjà annulée — rien à faire"),
+        Error::Render(why) => format!(
+            "Impossible de produire les billets : {why} — la vente est enregistrée ; réimprimez une fois corrigé"
+        ),
+        Error::Print(why) => format!(
+            "Impossible d’imprimer : {why} — la vente est enregistrée ; réparez l’imprimante et réimprimez, ou enregistrez le PDF"
+        ),
+        Error::Signing(why) => format!("Impossible de signer le billet : {why} — rien n’a été vendu ; appelez le support"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_wrong_pin_reads_as_a_sentence_in_both_languages_with_the_attempts_left() {
+        let e = Error::WrongPin {
+            id: "S-SELL".into(),
+            left: 3,
+            lock_minutes: 15,
+        };
+        let en = Failure::from_desk(&e, "en");
+        let fr_ = Failure::from_desk(&e, "fr");
+        assert_eq!(en.code, "WRONG_PIN");
+        assert!(
+            en.message.starts_with("Wrong PIN") && en.message.contains('3'),
+            "{}",
+            en.message
+        );
+        assert!(
+            fr_.message.contains("Code erroné") && fr_.message.contains('3'),
+            "{}",
+            fr_.message
+        );
+    }
+}

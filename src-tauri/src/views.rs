@@ -1,0 +1,357 @@
+//! Read-only views the screens need that the desk has no use case for yet (an account's
+//! orders, the session browser, the status bar, the dashboard). They read the desk's reader
+//! connection only; every write goes through a desk use case.
+
+use std::collections::BTreeMap;
+
+use guichet_desk::{Desk, SyncStatus};
+use guichet_domain::{Games, Money, SaleConfig, SessionCode};
+use guichet_store::accounts::Account;
+use guichet_store::rusqlite::{params, Connection};
+use guichet_store::sales::StoredOrder;
+use guichet_store::shifts::{Shift, ZReport};
+use guichet_store::stock::allotments;
+use jiff::tz::TimeZone;
+use jiff::Timestamp;
+
+use crate::wire::{
+    AccountSummary, AccountView, Bucket, Dashboard, DrawView, HeldView, OfferView, OrderView,
+    SessionList, SessionQuery, SessionView, ShiftView, TicketView, ZReportView,
+};
+
+type Sql<T> = Result<T, guichet_store::Error>;
+
+fn paris() -> TimeZone {
+    TimeZone::get("Europe/Paris").unwrap_or(TimeZone::UTC)
+}
+
+/// An instant as the counter reads it: `20/02/2023 10:00`.
+pub fn paris_time(at: Timestamp) -> String {
+    at.to_zoned(paris()).strftime("%d/%m/%Y %H:%M").to_string()
+}
+
+/// The last 12 hex digits of a UUID, upper case: what people read at the counter.
+pub fn short(id: &str) -> String {
+    let hex: String = id.chars().filter(|c| *c != '-').collect();
+    hex[hex.len().saturating_sub(12)..].to_ascii_uppercase()
+}
+
+/// An account in a list.
+pub fn summary(a: &Account) -> AccountSummary {
+    AccountSummary {
+        id: a.id.to_string(),
+        name: a.full_name(),
+        email: a.email.clone(),
+        country: a.country.clone(),
+        club: a.club_number.clone(),
+        walk_in: matches!(a.origin, guichet_store::accounts::AccountOrigin::Desk),
+    }
+}
+
+fn order_view(o: &StoredOrder) -> OrderView {
+    OrderView {
+        id: o.id.clone(),
+        short: short(&o.id),
+        sold_at: paris_time(o.sold_at),
+        total_cents: o.total.cents(),
+        status: o.status.clone(),
+        offline: o.offline,
+        tickets: o
+            .tickets
+            .iter()
+            .map(|t| TicketView {
+                id: t.id.clone(),
+                short: short(&t.id),
+                session: t.session.to_string(),
+                category: t.category.to_string(),
+                holder: t.holder_name.clone(),
+                price_cents: t.price.cents(),
+                status: t.status.clone(),
+            })
+            .collect(),
+    }
+}
+
+/// An order by id.
+pub fn order(conn: &Connection, id: &str) -> Sql<Option<OrderView>> {
+    Ok(guichet_store::sales::order(conn, id)?.map(|o| order_view(&o)))
+}
+
+/// The account with its draws, counts and this desk's orders.
+pub fn account_view(
+    desk: &Desk,
+    id: &guichet_domain::AccountId,
+) -> guichet_desk::Result<AccountView> {
+    let (a, standing) = desk.account(id)?;
+    let config = SaleConfig::paris2024();
+    let now = desk.now();
+    let conn = desk.store().reader();
+    let draws = standing
+        .draws
+        .iter()
+        .map(|(draw, d)| DrawView {
+            draw: draw.clone(),
+            status: match d.status {
+                guichet_domain::rules::DrawStatus::Registered => "registered",
+                guichet_domain::rules::DrawStatus::Drawn => "drawn",
+                guichet_domain::rules::DrawStatus::NotDrawn => "not-drawn",
+            }
+            .to_string(),
+            slot_start: d.timeslot.as_ref().map(|t| paris_time(t.start)),
+            slot_end: d.timeslot.as_ref().map(|t| paris_time(t.end)),
+            slot_open_now: d
+                .timeslot
+                .as_ref()
+                .is_some_and(|t| t.start <= now && now < t.end),
+        })
+        .collect();
+    let per_session = standing
+        .held
+        .iter()
+        .map(|(code, n)| HeldView {
+            session: code.to_string(),
+            sport: desk
+                .catalogue()
+                .session(code)
+                .map(|s| s.sport.clone())
+                .unwrap_or_default(),
+            count: *n,
+            cap: config.limits.per_session_per_account,
+        })
+        .collect();
+    let mut orders = Vec::new();
+    let ids: Vec<String> = {
+        let mut stmt = conn
+            .prepare_cached(
+                "SELECT id FROM sale_order WHERE account_id = ?1 ORDER BY sold_at DESC LIMIT 50",
+            )
+            .map_err(guichet_store::Error::from)?;
+        let rows = stmt
+            .query_map(params![a.id.as_str()], |r| r.get::<_, String>(0))
+            .map_err(guichet_store::Error::from)?;
+        rows.collect::<Result<_, _>>()
+            .map_err(guichet_store::Error::from)?
+    };
+    for oid in ids {
+        if let Some(o) = order(conn, &oid)? {
+            orders.push(o);
+        }
+    }
+    Ok(AccountView {
+        account: summary(&a),
+        draws,
+        olympic_held: standing.held_in(Games::Olympic, desk.catalogue()),
+        olympic_cap: config.limits.per_account(Games::Olympic),
+        paralympic_held: standing.held_in(Games::Paralympic, desk.catalogue()),
+        paralympic_cap: config.limits.per_account(Games::Paralympic),
+        per_session,
+        orders,
+    })
+}
+
+/// The session browser: filters applied here, at most 200 shown.
+pub fn sessions(desk: &Desk, q: &SessionQuery) -> guichet_desk::Result<SessionList> {
+    let config = SaleConfig::paris2024();
+    let now = desk.now();
+    let stock = allotments(desk.store().reader())?;
+    let text = q
+        .text
+        .as_deref()
+        .map(str::trim)
+        .unwrap_or("")
+        .to_lowercase();
+    let mut sports = std::collections::BTreeSet::new();
+    let mut venues = std::collections::BTreeSet::new();
+    let mut days = std::collections::BTreeSet::new();
+    let mut all: Vec<(Timestamp, SessionView)> = Vec::new();
+    for s in desk.catalogue().sessions() {
+        let day = s.local_start().date().to_string();
+        sports.insert(s.sport.clone());
+        venues.insert(s.venue_name.clone());
+        days.insert(day.clone());
+        let offers: Vec<OfferView> = s
+            .offers
+            .iter()
+            .map(|o| OfferView {
+                category: o.category.to_string(),
+                price_cents: o.price.cents(),
+                left: stock
+                    .get(&(s.code.clone(), o.category))
+                    .copied()
+                    .unwrap_or(0),
+            })
+            .collect();
+        let phase_open = config.open_phases(now).any(|p| {
+            p.games == s.games
+                && !p.held_back_sessions.contains(&s.code)
+                && !p.held_back_sports.iter().any(|sp| sp == &s.sport)
+        });
+        let on_sale = phase_open && offers.iter().any(|o| o.left > 0);
+        let keep = (text.is_empty()
+            || s.code.as_str().to_lowercase().contains(&text)
+            || s.description.to_lowercase().contains(&text)
+            || s.sport.to_lowercase().contains(&text))
+            && q.sport
+                .as_ref()
+                .is_none_or(|x| x.is_empty() || x == &s.sport)
+            && q.venue
+                .as_ref()
+                .is_none_or(|x| x.is_empty() || x == &s.venue_name)
+            && q.day.as_ref().is_none_or(|x| x.is_empty() || x == &day)
+            && (!q.on_sale_now || on_sale)
+            && q.max_price_cents
+                .is_none_or(|m| offers.iter().any(|o| o.price_cents <= m));
+        if keep {
+            all.push((
+                s.start,
+                SessionView {
+                    code: s.code.to_string(),
+                    games: match s.games {
+                        Games::Olympic => "olympic",
+                        Games::Paralympic => "paralympic",
+                    }
+                    .into(),
+                    sport: s.sport.clone(),
+                    description: s.description.clone(),
+                    venue: s.venue_name.clone(),
+                    day,
+                    start: s.local_start().time().strftime("%H:%M").to_string(),
+                    offers,
+                    on_sale,
+                },
+            ));
+        }
+    }
+    all.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.code.cmp(&b.1.code)));
+    let matched = all.len() as u32;
+    Ok(SessionList {
+        sessions: all.into_iter().take(200).map(|(_, v)| v).collect(),
+        matched,
+        sports: sports.into_iter().collect(),
+        venues: venues.into_iter().collect(),
+        days: days.into_iter().collect(),
+    })
+}
+
+/// The status bar's sync state, from the local store until the sync client reports its own:
+/// events waiting are outbox rows not pushed, the allotment is what is left here.
+pub fn sync_status(conn: &Connection, server_url: &str, lang: &str) -> Sql<SyncStatus> {
+    let waiting: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM outbox WHERE pushed_at IS NULL",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(guichet_store::Error::from)?;
+    let left: i64 = conn
+        .query_row(
+            "SELECT coalesce(sum(remaining), 0) FROM allotment",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(guichet_store::Error::from)?;
+    let last: Option<String> = conn
+        .query_row("SELECT max(received_at_server) FROM outbox", [], |r| {
+            r.get(0)
+        })
+        .map_err(guichet_store::Error::from)?;
+    let fr = lang.starts_with("fr");
+    let why = match (server_url.trim().is_empty(), fr) {
+        (true, false) => "No server configured: sales come from this desk's allotment and wait here to be sent. Set the server URL in Settings.",
+        (true, true) => "Aucun serveur configuré : les ventes se font sur le contingent du guichet et attendent ici d’être envoyées. Indiquez l’URL du serveur dans Réglages.",
+        (false, false) => "This build has no sync client yet: sales come from this desk's allotment and wait here to be sent.",
+        (false, true) => "Cette version n’a pas encore de client de synchronisation : les ventes se font sur le contingent et attendent ici.",
+    };
+    Ok(SyncStatus {
+        online: false,
+        waiting: waiting as u64,
+        last_success: last,
+        last_error: Some(why.to_string()),
+        allotment_left: left as u64,
+    })
+}
+
+/// The open shift as the status bar shows it.
+pub fn shift_view(s: &Shift) -> ShiftView {
+    ShiftView {
+        id: s.id.clone(),
+        opened_by: s.operator_id.clone(),
+        opened_at: paris_time(s.opened_at),
+        float_cents: s.float.cents(),
+    }
+}
+
+/// A Z report for the screen.
+pub fn z_view(r: &ZReport, pdf_path: Option<String>) -> ZReportView {
+    let c = |m: Money| m.cents();
+    ZReportView {
+        shift_id: r.shift.id.clone(),
+        opened_by: r.shift.operator_id.clone(),
+        opened_at: paris_time(r.shift.opened_at),
+        closed_at: r.shift.closed_at.map(paris_time),
+        orders: r.orders,
+        tickets: r.tickets,
+        cash_in_cents: c(r.cash_in),
+        card_in_cents: c(r.card_in),
+        cash_refunded_cents: c(r.cash_refunded),
+        card_refunded_cents: c(r.card_refunded),
+        voids: r.voids,
+        float_cents: c(r.shift.float),
+        expected_cash_cents: c(r.expected_cash),
+        counted_cash_cents: r.counted_cash.map(c),
+        difference_cents: r.difference.map(c),
+        pdf_path,
+    }
+}
+
+/// Valid tickets sold in a shift, by hour of sale (Paris) and by sport.
+pub fn dashboard(desk: &Desk, shift_id: &str) -> Sql<Dashboard> {
+    let conn = desk.store().reader();
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT o.sold_at, t.session_code, t.price_cents FROM ticket t
+             JOIN sale_order o ON o.id = t.order_id
+             WHERE o.shift_id = ?1 AND t.status = 'valid'",
+        )
+        .map_err(guichet_store::Error::from)?;
+    let rows = stmt
+        .query_map(params![shift_id], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, i64>(2)?,
+            ))
+        })
+        .map_err(guichet_store::Error::from)?;
+    let mut by_hour: BTreeMap<String, (u32, i64)> = BTreeMap::new();
+    let mut by_sport: BTreeMap<String, (u32, i64)> = BTreeMap::new();
+    for row in rows {
+        let (at, session, cents) = row.map_err(guichet_store::Error::from)?;
+        let hour = at
+            .parse::<Timestamp>()
+            .map(|t| format!("{}:00", t.to_zoned(paris()).strftime("%H")))
+            .unwrap_or_else(|_| "?".into());
+        let sport = SessionCode::parse(&session)
+            .ok()
+            .and_then(|c| desk.catalogue().session(&c).map(|s| s.sport.clone()))
+            .unwrap_or(session);
+        for (map, key) in [(&mut by_hour, hour), (&mut by_sport, sport)] {
+            let e = map.entry(key).or_default();
+            e.0 += 1;
+            e.1 += cents;
+        }
+    }
+    let list = |m: BTreeMap<String, (u32, i64)>| {
+        m.into_iter()
+            .map(|(label, (tickets, revenue_cents))| Bucket {
+                label,
+                tickets,
+                revenue_cents,
+            })
+            .collect()
+    };
+    Ok(Dashboard {
+        by_hour: list(by_hour),
+        by_sport: list(by_sport),
+    })
+}

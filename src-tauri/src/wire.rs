@@ -1,0 +1,556 @@
+//! What crosses the IPC boundary, shaped for the screens: plain numbers (money in integer cents),
+//! strings already in Paris time, camelCase. `ts-rs` writes the TypeScript side to
+//! `ui/src/lib/bindings.ts` (see [`crate::bindings`]); the UI never declares these by hand.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::config::DeviceKind;
+
+/// What the sign-in screen shows about this installation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AppInfo {
+    /// The application's version (the `guichet-app` crate's, which is also the bundle's).
+    pub version: String,
+    /// Box office or kiosk, as configured.
+    pub device_kind: DeviceKind,
+    /// The clock is not the machine's (`GUICHET_NOW`): the screen says so.
+    pub clock_simulated: bool,
+    /// The simulated clock stays at its instant instead of running on.
+    pub clock_fixed: bool,
+    /// Demo data was seeded into this desk file (`GUICHET_DEMO=1`).
+    pub demo: Option<DemoHint>,
+    /// The desk's SQLite file.
+    pub desk_path: String,
+    /// `en` or `fr`: the language chosen in the settings.
+    pub language: String,
+}
+
+/// The demo desk's staff, shown on the sign-in screen of a demo desk only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DemoHint {
+    /// Seller's staff id.
+    pub seller: String,
+    /// Seller's PIN.
+    pub seller_pin: String,
+    /// Supervisor's staff id.
+    pub supervisor: String,
+    /// Supervisor's PIN.
+    pub supervisor_pin: String,
+}
+
+/// Every refusal or failure: a code the UI switches on and a sentence with the next step.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Failure {
+    /// Stable code (`WRONG_PIN`, `RULES`, `PRINT`, …).
+    pub code: String,
+    /// A sentence in the chosen language naming the next step.
+    pub message: String,
+    /// The rule violations, for `RULES`; empty otherwise.
+    pub details: Vec<ViolationView>,
+}
+
+/// One broken sale rule, with the order line it belongs to when it has one.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ViolationView {
+    /// Stable rule code (`ACCOUNT_CAP`, `SESSION_CAP`, …).
+    pub code: String,
+    /// The sentence in the chosen language.
+    pub message: String,
+    /// The session of the line that causes it, if one line does.
+    pub session: Option<String>,
+}
+
+/// The operator at the counter.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct OperatorView {
+    /// Staff id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// `seller` or `supervisor`.
+    pub role: String,
+}
+
+/// The status bar: connection, events waiting, last sync, allotment, the clock.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct StatusView {
+    /// The last exchange with the server succeeded.
+    pub online: bool,
+    /// Outbox events not yet pushed.
+    pub waiting: u32,
+    /// Last successful sync, Paris time.
+    pub last_sync: Option<String>,
+    /// Why the desk is offline, as a sentence.
+    pub last_error: Option<String>,
+    /// Tickets left in this desk's allotment.
+    pub allotment_left: u32,
+    /// The clock, Paris time (`20/02/2023 10:00:05`).
+    pub now_paris: String,
+    /// The clock is simulated.
+    pub clock_simulated: bool,
+    /// Who is signed in.
+    pub operator: Option<OperatorView>,
+    /// The open shift, if any.
+    pub shift: Option<ShiftView>,
+}
+
+/// An open shift.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ShiftView {
+    /// Shift id.
+    pub id: String,
+    /// Who opened it.
+    pub opened_by: String,
+    /// When, Paris time.
+    pub opened_at: String,
+    /// Cash float, cents.
+    pub float_cents: i64,
+}
+
+/// An account in a result list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountSummary {
+    /// Account number or walk-in id.
+    pub id: String,
+    /// "Given Family".
+    pub name: String,
+    /// Email.
+    pub email: String,
+    /// Country.
+    pub country: String,
+    /// Club Paris 2024 number.
+    pub club: Option<String>,
+    /// Made at this desk.
+    pub walk_in: bool,
+}
+
+/// A look-up's answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct LookUpView {
+    /// `qr`, `email`, `number` or `name`.
+    pub by: String,
+    /// Matches, at most 20.
+    pub accounts: Vec<AccountSummary>,
+}
+
+/// One draw the account entered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DrawView {
+    /// Draw id.
+    pub draw: String,
+    /// `registered`, `drawn` or `not-drawn`.
+    pub status: String,
+    /// Timeslot start, Paris time.
+    pub slot_start: Option<String>,
+    /// Timeslot end, Paris time.
+    pub slot_end: Option<String>,
+    /// The clock is inside the timeslot.
+    pub slot_open_now: bool,
+}
+
+/// Tickets held for one session.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct HeldView {
+    /// Session.
+    pub session: String,
+    /// Sport.
+    pub sport: String,
+    /// Tickets held.
+    pub count: u32,
+    /// Cap per session.
+    pub cap: u32,
+}
+
+/// A ticket of an order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct TicketView {
+    /// Ticket id.
+    pub id: String,
+    /// What people read at the counter.
+    pub short: String,
+    /// Session.
+    pub session: String,
+    /// Category.
+    pub category: String,
+    /// Holder.
+    pub holder: String,
+    /// Price, cents.
+    pub price_cents: i64,
+    /// `valid`, `void` or `reissued`.
+    pub status: String,
+}
+
+/// An order of an account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct OrderView {
+    /// Order id.
+    pub id: String,
+    /// What people read at the counter.
+    pub short: String,
+    /// Sold at, Paris time.
+    pub sold_at: String,
+    /// Total, cents.
+    pub total_cents: i64,
+    /// `sold` or `voided`.
+    pub status: String,
+    /// Sold from the allotment.
+    pub offline: bool,
+    /// Tickets.
+    pub tickets: Vec<TicketView>,
+}
+
+/// An account with everything the counter needs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountView {
+    /// Who.
+    pub account: AccountSummary,
+    /// Draw results and timeslots.
+    pub draws: Vec<DrawView>,
+    /// Olympic tickets held.
+    pub olympic_held: u32,
+    /// Olympic cap.
+    pub olympic_cap: u32,
+    /// Paralympic tickets held.
+    pub paralympic_held: u32,
+    /// Paralympic cap.
+    pub paralympic_cap: u32,
+    /// Per session.
+    pub per_session: Vec<HeldView>,
+    /// Orders made at this desk, newest first.
+    pub orders: Vec<OrderView>,
+}
+
+/// A walk-in customer as typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct WalkInInput {
+    /// Given name.
+    pub given_name: String,
+    /// Family name.
+    pub family_name: String,
+    /// Email.
+    pub email: String,
+    /// Country, two letters.
+    pub country: String,
+    /// Club number.
+    pub club_number: Option<String>,
+}
+
+/// Session browser filters; every field optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionQuery {
+    /// Code or words of the description.
+    pub text: Option<String>,
+    /// Sport, exactly.
+    pub sport: Option<String>,
+    /// Day, `2024-07-27`.
+    pub day: Option<String>,
+    /// Venue name, exactly.
+    pub venue: Option<String>,
+    /// Only what this desk can sell now (allotment left, sale phase open).
+    pub on_sale_now: bool,
+    /// Only sessions with a category at most this price.
+    pub max_price_cents: Option<i64>,
+}
+
+/// A price category of a session.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct OfferView {
+    /// A–D.
+    pub category: String,
+    /// Price, cents.
+    pub price_cents: i64,
+    /// Left in this desk's allotment.
+    pub left: u32,
+}
+
+/// A session in the browser.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionView {
+    /// Code.
+    pub code: String,
+    /// `olympic` or `paralympic`.
+    pub games: String,
+    /// Sport.
+    pub sport: String,
+    /// What is on.
+    pub description: String,
+    /// Venue.
+    pub venue: String,
+    /// Day at the venue.
+    pub day: String,
+    /// Start, local time.
+    pub start: String,
+    /// Categories.
+    pub offers: Vec<OfferView>,
+    /// Sellable now at this desk.
+    pub on_sale: bool,
+}
+
+/// The browser's answer: sessions and the values the filters offer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionList {
+    /// At most 200 matching sessions, by start.
+    pub sessions: Vec<SessionView>,
+    /// How many matched in all.
+    pub matched: u32,
+    /// Sports.
+    pub sports: Vec<String>,
+    /// Venues.
+    pub venues: Vec<String>,
+    /// Days.
+    pub days: Vec<String>,
+}
+
+/// One line as the pack builder holds it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct LineInput {
+    /// Session.
+    pub session: String,
+    /// Category.
+    pub category: String,
+    /// Tickets.
+    pub quantity: u32,
+}
+
+/// An order being built.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct OrderInput {
+    /// Buyer.
+    pub account: String,
+    /// `pack` or `single`.
+    pub kind: String,
+    /// Lines.
+    pub lines: Vec<LineInput>,
+}
+
+/// A priced line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct QuoteLine {
+    /// Session.
+    pub session: String,
+    /// Category.
+    pub category: String,
+    /// Tickets.
+    pub quantity: u32,
+    /// Unit price, cents.
+    pub unit_price_cents: i64,
+    /// Line amount, cents.
+    pub amount_cents: i64,
+}
+
+/// The rules' answer on a draft, before payment.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct QuoteView {
+    /// No violation.
+    pub accepted: bool,
+    /// Priced lines, when accepted.
+    pub lines: Vec<QuoteLine>,
+    /// Total, cents.
+    pub total_cents: i64,
+    /// Tickets.
+    pub tickets: u32,
+    /// Every violation, when refused.
+    pub violations: Vec<ViolationView>,
+}
+
+/// How the customer pays.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct TenderInput {
+    /// On the card, cents.
+    pub card_cents: i64,
+    /// Cash handed over, cents.
+    pub cash_cents: i64,
+}
+
+/// A completed sale.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SaleView {
+    /// Order id.
+    pub order_id: String,
+    /// What people read.
+    pub short: String,
+    /// Total, cents.
+    pub total_cents: i64,
+    /// Change to give back, cents.
+    pub change_cents: i64,
+    /// Card terminal reference.
+    pub card_reference: Option<String>,
+    /// Tickets issued.
+    pub tickets: u32,
+    /// Sold from the allotment (no server yet, or unreachable).
+    pub offline: bool,
+}
+
+/// An order's tickets as a PDF kept on disk.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PdfView {
+    /// Where the PDF is.
+    pub path: String,
+    /// The first page as a PNG data URL, when `pdftoppm` is there.
+    pub preview: Option<String>,
+}
+
+/// A print job sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PrintView {
+    /// CUPS job id.
+    pub job: String,
+    /// Queue.
+    pub queue: String,
+}
+
+/// A void or refund, approved by a supervisor.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct VoidInput {
+    /// Order.
+    pub order_id: String,
+    /// Tickets to refund; empty: the whole order.
+    pub ticket_ids: Vec<String>,
+    /// Supervisor's staff id.
+    pub supervisor: String,
+    /// Supervisor's PIN.
+    pub supervisor_pin: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// What a void did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct VoidView {
+    /// Void id.
+    pub void_id: String,
+    /// Cash back, cents.
+    pub cash_refund_cents: i64,
+    /// Card back, cents.
+    pub card_refund_cents: i64,
+    /// Tickets revoked.
+    pub revoked: u32,
+}
+
+/// A reissue, approved by a supervisor.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ReissueInput {
+    /// Ticket to replace.
+    pub ticket_id: String,
+    /// New holder; none keeps the name.
+    pub new_holder: Option<String>,
+    /// Supervisor's staff id.
+    pub supervisor: String,
+    /// Supervisor's PIN.
+    pub supervisor_pin: String,
+}
+
+/// The Z (or X, while open) report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ZReportView {
+    /// Shift id.
+    pub shift_id: String,
+    /// Who opened it.
+    pub opened_by: String,
+    /// Opened, Paris time.
+    pub opened_at: String,
+    /// Closed, Paris time.
+    pub closed_at: Option<String>,
+    /// Orders.
+    pub orders: u32,
+    /// Tickets.
+    pub tickets: u32,
+    /// Cash in, cents.
+    pub cash_in_cents: i64,
+    /// Card in, cents.
+    pub card_in_cents: i64,
+    /// Cash refunded, cents.
+    pub cash_refunded_cents: i64,
+    /// Card refunded, cents.
+    pub card_refunded_cents: i64,
+    /// Voids.
+    pub voids: u32,
+    /// Float, cents.
+    pub float_cents: i64,
+    /// Expected cash, cents.
+    pub expected_cash_cents: i64,
+    /// Counted cash, cents.
+    pub counted_cash_cents: Option<i64>,
+    /// Counted − expected, cents.
+    pub difference_cents: Option<i64>,
+    /// The report's PDF, once closed.
+    pub pdf_path: Option<String>,
+}
+
+/// Settings the operator may change (kept beside the desk file).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Settings {
+    /// Central server URL (empty: none).
+    pub server_url: String,
+    /// CUPS queue.
+    pub printer: String,
+    /// `en` or `fr`.
+    pub language: String,
+}
+
+/// One bar of a dashboard chart.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Bucket {
+    /// Hour (`10:00`) or sport.
+    pub label: String,
+    /// Tickets.
+    pub tickets: u32,
+    /// Revenue, cents.
+    pub revenue_cents: i64,
+}
+
+/// The shift dashboard: valid tickets sold in the open shift.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Dashboard {
+    /// By hour of sale, Paris time.
+    pub by_hour: Vec<Bucket>,
+    /// By sport.
+    pub by_sport: Vec<Bucket>,
+}
+
+/// What a scanned code is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ScanView {
+    /// Account to open.
+    pub account_id: Option<String>,
+    /// Ticket scanned, if a ticket.
+    pub ticket_id: Option<String>,
+    /// Its order.
+    pub order_id: Option<String>,
+}

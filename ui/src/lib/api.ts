@@ -1,0 +1,73 @@
+// Typed calls to the shell's commands (src-tauri/src/commands.rs). The types come from
+// bindings.ts, generated from the Rust side; a failure is always a `Failure`.
+import { invoke, isTauri } from '@tauri-apps/api/core';
+import type {
+  AccountSummary,
+  AccountView,
+  AppInfo,
+  Dashboard,
+  Failure,
+  LookUpView,
+  OperatorView,
+  OrderInput,
+  OrderView,
+  PdfView,
+  PrintView,
+  QuoteView,
+  ReissueInput,
+  SaleView,
+  ScanView,
+  SessionList,
+  SessionQuery,
+  Settings,
+  ShiftView,
+  StatusView,
+  TenderInput,
+  VoidInput,
+  VoidView,
+  WalkInInput,
+  ZReportView,
+} from './bindings';
+
+/** Thrown when the page is opened in a plain browser (e.g. `npm run dev`) instead of the app. */
+export class NotInApp extends Error {
+  constructor() {
+    super('not running inside the Guichet app');
+    this.name = 'NotInApp';
+  }
+}
+
+export function isFailure(e: unknown): e is Failure {
+  return typeof e === 'object' && e !== null && 'code' in e && 'message' in e;
+}
+
+async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
+  if (!isTauri()) throw new NotInApp();
+  return invoke<T>(cmd, args);
+}
+
+export const api = {
+  appInfo: () => call<AppInfo>('app_info'),
+  status: () => call<StatusView>('status'),
+  signIn: (staffId: string, pin: string) => call<OperatorView>('sign_in', { staffId, pin }),
+  signOut: () => call<null>('sign_out'),
+  lookUp: (query: string) => call<LookUpView>('look_up', { query }),
+  account: (id: string) => call<AccountView>('account', { id }),
+  createWalkIn: (walkIn: WalkInInput) => call<AccountSummary>('create_walk_in', { walkIn }),
+  sessions: (query: SessionQuery) => call<SessionList>('sessions', { query }),
+  quote: (order: OrderInput) => call<QuoteView>('quote', { order }),
+  sell: (order: OrderInput, tender: TenderInput) => call<SaleView>('sell', { order, tender }),
+  order: (orderId: string) => call<OrderView>('order', { orderId }),
+  orderPdf: (orderId: string) => call<PdfView>('order_pdf', { orderId }),
+  savePdf: (orderId: string, path: string) => call<string>('save_pdf', { orderId, path }),
+  printOrder: (orderId: string) => call<PrintView>('print_order', { orderId }),
+  voidOrder: (input: VoidInput) => call<VoidView>('void_order', { void: input }),
+  reissue: (input: ReissueInput) => call<string>('reissue', { reissue: input }),
+  openShift: (floatCents: number) => call<ShiftView>('open_shift', { floatCents }),
+  shiftReport: () => call<ZReportView>('shift_report'),
+  closeShift: (countedCents: number) => call<ZReportView>('close_shift', { countedCents }),
+  dashboard: () => call<Dashboard>('dashboard'),
+  scan: (text: string) => call<ScanView>('scan', { text }),
+  getSettings: () => call<Settings>('get_settings'),
+  saveSettings: (settings: Settings) => call<Settings>('save_settings', { settings }),
+};

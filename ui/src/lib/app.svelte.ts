@@ -1,0 +1,45 @@
+// The window's shared state: language, who is signed in, the account and the order being built.
+import type { AppInfo, LineInput, OperatorView, SaleView, StatusView } from './bindings';
+import { isFailure, NotInApp } from './api';
+import { initialLanguage, messages, type Language } from './i18n';
+
+export type Screen = 'lookUp' | 'account' | 'sessions' | 'order' | 'shift' | 'settings';
+
+/** Function key of each screen, shown next to its name. */
+export const SCREEN_KEYS: Record<Screen, string> = {
+  lookUp: 'F2',
+  account: 'F3',
+  sessions: 'F4',
+  order: 'F6',
+  shift: 'F7',
+  settings: 'F8',
+};
+
+export const app = $state({
+  lang: initialLanguage(navigator.languages) as Language,
+  info: null as AppInfo | null,
+  operator: null as OperatorView | null,
+  status: null as StatusView | null,
+  screen: 'lookUp' as Screen,
+  accountId: null as string | null,
+  kind: 'pack' as 'pack' | 'single',
+  lines: [] as LineInput[],
+  sale: null as SaleView | null,
+  /** Bumped after anything that changes what the account screen shows. */
+  revision: 0,
+});
+
+export function t() {
+  return messages[app.lang];
+}
+
+/** A failure's sentence; the shell always sends one. */
+export function sentence(e: unknown): string {
+  if (isFailure(e)) return e.message;
+  if (e instanceof NotInApp) return messages[app.lang].notInApp;
+  return String(e);
+}
+
+export function go(screen: Screen) {
+  app.screen = screen;
+}

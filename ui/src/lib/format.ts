@@ -1,0 +1,19 @@
+import type { Language } from './i18n';
+
+/** Cents as the counter reads them: `1,234.50 €` or `1 234,50 €`. */
+export function euros(cents: number, lang: Language): string {
+  const value = (cents / 100).toLocaleString(lang === 'fr' ? 'fr-FR' : 'en-GB', {
+    minimumFractionDigits: 2,
+    maximumFractionDigits: 2,
+  });
+  return `${value} €`;
+}
+
+/** "300", "300.5", "300,50" → cents; null when it is not an amount. */
+export function parseEuros(text: string): number | null {
+  const t = text.trim().replace(',', '.');
+  if (t === '') return 0;
+  if (!/^\d{1,7}(\.\d{1,2})?$/.test(t)) return null;
+  const [whole, frac = ''] = t.split('.');
+  return Number(whole) * 100 + Number(frac.padEnd(2, '0'));
+}
