@@ -10,6 +10,7 @@
 //! Tool paths can be overridden with `TAURI_DRIVER`, `WEBKIT_WEBDRIVER` and `XVFB`.
 //! Screenshots land in `target/e2e-screenshots/`, helper logs in `target/e2e-logs/`.
 
+mod box_office;
 mod processes;
 mod tools;
 mod webdriver;
@@ -36,6 +37,14 @@ fn target_dir() -> PathBuf {
         .to_path_buf()
 }
 
+/// A fresh directory for a run's desk file, its key and its spool.
+fn desk_dir(run: &str) -> PathBuf {
+    let dir = target_dir().join("e2e-desks").join(run);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("e2e: cannot create the desk directory");
+    dir
+}
+
 /// One display and one driver for a test; fields drop in order: driver (and the app) first.
 struct Rig {
     client: Client,
@@ -44,12 +53,23 @@ struct Rig {
 }
 
 impl Rig {
-    /// `run` names the logs; `device_kind` is what the app will be configured as.
-    fn start(run: &str, device_kind: &str) -> Self {
+    /// `run` names the logs and the desk file; `device_kind` is what the app will be
+    /// configured as; `extra` adds environment (demo desk, clock).
+    fn start(run: &str, device_kind: &str, extra: &[(&str, String)]) -> Self {
         let tools = Tools::find();
         let logs = target_dir().join("e2e-logs");
+        // Each run gets a desk file of its own: never the machine's default desk.
+        let desk_dir = desk_dir(run);
+        let mut env = vec![
+            ("GUICHET_DEVICE_KIND", device_kind.to_string()),
+            (
+                "GUICHET_DESK_DB",
+                desk_dir.join("desk.sqlite").display().to_string(),
+            ),
+        ];
+        env.extend(extra.iter().cloned());
         let display = Display::start(&tools, &logs, run);
-        let mut driver = Driver::start(&tools, &display, device_kind, &logs, run);
+        let mut driver = Driver::start(&tools, &display, &env, &logs, run);
         let client = Client::new(&driver.url);
         driver.wait_ready(&client, Duration::from_secs(30));
         Self {
@@ -100,7 +120,7 @@ fn text_of(session: &Session<'_>, css: &str) -> String {
 
 #[test]
 fn sign_in_screen_shows_the_version_and_switches_to_french() {
-    let rig = Rig::start("sign-in", "box-office");
+    let rig = Rig::start("sign-in", "box-office", &[]);
     let launched = Instant::now();
     let session = rig.open_app();
     // The heading only appears once `app_info` answered over IPC: the screen is really up.
@@ -150,7 +170,7 @@ fn sign_in_screen_shows_the_version_and_switches_to_french() {
 
 #[test]
 fn a_kiosk_shows_the_kiosk_screen() {
-    let rig = Rig::start("kiosk", "kiosk");
+    let rig = Rig::start("kiosk", "kiosk", &[]);
     let session = rig.open_app();
     // GUICHET_DEVICE_KIND travels environment → app config → app_info → screen.
     session.wait_for_text(TITLE, "Guichet — Kiosk", LAUNCH_BUDGET);
@@ -165,7 +185,7 @@ fn a_kiosk_shows_the_kiosk_screen() {
 #[test]
 #[ignore = "benchmark; run with: cargo test -p guichet-app --test e2e -- --ignored --nocapture"]
 fn launch_time_to_sign_in_screen() {
-    let rig = Rig::start("launch-time", "box-office");
+    let rig = Rig::start("launch-time", "box-office", &[]);
     let mut times = Vec::new();
     for _ in 0..5 {
         let launched = Instant::now();

@@ -150,11 +150,12 @@ fn free_port() -> u16 {
 }
 
 impl Driver {
-    /// Starts tauri-driver; the app it launches will run as `device_kind` (`GUICHET_DEVICE_KIND`).
+    /// Starts tauri-driver; the app it launches inherits `env` (`GUICHET_DEVICE_KIND`,
+    /// `GUICHET_DESK_DB`, …).
     pub fn start(
         tools: &Tools,
         display: &Display,
-        device_kind: &str,
+        env: &[(&str, String)],
         logs: &Path,
         run: &str,
     ) -> Self {
@@ -172,7 +173,7 @@ impl Driver {
                 .arg(&tools.webkit_webdriver)
                 // Inherited by WebKitWebDriver and then by the app.
                 .env("DISPLAY", &display.name)
-                .env("GUICHET_DEVICE_KIND", device_kind)
+                .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
                 // The sign-in screen follows the system language: pin it so the test knows
                 // which one it starts in.
                 .env("LANGUAGE", "en")

@@ -133,6 +133,32 @@ impl Session<'_> {
         Ok(())
     }
 
+    /// Types `text` into the element, as keystrokes.
+    pub fn type_text(&self, element: &Element, text: &str) -> Result<(), Failure> {
+        self.client.post(
+            &self.path(&format!("/element/{}/value", element.0)),
+            json!({ "text": text }),
+        )?;
+        Ok(())
+    }
+
+    /// Runs `script` in the page (synchronously) and returns its value.
+    pub fn execute(&self, script: &str, args: Value) -> Result<Value, Failure> {
+        self.client.post(
+            &self.path("/execute/sync"),
+            json!({ "script": script, "args": args }),
+        )
+    }
+
+    /// Runs an asynchronous `script` (it calls its last argument when done) and returns what it
+    /// passed.
+    pub fn execute_async(&self, script: &str) -> Result<Value, Failure> {
+        self.client.post(
+            &self.path("/execute/async"),
+            json!({ "script": script, "args": [] }),
+        )
+    }
+
     /// Polls `probe` until it returns `Ok(Some(_))`; panics after `within` with the last failure.
     pub fn wait_for<T>(
         &self,
