@@ -178,7 +178,7 @@ fn box_office_sells_a_pack_prints_it_and_voids_it_in_english_and_french() {
     let holder = "[data-testid=account-row][data-id=P24-0000001]";
     wait(&s, holder);
     shot(&s, "lookup-en");
-    click(&s, holder);
+    click(&s, &format!("{holder} td b"));
     s.wait_for_text("[data-testid=held-olympic]", "12 / 30", STEP_BUDGET);
     shot(&s, "account-en");
 
@@ -265,7 +265,7 @@ fn box_office_sells_a_pack_prints_it_and_voids_it_in_english_and_french() {
     // Dashboard with the sale, before the void.
     click(&s, "[data-testid=nav-shift]");
     wait(&s, "[data-testid=chart]");
-    shot(&s, "shift-en");
+    shot(&s, "dashboard-en");
 
     // Void: a wrong supervisor PIN is refused, the right one voids all 18 tickets.
     click(&s, "[data-testid=nav-order]");
