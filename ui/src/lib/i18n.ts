@@ -7,6 +7,7 @@ export type Language = (typeof LANGUAGES)[number];
 
 const en = {
   languageName: 'English',
+  colon: ':',
   title: { 'box-office': 'Guichet — Box office', kiosk: 'Guichet — Kiosk' } as Record<DeviceKind, string>,
   deviceKind: { 'box-office': 'Box office', kiosk: 'Kiosk' } as Record<DeviceKind, string>,
   subtitle: 'Sign in to open your till.',
@@ -165,6 +166,7 @@ export type Messages = typeof en;
 
 const fr: Messages = {
   languageName: 'Français',
+  colon: '\u202f:',
   title: { 'box-office': 'Guichet — Billetterie', kiosk: 'Guichet — Borne' },
   deviceKind: { 'box-office': 'Billetterie', kiosk: 'Borne' },
   subtitle: 'Identifiez-vous pour ouvrir votre caisse.',
