@@ -73,7 +73,21 @@ fn capitalised(s: String) -> String {
     }
 }
 
+/// The queue named in "no printer named `X` in CUPS", the tickets crate's wording.
+fn missing_queue(why: &str) -> Option<&str> {
+    why.strip_prefix("no printer named `")?.split('`').next()
+}
+
 fn sentence(e: &Error, lang: Lang<'_>) -> String {
+    if let Error::Print(why) = e {
+        if let Some(queue) = missing_queue(why) {
+            return if fr(lang) {
+                format!("L’imprimante « {queue} » n’existe pas sur cet ordinateur — choisissez-en une autre dans Réglages, ou enregistrez le PDF ; la vente est enregistrée")
+            } else {
+                format!("Printer “{queue}” is not set up on this computer — choose another in Settings, or save the PDF; the sale is recorded")
+            };
+        }
+    }
     if !fr(lang) {
         return capitalised(match e {
             Error::Store(guichet_store::Error::AllotmentShort { .. }) => {

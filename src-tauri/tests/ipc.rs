@@ -252,3 +252,90 @@ fn a_pack_over_the_30_ticket_cap_is_refused_line_by_line_then_sold_and_voided() 
     );
     assert_eq!(status["online"], false);
 }
+
+#[test]
+fn a_missing_printer_is_a_sentence_and_refund_and_reissue_need_a_supervisor() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let mut config = demo_config(dir.path());
+    config.printer = Some("NO-SUCH-QUEUE".into());
+    let mock = Mock::new(config);
+    mock.call("sign_in", json!({ "staffId": "S-SELL", "pin": "1234" }))
+        .expect("sign in");
+    mock.call("open_shift", json!({ "floatCents": 0 }))
+        .expect("open shift");
+    let list = mock
+        .call("sessions", json!({ "query": { "onSaleNow": true } }))
+        .expect("sessions");
+    let s = |i: usize| list["sessions"][i]["code"].clone();
+    let order = json!({ "account": "P24-0000020", "kind": "pack", "lines": [
+        { "session": s(0), "category": "D", "quantity": 1 },
+        { "session": s(1), "category": "D", "quantity": 1 },
+        { "session": s(2), "category": "D", "quantity": 1 },
+    ]});
+    let q = mock
+        .call("quote", json!({ "order": order }))
+        .expect("quote");
+    let total = q["totalCents"].as_i64().unwrap();
+    let sale = mock
+        .call(
+            "sell",
+            json!({ "order": order, "tender": { "cardCents": total, "cashCents": 0 } }),
+        )
+        .expect("a card sale");
+    assert!(
+        sale["cardReference"].is_string(),
+        "the terminal's reference: {sale}"
+    );
+    let order_id = sale["orderId"].as_str().unwrap();
+
+    let refused = mock
+        .call("print_order", json!({ "orderId": order_id }))
+        .expect_err("there is no such queue");
+    assert_eq!(refused["code"], "PRINT");
+    let message = refused["message"].as_str().unwrap();
+    assert!(
+        message.contains("NO-SUCH-QUEUE")
+            && message.contains("Settings")
+            && message.contains("the sale is recorded"),
+        "a sentence with the way out, not lp's raw words: {message}"
+    );
+
+    let view = mock
+        .call("order", json!({ "orderId": order_id }))
+        .expect("the order");
+    let tickets: Vec<String> = view["tickets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_str().unwrap().to_string())
+        .collect();
+    let refund = mock
+        .call(
+            "void_order",
+            json!({ "void": { "orderId": order_id, "ticketIds": [tickets[0]], "supervisor": "S-SUP", "supervisorPin": "9876", "reason": "one fan cannot come" } }),
+        )
+        .expect("a one-ticket refund");
+    assert_eq!(refund["revoked"], 1);
+    assert_eq!(
+        refund["cardRefundCents"].as_i64().unwrap() + refund["cashRefundCents"].as_i64().unwrap(),
+        view["tickets"][0]["priceCents"].as_i64().unwrap(),
+        "the refund is the ticket's price"
+    );
+    let new_id = mock
+        .call(
+            "reissue",
+            json!({ "reissue": { "ticketId": tickets[1], "newHolder": "Zoé Martin", "supervisor": "S-SUP", "supervisorPin": "9876" } }),
+        )
+        .expect("a reissue");
+    assert_ne!(new_id.as_str().unwrap(), tickets[1], "a new ticket id");
+    let after = mock
+        .call("order", json!({ "orderId": order_id }))
+        .expect("the order again");
+    let states: Vec<&str> = after["tickets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(states, ["void", "reissued", "valid", "valid"]);
+}

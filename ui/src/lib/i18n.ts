@@ -121,6 +121,9 @@ const en = {
   voided: (n: number, cash: string, card: string) =>
     `Voided: ${n} ticket${n === 1 ? '' : 's'} revoked; give back ${cash} in cash, ${card} refunded to the card.`,
   reissue: 'Reissue',
+  refund: 'Refund',
+  approve: 'Approve with supervisor PIN',
+  cancel: 'Cancel',
   reissued: 'Reissued: new ticket',
   newHolder: 'New holder (optional)',
   statusValid: 'valid',
@@ -279,6 +282,9 @@ const fr: Messages = {
   voided: (n, cash, card) =>
     `Annulée : ${n} billet${n > 1 ? 's' : ''} révoqué${n > 1 ? 's' : ''} ; rendre ${cash} en espèces, ${card} recrédités sur la carte.`,
   reissue: 'Rééditer',
+  refund: 'Rembourser',
+  approve: 'Valider avec le code superviseur',
+  cancel: 'Annuler',
   reissued: 'Réédité : nouveau billet',
   newHolder: 'Nouveau titulaire (facultatif)',
   statusValid: 'valide',
