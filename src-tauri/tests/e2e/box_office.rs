@@ -304,6 +304,24 @@ fn box_office_sells_a_pack_prints_it_and_voids_it_in_english_and_french() {
     wait(&s, "[data-testid=order-voided]");
     shot(&s, "account-fr");
 
+    // A walk-in account, made at the desk (device-made id, outbox event).
+    click(&s, "[data-testid=nav-lookUp]");
+    click(&s, "[data-testid=walk-in-open]");
+    type_into(&s, "[data-testid=walk-in-given]", "Léa");
+    type_into(&s, "[data-testid=walk-in-family]", "Nouvelle");
+    type_into(
+        &s,
+        "[data-testid=walk-in-email]",
+        "lea.nouvelle@example.org",
+    );
+    shot(&s, "walk-in-fr");
+    click(&s, "[data-testid=walk-in-create]");
+    s.wait_for_text("[data-testid=account-name]", "Léa Nouvelle", STEP_BUDGET);
+    assert!(
+        text(&s, "[data-testid=account-id]").starts_with("W-"),
+        "a walk-in id made on the device"
+    );
+
     // The keyboard wedge: an account QR typed fast with Enter opens that account, wherever the
     // focus is (here: the look-up field, which must not keep the scanned text).
     click(&s, "[data-testid=nav-lookUp]");
@@ -341,6 +359,10 @@ fn box_office_sells_a_pack_prints_it_and_voids_it_in_english_and_french() {
     wait(&s, "[data-testid=sale-done]");
     wait(&s, "[data-testid=pdf-preview]");
     shot(&s, "issue-fr");
+    click(&s, "[data-testid=nav-shift]");
+    wait(&s, "[data-testid=chart]");
+    shot(&s, "dashboard-fr");
+    click(&s, "[data-testid=nav-order]");
     click(&s, "[data-testid=void-open]");
     type_into(&s, "[data-testid=void-supervisor]", "S-SUP");
     type_into(&s, "[data-testid=void-pin]", "9876");
