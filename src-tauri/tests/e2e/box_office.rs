@@ -249,6 +249,16 @@ fn box_office_sells_a_pack_prints_it_and_voids_it_in_english_and_french() {
         );
     }
 
+    // A ticket QR typed by the scanner into the look-up field opens its holder's account.
+    click(&s, "[data-testid=nav-lookUp]");
+    let field = wait(&s, "[data-testid=lookup-query]");
+    must(s.type_text(&field, &format!("{}\u{E007}", texts[0])));
+    let note = text(&s, "[data-testid=scan-note]");
+    assert!(note.contains("Scanned"), "the scan is recognised: {note}");
+    s.wait_for_text("[data-testid=account-id]", "P24-0000001", STEP_BUDGET);
+    click(&s, "[data-testid=nav-order]");
+    wait(&s, "[data-testid=sale-done]");
+
     // Print on the CUPS queue.
     click(&s, "[data-testid=print]");
     let printed = s.wait_for("the print answer", STEP_BUDGET, |s| {

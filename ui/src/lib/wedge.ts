@@ -4,6 +4,10 @@
 const GAP_MS = 40;
 const TICKET_MIN = 40;
 
+function looksScanned(text: string): boolean {
+  return text.startsWith('P24-ACCOUNT:') || (text.length >= TICKET_MIN && /^[0-9A-Z $%*+\-./:]+$/.test(text));
+}
+
 export function wedge(node: Document, onScan: (text: string) => void) {
   let buffer = '';
   let last = 0;
@@ -12,13 +16,20 @@ export function wedge(node: Document, onScan: (text: string) => void) {
     if (now - last > GAP_MS) buffer = '';
     last = now;
     if (event.key === 'Enter') {
-      const code = buffer;
+      const burst = buffer;
       buffer = '';
-      if (code.startsWith('P24-ACCOUNT:') || (code.length >= TICKET_MIN && /^[0-9A-Z $%*+\-./:]+$/.test(code))) {
+      const target = event.target;
+      // A field holding nothing but a code was filled by the scanner, however slowly the
+      // keystrokes arrived; elsewhere the fast burst itself is the code.
+      const field = target instanceof HTMLInputElement && looksScanned(target.value) ? target : null;
+      const code = field ? field.value : looksScanned(burst) ? burst : null;
+      if (code !== null) {
         event.preventDefault();
         event.stopPropagation();
-        const target = event.target;
-        if (target instanceof HTMLInputElement && target.value.endsWith(code)) {
+        if (field) {
+          field.value = '';
+          field.dispatchEvent(new Event('input', { bubbles: true }));
+        } else if (target instanceof HTMLInputElement && target.value.endsWith(code)) {
           target.value = target.value.slice(0, -code.length);
           target.dispatchEvent(new Event('input', { bubbles: true }));
         }
