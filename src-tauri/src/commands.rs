@@ -198,7 +198,12 @@ fn request(lang: &str, o: &OrderInput) -> Answer<OrderRequest> {
             category: PriceCategory::parse(&l.category)
                 .map_err(|_| bad_input(lang, "category", &l.category))?,
             quantity: l.quantity,
-            holders: Vec::new(),
+            holders: l
+                .holders
+                .iter()
+                .map(|h| h.trim().to_string())
+                .filter(|h| !h.is_empty())
+                .collect(),
         });
     }
     Ok(OrderRequest {

@@ -331,6 +331,9 @@ pub struct LineInput {
     pub category: String,
     /// Tickets.
     pub quantity: u32,
+    /// Holder names for the first tickets of the line; the others are in the buyer's name.
+    #[serde(default)]
+    pub holders: Vec<String>,
 }
 
 /// An order being built.

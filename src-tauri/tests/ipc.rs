@@ -268,7 +268,7 @@ fn a_missing_printer_is_a_sentence_and_refund_and_reissue_need_a_supervisor() {
         .expect("sessions");
     let s = |i: usize| list["sessions"][i]["code"].clone();
     let order = json!({ "account": "P24-0000020", "kind": "pack", "lines": [
-        { "session": s(0), "category": "D", "quantity": 1 },
+        { "session": s(0), "category": "D", "quantity": 1, "holders": ["Zoé Martin"] },
         { "session": s(1), "category": "D", "quantity": 1 },
         { "session": s(2), "category": "D", "quantity": 1 },
     ]});
@@ -303,6 +303,14 @@ fn a_missing_printer_is_a_sentence_and_refund_and_reissue_need_a_supervisor() {
     let view = mock
         .call("order", json!({ "orderId": order_id }))
         .expect("the order");
+    assert_eq!(
+        view["tickets"][0]["holder"], "Zoé Martin",
+        "a holder name typed on the line is on its ticket"
+    );
+    assert_ne!(
+        view["tickets"][1]["holder"], "Zoé Martin",
+        "the other tickets are in the buyer's name"
+    );
     let tickets: Vec<String> = view["tickets"]
         .as_array()
         .unwrap()

@@ -358,6 +358,7 @@ fn box_office_sells_a_pack_prints_it_and_voids_it_in_english_and_french() {
     for i in 0..3 {
         set_value(&s, &format!("[data-testid=line-qty-{i}]"), "2");
     }
+    set_value(&s, "[data-testid=line-holders-0]", "Zoé Martin; Hugo Blanc");
     wait(&s, "[data-testid=quote-accepted]");
     click(&s, "[data-testid=card]");
     must(s.execute(

@@ -453,7 +453,11 @@ category: string,
 /**
  * Tickets.
  */
-quantity: number, };
+quantity: number, 
+/**
+ * Holder names for the first tickets of the line; the others are in the buyer's name.
+ */
+holders: Array<string>, };
 
 export type OrderInput = { 
 /**
