@@ -68,6 +68,8 @@ pub struct Desk {
     pub(crate) catalogue: Catalogue,
     pub(crate) config: SaleConfig,
     pub(crate) operator: Option<SignedIn>,
+    /// The server client, once enrolled and connected.
+    pub(crate) server: Option<crate::sync::http::ServerClient>,
 }
 
 impl std::fmt::Debug for Desk {
@@ -97,6 +99,7 @@ impl Desk {
             catalogue: parts.catalogue,
             config: parts.config,
             operator: None,
+            server: None,
         })
     }
 
