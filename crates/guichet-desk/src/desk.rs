@@ -123,6 +123,11 @@ impl Desk {
         &self.settings
     }
 
+    /// Id of the key that signs this desk's tickets (as registered with the server).
+    pub fn signer_key_id(&self) -> String {
+        self.signer.key_id()
+    }
+
     /// The operator signed in, if any.
     pub fn operator(&self) -> Option<&SignedIn> {
         self.operator.as_ref()

@@ -34,7 +34,9 @@ pub enum PushError {
         /// Attempts made.
         attempts: u32,
         /// The last failure.
-        last: CallError,
+        last: Box<CallError>,
+        /// What the earlier batches of the round did.
+        so_far: PushReport,
     },
     /// The local store failed.
     #[error("the desk's store failed while pushing: {0}")]
@@ -80,7 +82,8 @@ pub fn push_outbox(
                         return Err(PushError::GaveUp {
                             events: events.len(),
                             attempts: failures,
-                            last: e,
+                            last: Box::new(e),
+                            so_far: report,
                         });
                     }
                     report.retries += 1;

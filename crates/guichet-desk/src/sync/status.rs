@@ -20,6 +20,11 @@ pub struct SyncStatus {
     /// Outbox events the server refused (kept with the reason for a supervisor; see
     /// `guichet_store::journal::rejected_events`).
     pub rejected: u64,
+    /// Events the server applied, since the task started.
+    pub applied: u64,
+    /// Events the server had already applied (a retry after a lost answer, an online sale),
+    /// since the task started: counted once, never twice.
+    pub duplicates: u64,
     /// Sync rounds finished since the task started (successful or not).
     pub rounds: u64,
 }

@@ -14,7 +14,7 @@ use guichet_store::Store;
 
 use super::http::{ServerClient, Timeouts};
 use super::pull::apply_pull;
-use super::push::push_outbox;
+use super::push::{push_outbox, PushError, PushReport};
 use super::retry::RetryPolicy;
 use super::status::SyncStatus;
 use crate::clock::{Clock, SystemClock};
@@ -92,7 +92,10 @@ struct Worker {
 impl Worker {
     /// One round: push, then pull; the status it leaves.
     fn round(&mut self, mut status: SyncStatus) -> SyncStatus {
-        let result = self.exchange();
+        let mut pushed = PushReport::default();
+        let result = self.exchange(&mut pushed);
+        status.applied += pushed.applied;
+        status.duplicates += pushed.duplicate;
         let now = self.cfg.clock.now();
         match result {
             Ok(()) => {
@@ -119,7 +122,7 @@ impl Worker {
         status
     }
 
-    fn exchange(&mut self) -> Result<(), String> {
+    fn exchange(&mut self, pushed: &mut PushReport) -> Result<(), String> {
         if self.store.is_none() {
             let s = Store::open(&self.cfg.db).map_err(|e| {
                 format!(
@@ -141,16 +144,23 @@ impl Worker {
         }
         let client = self.client.as_ref().unwrap_or_else(|| unreachable!());
         let waiting = waiting_count(store.reader()).unwrap_or(0);
-        push_outbox(
+        match push_outbox(
             store,
             client,
             &self.cfg.retry,
             self.cfg.clock.as_ref(),
             &std::thread::sleep,
-        )
-        .map_err(|e| {
-            format!("{e} ({waiting} event(s) were waiting; they stay queued and the desk sells from its allotment)")
-        })?;
+        ) {
+            Ok(r) => *pushed = r,
+            Err(e) => {
+                if let PushError::GaveUp { so_far, .. } = &e {
+                    *pushed = so_far.clone();
+                }
+                return Err(format!(
+                    "{e} ({waiting} event(s) were waiting; they stay queued and the desk sells from its allotment)"
+                ));
+            }
+        }
         let p = client
             .pull(l.pull_cursor)
             .map_err(|e| format!("pushed, but the pull failed: {e}"))?;

@@ -1,0 +1,131 @@
+//! Two real desk cores and the real server process: sell online, lose the server, keep
+//! selling from the allotment, get it back, sync; the server counts exactly what the two
+//! desks' ledgers hold.
+
+use std::time::{Duration, Instant};
+
+use super::rig::{accounts_of, server_held, server_sold, sum, DeskRig, Http};
+use super::{temp_db, ServerProcess, NOW};
+
+const SESSIONS: [&str; 5] = ["FBL01", "FBL02", "FBL03", "FBL04", "FBL05"];
+const WAIT: Duration = Duration::from_secs(60);
+
+#[test]
+fn two_desks_sell_online_and_offline_and_the_server_counts_what_their_ledgers_hold() {
+    let t0 = Instant::now();
+    let (_dir, db) = temp_db();
+    let server = ServerProcess::start(&db);
+    let base = server.base.clone();
+    let listen = base.trim_start_matches("http://").to_string();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let mut a = DeskRig::enrolled("DeskA", 0xA1, &base, &db);
+    let mut b = DeskRig::enrolled("DeskB", 0xB2, &base, &db);
+    a.borrow(&SESSIONS, 30);
+    b.borrow(&SESSIONS, 30);
+    let (sync_a, sync_b) = (a.sync_task(&rt, 100), b.sync_task(&rt, 100));
+    let st = sync_a.sync_now_and_wait(WAIT);
+    assert_eq!(
+        (st.online, st.allotment_left),
+        (true, 150),
+        "after the first round desk A holds 5 × 30 seats: {st:?}"
+    );
+
+    // Walk-ins at each desk reach the server with the first sync; B then knows A's fans.
+    let fans_a: Vec<_> = (0..4).map(|_| a.walk_in()).collect();
+    let fans_b: Vec<_> = (0..4).map(|_| b.walk_in()).collect();
+    let st = sync_a.sync_now_and_wait(WAIT);
+    assert_eq!((st.online, st.waiting, st.rejected), (true, 0, 0), "{st:?}");
+    let st = sync_b.sync_now_and_wait(WAIT);
+    assert_eq!((st.online, st.waiting, st.rejected), (true, 0, 0), "{st:?}");
+
+    // Online: the server decides and numbers the tickets.
+    for i in 0..8 {
+        let r = a.sell(&fans_a[i % 4], SESSIONS[i % 5], 2).unwrap();
+        assert!(!r.offline && r.fallback.is_none(), "online sale {i}: {r:?}");
+        let r = b.sell(&fans_b[i % 4], SESSIONS[(i + 1) % 5], 1).unwrap();
+        assert!(!r.offline, "online sale {i} at B: {r:?}");
+    }
+    // A rule only the server can see: B sells 6 FBL05 to A's fan, A (not yet pulled) tries
+    // one more: the server refuses (6 per session), shown as the refusal, no fallback.
+    b.sell(&fans_a[3], "FBL05", 6).unwrap();
+    let orders_before = a.count("SELECT count(*) FROM sale_order");
+    let refused = a.sell(&fans_a[3], "FBL05", 1).unwrap_err();
+    assert_eq!(refused.code(), "RULES", "{refused}");
+    assert_eq!(
+        a.count("SELECT count(*) FROM sale_order"),
+        orders_before,
+        "a refusal by the server sells nothing, online or offline"
+    );
+
+    // The server dies. Both desks keep selling from their allotments and say so.
+    server.kill();
+    for i in 0..6 {
+        let r = a.sell(&fans_a[i % 3], SESSIONS[(i + 2) % 5], 1).unwrap();
+        assert!(r.offline, "fallback sale {i}: {r:?}");
+        let why = r.fallback.unwrap_or_default();
+        assert!(
+            why.contains("did not answer"),
+            "the receipt says why: {why}"
+        );
+        let r = b.sell(&fans_b[i % 4], SESSIONS[(i + 3) % 5], 2).unwrap();
+        assert!(r.offline, "fallback sale {i} at B: {r:?}");
+    }
+    let st = sync_a.sync_now_and_wait(WAIT);
+    assert!(!st.online, "the status bar shows offline: {st:?}");
+    assert!(
+        st.waiting >= 6
+            && st
+                .last_error
+                .as_deref()
+                .unwrap_or("")
+                .contains("did not answer"),
+        "events wait and the last error is a sentence: {st:?}"
+    );
+    assert_eq!(
+        st.allotment_left,
+        150 - 6,
+        "A's allotment went down by its 6 offline tickets"
+    );
+
+    // Back on the same address: everything syncs, nothing rejected, nothing waiting.
+    let server = ServerProcess::start_at(&db, &listen, NOW);
+    for (name, h) in [("A", &sync_a), ("B", &sync_b)] {
+        let st = h.sync_now_and_wait(WAIT);
+        assert_eq!(
+            (st.online, st.waiting, st.rejected),
+            (true, 0, 0),
+            "desk {name} after the server came back: {st:?}"
+        );
+        assert!(
+            st.duplicates >= 8,
+            "desk {name}'s online sales came back as duplicates, not second sales: {st:?}"
+        );
+    }
+    let http = Http::of(&a, &server.base);
+    let desks = sum(&[a.sold_by_offer(), b.sold_by_offer()]);
+    let total: i64 = desks.values().sum();
+    assert_eq!(total, 8 * 2 + 8 + 6 + 6 + 12, "tickets the desks sold");
+    assert_eq!(
+        server_sold(&http, &SESSIONS),
+        desks,
+        "the server's sold count per session and category is the sum of the two ledgers"
+    );
+    let accounts = accounts_of(&[&a, &b]);
+    assert_eq!(
+        server_held(&http, &accounts),
+        sum(&[a.sold_by_account(), b.sold_by_account()]),
+        "the server's tickets per account and session are the sum of the two ledgers"
+    );
+    println!(
+        "two desks: {total} tickets over {} accounts, server counts equal the ledgers, {:.1} s",
+        accounts.len(),
+        t0.elapsed().as_secs_f64()
+    );
+    sync_a.stop_blocking(WAIT);
+    sync_b.stop_blocking(WAIT);
+    drop(server);
+}
