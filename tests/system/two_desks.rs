@@ -129,3 +129,71 @@ fn two_desks_sell_online_and_offline_and_the_server_counts_what_their_ledgers_ho
     sync_b.stop_blocking(WAIT);
     drop(server);
 }
+
+#[test]
+fn an_event_the_server_refuses_stays_visible_with_its_reason_and_blocks_nothing() {
+    let (_dir, db) = temp_db();
+    let server = ServerProcess::start(&db);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let mut a = DeskRig::enrolled("DeskR", 0xC3, &server.base, &db);
+    a.borrow(&SESSIONS[..1], 10);
+    // An account only this desk's cache knows (no account_created event): the server cannot
+    // apply a sale to it.
+    let now = a.desk.now();
+    guichet_desk::demo::seed_accounts(&mut a.desk, 900, 1, now, now).unwrap();
+    let ghost = guichet_domain::AccountId::parse("P24-0000900").unwrap();
+    let fan = a.walk_in();
+    a.desk.disconnect_server();
+    a.sell(&ghost, "FBL01", 1).unwrap();
+    a.sell(&fan, "FBL01", 2).unwrap();
+    let h = a.sync_task(&rt, 100);
+    let st = h.sync_now_and_wait(WAIT);
+    assert_eq!(
+        (st.online, st.waiting, st.rejected, st.applied),
+        (true, 0, 1, 2),
+        "the refused sale is set aside; the walk-in and its sale after it apply: {st:?}"
+    );
+    let rejected = guichet_store::journal::rejected_events(a.desk.store().reader()).unwrap();
+    assert_eq!(rejected.len(), 1);
+    assert!(
+        rejected[0].reason.contains("unknown account P24-0000900"),
+        "the server's reason is kept: {}",
+        rejected[0].reason
+    );
+    // Pushed again (as after a lost answer), it is refused again, not "duplicate".
+    let (kind, payload, created_at): (String, String, String) = a
+        .desk
+        .store()
+        .reader()
+        .query_row(
+            "SELECT kind, payload, created_at FROM outbox WHERE idempotency_key = ?1",
+            [&rejected[0].idempotency_key],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    let l = guichet_store::link::link(a.desk.store().reader())
+        .unwrap()
+        .unwrap();
+    let client = guichet_desk::sync::ServerClient::new(
+        &server.base,
+        Some(l.token),
+        guichet_desk::sync::Timeouts::default(),
+    )
+    .unwrap();
+    let acks = client
+        .push(&[guichet_wire::sync::SyncEvent {
+            idempotency_key: rejected[0].idempotency_key.clone(),
+            kind,
+            payload: serde_json::from_str(&payload).unwrap(),
+            created_at,
+            offline: true,
+        }])
+        .unwrap();
+    assert_eq!(acks[0].status, "rejected", "{acks:?}");
+    assert_eq!(acks[0].reason.as_deref(), Some(rejected[0].reason.as_str()));
+    h.stop_blocking(WAIT);
+}
