@@ -17,6 +17,8 @@ use crate::sale::{OrderRequest, SaleReceipt, Sold};
 use crate::settings::Connectivity;
 use crate::sync::http::{CallError, ServerClient, Timeouts};
 use crate::sync::pull::apply_pull;
+use crate::sync::push::push_outbox;
+use crate::sync::retry::RetryPolicy;
 
 impl Desk {
     /// Enrols this desk: trades the one-time `code` (made by `guichet-server enrol`) for a
@@ -116,6 +118,28 @@ impl Desk {
                 })
                 .collect(),
         };
+        // A walk-in made here and not yet pushed is unknown to the server: push the outbox
+        // first (oldest first, so its account_created goes before anything about it).
+        if self.walk_in_unpushed(&req.account)? {
+            let client = self.server.as_ref().ok_or(Error::NotEnrolled)?;
+            let once = RetryPolicy {
+                attempts: 1,
+                ..RetryPolicy::default()
+            };
+            let pushed = push_outbox(&mut self.store, client, &once, self.clock.as_ref(), &|_| {});
+            if let Err(e) = pushed {
+                let why = format!(
+                    "the new account could not be sent to the server ({e}); sold from this desk's allotment instead"
+                );
+                return self.sell_from_allotment(
+                    req,
+                    tender,
+                    key,
+                    charged.map(|r| (plan.card, r)),
+                    Some(why),
+                );
+            }
+        }
         let client = self.server.as_ref().ok_or(Error::NotEnrolled)?;
         // One quick second try on a network failure: the same key, so a sale the server made
         // before the answer was lost comes back as that sale ("duplicate"), not a second one.
@@ -187,6 +211,21 @@ impl Desk {
                 )
             }
         }
+    }
+
+    fn walk_in_unpushed(&self, account: &guichet_domain::AccountId) -> Result<bool> {
+        let n: i64 = self
+            .store
+            .reader()
+            .query_row(
+                "SELECT count(*) FROM outbox WHERE kind = 'account_created'
+                   AND pushed_at IS NULL AND rejected_at IS NULL
+                   AND json_extract(payload, '$.id') = ?1",
+                [account.as_str()],
+                |r| r.get(0),
+            )
+            .map_err(guichet_store::Error::from)?;
+        Ok(n > 0)
     }
 
     fn client(&self) -> Result<&ServerClient> {
