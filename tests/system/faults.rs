@@ -22,7 +22,7 @@ fn queue_offline(rig: &mut DeskRig, sales: usize) -> usize {
     rig.desk.disconnect_server();
     let accounts: Vec<_> = (0..sales.div_ceil(30)).map(|_| rig.walk_in()).collect();
     rig.sell_many(&accounts, &SESSIONS, sales);
-    let _ = rig.desk.connect_server(Timeouts::default()).unwrap();
+    let _ = rig.desk.connect_server(Timeouts::counter()).unwrap();
     sales + accounts.len()
 }
 
@@ -53,7 +53,13 @@ fn faults_lose_no_sale_and_double_none_over_ten_thousand_events() {
     events += queued;
     let h = k.sync_task(&rt, 250);
     h.sync_now();
+    let give_up = Instant::now() + WAIT;
     while k.outbox().0 < 250 {
+        assert!(
+            Instant::now() < give_up,
+            "the first batch was never acknowledged: {:?}",
+            h.status()
+        );
         std::thread::sleep(Duration::from_millis(1));
     }
     let pushed_at_kill = k.outbox().0;

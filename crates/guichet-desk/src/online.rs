@@ -2,12 +2,14 @@
 //! for or giving back allotments.
 
 use guichet_domain::{OrderKind, PriceCategory, SessionCode};
+use guichet_store::journal::{mark_pushed, mark_rejected};
 use guichet_store::link::{link, save_link, ServerLink};
+use guichet_store::rusqlite::OptionalExtension;
 use guichet_store::shifts::open_shift;
 use guichet_tickets::DeviceKey;
 use guichet_wire::devices::EnrolRequest;
 use guichet_wire::orders::{OrderLineDto, OrderRequest as WireOrder};
-use guichet_wire::sync::{AllotmentDto, AllotmentRequest};
+use guichet_wire::sync::{AllotmentDto, AllotmentRequest, SyncEvent};
 use guichet_wire::ErrorCode;
 
 use crate::desk::Desk;
@@ -17,8 +19,6 @@ use crate::sale::{OrderRequest, SaleReceipt, Sold};
 use crate::settings::Connectivity;
 use crate::sync::http::{CallError, ServerClient, Timeouts};
 use crate::sync::pull::apply_pull;
-use crate::sync::push::push_outbox;
-use crate::sync::retry::RetryPolicy;
 
 impl Desk {
     /// Enrols this desk: trades the one-time `code` (made by `guichet-server enrol`) for a
@@ -57,7 +57,7 @@ impl Desk {
         };
         let now = self.now();
         self.store.write(|tx| save_link(tx, &l, now))?;
-        self.connect_server(Timeouts::default())?;
+        self.connect_server(Timeouts::counter())?;
         Ok(answer.device_id)
     }
 
@@ -118,27 +118,19 @@ impl Desk {
                 })
                 .collect(),
         };
-        // A walk-in made here and not yet pushed is unknown to the server: push the outbox
-        // first (oldest first, so its account_created goes before anything about it).
-        if self.walk_in_unpushed(&req.account)? {
-            let client = self.server.as_ref().ok_or(Error::NotEnrolled)?;
-            let once = RetryPolicy {
-                attempts: 1,
-                ..RetryPolicy::default()
-            };
-            let pushed = push_outbox(&mut self.store, client, &once, self.clock.as_ref(), &|_| {});
-            if let Err(e) = pushed {
-                let why = format!(
-                    "the new account could not be sent to the server ({e}); sold from this desk's allotment instead"
-                );
-                return self.sell_from_allotment(
-                    req,
-                    tender,
-                    key,
-                    charged.map(|r| (plan.card, r)),
-                    Some(why),
-                );
-            }
+        // A walk-in made here and not yet pushed is unknown to the server: send its
+        // account_created event alone first (one try; the sync marks it duplicate later).
+        if let Err(e) = self.push_walk_in(&req.account) {
+            let why = format!(
+                "the new account could not be sent to the server ({e}); sold from this desk's allotment instead"
+            );
+            return self.sell_from_allotment(
+                req,
+                tender,
+                key,
+                charged.map(|r| (plan.card, r)),
+                Some(why),
+            );
         }
         let client = self.server.as_ref().ok_or(Error::NotEnrolled)?;
         // One quick second try on a network failure: the same key, so a sale the server made
@@ -213,19 +205,43 @@ impl Desk {
         }
     }
 
-    fn walk_in_unpushed(&self, account: &guichet_domain::AccountId) -> Result<bool> {
-        let n: i64 = self
+    /// Sends the `account_created` event of a walk-in made here, if it is still waiting.
+    fn push_walk_in(&mut self, account: &guichet_domain::AccountId) -> Result<()> {
+        let row: Option<(i64, String, String, String)> = self
             .store
             .reader()
             .query_row(
-                "SELECT count(*) FROM outbox WHERE kind = 'account_created'
-                   AND pushed_at IS NULL AND rejected_at IS NULL
+                "SELECT seq, idempotency_key, payload, created_at FROM outbox
+                 WHERE kind = 'account_created' AND pushed_at IS NULL AND rejected_at IS NULL
                    AND json_extract(payload, '$.id') = ?1",
                 [account.as_str()],
-                |r| r.get(0),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
             )
+            .optional()
             .map_err(guichet_store::Error::from)?;
-        Ok(n > 0)
+        let Some((seq, key, payload, created_at)) = row else {
+            return Ok(());
+        };
+        let event = SyncEvent {
+            idempotency_key: key,
+            kind: "account_created".into(),
+            payload: serde_json::from_str(&payload).unwrap_or_default(),
+            created_at,
+            offline: true,
+        };
+        let acks = self.client()?.push(&[event])?;
+        let now = self.now();
+        if let Some(ack) = acks.first() {
+            let received = ack.received_at.parse().unwrap_or(now);
+            if ack.status == "rejected" {
+                let reason = ack.reason.clone().unwrap_or_default();
+                self.store
+                    .write(|tx| mark_rejected(tx, seq, &reason, received))?;
+            } else {
+                self.store.write(|tx| mark_pushed(tx, seq, now, received))?;
+            }
+        }
+        Ok(())
     }
 
     fn client(&self) -> Result<&ServerClient> {

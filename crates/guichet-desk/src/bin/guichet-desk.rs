@@ -276,7 +276,7 @@ fn run(cli: Cli) -> Result<serde_json::Value, Error> {
     )?;
     if cli.online {
         // Enrolled: sales go to the server, with the offline fallback.
-        desk.connect_server(guichet_desk::sync::Timeouts::default())?;
+        desk.connect_server(guichet_desk::sync::Timeouts::counter())?;
     }
     if let Command::Init { id, name, new_pin } = &cli.command {
         desk.add_operator(id, name, Role::Supervisor, new_pin)?;
@@ -323,7 +323,7 @@ fn run(cli: Cli) -> Result<serde_json::Value, Error> {
         }
         Command::Allot { line: l } => {
             let l = line(&l)?;
-            desk.connect_server(guichet_desk::sync::Timeouts::default())?;
+            desk.connect_server(guichet_desk::sync::Timeouts::counter())?;
             let a = desk.ask_allotment(&l.session, l.category, l.quantity)?;
             serde_json::to_value(a).unwrap_or_default()
         }
