@@ -75,6 +75,11 @@ fn two_desks_sell_online_and_offline_and_the_server_counts_what_their_ledgers_ho
             why.contains("did not answer"),
             "the receipt says why: {why}"
         );
+        assert_eq!(
+            why.contains("asks the server again from"),
+            i > 0,
+            "after one failure the desk stops asking for a while: {why}"
+        );
         let r = b.sell(&fans_b[i % 4], SESSIONS[(i + 3) % 5], 2).unwrap();
         assert!(r.offline, "fallback sale {i} at B: {r:?}");
     }
@@ -110,10 +115,18 @@ fn two_desks_sell_online_and_offline_and_the_server_counts_what_their_ledgers_ho
             "desk {name}'s online sales came back as duplicates, not second sales: {st:?}"
         );
     }
+    // The pause after the failure ends when asked: the next sale is online again.
+    a.desk.retry_online_now();
+    let r = a.sell(&fans_a[0], "FBL01", 1).unwrap();
+    assert!(!r.offline && r.fallback.is_none(), "online again: {r:?}");
     let http = Http::of(&a, &server.base);
     let desks = sum(&[a.sold_by_offer(), b.sold_by_offer()]);
     let total: i64 = desks.values().sum();
-    assert_eq!(total, 8 * 2 + 8 + 1 + 6 + 6 + 12, "tickets the desks sold");
+    assert_eq!(
+        total,
+        8 * 2 + 8 + 1 + 6 + 6 + 12 + 1,
+        "tickets the desks sold"
+    );
     assert_eq!(
         server_sold(&http, &SESSIONS),
         desks,

@@ -70,6 +70,8 @@ pub struct Desk {
     pub(crate) operator: Option<SignedIn>,
     /// The server client, once enrolled and connected.
     pub(crate) server: Option<crate::sync::http::ServerClient>,
+    /// Until when sales skip the server, and why (its last failure).
+    pub(crate) server_down: Option<(Timestamp, String)>,
 }
 
 impl std::fmt::Debug for Desk {
@@ -100,6 +102,7 @@ impl Desk {
             config: parts.config,
             operator: None,
             server: None,
+            server_down: None,
         })
     }
 

@@ -68,8 +68,14 @@ impl Desk {
             return Ok(false);
         };
         self.server = Some(ServerClient::new(&l.server_url, Some(l.token), timeouts)?);
+        self.server_down = None;
         self.settings.connectivity = Connectivity::Online;
         Ok(true)
+    }
+
+    /// Ends the pause after a network failure: the next sale asks the server again.
+    pub fn retry_online_now(&mut self) {
+        self.server_down = None;
     }
 
     /// Sells from the allotment only, whatever the connectivity (the clerk chose to).
@@ -146,6 +152,7 @@ impl Desk {
         };
         match answer {
             Ok(resp) => {
+                self.server_down = None;
                 // The server's ticket ids, matched to the quote's lines in order.
                 let mut pool: Vec<_> = resp.tickets.iter().collect();
                 let mut ids = Vec::new();
@@ -194,6 +201,10 @@ impl Desk {
             }
             Err(e) => {
                 let why = format!("{e}; sold from this desk's allotment instead");
+                self.server_down = Some((
+                    now.checked_add(self.settings.online_retry).unwrap_or(now),
+                    e.to_string(),
+                ));
                 self.sell_from_allotment(
                     req,
                     tender,

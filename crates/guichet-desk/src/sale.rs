@@ -173,11 +173,25 @@ impl Desk {
     /// receipt's `fallback` says why. A refusal by the server's rules is returned as
     /// [`Error::Refused`], with no fallback. Offline, it sells from the allotment.
     ///
+    /// After a network failure the desk sells from the allotment without asking the server
+    /// for `settings.online_retry` (30 s), then tries it again; [`Desk::retry_online_now`]
+    /// ends the pause early (e.g. when the sync task sees the server again).
+    ///
     /// Blocking (it may wait for the server up to the client's time-outs): the app calls it
     /// from a blocking thread.
     pub fn sell(&mut self, req: &OrderRequest, tender: Tender) -> Result<SaleReceipt> {
         if self.settings.connectivity == Connectivity::Online {
             if self.server.is_some() {
+                if let Some((until, why)) = self.server_down.clone() {
+                    if self.now() < until {
+                        let why = format!(
+                            "{why}; the desk asks the server again from {}",
+                            self.paris(until)
+                        );
+                        let key = new_id(self.now());
+                        return self.sell_from_allotment(req, tender, key, None, Some(why));
+                    }
+                }
                 return self.sell_online(req, tender);
             }
             let why = "this desk is not connected to a server (not enrolled)".to_string();
