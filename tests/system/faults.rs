@@ -159,7 +159,13 @@ fn faults_lose_no_sale_and_double_none_over_ten_thousand_events() {
         })
         .collect();
     let h = o.sync_task(&rt, 500);
+    let started = Instant::now();
     let st = h.sync_now_and_wait(WAIT);
+    let took = started.elapsed().as_secs_f64();
+    println!(
+        "30 days away: {queued} events pushed and pulled in {took:.2} s ({:.0} events/s)",
+        queued as f64 / took
+    );
     assert_eq!(
         (st.online, st.waiting, st.rejected, st.applied),
         (true, 0, 0, queued as u64),
