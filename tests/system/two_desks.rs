@@ -138,6 +138,22 @@ fn two_desks_sell_online_and_offline_and_the_server_counts_what_their_ledgers_ho
         sum(&[a.sold_by_account(), b.sold_by_account()]),
         "the server's tickets per account and session are the sum of the two ledgers"
     );
+    // Seats no longer needed go back: the server's escrow and the desk's allotment shrink.
+    let left = b.count("SELECT sum(remaining) FROM allotment");
+    let back = b
+        .desk
+        .return_allotment(
+            &guichet_domain::SessionCode::parse("FBL01").unwrap(),
+            guichet_domain::PriceCategory::D,
+            5,
+        )
+        .unwrap();
+    assert_eq!(back.returned, 5, "{back:?}");
+    assert_eq!(
+        b.count("SELECT sum(remaining) FROM allotment"),
+        left - 5,
+        "the desk's allotment follows the server's after the return"
+    );
     println!(
         "two desks: {total} tickets over {} accounts, server counts equal the ledgers, {:.1} s",
         accounts.len(),
