@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use super::rig::{accounts_of, server_held, server_sold, sum, DeskRig, Http};
+use super::rig::{accounts_of, server_held, server_sold, sum, DeskRig, Http, SUP};
 use super::{temp_db, ServerProcess, NOW};
 
 const SESSIONS: [&str; 5] = ["FBL01", "FBL02", "FBL03", "FBL04", "FBL05"];
@@ -43,9 +43,11 @@ fn two_desks_sell_online_and_offline_and_the_server_counts_what_their_ledgers_ho
     assert_eq!((st.online, st.waiting, st.rejected), (true, 0, 0), "{st:?}");
 
     // Online: the server decides and numbers the tickets.
+    let mut first_online = None;
     for i in 0..8 {
         let r = a.sell(&fans_a[i % 4], SESSIONS[i % 5], 2).unwrap();
         assert!(!r.offline && r.fallback.is_none(), "online sale {i}: {r:?}");
+        first_online.get_or_insert(r);
         let r = b.sell(&fans_b[i % 4], SESSIONS[(i + 1) % 5], 1).unwrap();
         assert!(!r.offline, "online sale {i} at B: {r:?}");
     }
@@ -64,6 +66,13 @@ fn two_desks_sell_online_and_offline_and_the_server_counts_what_their_ledgers_ho
         orders_before,
         "a refusal by the server sells nothing, online or offline"
     );
+
+    // Voiding an online sale at the desk: the void names the server's order and ticket ids
+    // (the desk signed the server's ids), so the server applies it when it is pushed.
+    let first = first_online.unwrap();
+    a.desk
+        .void_order(&first.order_id, SUP.0, SUP.1, "wrong day")
+        .unwrap();
 
     // The server dies. Both desks keep selling from their allotments and say so.
     server.kill();
@@ -124,7 +133,7 @@ fn two_desks_sell_online_and_offline_and_the_server_counts_what_their_ledgers_ho
     let total: i64 = desks.values().sum();
     assert_eq!(
         total,
-        8 * 2 + 8 + 1 + 6 + 6 + 12 + 1,
+        8 * 2 + 8 + 1 + 6 + 6 + 12 + 1 - 2,
         "tickets the desks sold"
     );
     assert_eq!(
@@ -214,7 +223,7 @@ fn an_event_the_server_refuses_stays_visible_with_its_reason_and_blocks_nothing(
         .unwrap();
     let client = guichet_desk::sync::ServerClient::new(
         &server.base,
-        Some(l.token),
+        Some(l.token.clone()),
         guichet_desk::sync::Timeouts::default(),
     )
     .unwrap();
@@ -229,5 +238,9 @@ fn an_event_the_server_refuses_stays_visible_with_its_reason_and_blocks_nothing(
         .unwrap();
     assert_eq!(acks[0].status, "rejected", "{acks:?}");
     assert_eq!(acks[0].reason.as_deref(), Some(rejected[0].reason.as_str()));
+    // The bearer token is a secret: no status, error or debug output shows it.
+    let token = &l.token;
+    let shown = format!("{:?} {:?} {:?}", h.status(), l, client);
+    assert!(!shown.contains(token.as_str()), "the token leaked: {shown}");
     h.stop_blocking(WAIT);
 }
