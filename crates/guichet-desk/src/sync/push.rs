@@ -38,6 +38,14 @@ pub enum PushError {
         /// What the earlier batches of the round did.
         so_far: PushReport,
     },
+    /// The server's answer does not match the batch: nothing can be marked.
+    #[error("the server answered {acks} ack(s) that match none of the {events} event(s) sent; they stay queued — check that the desk and the server run matching versions")]
+    Mismatch {
+        /// Events sent.
+        events: usize,
+        /// Acks received.
+        acks: usize,
+    },
     /// The local store failed.
     #[error("the desk's store failed while pushing: {0}")]
     Store(#[from] guichet_store::Error),
@@ -92,11 +100,13 @@ pub fn push_outbox(
             }
         };
         let now = clock.now();
-        store.write(|tx| {
+        let marked = store.write(|tx| {
+            let mut marked = 0;
             for (e, ack) in batch.iter().zip(&acks) {
                 if ack.idempotency_key != e.idempotency_key {
                     continue; // out of order: left waiting, pushed again next round
                 }
+                marked += 1;
                 let received: Timestamp = ack.received_at.parse().unwrap_or(now);
                 match ack.status.as_str() {
                     "applied" | "duplicate" => {
@@ -114,8 +124,14 @@ pub fn push_outbox(
                     }
                 }
             }
-            Ok::<_, guichet_store::Error>(())
+            Ok::<_, guichet_store::Error>(marked)
         })?;
+        if marked == 0 {
+            return Err(PushError::Mismatch {
+                events: batch.len(),
+                acks: acks.len(),
+            });
+        }
         if acks.len() < batch.len() {
             // The server answered fewer acks than events: stop rather than loop on the rest.
             return Ok(report);
