@@ -163,3 +163,38 @@ fn the_outbox_holds_the_wire_payloads_the_server_reads() {
     let v: VoidPayload = serde_json::from_value(void.payload.clone()).unwrap();
     assert_eq!((v.order_id, v.ticket_ids.len()), (r.order_id, 6));
 }
+
+#[test]
+fn the_sync_task_of_a_desk_not_enrolled_says_so_and_still_counts_what_waits() {
+    let f = fx();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let h = guichet_desk::SyncHandle::start(rt.handle(), guichet_desk::SyncConfig::new(&f.path));
+    let st = h.sync_now_and_wait(std::time::Duration::from_secs(60));
+    assert!(!st.online, "{st:?}");
+    assert!(
+        st.last_error
+            .as_deref()
+            .unwrap_or("")
+            .contains("not enrolled with a server"),
+        "the status bar says what to do: {st:?}"
+    );
+    assert_eq!(
+        st.waiting as i64,
+        count(
+            &f.desk,
+            "SELECT count(*) FROM outbox WHERE pushed_at IS NULL"
+        ),
+        "waiting events are counted even offline"
+    );
+    assert_eq!(
+        st.allotment_left as i64,
+        count(&f.desk, "SELECT sum(remaining) FROM allotment"),
+        "allotment left is read from the desk's file"
+    );
+    assert!(st.rounds >= 1);
+    h.stop_blocking(std::time::Duration::from_secs(60));
+}
