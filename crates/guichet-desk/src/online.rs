@@ -200,11 +200,19 @@ impl Desk {
                 })
             }
             Err(e) => {
-                let why = format!("{e}; sold from this desk's allotment instead");
+                let first = match &e {
+                    CallError::Network { url, cause } => {
+                        format!("the server at {url} did not answer ({cause})")
+                    }
+                    other => other.to_string(),
+                };
                 self.server_down = Some((
                     now.checked_add(self.settings.online_retry).unwrap_or(now),
-                    e.to_string(),
+                    first.clone(),
                 ));
+                let why = format!(
+                    "{first}; sold from this desk's allotment instead — the sale reaches the server at the next sync"
+                );
                 self.sell_from_allotment(
                     req,
                     tender,

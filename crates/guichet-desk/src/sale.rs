@@ -185,7 +185,7 @@ impl Desk {
                 if let Some((until, why)) = self.server_down.clone() {
                     if self.now() < until {
                         let why = format!(
-                            "{why}; the desk asks the server again from {}",
+                            "{why}; sold from this desk's allotment without asking the server again until {} — the sale reaches the server at the next sync",
                             self.paris(until)
                         );
                         let key = new_id(self.now());

@@ -163,9 +163,10 @@ impl Worker {
         }
         let p = client
             .pull(l.pull_cursor)
-            .map_err(|e| format!("pushed, but the pull failed: {e}"))?;
-        apply_pull(store, &p, self.cfg.clock.now())
-            .map_err(|e| format!("pushed, but the pulled changes could not be saved: {e}"))?;
+            .map_err(|e| format!("the pull failed: {e}"))?;
+        apply_pull(store, &p, self.cfg.clock.now()).map_err(|e| {
+            format!("the pulled changes could not be saved in the desk's file: {e}")
+        })?;
         Ok(())
     }
 }
