@@ -46,39 +46,51 @@ fn faults_lose_no_sale_and_double_none_over_ten_thousand_events() {
     let mut events = 0usize;
     let mut rigs = Vec::new();
 
-    // 1. SIGKILL in the middle of a push of 4,000 sales, in batches of 250.
-    let mut k = DeskRig::enrolled("Kill", 0x11, &base, &db);
+    // 1. SIGKILL in the middle of a push of 4,000 sales, in batches of 250: the proxy holds
+    // back the answer to the first batch (committed on the server), the server is killed
+    // then, with 16 batches still to send; it comes back on the same port.
+    let proxy = Proxy::start(&listen);
+    let mut k = DeskRig::enrolled("Kill", 0x11, &proxy.base, &db);
     k.borrow(&SESSIONS, 900);
     let queued = queue_offline(&mut k, 4_000);
     events += queued;
     let h = k.sync_task(&rt, 250);
+    proxy.hold_next_response();
     h.sync_now();
     let give_up = Instant::now() + WAIT;
-    while k.outbox().0 < 250 {
+    while proxy.held() == 0 {
         assert!(
             Instant::now() < give_up,
-            "the first batch was never acknowledged: {:?}",
+            "the first push never reached the server: {:?}",
             h.status()
         );
         std::thread::sleep(Duration::from_millis(1));
     }
-    let pushed_at_kill = k.outbox().0;
-    server = restart(server, &db, &listen, NOW);
+    server.kill();
+    proxy.release();
+    let st = h.sync_now_and_wait(WAIT);
+    assert!(!st.online, "with the server dead the round fails: {st:?}");
+    assert_eq!(k.outbox().0, 0, "no event was acknowledged before the kill");
+    server = ServerProcess::start_at(&db, &listen, NOW);
     let st = h.sync_now_and_wait(WAIT);
     assert_eq!(
         (st.online, st.waiting, st.rejected),
         (true, 0, 0),
         "after the kill: {st:?}"
     );
+    assert_eq!(
+        (st.duplicates, st.applied),
+        (250, queued as u64 - 250),
+        "the batch committed before the kill comes back duplicate, the rest applies once"
+    );
     println!(
-        "kill: {queued} events, server killed with {pushed_at_kill} acknowledged; after restart {} applied, {} duplicate",
+        "kill: {queued} events; server SIGKILLed with 1 batch of 250 committed but unanswered and 16 unsent; after restart {} applied, {} duplicate",
         st.applied, st.duplicates
     );
     h.stop_blocking(WAIT);
     rigs.push(k);
 
     // 2. Answers lost after the commit: the client retries, the server says "duplicate".
-    let proxy = Proxy::start(&listen);
     let mut l = DeskRig::enrolled("Lost", 0x22, &proxy.base, &db);
     l.borrow(&SESSIONS, 460);
     let queued = queue_offline(&mut l, 2_000);

@@ -1,6 +1,6 @@
 //! A small TCP proxy on 127.0.0.1 between a desk and the server, to break things on purpose:
-//! drop the server's answer after it has committed, or cut a request in the middle of its
-//! body. Loopback only; it stops when dropped, and by itself after ten minutes at the latest.
+//! drop (or hold back) the server's answer after it has committed, or cut a request in the
+//! middle of its body. Loopback only; it stops when dropped, and by itself after ten minutes at the latest.
 
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
@@ -15,6 +15,9 @@ struct Faults {
     cut_after: AtomicUsize,
     dropped: AtomicU32,
     cut: AtomicU32,
+    hold_responses: AtomicU32,
+    held: AtomicU32,
+    release: AtomicBool,
     stop: AtomicBool,
 }
 
@@ -68,6 +71,23 @@ impl Proxy {
     pub fn cut_next_requests(&self, n: u32, after: usize) {
         self.faults.cut_after.store(after, Ordering::SeqCst);
         self.faults.cut_requests.store(n, Ordering::SeqCst);
+    }
+
+    /// The next answer is held back (not forwarded) until [`Proxy::release`]: the server has
+    /// committed, the desk waits.
+    pub fn hold_next_response(&self) {
+        self.faults.release.store(false, Ordering::SeqCst);
+        self.faults.hold_responses.store(1, Ordering::SeqCst);
+    }
+
+    /// Answers held so far.
+    pub fn held(&self) -> u32 {
+        self.faults.held.load(Ordering::SeqCst)
+    }
+
+    /// Closes the held connection without forwarding the answer.
+    pub fn release(&self) {
+        self.faults.release.store(true, Ordering::SeqCst);
     }
 
     /// (answers dropped, requests cut) so far.
@@ -137,6 +157,14 @@ fn pipe(client: TcpStream, server: TcpStream, f: Arc<Faults>) {
                 Ok(0) | Err(_) => break,
                 Ok(n) => n,
             };
+            if claim(&f2.hold_responses) {
+                f2.held.fetch_add(1, Ordering::SeqCst);
+                while !f2.release.load(Ordering::SeqCst) && !f2.stop.load(Ordering::SeqCst) {
+                    std::thread::sleep(Duration::from_millis(1));
+                }
+                close(&c_out, &s_in);
+                break;
+            }
             if claim(&f2.drop_responses) {
                 f2.dropped.fetch_add(1, Ordering::SeqCst);
                 close(&c_out, &s_in);
