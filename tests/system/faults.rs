@@ -54,8 +54,9 @@ fn faults_lose_no_sale_and_double_none_over_ten_thousand_events() {
     k.borrow(&SESSIONS, 900);
     let queued = queue_offline(&mut k, 4_000);
     events += queued;
-    let h = k.sync_task(&rt, 250);
+    // Armed before the task starts: its first round begins at once.
     proxy.hold_next_response();
+    let h = k.sync_task(&rt, 250);
     h.sync_now();
     let give_up = Instant::now() + WAIT;
     while proxy.held() == 0 {
@@ -95,8 +96,8 @@ fn faults_lose_no_sale_and_double_none_over_ten_thousand_events() {
     l.borrow(&SESSIONS, 460);
     let queued = queue_offline(&mut l, 2_000);
     events += queued;
-    let h = l.sync_task(&rt, 500);
     proxy.drop_next_responses(3);
+    let h = l.sync_task(&rt, 500);
     let st = h.sync_now_and_wait(WAIT);
     assert_eq!((st.online, st.waiting, st.rejected), (true, 0, 0), "{st:?}");
     assert_eq!(
@@ -138,8 +139,8 @@ fn faults_lose_no_sale_and_double_none_over_ten_thousand_events() {
     c.borrow(&SESSIONS, 460);
     let queued = queue_offline(&mut c, 2_000);
     events += queued;
-    let h = c.sync_task(&rt, 500);
     proxy.cut_next_requests(3, 4_096);
+    let h = c.sync_task(&rt, 500);
     let st = h.sync_now_and_wait(WAIT);
     assert_eq!((st.online, st.waiting, st.rejected), (true, 0, 0), "{st:?}");
     assert_eq!(proxy.done().1, 3, "three pushes were cut after 4 KiB");
