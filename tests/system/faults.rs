@@ -9,7 +9,7 @@ use guichet_store::journal::pending_events;
 use guichet_wire::sync::SyncEvent;
 
 use super::proxy::Proxy;
-use super::rig::{accounts_of, server_held, server_sold, sum, DeskRig, Http};
+use super::rig::{accounts_of, runtime, server_held, server_sold, sum, DeskRig, Http};
 use super::{temp_db, ServerProcess, NOW};
 
 const SESSIONS: [&str; 5] = ["FBL06", "FBL07", "FBL08", "FBL09", "FBL10"];
@@ -38,11 +38,7 @@ fn faults_lose_no_sale_and_double_none_over_ten_thousand_events() {
     let mut server = ServerProcess::start(&db);
     let base = server.base.clone();
     let listen = base.trim_start_matches("http://").to_string();
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = runtime(2);
     let mut events = 0usize;
     let mut rigs = Vec::new();
 

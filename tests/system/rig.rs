@@ -22,6 +22,15 @@ use serde_json::Value;
 pub const SUP: (&str, &str) = ("S-SUP", "9876");
 
 /// The server's start instant (10 Jan 2024 10:00 Paris, general sale) as a UTC instant.
+/// A multi-threaded tokio runtime for the desks' sync tasks.
+pub fn runtime(workers: usize) -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(workers)
+        .enable_all()
+        .build()
+        .expect("a tokio runtime for the sync tasks")
+}
+
 pub fn start_instant() -> Timestamp {
     "2024-01-10T10:00:00[Europe/Paris]"
         .parse::<jiff::Zoned>()

@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use super::rig::{accounts_of, server_held, server_sold, sum, DeskRig, Http, SUP};
+use super::rig::{accounts_of, runtime, server_held, server_sold, sum, DeskRig, Http, SUP};
 use super::{temp_db, ServerProcess, NOW};
 
 const SESSIONS: [&str; 5] = ["FBL01", "FBL02", "FBL03", "FBL04", "FBL05"];
@@ -17,11 +17,7 @@ fn two_desks_sell_online_and_offline_and_the_server_counts_what_their_ledgers_ho
     let server = ServerProcess::start(&db);
     let base = server.base.clone();
     let listen = base.trim_start_matches("http://").to_string();
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = runtime(2);
     let mut a = DeskRig::enrolled("DeskA", 0xA1, &base, &db);
     let mut b = DeskRig::enrolled("DeskB", 0xB2, &base, &db);
     a.borrow(&SESSIONS, 30);
@@ -177,11 +173,7 @@ fn two_desks_sell_online_and_offline_and_the_server_counts_what_their_ledgers_ho
 fn an_event_the_server_refuses_stays_visible_with_its_reason_and_blocks_nothing() {
     let (_dir, db) = temp_db();
     let server = ServerProcess::start(&db);
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = runtime(1);
     let mut a = DeskRig::enrolled("DeskR", 0xC3, &server.base, &db);
     a.borrow(&SESSIONS[..1], 10);
     // An account only this desk's cache knows (no account_created event): the server cannot

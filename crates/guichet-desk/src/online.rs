@@ -275,14 +275,7 @@ impl Desk {
         category: PriceCategory,
         quantity: u32,
     ) -> Result<AllotmentDto> {
-        let req = AllotmentRequest {
-            session: session.to_string(),
-            category: category.to_string(),
-            quantity,
-        };
-        let a = self.client()?.allot(&req)?;
-        self.pull_now()?;
-        Ok(a)
+        self.allotment_call(session, category, quantity, ServerClient::allot)
     }
 
     /// Gives `quantity` seats of the allotment back to the server, then pulls.
@@ -292,12 +285,23 @@ impl Desk {
         category: PriceCategory,
         quantity: u32,
     ) -> Result<AllotmentDto> {
+        self.allotment_call(session, category, quantity, ServerClient::return_allotment)
+    }
+
+    /// One allotment call (ask or return), then a pull so the store shows its effect.
+    fn allotment_call(
+        &mut self,
+        session: &SessionCode,
+        category: PriceCategory,
+        quantity: u32,
+        call: fn(&ServerClient, &AllotmentRequest) -> std::result::Result<AllotmentDto, CallError>,
+    ) -> Result<AllotmentDto> {
         let req = AllotmentRequest {
             session: session.to_string(),
             category: category.to_string(),
             quantity,
         };
-        let a = self.client()?.return_allotment(&req)?;
+        let a = call(self.client()?, &req)?;
         self.pull_now()?;
         Ok(a)
     }

@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 
 use guichet_store::journal::{rejected_events, waiting_count};
@@ -62,7 +62,7 @@ struct Shared {
 }
 
 impl Shared {
-    fn lock(&self) -> std::sync::MutexGuard<'_, Progress> {
+    fn lock(&self) -> MutexGuard<'_, Progress> {
         self.progress.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
@@ -280,9 +280,15 @@ impl SyncHandle {
     /// calls [`SyncHandle::sync_now`] and reads [`SyncHandle::status`].
     pub fn sync_now_and_wait(&self, limit: Duration) -> SyncStatus {
         let n = self.request();
+        self.wait_until(limit, |served| served >= n).status.clone()
+    }
+
+    /// Waits (at most `limit`) until the count of served rounds satisfies `done`; returns the
+    /// shared state still locked.
+    fn wait_until(&self, limit: Duration, done: impl Fn(u64) -> bool) -> MutexGuard<'_, Progress> {
         let deadline = std::time::Instant::now() + limit;
         let mut p = self.shared.lock();
-        while p.served < n {
+        while !done(p.served) {
             let left = deadline.saturating_duration_since(std::time::Instant::now());
             if left.is_zero() {
                 break;
@@ -294,7 +300,7 @@ impl SyncHandle {
                 .map(|(g, _)| g)
                 .unwrap_or_else(|e| e.into_inner().0);
         }
-        p.status.clone()
+        p
     }
 
     /// Stops the task after its current round and waits for it.
@@ -310,21 +316,7 @@ impl SyncHandle {
     pub fn stop_blocking(mut self, limit: Duration) {
         self.shared.stop.store(true, Ordering::SeqCst);
         self.shared.wake.notify_one();
-        let deadline = std::time::Instant::now() + limit;
-        let mut p = self.shared.lock();
-        while p.served != u64::MAX {
-            let left = deadline.saturating_duration_since(std::time::Instant::now());
-            if left.is_zero() {
-                break;
-            }
-            p = self
-                .shared
-                .done
-                .wait_timeout(p, left)
-                .map(|(g, _)| g)
-                .unwrap_or_else(|e| e.into_inner().0);
-        }
-        drop(p);
+        drop(self.wait_until(limit, |served| served == u64::MAX));
         self.task.take();
     }
 }
