@@ -146,7 +146,23 @@ pub struct SaleConfig {
     pub draws: Vec<Draw>,
     /// Sale phases; they may overlap (Olympic general sale and Paralympic sale do).
     pub phases: Vec<Phase>,
+    /// `timezone` looked up once (the rules use it on every order).
+    #[serde(skip)]
+    zone: ZoneCache,
 }
+
+/// The zone of a configuration, looked up once. Not part of the configuration's value: two
+/// configurations are equal whatever their caches hold.
+#[derive(Debug, Clone, Default)]
+struct ZoneCache(std::sync::OnceLock<TimeZone>);
+
+impl PartialEq for ZoneCache {
+    fn eq(&self, _: &ZoneCache) -> bool {
+        true
+    }
+}
+
+impl Eq for ZoneCache {}
 
 impl SaleConfig {
     /// The Paris 2024 defaults.
@@ -187,8 +203,11 @@ impl SaleConfig {
 
     /// The zone people read times in.
     pub fn time_zone(&self) -> TimeZone {
-        // Checked in `from_toml`.
-        TimeZone::get(&self.timezone).unwrap_or(TimeZone::UTC)
+        // Checked in `from_toml`; the look-up in the zone database is done once.
+        self.zone
+            .0
+            .get_or_init(|| TimeZone::get(&self.timezone).unwrap_or(TimeZone::UTC))
+            .clone()
     }
 
     /// Phases open at an instant.

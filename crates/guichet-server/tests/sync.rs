@@ -276,3 +276,147 @@ async fn an_allotment_larger_than_what_is_left_is_refused_with_the_numbers() {
         "ATH07 category D: 5 seats left online, 8 asked — ask for 5 or fewer"
     );
 }
+
+/// Asserts a 403 that names the rule and both devices.
+fn forbidden(st: StatusCode, v: &Value, what: &str, token_device: &str, named: &str) {
+    assert_eq!(st, StatusCode::FORBIDDEN, "{v}");
+    assert_eq!(v["code"], "FORBIDDEN", "{v}");
+    assert_eq!(v["details"]["rule"], "own_device_only", "{v}");
+    assert_eq!(v["details"]["token_device"], token_device, "{v}");
+    assert_eq!(v["details"]["named_device"], named, "{v}");
+    let m = v["message"].as_str().unwrap();
+    assert!(
+        m.starts_with(&format!("a device acts only on its own {what}: this token is device {token_device}'s, the request names device {named}")),
+        "{m}"
+    );
+}
+
+#[tokio::test]
+async fn a_token_of_another_device_is_refused_with_403_and_nothing_is_written() {
+    let s = server();
+    let (ta, a) = s.enrol_device().await;
+    let (tb, b) = s.enrol_device().await;
+    account(&s, &ta, "P24-000013").await;
+    let ask = |q: u32, dev: &str| {
+        json!({"session": "ATH02", "category": "D", "quantity": q, "device_id": dev}).to_string()
+    };
+    // Naming itself is allowed (and is what a desk that sends its id does).
+    let (st, v) = s
+        .call("POST", "/v1/allotments", Some(&ta), Some(ask(10, &a)))
+        .await;
+    assert_eq!(
+        (st, v["outstanding"].clone()),
+        (StatusCode::OK, json!(10)),
+        "{v}"
+    );
+
+    // Desk B's token on desk A's allotment: neither return nor extend, nor read.
+    let (st, v) = s
+        .call(
+            "POST",
+            "/v1/allotments/return",
+            Some(&tb),
+            Some(ask(10, &a)),
+        )
+        .await;
+    forbidden(st, &v, "allotments", &b, &a);
+    let (st, v) = s
+        .call("POST", "/v1/allotments", Some(&tb), Some(ask(5, &a)))
+        .await;
+    forbidden(st, &v, "allotments", &b, &a);
+    let (st, v) = s
+        .call(
+            "GET",
+            &format!("/v1/allotments?device_id={a}"),
+            Some(&tb),
+            None,
+        )
+        .await;
+    forbidden(st, &v, "allotments", &b, &a);
+    let (_, mine) = s.call("GET", "/v1/allotments", Some(&ta), None).await;
+    assert_eq!(mine[0]["outstanding"], 10, "A's escrow untouched: {mine}");
+    assert_eq!(mine[0]["returned"], 0);
+    let (_, theirs) = s.call("GET", "/v1/allotments", Some(&tb), None).await;
+    assert_eq!(theirs, json!([]), "B was lent nothing");
+    assert_eq!(avail(&s, &ta, "ATH02").await["lent"], 10);
+
+    // Events that claim desk A, pushed with B's token: the whole push is refused, even its
+    // good events, whether the claim is on the event or in the desk's record (payload).
+    let good_key = uuid::Uuid::now_v7().to_string();
+    let good = sale_event(
+        &good_key,
+        &uuid::Uuid::now_v7().to_string(),
+        "P24-000013",
+        "ATH02",
+        1,
+    );
+    let mut on_event = sale_event(
+        &uuid::Uuid::now_v7().to_string(),
+        &uuid::Uuid::now_v7().to_string(),
+        "P24-000013",
+        "ATH02",
+        2,
+    );
+    on_event["device_id"] = json!(a);
+    let mut in_payload = on_event.clone();
+    in_payload.as_object_mut().unwrap().remove("device_id");
+    in_payload["payload"]["device_id"] = json!(a);
+    for bad in [on_event, in_payload] {
+        let (st, v) = s
+            .call(
+                "POST",
+                "/v1/sync/push",
+                Some(&tb),
+                Some(json!({"events": [good.clone(), bad]}).to_string()),
+            )
+            .await;
+        forbidden(st, &v, "events", &b, &a);
+    }
+    assert_eq!(s.orders(), 0, "nothing applied");
+    let acks = push(&s, &tb, vec![good]).await;
+    assert_eq!(
+        acks[0]["status"], "applied",
+        "the good event was not recorded: {acks:?}"
+    );
+
+    // Conflicts and pull scoped to another device.
+    let (st, v) = s
+        .call(
+            "GET",
+            &format!("/v1/conflicts?device_id={a}"),
+            Some(&tb),
+            None,
+        )
+        .await;
+    forbidden(st, &v, "conflicts", &b, &a);
+    let (st, v) = s
+        .call(
+            "GET",
+            &format!("/v1/conflicts?device_id={b}"),
+            Some(&tb),
+            None,
+        )
+        .await;
+    // B's own list: its sale beyond its (empty) allotment, and nothing of A's.
+    assert_eq!(st, StatusCode::OK, "{v}");
+    assert_eq!(v.as_array().unwrap().len(), 1, "{v}");
+    assert_eq!(v[0]["device_id"], json!(b));
+    let (_, v) = s
+        .call(
+            "GET",
+            &format!("/v1/conflicts?device_id={a}"),
+            Some(&ta),
+            None,
+        )
+        .await;
+    assert_eq!(v, json!([]), "A has none");
+    let (st, v) = s
+        .call(
+            "GET",
+            &format!("/v1/sync/pull?cursor=0&device_id={a}"),
+            Some(&tb),
+            None,
+        )
+        .await;
+    forbidden(st, &v, "changes", &b, &a);
+}

@@ -309,7 +309,8 @@ impl Checker {
         account: &AccountStanding,
         now: Timestamp,
     ) {
-        let (now_en, now_fr) = (when_en(now, &self.tz), when_fr(now, &self.tz));
+        // Worded only for a violation: most orders break no rule.
+        let now_words = |tz: &TimeZone| (when_en(now, tz), when_fr(now, tz));
         if let Some(draw_id) = &phase.draw {
             let (d_en, d_fr) = config
                 .draw(draw_id)
@@ -356,6 +357,7 @@ impl Checker {
                         json!({ "draw": draw_id }),
                     ),
                     Some(slot) if !slot.contains(now) => {
+                        let (now_en, now_fr) = now_words(&self.tz);
                         let (s_en, e_en) = (when_en(slot.start, &self.tz), when_en(slot.end, &self.tz));
                         let (s_fr, e_fr) = (when_fr(slot.start, &self.tz), when_fr(slot.end, &self.tz));
                         let (fix_en, fix_fr) = if now < slot.start {
@@ -377,6 +379,7 @@ impl Checker {
         }
         if let Some(until) = phase.club_priority_until {
             if now < until && !account.club_member {
+                let (now_en, now_fr) = now_words(&self.tz);
                 let last_day = until - jiff::SignedDuration::from_secs(1);
                 let (from_en, to_en) = (day_en(phase.opens, &self.tz), day_en(last_day, &self.tz));
                 let (from_fr, to_fr) = (day_fr(phase.opens, &self.tz), day_fr(last_day, &self.tz));

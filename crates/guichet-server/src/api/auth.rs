@@ -29,6 +29,9 @@ impl FromRequestParts<Arc<AppState>> for AuthDevice {
             .ok_or_else(|| Error::unauthorized("Authorization must be \"Bearer <token>\""))?
             .trim()
             .to_string();
+        if let Some(d) = state.store.cached_device(&token) {
+            return Ok(AuthDevice(d));
+        }
         let st = state.clone();
         let device =
             tokio::task::spawn_blocking(move || st.store.device_by_token(&token)).await??;

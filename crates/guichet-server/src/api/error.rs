@@ -19,6 +19,24 @@ impl Error {
             ApiError::new(ErrorCode::BadRequest, msg),
         )
     }
+    /// 403: a device's token used on another device's resources. Names the rule, both
+    /// devices, and what to do.
+    pub fn other_device(token_device: &str, named: &str, what: &str) -> Error {
+        Error(
+            StatusCode::FORBIDDEN,
+            ApiError {
+                code: ErrorCode::Forbidden,
+                message: format!(
+                    "a device acts only on its own {what}: this token is device {token_device}'s, the request names device {named} — send it with device {named}'s own token"
+                ),
+                details: serde_json::json!({
+                    "rule": "own_device_only",
+                    "token_device": token_device,
+                    "named_device": named,
+                }),
+            },
+        )
+    }
     /// 401.
     pub fn unauthorized(msg: impl Into<String>) -> Error {
         Error(

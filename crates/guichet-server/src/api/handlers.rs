@@ -11,12 +11,15 @@ use guichet_wire::accounts::{AccountDto, NewAccount};
 use guichet_wire::catalogue::{AvailabilityDto, OfferDto, SessionDto};
 use guichet_wire::devices::{EnrolRequest, EnrolResponse};
 use guichet_wire::orders::{OrderRequest, OrderResponse};
-use guichet_wire::sync::{AllotmentDto, AllotmentRequest, PullResponse, PushRequest, PushResponse};
+use guichet_wire::sync::{
+    AllotmentDto, AllotmentRequest, PullResponse, PushRequest, PushResponse, SyncEvent,
+};
 use guichet_wire::{ApiError, ErrorCode};
 use serde::Deserialize;
 
 use super::auth::AuthDevice;
 use super::{AppState, Error};
+use crate::store::{lost_sale, Device};
 
 type S = State<Arc<AppState>>;
 type ApiJson<T> = Result<axum::Json<T>, axum::extract::rejection::JsonRejection>;
@@ -197,12 +200,24 @@ pub async fn create_order(
     body: ApiJson<OrderRequest>,
 ) -> Result<(StatusCode, Json<OrderResponse>), Error> {
     let Json(req) = body?;
-    let out = blocking(&st, move |s| {
-        let r = s.store.sell_online(&req, &d.id, s.clock.now());
-        s.metrics.order(r.as_ref().map(|o| o.response.duplicate));
-        Ok(r?)
-    })
-    .await?;
+    let r = if st.store.guarded() {
+        // Queued for the group commit: no thread waits per order, only this task.
+        match st.store.queue_sale(&req, &d.id, st.clock.now()) {
+            Ok(q) => {
+                if q.lead {
+                    let leader = st.clone();
+                    tokio::task::spawn_blocking(move || leader.store.lead_sales());
+                }
+                q.answer.await.unwrap_or_else(|_| Err(lost_sale()))
+            }
+            Err(e) => Err(e),
+        }
+    } else {
+        let s = st.clone();
+        tokio::task::spawn_blocking(move || s.store.sell_online(&req, &d.id, s.clock.now())).await?
+    };
+    st.metrics.order(r.as_ref().map(|o| o.response.duplicate));
+    let out = r?;
     let status = if out.response.duplicate {
         StatusCode::OK
     } else {
@@ -211,12 +226,54 @@ pub async fn create_order(
     Ok((status, Json(out.response)))
 }
 
+/// Query naming the device a request is for (optional: it can only be the token's own).
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct DeviceQuery {
+    /// The device; another device's id is refused with 403.
+    pub device_id: Option<String>,
+}
+
+/// Refuses a request that names a device other than the token's (nothing is read or written).
+fn own_device(d: &Device, named: Option<&str>, what: &str) -> Result<(), Error> {
+    match named.map(str::trim) {
+        Some(n) if n != d.id => Err(Error::other_device(&d.id, n, what)),
+        _ => Ok(()),
+    }
+}
+
+/// An allotment request as received: [`AllotmentRequest`] and, optionally, the device it is
+/// for, which can only be the token's own.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AllotmentBody {
+    session: String,
+    category: String,
+    quantity: u32,
+    #[serde(default)]
+    device_id: Option<String>,
+}
+
+impl AllotmentBody {
+    fn checked(self, d: &Device) -> Result<AllotmentRequest, Error> {
+        own_device(d, self.device_id.as_deref(), "allotments")?;
+        Ok(AllotmentRequest {
+            session: self.session,
+            category: self.category,
+            quantity: self.quantity,
+        })
+    }
+}
+
 /// This device's allotments.
-#[utoipa::path(get, path = "/v1/allotments", responses((status = 200, body = Vec<AllotmentDto>)))]
+#[utoipa::path(get, path = "/v1/allotments", params(DeviceQuery), responses((status = 200, body = Vec<AllotmentDto>),
+    (status = 403, description = "device_id names another device", body = ApiError)))]
 pub async fn allotments(
     State(st): S,
     AuthDevice(d): AuthDevice,
+    Query(q): Query<DeviceQuery>,
 ) -> Result<Json<Vec<AllotmentDto>>, Error> {
+    own_device(&d, q.device_id.as_deref(), "allotments")?;
     blocking(&st, move |s| Ok(s.store.allotments(&d.id)?))
         .await
         .map(Json)
@@ -224,13 +281,15 @@ pub async fn allotments(
 
 /// Borrow seats to sell offline (escrow), if they are available online.
 #[utoipa::path(post, path = "/v1/allotments", request_body = AllotmentRequest,
-    responses((status = 200, body = AllotmentDto), (status = 409, description = "not that many left", body = ApiError)))]
+    responses((status = 200, body = AllotmentDto), (status = 403, description = "device_id names another device", body = ApiError),
+        (status = 409, description = "not that many left", body = ApiError)))]
 pub async fn allot(
     State(st): S,
     AuthDevice(d): AuthDevice,
-    body: ApiJson<AllotmentRequest>,
+    body: ApiJson<AllotmentBody>,
 ) -> Result<Json<AllotmentDto>, Error> {
     let Json(req) = body?;
+    let req = req.checked(&d)?;
     blocking(&st, move |s| Ok(s.store.allot(&d.id, &req)?))
         .await
         .map(Json)
@@ -238,26 +297,79 @@ pub async fn allot(
 
 /// Give seats back.
 #[utoipa::path(post, path = "/v1/allotments/return", request_body = AllotmentRequest,
-    responses((status = 200, body = AllotmentDto), (status = 409, body = ApiError)))]
+    responses((status = 200, body = AllotmentDto), (status = 403, description = "device_id names another device", body = ApiError),
+        (status = 409, body = ApiError)))]
 pub async fn return_allotment(
     State(st): S,
     AuthDevice(d): AuthDevice,
-    body: ApiJson<AllotmentRequest>,
+    body: ApiJson<AllotmentBody>,
 ) -> Result<Json<AllotmentDto>, Error> {
     let Json(req) = body?;
+    let req = req.checked(&d)?;
     blocking(&st, move |s| Ok(s.store.return_allotment(&d.id, &req)?))
         .await
         .map(Json)
 }
 
+/// A push as received: [`PushRequest`], whose events may name the device that made them
+/// (`device_id` on the event or in its payload, as a desk's own records do).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PushBody {
+    events: Vec<EventBody>,
+}
+
+/// [`SyncEvent`] and the device it claims to come from, if it says.
+#[derive(Debug, Deserialize)]
+pub struct EventBody {
+    idempotency_key: String,
+    kind: String,
+    payload: serde_json::Value,
+    created_at: String,
+    #[serde(default)]
+    offline: bool,
+    #[serde(default)]
+    device_id: Option<String>,
+}
+
+impl PushBody {
+    /// The events, if none claims another device than the token's: a push is refused whole
+    /// (nothing applied) when one does.
+    fn checked(self, d: &Device) -> Result<PushRequest, Error> {
+        for e in &self.events {
+            own_device(d, e.device_id.as_deref(), "events")?;
+            let in_payload = e
+                .payload
+                .get("device_id")
+                .and_then(serde_json::Value::as_str);
+            own_device(d, in_payload, "events")?;
+        }
+        Ok(PushRequest {
+            events: self
+                .events
+                .into_iter()
+                .map(|e| SyncEvent {
+                    idempotency_key: e.idempotency_key,
+                    kind: e.kind,
+                    payload: e.payload,
+                    created_at: e.created_at,
+                    offline: e.offline,
+                })
+                .collect(),
+        })
+    }
+}
+
 /// Push outbox events; each key is applied once, for ever.
-#[utoipa::path(post, path = "/v1/sync/push", request_body = PushRequest, responses((status = 200, body = PushResponse)))]
+#[utoipa::path(post, path = "/v1/sync/push", request_body = PushRequest, responses((status = 200, body = PushResponse),
+    (status = 403, description = "an event claims another device (device_id on the event or in its payload): nothing is applied", body = ApiError)))]
 pub async fn push(
     State(st): S,
     AuthDevice(d): AuthDevice,
-    body: ApiJson<PushRequest>,
+    body: ApiJson<PushBody>,
 ) -> Result<Json<PushResponse>, Error> {
     let Json(req) = body?;
+    let req = req.checked(&d)?;
     if req.events.len() > 5_000 {
         return Err(Error::bad_request(format!(
             "{} events in one push: send at most 5,000 per batch",
@@ -280,27 +392,39 @@ pub struct PullQuery {
     /// The cursor of the last pull (0 the first time).
     #[serde(default)]
     pub cursor: i64,
+    /// The device pulling; another device's id is refused with 403.
+    pub device_id: Option<String>,
 }
 
 /// What changed since a cursor.
-#[utoipa::path(get, path = "/v1/sync/pull", params(PullQuery), responses((status = 200, body = PullResponse)))]
+#[utoipa::path(get, path = "/v1/sync/pull", params(PullQuery), responses((status = 200, body = PullResponse),
+    (status = 403, description = "device_id names another device", body = ApiError)))]
 pub async fn pull(
     State(st): S,
     AuthDevice(d): AuthDevice,
     Query(q): Query<PullQuery>,
 ) -> Result<Json<PullResponse>, Error> {
+    own_device(&d, q.device_id.as_deref(), "changes")?;
     blocking(&st, move |s| Ok(s.store.pull(&d.id, q.cursor)?))
         .await
         .map(Json)
 }
 
-/// Offline sales the server found over a limit: kept, for a supervisor to settle.
-#[utoipa::path(get, path = "/v1/conflicts", responses((status = 200, description = "conflicts, newest first")))]
+/// Offline sales the server found over a limit: kept, for a supervisor to settle. All of
+/// them by default (the supervisors' list); `device_id` scopes the list to the token's own
+/// device, and another device's id is refused.
+#[utoipa::path(get, path = "/v1/conflicts", params(DeviceQuery), responses((status = 200, description = "conflicts, newest first"),
+    (status = 403, description = "device_id names another device", body = ApiError)))]
 pub async fn conflicts(
     State(st): S,
-    _d: AuthDevice,
+    AuthDevice(d): AuthDevice,
+    Query(q): Query<DeviceQuery>,
 ) -> Result<Json<Vec<serde_json::Value>>, Error> {
-    blocking(&st, |s| Ok(s.store.conflicts()?)).await.map(Json)
+    own_device(&d, q.device_id.as_deref(), "conflicts")?;
+    let only = q.device_id.map(|_| d.id);
+    blocking(&st, move |s| Ok(s.store.conflicts(only.as_deref())?))
+        .await
+        .map(Json)
 }
 
 /// The key list and revocation list a gate carries.

@@ -1,11 +1,20 @@
 //! Load generator for the central server. Starts its own server on 127.0.0.1 (a temporary
 //! SQLite file, the Paris 2024 catalogue, a clock inside the pack sale), drives it over HTTP
-//! with N concurrent clients for a fixed time, then stops by itself and prints:
-//! online pack orders per second, p50/p99 latency, oversold seats; and the time to push and
-//! ack 10,000 offline events.
+//! with N concurrent clients for a fixed time (or a fixed number of orders), then stops by
+//! itself and prints: online pack orders per second, p50/p99 latency, oversold seats, the CPU
+//! the server and the clients each used per order; and the time to push and ack 10,000
+//! offline events.
+//!
+//! The server and the clients run on two separate tokio runtimes (threads named `srv` and
+//! `cli`) in one process, on the same cores: the CPU split is read per thread from
+//! `/proc/self/task`.
 //!
 //! `cargo run --release -p guichet-server --bin guichet-load -- [--clients 64] [--seconds 10]
-//!  [--durability full|normal]`
+//!  [--orders N] [--durability full|normal] [--accounts ahead|inline] [--skip-push]`
+//!
+//! `--accounts ahead` (the default) creates the drawn Club accounts before the clock starts,
+//! as they would be at a real pack sale; `inline` creates each client's next account during
+//! the run (one account and one draw write per 10 orders, as the first version did).
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -16,9 +25,13 @@ use guichet_domain::{AccountId, Catalogue, Clock, SaleConfig};
 use guichet_server::api::{app, AppState};
 use guichet_server::store::{Durability, Store};
 use guichet_wire::accounts::NewAccount;
+use jiff::Timestamp;
 use serde_json::json;
 
 const CATS: [&str; 4] = ["A", "B", "C", "D"];
+
+/// Packs an account buys: 10 packs of 3 tickets fill its 30.
+const PACKS_PER_ACCOUNT: usize = 10;
 
 /// Sessions the packs cycle through: every Olympic session on sale in the pack phase, so that
 /// a run measures selling rather than selling out.
@@ -39,6 +52,10 @@ fn arg(name: &str, default: &str) -> String {
         .unwrap_or_else(|| default.to_string())
 }
 
+fn flag(name: &str) -> bool {
+    std::env::args().any(|a| a == name)
+}
+
 fn percentile(sorted: &[u64], p: f64) -> f64 {
     if sorted.is_empty() {
         return 0.0;
@@ -47,32 +64,137 @@ fn percentile(sorted: &[u64], p: f64) -> f64 {
     sorted[i] as f64 / 1000.0
 }
 
+/// CPU seconds used so far by this process's live threads, summed by thread name prefix
+/// (`srv`, `cli`, anything else), and by the whole process (dead threads included).
+#[derive(Debug, Default, Clone, Copy)]
+struct Cpu {
+    server: f64,
+    client: f64,
+    other: f64,
+    process: f64,
+}
+
+fn ticks(stat: &str) -> Option<(String, f64)> {
+    // pid (comm) state ... utime stime: fields 14 and 15, counted after the ')'.
+    let open = stat.find('(')?;
+    let close = stat.rfind(')')?;
+    let comm = stat.get(open + 1..close)?.to_string();
+    let rest: Vec<&str> = stat.get(close + 2..)?.split_whitespace().collect();
+    let u: f64 = rest.get(11)?.parse().ok()?;
+    let s: f64 = rest.get(12)?.parse().ok()?;
+    // USER_HZ is 100 on Linux.
+    Some((comm, (u + s) / 100.0))
+}
+
+fn cpu() -> Cpu {
+    let mut out = Cpu::default();
+    if let Ok(dir) = std::fs::read_dir("/proc/self/task") {
+        for t in dir.flatten() {
+            let Ok(stat) = std::fs::read_to_string(t.path().join("stat")) else {
+                continue;
+            };
+            let Some((comm, secs)) = ticks(&stat) else {
+                continue;
+            };
+            if comm.starts_with("srv") {
+                out.server += secs;
+            } else if comm.starts_with("cli") {
+                out.client += secs;
+            } else {
+                out.other += secs;
+            }
+        }
+    }
+    if let Some((_, secs)) = std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|s| ticks(&s))
+    {
+        out.process = secs;
+    }
+    out
+}
+
+fn account_id(client: usize, n: usize) -> String {
+    format!("LOAD-{client:03}-{:06}", n / PACKS_PER_ACCOUNT)
+}
+
+fn create_drawn(store: &Store, id: &str, now: Timestamp) {
+    let new = NewAccount {
+        id: Some(id.to_string()),
+        name: format!("Fan {id}"),
+        email: format!("{id}@example.org"),
+        country: "FR".into(),
+        club_number: Some("C1".into()),
+    };
+    store.create_account(&new, None, now).unwrap();
+    let slot = Timeslot {
+        start: now - jiff::SignedDuration::from_hours(1),
+        end: now + jiff::SignedDuration::from_hours(47),
+    };
+    store
+        .set_draw(
+            &AccountId::parse(id).unwrap(),
+            "pack-draw",
+            DrawEntry {
+                status: DrawStatus::Drawn,
+                timeslot: Some(slot),
+            },
+        )
+        .unwrap();
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let clients: usize = arg("--clients", "64").parse()?;
     let seconds: u64 = arg("--seconds", "10").parse()?;
+    let orders: Option<usize> = match arg("--orders", "") {
+        s if s.is_empty() => None,
+        s => Some(s.parse()?),
+    };
     let durability = if arg("--durability", "full") == "normal" {
         Durability::Normal
     } else {
         Durability::Full
     };
+    let ahead = arg("--accounts", "ahead") != "inline";
     let dir = tempfile::tempdir()?;
+    let path = dir.path().join("load.sqlite");
     let now = guichet_domain::config::parse_instant("2023-02-17T12:00:00[Europe/Paris]")?;
-    let mut store = Store::open(
-        &dir.path().join("load.sqlite"),
-        SaleConfig::paris2024(),
-        durability,
-    )?;
-    store.import_catalogue(&Catalogue::paris2024())?;
+
+    // Accounts made ahead: enough for 10,000 orders/s (or for --orders), written with
+    // synchronous = NORMAL before the store is opened again at the durability measured.
+    let per_client = match orders {
+        Some(n) => n.div_ceil(clients.max(1)),
+        None => (10_000 * seconds as usize).div_ceil(clients.max(1)),
+    };
+    let mut ready_accounts = 0usize;
+    {
+        let mut store = Store::open(&path, SaleConfig::paris2024(), Durability::Normal)?;
+        store.import_catalogue(&Catalogue::paris2024())?;
+        if ahead {
+            for c in 0..clients {
+                for a in 0..per_client.div_ceil(PACKS_PER_ACCOUNT) {
+                    create_drawn(&store, &account_id(c, a * PACKS_PER_ACCOUNT), now);
+                    ready_accounts += 1;
+                }
+            }
+        }
+    }
+    let store = Store::open(&path, SaleConfig::paris2024(), durability)?;
     let code = store.new_enrolment_code("box-office", now)?;
     let state = AppState::new(store, Clock::fixed(now));
-    let rt = tokio::runtime::Builder::new_multi_thread()
+    let srv = tokio::runtime::Builder::new_multi_thread()
+        .thread_name("srv")
         .enable_all()
         .build()?;
-    rt.block_on(async move {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-        let base = format!("http://{}", listener.local_addr()?);
-        let router = app(Arc::clone(&state));
-        let server = tokio::spawn(async move { axum::serve(listener, router).await });
+    let cli = tokio::runtime::Builder::new_multi_thread()
+        .thread_name("cli")
+        .enable_all()
+        .build()?;
+    let listener = srv.block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))?;
+    let base = format!("http://{}", listener.local_addr()?);
+    let router = app(Arc::clone(&state));
+    let server = srv.spawn(async move { axum::serve(listener, router).await });
+    cli.block_on(async move {
         let http = reqwest::Client::builder().pool_max_idle_per_host(clients).build()?;
         let enrol: serde_json::Value = http
             .post(format!("{base}/v1/devices/enrol"))
@@ -82,51 +204,86 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .json()
             .await?;
         let token = enrol["token"].as_str().ok_or("no token")?.to_string();
+        // What every order sends the same, made once: the URL parsed, the token's header.
+        let orders_url = reqwest::Url::parse(&format!("{base}/v1/orders"))?;
+        let auth = reqwest::header::HeaderValue::from_str(&format!("Bearer {token}"))?;
 
         let sold = Arc::new(AtomicU64::new(0));
         let refused = Arc::new(AtomicU64::new(0));
+        let made_inline = Arc::new(AtomicU64::new(0));
         let deadline = Instant::now() + Duration::from_secs(seconds);
         let sessions = Arc::new(pack_sessions(state.store.catalogue()));
+        let cpu_before = cpu();
+        let started = Instant::now();
         let mut tasks = Vec::new();
         for c in 0..clients {
             let sessions = sessions.clone();
-            let (http, base, token, state) = (http.clone(), base.clone(), token.clone(), state.clone());
-            let (sold, refused) = (sold.clone(), refused.clone());
+            let (http, url, auth, state) = (http.clone(), orders_url.clone(), auth.clone(), state.clone());
+            let (sold, refused, made_inline) = (sold.clone(), refused.clone(), made_inline.clone());
             tasks.push(tokio::spawn(async move {
                 let mut lat = Vec::new();
                 let mut n = 0usize;
-                while Instant::now() < deadline {
+                loop {
+                    let more = match orders {
+                        Some(total) => n < per_client && c * per_client + n < total,
+                        None => Instant::now() < deadline,
+                    };
+                    if !more {
+                        break;
+                    }
                     // A drawn Club member in its timeslot; 10 packs of 3 tickets fill its 30.
-                    let acc = format!("LOAD-{c:03}-{:06}", n / 10);
-                    if n.is_multiple_of(10) {
+                    let acc = account_id(c, n);
+                    if n.is_multiple_of(PACKS_PER_ACCOUNT) && (!ahead || n >= per_client) {
                         let st = state.clone();
                         let id = acc.clone();
-                        tokio::task::spawn_blocking(move || {
-                            let new = NewAccount { id: Some(id.clone()), name: format!("Fan {id}"), email: format!("{id}@example.org"), country: "FR".into(), club_number: Some("C1".into()) };
-                            st.store.create_account(&new, None, now).unwrap();
-                            let slot = Timeslot { start: now - jiff::SignedDuration::from_hours(1), end: now + jiff::SignedDuration::from_hours(47) };
-                            st.store.set_draw(&AccountId::parse(&id).unwrap(), "pack-draw", DrawEntry { status: DrawStatus::Drawn, timeslot: Some(slot) }).unwrap();
-                        })
-                        .await
-                        .unwrap();
+                        tokio::task::spawn_blocking(move || create_drawn(&st.store, &id, now))
+                            .await
+                            .unwrap();
+                        made_inline.fetch_add(1, Ordering::Relaxed);
                     }
-                    // Three different sessions, a different trio and category each time.
+                    // Three different sessions, a different trio and category each time. The
+                    // body is written as text: codes and ids are plain ASCII, and a
+                    // serde_json::Value tree per order was a good part of the clients' CPU.
                     let m = sessions.len();
                     let k = (c * 7919 + n * 31) % m;
-                    let lines: Vec<_> = (0..3)
-                        .map(|j| json!({"session": sessions[(k + j * (m / 3)) % m], "category": CATS[n % 4], "quantity": 1}))
-                        .collect();
-                    let body = json!({"idempotency_key": uuid::Uuid::now_v7().to_string(), "account_id": acc, "kind": "pack", "lines": lines});
+                    let line = |j: usize| {
+                        format!(
+                            r#"{{"session":"{}","category":"{}","quantity":1}}"#,
+                            sessions[(k + j * (m / 3)) % m],
+                            CATS[n % 4]
+                        )
+                    };
+                    let body = format!(
+                        r#"{{"idempotency_key":"{}","account_id":"{acc}","kind":"pack","lines":[{},{},{}]}}"#,
+                        uuid::Uuid::now_v7(),
+                        line(0),
+                        line(1),
+                        line(2)
+                    );
                     let t = Instant::now();
-                    let r = http.post(format!("{base}/v1/orders")).bearer_auth(&token).json(&body).send().await;
+                    let r = http
+                        .post(url.clone())
+                        .header(reqwest::header::AUTHORIZATION, auth.clone())
+                        .header(reqwest::header::CONTENT_TYPE, "application/json")
+                        .body(body)
+                        .send()
+                        .await;
+                    // The answer is read whole, as a desk would (and so the connection is kept).
+                    let r = match r {
+                        Ok(r) => {
+                            let status = r.status().as_u16();
+                            r.bytes().await.map(|b| (status, b))
+                        }
+                        Err(e) => Err(e),
+                    };
                     lat.push(t.elapsed().as_micros() as u64);
                     match r {
-                        Ok(r) if r.status().as_u16() == 201 => {
+                        Ok((201, _)) => {
                             sold.fetch_add(1, Ordering::Relaxed);
                         }
-                        Ok(r) => {
+                        Ok((_, body)) => {
                             if refused.fetch_add(1, Ordering::Relaxed) == 0 {
-                                eprintln!("first refusal: {}", r.text().await.unwrap_or_default());
+                                eprintln!("first refusal: {}", String::from_utf8_lossy(&body));
                             }
                         }
                         Err(e) => {
@@ -140,12 +297,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 lat
             }));
         }
-        let started = Instant::now();
         let mut lat = Vec::new();
         for t in tasks {
             lat.extend(t.await?);
         }
         let elapsed = started.elapsed().as_secs_f64();
+        let cpu_after = cpu();
         lat.sort_unstable();
         let oversold: u64 = state
             .store
@@ -155,10 +312,30 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .sum();
         let sold = sold.load(Ordering::Relaxed);
         println!("durability: {durability:?}; clients: {clients}; duration: {elapsed:.1} s");
+        println!(
+            "accounts: {ready_accounts} made ahead, {} during the run",
+            made_inline.load(Ordering::Relaxed)
+        );
         println!("online pack orders: {sold} sold, {} refused", refused.load(Ordering::Relaxed));
         println!("throughput: {:.0} orders/s", sold as f64 / elapsed);
         println!("latency: p50 {:.2} ms, p99 {:.2} ms", percentile(&lat, 0.50), percentile(&lat, 0.99));
         println!("oversold seats: {oversold}");
+        let per = |s: f64| s * 1e6 / (sold.max(1) as f64);
+        let (sv, cl, pr) = (
+            cpu_after.server - cpu_before.server,
+            cpu_after.client - cpu_before.client,
+            cpu_after.process - cpu_before.process,
+        );
+        println!(
+            "cpu: server {sv:.2} s ({:.0} µs/order), clients {cl:.2} s ({:.0} µs/order), process {pr:.2} s of {:.1} s × 2 cores",
+            per(sv),
+            per(cl),
+            elapsed
+        );
+        if flag("--skip-push") {
+            server.abort();
+            return Ok(());
+        }
 
         // 10,000 offline events: allot, then push in two batches of 5,000, acked.
         // 2,000 fans with 5 single tickets each: a busy counter's weeks offline.
@@ -186,6 +363,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                                    "tickets": [{"id": uuid::Uuid::now_v7().to_string(), "session": "FBL03", "category": "C", "price": 3500}]}})
             })
             .collect();
+        let cpu_before = cpu();
         let t = Instant::now();
         let mut acked = 0;
         for chunk in events.chunks(5_000) {
@@ -200,8 +378,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .await?;
             acked += v["acks"].as_array().map_or(0, Vec::len);
         }
-        println!("push 10,000 offline events: {acked} acked in {:.2} s", t.elapsed().as_secs_f64());
+        let took = t.elapsed().as_secs_f64();
+        let cpu_after = cpu();
+        println!("push 10,000 offline events: {acked} acked in {took:.2} s");
+        // Idle blocking threads may have ended since: the process total is the sure figure.
+        println!(
+            "push cpu: process {:.2} s (clients' live threads {:.2} s)",
+            cpu_after.process - cpu_before.process,
+            cpu_after.client - cpu_before.client
+        );
         server.abort();
         Ok::<_, Box<dyn std::error::Error>>(())
-    })
+    })?;
+    srv.shutdown_timeout(Duration::from_secs(1));
+    Ok(())
 }

@@ -120,24 +120,30 @@ impl Store {
 /// The rules' view of an account, read inside a transaction.
 pub(super) fn standing(c: &Connection, id: &AccountId) -> Result<AccountStanding> {
     let club: Option<Option<String>> = c
-        .query_row(
-            "SELECT club_number FROM accounts WHERE id = ?1",
-            [id.as_str()],
-            |r| r.get(0),
-        )
+        .prepare_cached("SELECT club_number FROM accounts WHERE id = ?1")?
+        .query_row([id.as_str()], |r| r.get(0))
         .optional()?;
     let Some(club) = club else {
         return Err(StoreError::NotFound(format!("no account {id}")));
     };
-    let mut held = BTreeMap::new();
-    let mut stmt = c.prepare_cached(
-        "SELECT session, COUNT(*) FROM tickets WHERE account_id = ?1 AND status = 'valid' GROUP BY session",
-    )?;
+    // Counted here rather than with GROUP BY in SQL: that form was re-prepared by SQLite at
+    // every step (seen in callgrind: one sqlite3Reprepare per sale), this one stays prepared.
+    let mut held: BTreeMap<SessionCode, u32> = BTreeMap::new();
+    let mut stmt =
+        c.prepare_cached("SELECT session FROM tickets WHERE account_id = ?1 AND status = 'valid'")?;
     let mut rows = stmt.query([id.as_str()])?;
     while let Some(r) = rows.next()? {
-        let s: String = r.get(0)?;
-        let code = SessionCode::parse(&s).map_err(|e| StoreError::Invalid(e.to_string()))?;
-        held.insert(code, r.get(1)?);
+        let s = r
+            .get_ref(0)?
+            .as_str()
+            .map_err(|e| StoreError::Invalid(e.to_string()))?;
+        match held.iter_mut().find(|(k, _)| k.as_str() == s) {
+            Some((_, n)) => *n += 1,
+            None => {
+                let code = SessionCode::parse(s).map_err(|e| StoreError::Invalid(e.to_string()))?;
+                held.insert(code, 1);
+            }
+        }
     }
     let mut draws = BTreeMap::new();
     let mut stmt = c.prepare_cached(

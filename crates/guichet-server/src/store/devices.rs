@@ -18,7 +18,13 @@ pub struct Device {
 }
 
 fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(char::from(DIGITS[usize::from(b >> 4)]));
+        out.push(char::from(DIGITS[usize::from(b & 0x0f)]));
+    }
+    out
 }
 
 fn sha256_hex(s: &str) -> String {
@@ -124,22 +130,50 @@ impl Store {
         })
     }
 
-    /// The device a bearer token belongs to.
+    /// The device a bearer token belongs to, if this process has seen the token before: no
+    /// database read, so the API answers it without a blocking thread. `None` means "ask
+    /// [`Store::device_by_token`]", not "unknown".
+    pub fn cached_device(&self, token: &str) -> Option<Device> {
+        let h = sha256_hex(token);
+        self.devices_seen
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&h)
+            .cloned()
+    }
+
+    /// The device a bearer token belongs to. Devices found are remembered by token hash for
+    /// the life of the process (a device is never removed or given a new token; a revocation,
+    /// when there is one, must forget it here too).
     pub fn device_by_token(&self, token: &str) -> Result<Option<Device>> {
         let h = sha256_hex(token);
-        self.read(|c| {
-            Ok(c.query_row(
-                "SELECT id, kind FROM devices WHERE token_hash = ?1",
-                [h],
-                |r| {
-                    Ok(Device {
-                        id: r.get(0)?,
-                        kind: r.get(1)?,
+        if let Some(d) = self
+            .devices_seen
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&h)
+        {
+            return Ok(Some(d.clone()));
+        }
+        let found = self.read(|c| {
+            Ok::<_, StoreError>(
+                c.prepare_cached("SELECT id, kind FROM devices WHERE token_hash = ?1")?
+                    .query_row([&h], |r| {
+                        Ok(Device {
+                            id: r.get(0)?,
+                            kind: r.get(1)?,
+                        })
                     })
-                },
+                    .optional()?,
             )
-            .optional()?)
-        })
+        })?;
+        if let Some(d) = &found {
+            self.devices_seen
+                .write()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(h, d.clone());
+        }
+        Ok(found)
     }
 }
 

@@ -1,7 +1,7 @@
 //! Allotments (escrow lent to desks) and sync: push applies each idempotency key exactly once,
 //! pull returns what changed after a cursor.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use guichet_domain::{
     check_order, AccountId, DraftLine, DraftOrder, OrderKind, PriceCategory, SessionCode,
@@ -13,6 +13,7 @@ use guichet_wire::sync::{
 };
 use jiff::Timestamp;
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use serde::Deserialize;
 
 use super::accounts::standing;
 use super::{Result, Store, StoreError};
@@ -22,11 +23,42 @@ fn offer_key(session: &str, category: &str) -> String {
 }
 
 pub(super) fn changed(c: &Connection, kind: &str, key: &str) -> rusqlite::Result<()> {
-    c.execute(
-        "INSERT INTO changes(kind, key) VALUES (?1, ?2)",
-        params![kind, key],
-    )?;
+    c.prepare_cached("INSERT INTO changes(kind, key) VALUES (?1, ?2)")?
+        .execute(params![kind, key])?;
     Ok(())
+}
+
+/// Appends change-feed rows of one kind in one statement: AUTOINCREMENT's bookkeeping (a read
+/// and a write of `sqlite_sequence`, most of an insert's cost here) is paid once for them all.
+pub(super) fn changed_many<'k>(
+    c: &Connection,
+    kind: &str,
+    keys: impl IntoIterator<Item = &'k str>,
+) -> rusqlite::Result<()> {
+    let list = serde_json::Value::from(keys.into_iter().collect::<Vec<&str>>()).to_string();
+    if list == "[]" {
+        return Ok(());
+    }
+    c.prepare_cached(
+        "INSERT INTO changes(kind, key) SELECT ?1, j.value FROM json_each(?2) AS j ORDER BY j.key",
+    )?
+    .execute(params![kind, list])?;
+    Ok(())
+}
+
+/// Runs a statement kept prepared on the connection.
+fn exec(c: &Connection, sql: &str, p: impl rusqlite::Params) -> rusqlite::Result<usize> {
+    c.prepare_cached(sql)?.execute(p)
+}
+
+/// Reads one row with a statement kept prepared on the connection.
+fn row<T>(
+    c: &Connection,
+    sql: &str,
+    p: impl rusqlite::Params,
+    f: impl FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+) -> rusqlite::Result<T> {
+    c.prepare_cached(sql)?.query_row(p, f)
 }
 
 fn parse_pair(session: &str, category: &str) -> Result<(SessionCode, PriceCategory)> {
@@ -41,8 +73,7 @@ fn allotment(
     session: &str,
     category: &str,
 ) -> rusqlite::Result<AllotmentDto> {
-    let row: Option<(u32, u32, u32)> = c
-        .query_row(
+    let row: Option<(u32, u32, u32)> = row(c,
             "SELECT granted, sold, returned FROM allotments WHERE device_id = ?1 AND session = ?2 AND category = ?3",
             params![device, session, category],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
@@ -69,13 +100,12 @@ impl Store {
             ));
         }
         self.write(|tx| {
-            let n = tx.execute(
+            let n = exec(tx,
                 "UPDATE offers SET lent = lent + ?3 WHERE session = ?1 AND category = ?2 AND capacity - sold - lent >= ?3",
                 params![s.as_str(), c.to_string(), req.quantity],
             )?;
             if n == 0 {
-                let left: Option<i64> = tx
-                    .query_row(
+                let left: Option<i64> = row(tx,
                         "SELECT capacity - sold - lent FROM offers WHERE session = ?1 AND category = ?2",
                         params![s.as_str(), c.to_string()],
                         |r| r.get(0),
@@ -89,7 +119,7 @@ impl Store {
                     )),
                 });
             }
-            tx.execute(
+            exec(tx,
                 "INSERT INTO allotments(device_id, session, category, granted) VALUES (?1, ?2, ?3, ?4)
                  ON CONFLICT(device_id, session, category) DO UPDATE SET granted = granted + ?4",
                 params![device, s.as_str(), c.to_string(), req.quantity],
@@ -110,11 +140,11 @@ impl Store {
                     a.outstanding, req.quantity
                 )));
             }
-            tx.execute(
+            exec(tx,
                 "UPDATE allotments SET returned = returned + ?4 WHERE device_id = ?1 AND session = ?2 AND category = ?3",
                 params![device, s.as_str(), c.to_string(), req.quantity],
             )?;
-            tx.execute(
+            exec(tx,
                 "UPDATE offers SET lent = lent - ?3 WHERE session = ?1 AND category = ?2",
                 params![s.as_str(), c.to_string(), req.quantity],
             )?;
@@ -133,8 +163,20 @@ impl Store {
     pub fn push(&self, device: &str, events: &[SyncEvent], now: Timestamp) -> Result<Vec<PushAck>> {
         self.write(|tx| {
             let mut acks = Vec::with_capacity(events.len());
+            // The change feed of the events applied, written once at the end (pull reads it
+            // as a set of keys, and the whole push becomes visible at once).
+            let mut feed: BTreeSet<(&'static str, String)> = BTreeSet::new();
             for e in events {
-                acks.push(self.apply_one(tx, device, e, now)?);
+                acks.push(self.apply_one(tx, device, e, now, &mut feed)?);
+            }
+            for kind in ["offer", "account", "revocation"] {
+                changed_many(
+                    tx,
+                    kind,
+                    feed.iter()
+                        .filter(|(k, _)| *k == kind)
+                        .map(|(_, key)| key.as_str()),
+                )?;
             }
             Ok(acks)
         })
@@ -146,15 +188,16 @@ impl Store {
         device: &str,
         e: &SyncEvent,
         now: Timestamp,
+        feed: &mut BTreeSet<(&'static str, String)>,
     ) -> Result<PushAck> {
         let key = e.idempotency_key.trim().to_string();
-        let seen: Option<(String, String, String, Option<String>)> = tx
-            .query_row(
-                "SELECT device_id, received_at, status, reason FROM sync_events WHERE idempotency_key = ?1",
-                [&key],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-            )
-            .optional()?;
+        let seen: Option<(String, String, String, Option<String>)> = row(
+            tx,
+            "SELECT device_id, received_at, status, reason FROM sync_events WHERE idempotency_key = ?1",
+            [&key],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .optional()?;
         // A key refused before is refused again with the same reason (its answer may have been
         // lost): "duplicate" would make the device believe it was applied.
         if let Some((by, received_at, status, reason)) = &seen {
@@ -171,18 +214,18 @@ impl Store {
         // A sale the desk made online already carries this key in `orders`.
         let seen = match seen {
             Some(x) => Some(x),
-            None => tx
-                .query_row(
-                    "SELECT device_id, received_at FROM orders WHERE idempotency_key = ?1",
-                    [&key],
-                    |r| {
-                        Ok((
-                            r.get::<_, Option<String>>(0)?.unwrap_or_default(),
-                            r.get(1)?,
-                        ))
-                    },
-                )
-                .optional()?,
+            None => row(
+                tx,
+                "SELECT device_id, received_at FROM orders WHERE idempotency_key = ?1",
+                [&key],
+                |r| {
+                    Ok((
+                        r.get::<_, Option<String>>(0)?.unwrap_or_default(),
+                        r.get(1)?,
+                    ))
+                },
+            )
+            .optional()?,
         };
         if let Some((by, received_at)) = seen {
             let reason =
@@ -194,30 +237,33 @@ impl Store {
                 received_at,
             });
         }
-        tx.execute_batch("SAVEPOINT event")?;
+        exec(tx, "SAVEPOINT event", [])?;
         let sp: &Connection = tx;
+        let mut changes = Vec::new();
         let outcome = match uuid::Uuid::parse_str(&key) {
             Err(_) => Err("idempotency_key is not a UUID".to_string()),
             Ok(_) => match e.kind.as_str() {
-                "account_created" => self.apply_account(sp, device, e, now),
-                "sale" => self.apply_sale(sp, device, &key, e, now),
-                "void" | "refund" => apply_void(sp, device, e, now),
-                "reissue" => apply_reissue(sp, e, now),
+                "account_created" => self.apply_account(sp, device, e, now, &mut changes),
+                "sale" => self.apply_sale(sp, device, &key, e, now, &mut changes),
+                "void" | "refund" => apply_void(sp, device, e, now, &mut changes),
+                "reissue" => apply_reissue(sp, e, now, &mut changes),
                 "shift_closed" | "shift_opened" => Ok(None),
                 other => Err(format!("unknown event kind {other:?}")),
             },
         };
         let (status, reason) = match outcome {
             Ok(note) => {
-                tx.execute_batch("RELEASE event")?;
+                exec(tx, "RELEASE event", [])?;
+                feed.extend(changes);
                 ("applied", note)
             }
             Err(reason) => {
-                tx.execute_batch("ROLLBACK TO event; RELEASE event")?;
+                exec(tx, "ROLLBACK TO event", [])?;
+                exec(tx, "RELEASE event", [])?;
                 ("rejected", Some(reason))
             }
         };
-        tx.execute(
+        exec(tx,
             "INSERT INTO sync_events(idempotency_key, device_id, kind, status, reason, created_at, received_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             params![key, device, e.kind, status, reason, e.created_at, now.to_string()],
@@ -236,15 +282,16 @@ impl Store {
         device: &str,
         e: &SyncEvent,
         now: Timestamp,
+        feed: &mut Vec<(&'static str, String)>,
     ) -> Result<Option<String>, String> {
         let new: NewAccount =
-            serde_json::from_value(e.payload.clone()).map_err(|x| format!("payload: {x}"))?;
+            Deserialize::deserialize(&e.payload).map_err(|x| format!("payload: {x}"))?;
         let id = new
             .id
             .clone()
             .ok_or("payload: the account id made on the device is missing")?;
-        let exists: Option<String> = c
-            .query_row("SELECT email FROM accounts WHERE id = ?1", [&id], |r| {
+        let exists: Option<String> =
+            row(c, "SELECT email FROM accounts WHERE id = ?1", [&id], |r| {
                 r.get(0)
             })
             .optional()
@@ -252,7 +299,7 @@ impl Store {
         if exists.is_some() {
             return Ok(None);
         }
-        c.execute(
+        exec(c,
             "INSERT INTO accounts(id, name, name_norm, email, country, club_number, created_at, created_by_device)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             params![
@@ -267,7 +314,7 @@ impl Store {
             ],
         )
         .map_err(|x| x.to_string())?;
-        changed(c, "account", &id).map_err(|x| x.to_string())?;
+        feed.push(("account", id));
         Ok(None)
     }
 
@@ -280,20 +327,23 @@ impl Store {
         key: &str,
         e: &SyncEvent,
         now: Timestamp,
+        feed: &mut Vec<(&'static str, String)>,
     ) -> Result<Option<String>, String> {
         let p: SalePayload =
-            serde_json::from_value(e.payload.clone()).map_err(|x| format!("payload: {x}"))?;
+            Deserialize::deserialize(&e.payload).map_err(|x| format!("payload: {x}"))?;
         let account = AccountId::parse(&p.account_id).map_err(|x| x.to_string())?;
         let sold_at: Timestamp = p.sold_at.parse().map_err(|x| format!("sold_at: {x}"))?;
         if p.tickets.is_empty() {
             return Err("a sale without tickets".into());
         }
-        let known: Option<String> = c
-            .query_row("SELECT id FROM orders WHERE id = ?1", [&p.order_id], |r| {
-                r.get(0)
-            })
-            .optional()
-            .map_err(|x| x.to_string())?;
+        let known: Option<String> = row(
+            c,
+            "SELECT id FROM orders WHERE id = ?1",
+            [&p.order_id],
+            |r| r.get(0),
+        )
+        .optional()
+        .map_err(|x| x.to_string())?;
         if known.is_some() {
             return Err(format!(
                 "order {} is already recorded under another key",
@@ -346,13 +396,12 @@ impl Store {
             let a = allotment(c, device, s, cat).map_err(|x| x.to_string())?;
             let from_escrow = (*n).min(a.outstanding);
             beyond += n - from_escrow;
-            c.execute(
+            exec(c,
                 "UPDATE allotments SET sold = sold + ?4 WHERE device_id = ?1 AND session = ?2 AND category = ?3",
                 params![device, s, cat, from_escrow],
             )
             .map_err(|x| x.to_string())?;
-            let n_off = c
-                .execute(
+            let n_off = exec(c,
                     "UPDATE offers SET lent = lent - ?3, sold = sold + ?4 WHERE session = ?1 AND category = ?2",
                     params![s, cat, from_escrow, n],
                 )
@@ -360,24 +409,24 @@ impl Store {
             if n_off == 0 {
                 return Err(format!("{s} has no category {cat}"));
             }
-            changed(c, "offer", &offer_key(s, cat)).map_err(|x| x.to_string())?;
+            feed.push(("offer", offer_key(s, cat)));
         }
         let total: i64 = p.tickets.iter().map(|t| t.price).sum();
         let channel = if p.offline { "offline" } else { "online" };
-        c.execute(
+        exec(c,
             "INSERT INTO orders(id, idempotency_key, account_id, device_id, kind, phase, total_cents, channel, sold_at, received_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             params![p.order_id, key, account.as_str(), device, p.kind.to_lowercase(), p.phase, total, channel, p.sold_at, now.to_string()],
         )
         .map_err(|x| x.to_string())?;
         for t in &p.tickets {
-            c.execute(
+            exec(c,
                 "INSERT INTO tickets(id, order_id, account_id, session, category, price_cents) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 params![t.id, p.order_id, account.as_str(), t.session.to_uppercase(), t.category.to_uppercase(), t.price],
             )
             .map_err(|x| format!("ticket {}: {x}", t.id))?;
         }
-        changed(c, "account", account.as_str()).map_err(|x| x.to_string())?;
+        feed.push(("account", account.to_string()));
         let mut notes: Vec<String> = violations
             .iter()
             .map(|v| format!("[{}] {}", v.code, v.en))
@@ -391,7 +440,7 @@ impl Store {
             return Ok(None);
         }
         let details = serde_json::json!({ "violations": violations, "beyond_allotment": beyond });
-        c.execute(
+        exec(c,
             "INSERT INTO conflicts(idempotency_key, device_id, account_id, order_id, violations, recorded_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![key, device, account.as_str(), p.order_id, details.to_string(), now.to_string()],
@@ -403,14 +452,15 @@ impl Store {
         )))
     }
 
-    /// Conflicts not yet resolved, newest first.
-    pub fn conflicts(&self) -> Result<Vec<serde_json::Value>> {
+    /// Conflicts not yet resolved, newest first; all devices', or one device's.
+    pub fn conflicts(&self, device: Option<&str>) -> Result<Vec<serde_json::Value>> {
         self.read(|c| {
-            let mut stmt = c.prepare(
+            let mut stmt = c.prepare_cached(
                 "SELECT id, idempotency_key, device_id, account_id, order_id, violations, recorded_at
-                 FROM conflicts WHERE resolved_at IS NULL ORDER BY id DESC LIMIT 500",
+                 FROM conflicts WHERE resolved_at IS NULL AND (?1 IS NULL OR device_id = ?1)
+                 ORDER BY id DESC LIMIT 500",
             )?;
-            let rows = stmt.query_map([], |r| {
+            let rows = stmt.query_map([device], |r| {
                 let v: String = r.get(5)?;
                 Ok(serde_json::json!({
                     "id": r.get::<_, i64>(0)?, "idempotency_key": r.get::<_, String>(1)?,
@@ -427,7 +477,7 @@ impl Store {
     /// What changed after `cursor`, in the device's scope.
     pub fn pull(&self, device: &str, cursor: i64) -> Result<PullResponse> {
         self.read(|c| {
-            let last: i64 = c.query_row("SELECT COALESCE(MAX(cursor), 0) FROM changes", [], |r| r.get(0))?;
+            let last: i64 = row(c, "SELECT COALESCE(MAX(cursor), 0) FROM changes", [], |r| r.get(0))?;
             let mut stmt = c.prepare_cached(
                 "SELECT DISTINCT kind, key FROM changes WHERE cursor > ?1 AND cursor <= ?2 LIMIT 100000",
             )?;
@@ -473,7 +523,8 @@ impl Store {
     /// Sold tickets in all (online and pushed), per the store: for whole-system checks.
     pub fn tickets_sold(&self) -> Result<i64> {
         self.read(|c| {
-            Ok(c.query_row(
+            Ok(row(
+                c,
                 "SELECT COUNT(*) FROM tickets WHERE status = 'valid'",
                 [],
                 |r| r.get(0),
@@ -507,66 +558,74 @@ fn apply_void(
     device: &str,
     e: &SyncEvent,
     now: Timestamp,
+    feed: &mut Vec<(&'static str, String)>,
 ) -> Result<Option<String>, String> {
     let p: VoidPayload =
-        serde_json::from_value(e.payload.clone()).map_err(|x| format!("payload: {x}"))?;
-    let ch: Option<(String, Option<String>)> = c
-        .query_row(
-            "SELECT channel, device_id FROM orders WHERE id = ?1",
-            [&p.order_id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()
-        .map_err(|x| x.to_string())?;
+        Deserialize::deserialize(&e.payload).map_err(|x| format!("payload: {x}"))?;
+    let ch: Option<(String, Option<String>)> = row(
+        c,
+        "SELECT channel, device_id FROM orders WHERE id = ?1",
+        [&p.order_id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .optional()
+    .map_err(|x| x.to_string())?;
     let Some((channel, by)) = ch else {
         return Err(format!("unknown order {}: push the sale first", p.order_id));
     };
     let to_escrow = channel == "offline" && by.as_deref() == Some(device);
     for id in &p.ticket_ids {
-        let row: Option<(String, String, String)> = c
-            .query_row(
-                "SELECT session, category, status FROM tickets WHERE id = ?1 AND order_id = ?2",
-                params![id, p.order_id],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )
-            .optional()
-            .map_err(|x| x.to_string())?;
+        let row: Option<(String, String, String)> = row(
+            c,
+            "SELECT session, category, status FROM tickets WHERE id = ?1 AND order_id = ?2",
+            params![id, p.order_id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()
+        .map_err(|x| x.to_string())?;
         let Some((s, cat, status)) = row else {
             return Err(format!("ticket {id} is not in order {}", p.order_id));
         };
         if status == "void" {
             continue;
         }
-        c.execute("UPDATE tickets SET status = 'void' WHERE id = ?1", [id])
+        exec(c, "UPDATE tickets SET status = 'void' WHERE id = ?1", [id])
             .map_err(|x| x.to_string())?;
         if to_escrow {
-            c.execute(
+            exec(c,
                 "UPDATE allotments SET sold = sold - 1 WHERE device_id = ?1 AND session = ?2 AND category = ?3 AND sold > 0",
                 params![device, s, cat],
             )
             .map_err(|x| x.to_string())?;
-            c.execute("UPDATE offers SET sold = sold - 1, lent = lent + 1 WHERE session = ?1 AND category = ?2", params![s, cat])
+            exec(c, "UPDATE offers SET sold = sold - 1, lent = lent + 1 WHERE session = ?1 AND category = ?2", params![s, cat])
                 .map_err(|x| x.to_string())?;
         } else {
-            c.execute(
+            exec(
+                c,
                 "UPDATE offers SET sold = sold - 1 WHERE session = ?1 AND category = ?2",
                 params![s, cat],
             )
             .map_err(|x| x.to_string())?;
         }
-        c.execute(
+        exec(
+            c,
             "INSERT OR IGNORE INTO revocations(ticket_id, reason, revoked_at) VALUES (?1, ?2, ?3)",
             params![id, e.kind, now.to_string()],
         )
         .map_err(|x| x.to_string())?;
-        changed(c, "revocation", id).map_err(|x| x.to_string())?;
-        changed(c, "offer", &offer_key(&s, &cat)).map_err(|x| x.to_string())?;
+        feed.push(("revocation", id.clone()));
+        feed.push(("offer", offer_key(&s, &cat)));
     }
     Ok(None)
 }
 
 /// A reissue: the old ticket is revoked, the new one takes its seat (no inventory change).
-fn apply_reissue(c: &Connection, e: &SyncEvent, now: Timestamp) -> Result<Option<String>, String> {
+fn apply_reissue(
+    c: &Connection,
+    e: &SyncEvent,
+    now: Timestamp,
+    feed: &mut Vec<(&'static str, String)>,
+) -> Result<Option<String>, String> {
     let p: ReissuePayload =
         serde_json::from_value(e.payload.clone()).map_err(|x| format!("payload: {x}"))?;
     let old: Option<(String, String)> = c
@@ -604,6 +663,6 @@ fn apply_reissue(c: &Connection, e: &SyncEvent, now: Timestamp) -> Result<Option
         params![p.old_ticket_id, now.to_string()],
     )
     .map_err(|x| x.to_string())?;
-    changed(c, "revocation", &p.old_ticket_id).map_err(|x| x.to_string())?;
+    feed.push(("revocation", p.old_ticket_id.clone()));
     Ok(None)
 }

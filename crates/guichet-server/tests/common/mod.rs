@@ -62,6 +62,11 @@ impl Server {
     }
 
     pub async fn enrol(&self) -> String {
+        self.enrol_device().await.0
+    }
+
+    /// Enrols a desk: its token and its device id.
+    pub async fn enrol_device(&self) -> (String, String) {
         let code = self
             .state
             .store
@@ -77,7 +82,10 @@ impl Server {
             )
             .await;
         assert_eq!(s, StatusCode::OK, "{v}");
-        v["token"].as_str().unwrap().to_string()
+        (
+            v["token"].as_str().unwrap().to_string(),
+            v["device_id"].as_str().unwrap().to_string(),
+        )
     }
 
     pub fn orders(&self) -> u32 {
