@@ -8,6 +8,11 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
+mod faults;
+mod proxy;
+mod rig;
+mod two_desks;
+
 const BIN: &str = env!("CARGO_BIN_EXE_guichet-server-sut");
 /// The server's clock: the general sale, 10 Jan 2024 10:00 Paris time.
 const NOW: &str = "2024-01-10T10:00:00";
@@ -20,15 +25,21 @@ struct ServerProcess {
 
 impl ServerProcess {
     fn start(db: &Path) -> ServerProcess {
+        ServerProcess::start_at(db, "127.0.0.1:0", NOW)
+    }
+
+    /// Starts on `listen` (the same port again after a kill, so desks find it) with the
+    /// server's clock running from `now` (Paris time).
+    fn start_at(db: &Path, listen: &str, now: &str) -> ServerProcess {
         let mut child = Command::new(BIN)
             .args([
                 "serve",
                 "--db",
                 db.to_str().unwrap(),
                 "--listen",
-                "127.0.0.1:0",
+                listen,
                 "--now",
-                NOW,
+                now,
             ])
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())

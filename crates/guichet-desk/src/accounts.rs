@@ -12,6 +12,7 @@ use guichet_store::accounts::{
 use guichet_store::journal::{append_ledger, enqueue, LedgerEntry, OutboxEvent};
 use guichet_store::new_id;
 use guichet_store::rusqlite::Connection;
+use guichet_wire::accounts::NewAccount;
 
 use crate::desk::Desk;
 use crate::error::{Error, Result};
@@ -192,7 +193,14 @@ impl Desk {
                 &OutboxEvent {
                     idempotency_key: &key,
                     kind: "account_created",
-                    payload: serde_json::to_value(&account).unwrap_or_default(),
+                    payload: serde_json::to_value(NewAccount {
+                        id: Some(account.id.to_string()),
+                        name: account.full_name(),
+                        email: account.email.clone(),
+                        country: account.country.clone(),
+                        club_number: account.club_number.clone(),
+                    })
+                    .unwrap_or_default(),
                     created_at: now,
                     offline: true,
                 },

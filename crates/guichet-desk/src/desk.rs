@@ -68,6 +68,10 @@ pub struct Desk {
     pub(crate) catalogue: Catalogue,
     pub(crate) config: SaleConfig,
     pub(crate) operator: Option<SignedIn>,
+    /// The server client, once enrolled and connected.
+    pub(crate) server: Option<crate::sync::http::ServerClient>,
+    /// Until when sales skip the server, and why (its last failure).
+    pub(crate) server_down: Option<(Timestamp, String)>,
 }
 
 impl std::fmt::Debug for Desk {
@@ -97,6 +101,8 @@ impl Desk {
             catalogue: parts.catalogue,
             config: parts.config,
             operator: None,
+            server: None,
+            server_down: None,
         })
     }
 
@@ -118,6 +124,11 @@ impl Desk {
     /// The settings.
     pub fn settings(&self) -> &DeskSettings {
         &self.settings
+    }
+
+    /// Id of the key that signs this desk's tickets (as registered with the server).
+    pub fn signer_key_id(&self) -> String {
+        self.signer.key_id()
     }
 
     /// The operator signed in, if any.

@@ -173,6 +173,22 @@ pub enum Error {
     /// The tickets could not be sent to the printer (the sale is kept).
     #[error("could not print: {0} — the sale is recorded; fix the printer and print again, or save the PDF")]
     Print(String),
+    /// The desk has no server link.
+    #[error("this desk is not enrolled with a server — ask an administrator for an enrolment code (guichet-server enrol) and enrol")]
+    NotEnrolled,
+    /// A call to the server failed (network, or a refusal that is not a sale rule).
+    #[error("{0}")]
+    Server(#[from] crate::sync::http::CallError),
+    /// The server refused an online sale for a reason other than the sale rules.
+    #[error("the server refused the sale ({status} {code}): {message} — nothing was sold")]
+    ServerRefused {
+        /// HTTP status.
+        status: u16,
+        /// The server's error code.
+        code: String,
+        /// The server's sentence.
+        message: String,
+    },
     /// The ticket signer failed.
     #[error("could not sign ticket: {0}")]
     Signing(String),
@@ -208,6 +224,10 @@ impl Error {
             Error::TicketNotValid { .. } => "TICKET_NOT_VALID",
             Error::AlreadyVoided { .. } => "ALREADY_VOIDED",
             Error::Signing(_) => "SIGNING",
+            Error::NotEnrolled => "NOT_ENROLLED",
+            Error::Server(e) if e.is_network() => "SERVER_UNREACHABLE",
+            Error::Server(_) => "SERVER_REFUSED",
+            Error::ServerRefused { .. } => "SERVER_REFUSED",
             Error::Render(_) => "RENDER",
             Error::Print(_) => "PRINT",
         }

@@ -11,9 +11,9 @@ use guichet_store::shifts::open_shift;
 use guichet_store::stock::{allotments, availability};
 
 use crate::accounts::standing;
-use crate::desk::Desk;
+use crate::desk::{Desk, SignedIn};
 use crate::error::{Error, Result};
-use crate::payment::{plan, Tender};
+use crate::payment::{plan, PaymentPlan, Tender};
 use crate::settings::Connectivity;
 use crate::signer::TicketToSign;
 
@@ -70,6 +70,9 @@ pub struct SaleReceipt {
     pub tickets: Vec<(String, SessionCode, String)>,
     /// Sold from the allotment.
     pub offline: bool,
+    /// Set when an online desk had to sell from its allotment: why (the server could not be
+    /// reached), for the screen and the receipt.
+    pub fallback: Option<String>,
 }
 
 impl Desk {
@@ -79,7 +82,16 @@ impl Desk {
         self.quote_against(req, self.settings.connectivity == Connectivity::Offline)
     }
 
-    fn quote_against(&self, req: &OrderRequest, offline: bool) -> Result<Quote> {
+    pub(crate) fn quote_against(&self, req: &OrderRequest, offline: bool) -> Result<Quote> {
+        self.quote_inner(req, offline, false)
+    }
+
+    pub(crate) fn quote_inner(
+        &self,
+        req: &OrderRequest,
+        offline: bool,
+        server_decides: bool,
+    ) -> Result<Quote> {
         self.signed_in()?;
         let conn = self.store.reader();
         let account = account_by_id(conn, &req.account)?.ok_or_else(|| Error::UnknownAccount {
@@ -117,20 +129,33 @@ impl Desk {
                 })
                 .collect(),
         };
-        let stock = if offline {
-            allotments(conn)?
-        } else {
-            availability(conn)?
-        };
         let st = standing(conn, &account)?;
-        let order = check_order(
-            &draft,
-            &st,
-            &self.config,
-            &self.catalogue,
-            &stock,
-            self.now(),
-        )
+        let order = if server_decides {
+            // The server holds the stock: the desk checks everything else, and the catalogue's
+            // capacity stands in for a stock the server will guard in its own transaction.
+            check_order(
+                &draft,
+                &st,
+                &self.config,
+                &self.catalogue,
+                &self.catalogue,
+                self.now(),
+            )
+        } else {
+            let stock = if offline {
+                allotments(conn)?
+            } else {
+                availability(conn)?
+            };
+            check_order(
+                &draft,
+                &st,
+                &self.config,
+                &self.catalogue,
+                &stock,
+                self.now(),
+            )
+        }
         .map_err(Error::Refused)?;
         Ok(Quote {
             order,
@@ -142,76 +167,167 @@ impl Desk {
     /// Sells an order: rules, payment plan, signatures, card charge, then one transaction.
     /// Any refusal before the commit writes nothing; a failed commit refunds the card.
     ///
-    /// There is no server client yet, so every sale takes the designed fallback of an online
-    /// desk that cannot reach the server: it is decided against this desk's allotment and
-    /// marked offline (the receipt says so).
+    /// Online (connectivity `Online` and a server link, see [`Desk::connect_server`]) the
+    /// server decides and numbers the tickets; if the server cannot be reached (connection
+    /// refused, time-out, cut, 5xx) the sale falls back to this desk's allotment and the
+    /// receipt's `fallback` says why. A refusal by the server's rules is returned as
+    /// [`Error::Refused`], with no fallback. Offline, it sells from the allotment.
+    ///
+    /// After a network failure the desk sells from the allotment without asking the server
+    /// for `settings.online_retry` (30 s), then tries it again; [`Desk::retry_online_now`]
+    /// ends the pause early (e.g. when the sync task sees the server again).
+    ///
+    /// Blocking (it may wait for the server up to the client's time-outs): the app calls it
+    /// from a blocking thread.
     pub fn sell(&mut self, req: &OrderRequest, tender: Tender) -> Result<SaleReceipt> {
-        let op = self.signed_in()?;
-        let shift = open_shift(self.store.reader())?.ok_or(Error::NoOpenShift)?;
-        let quote = self.quote_against(req, true)?;
-        let total = quote.order.total;
-        let plan = plan(total, tender, self.settings.max_change)?;
+        if self.settings.connectivity == Connectivity::Online {
+            if self.server.is_some() {
+                if let Some((until, why)) = self.server_down.clone() {
+                    if self.now() < until {
+                        let why = format!(
+                            "{why}; sold from this desk's allotment without asking the server again until {} — the sale reaches the server at the next sync",
+                            self.paris(until)
+                        );
+                        let key = new_id(self.now());
+                        return self.sell_from_allotment(req, tender, key, None, Some(why));
+                    }
+                }
+                return self.sell_online(req, tender);
+            }
+            let why = "this desk is not connected to a server (not enrolled)".to_string();
+            return self.sell_from_allotment(req, tender, new_id(self.now()), None, Some(why));
+        }
+        self.sell_from_allotment(req, tender, new_id(self.now()), None, None)
+    }
+
+    /// Sells from this desk's allotment, with `idempotency_key` (the online attempt's key on a
+    /// fallback, so the server counts it once whatever happened to the attempt) and a card
+    /// already charged for this order, if any.
+    pub(crate) fn sell_from_allotment(
+        &mut self,
+        req: &OrderRequest,
+        tender: Tender,
+        idempotency_key: String,
+        charged: Option<(Money, String)>,
+        fallback: Option<String>,
+    ) -> Result<SaleReceipt> {
+        let refund = |desk: &mut Desk| {
+            if let Some((amount, r)) = &charged {
+                let _ = desk.terminal.refund(*amount, r);
+            }
+        };
+        let prepared = (|| {
+            let op = self.signed_in()?;
+            let shift = open_shift(self.store.reader())?.ok_or(Error::NoOpenShift)?;
+            let quote = self.quote_against(req, true)?;
+            let plan = plan(quote.order.total, tender, self.settings.max_change)?;
+            Ok::<_, Error>((op, shift, quote, plan))
+        })();
+        let (op, shift, quote, plan) = match prepared {
+            Ok(x) => x,
+            Err(e) => {
+                refund(self);
+                return Err(e);
+            }
+        };
         let now = self.now();
         let order_id = new_id(now);
-        let idempotency_key = new_id(now);
+        let ids = quote
+            .holders
+            .iter()
+            .map(|names| names.iter().map(|_| new_id(now)).collect())
+            .collect();
+        let sale = Sold {
+            account: req.account.clone(),
+            order_id,
+            idempotency_key,
+            ids,
+            phase: quote.order.phase.clone(),
+            offline: true,
+            fallback,
+        };
+        self.record(op, shift.id, quote, plan, sale, charged.map(|c| c.1))
+    }
+
+    /// Signs the tickets, charges the card if not yet charged, and writes the sale in one
+    /// transaction (refunding the card if the write fails).
+    pub(crate) fn record(
+        &mut self,
+        op: SignedIn,
+        shift_id: String,
+        quote: Quote,
+        plan: PaymentPlan,
+        sold: Sold,
+        card_reference: Option<String>,
+    ) -> Result<SaleReceipt> {
+        let now = self.now();
+        let total = quote.order.total;
         let key_id = self.signer.key_id();
         let mut tickets = Vec::new();
-        for (line, names) in quote.order.lines.iter().zip(&quote.holders) {
-            let session = self
-                .catalogue
-                .session(&line.session)
-                .ok_or_else(|| Error::Signing(format!("{} left the catalogue", line.session)))?;
-            let session_day = session.local_start().date();
-            for name in names {
-                let id = new_id(now);
-                let qr_payload = self
-                    .signer
-                    .sign(&TicketToSign {
-                        ticket_id: id.clone(),
+        let signed = (|| {
+            for ((line, names), ids) in quote.order.lines.iter().zip(&quote.holders).zip(&sold.ids)
+            {
+                let session = self.catalogue.session(&line.session).ok_or_else(|| {
+                    Error::Signing(format!("{} left the catalogue", line.session))
+                })?;
+                let session_day = session.local_start().date();
+                for (name, id) in names.iter().zip(ids) {
+                    let qr_payload = self
+                        .signer
+                        .sign(&TicketToSign {
+                            ticket_id: id.clone(),
+                            session: line.session.clone(),
+                            category: line.category,
+                            games: quote.order.games,
+                            session_day,
+                            issued_at: now,
+                            holder_name: name.clone(),
+                        })
+                        .map_err(Error::Signing)?;
+                    tickets.push(NewTicket {
+                        id: id.clone(),
                         session: line.session.clone(),
                         category: line.category,
-                        games: quote.order.games,
-                        session_day,
-                        issued_at: now,
+                        price: line.unit_price,
                         holder_name: name.clone(),
-                    })
-                    .map_err(Error::Signing)?;
-                tickets.push(NewTicket {
-                    id,
-                    session: line.session.clone(),
-                    category: line.category,
-                    price: line.unit_price,
-                    holder_name: name.clone(),
-                    qr_payload,
-                    key_id: key_id.clone(),
-                });
+                        qr_payload,
+                        key_id: key_id.clone(),
+                    });
+                }
             }
+            Ok::<_, Error>(())
+        })();
+        if let Err(e) = signed {
+            if let Some(r) = &card_reference {
+                let _ = self.terminal.refund(plan.card, r);
+            }
+            return Err(e);
         }
-        let card_reference = if plan.card > Money::ZERO {
-            let r = self
-                .terminal
-                .charge(plan.card, &order_id)
-                .map_err(|reason| Error::CardDeclined { reason })?;
-            Some(r)
-        } else {
-            None
+        let card_reference = match card_reference {
+            Some(r) => Some(r),
+            None if plan.card > Money::ZERO => Some(
+                self.terminal
+                    .charge(plan.card, &sold.order_id)
+                    .map_err(|reason| Error::CardDeclined { reason })?,
+            ),
+            None => None,
         };
         let payments = plan.rows(&mut || new_id(now), card_reference.clone());
         let sale = NewSale {
-            order_id: order_id.clone(),
-            idempotency_key: idempotency_key.clone(),
-            account_id: req.account.clone(),
+            order_id: sold.order_id.clone(),
+            idempotency_key: sold.idempotency_key.clone(),
+            account_id: sold.account.clone(),
             operator_id: op.id,
-            shift_id: shift.id,
+            shift_id,
             kind: match quote.order.kind {
                 OrderKind::Pack => SaleKind::Pack,
                 OrderKind::Single => SaleKind::Single,
             },
             games: quote.order.games,
-            phase: quote.order.phase.clone(),
+            phase: sold.phase.clone(),
             total,
             sold_at: now,
-            offline: quote.offline,
+            offline: sold.offline,
             tickets,
             payments,
         };
@@ -223,8 +339,8 @@ impl Desk {
             return Err(e.into());
         }
         Ok(SaleReceipt {
-            order_id,
-            idempotency_key,
+            order_id: sold.order_id,
+            idempotency_key: sold.idempotency_key,
             total,
             change: plan.change,
             card_reference,
@@ -233,7 +349,27 @@ impl Desk {
                 .iter()
                 .map(|t| (t.id.clone(), t.session.clone(), t.holder_name.clone()))
                 .collect(),
-            offline: quote.offline,
+            offline: sold.offline,
+            fallback: sold.fallback,
         })
     }
+}
+
+/// Who decided a sale and the ids it carries.
+#[derive(Debug, Clone)]
+pub(crate) struct Sold {
+    /// Buyer.
+    pub account: AccountId,
+    /// Order id (the server's, online).
+    pub order_id: String,
+    /// Outbox idempotency key.
+    pub idempotency_key: String,
+    /// Ticket ids per quote line, one per holder (the server's, online).
+    pub ids: Vec<Vec<String>>,
+    /// Phase sold in.
+    pub phase: String,
+    /// From the allotment.
+    pub offline: bool,
+    /// Why an online desk sold offline.
+    pub fallback: Option<String>,
 }

@@ -26,6 +26,9 @@ pub struct DeskSettings {
     pub max_text: usize,
     /// Online or offline.
     pub connectivity: Connectivity,
+    /// After the server failed to answer a sale, sell from the allotment without asking it
+    /// for this long, so customers do not wait for time-outs one after another (30 s).
+    pub online_retry: SignedDuration,
 }
 
 impl Default for DeskSettings {
@@ -36,6 +39,7 @@ impl Default for DeskSettings {
             max_change: Money::from_euros(500),
             max_text: 120,
             connectivity: Connectivity::Offline,
+            online_retry: SignedDuration::from_secs(30),
         }
     }
 }

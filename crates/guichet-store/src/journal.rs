@@ -165,7 +165,7 @@ pub fn pending_events(conn: &Connection, limit: u32) -> Result<Vec<StoredEvent>>
     let mut stmt = conn
         .prepare_cached(
             "SELECT seq, idempotency_key, kind, payload, created_at, offline FROM outbox
-             WHERE pushed_at IS NULL ORDER BY seq LIMIT ?1",
+             WHERE pushed_at IS NULL AND rejected_at IS NULL ORDER BY seq LIMIT ?1",
         )
         .ctx("read outbox")?;
     let rows = stmt
@@ -210,4 +210,79 @@ pub fn mark_pushed(
     )
     .ctx("mark event pushed")?;
     Ok(())
+}
+
+/// Marks an event as refused by the server: it stays in the outbox with the reason (in
+/// `last_error`) for a supervisor to see, and is not pushed again.
+pub fn mark_rejected(
+    conn: &Connection,
+    seq: i64,
+    reason: &str,
+    received_at_server: Timestamp,
+) -> Result<()> {
+    conn.execute(
+        "UPDATE outbox SET rejected_at = ?2, received_at_server = ?2, last_error = ?3,
+           attempts = attempts + 1 WHERE seq = ?1",
+        params![seq, ts(received_at_server), reason],
+    )
+    .ctx("mark event rejected")?;
+    Ok(())
+}
+
+/// Records a failed push attempt of events (the sentence of the failure), so the outbox shows
+/// how often each waiting event was tried.
+pub fn note_attempt(conn: &Connection, seqs: &[i64], error: &str) -> Result<()> {
+    let mut stmt = conn
+        .prepare_cached("UPDATE outbox SET attempts = attempts + 1, last_error = ?2 WHERE seq = ?1")
+        .ctx("note push attempt")?;
+    for seq in seqs {
+        stmt.execute(params![seq, error]).ctx("note push attempt")?;
+    }
+    Ok(())
+}
+
+/// Events waiting to be pushed (neither acknowledged nor rejected).
+pub fn waiting_count(conn: &Connection) -> Result<u64> {
+    conn.query_row(
+        "SELECT count(*) FROM outbox WHERE pushed_at IS NULL AND rejected_at IS NULL",
+        [],
+        |r| r.get::<_, i64>(0),
+    )
+    .map(|n| u64::try_from(n).unwrap_or(0))
+    .ctx("count waiting events")
+}
+
+/// An event the server refused, with its reason.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RejectedEvent {
+    /// Sequence number.
+    pub seq: i64,
+    /// Idempotency key.
+    pub idempotency_key: String,
+    /// Kind.
+    pub kind: String,
+    /// The server's reason.
+    pub reason: String,
+}
+
+/// Events the server refused, oldest first.
+pub fn rejected_events(conn: &Connection) -> Result<Vec<RejectedEvent>> {
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT seq, idempotency_key, kind, coalesce(last_error, '') FROM outbox
+             WHERE rejected_at IS NOT NULL ORDER BY seq",
+        )
+        .ctx("read rejected events")?;
+    let rows = stmt
+        .query_map([], |r| {
+            Ok(RejectedEvent {
+                seq: r.get(0)?,
+                idempotency_key: r.get(1)?,
+                kind: r.get(2)?,
+                reason: r.get(3)?,
+            })
+        })
+        .ctx("read rejected events")?;
+    rows.collect::<rusqlite::Result<Vec<_>>>()
+        .ctx("read rejected events")
 }

@@ -8,6 +8,7 @@
 pub mod accounts;
 pub mod error;
 pub mod journal;
+pub mod link;
 pub mod migrate;
 pub mod operators;
 pub mod sales;

@@ -10,7 +10,10 @@ use crate::error::{Context, Result};
 pub const APPLICATION_ID: i32 = 0x4755_4931;
 
 /// The migrations, in order; the number is the `user_version` after applying it.
-pub const MIGRATIONS: &[(u32, &str)] = &[(1, include_str!("../migrations/0001_init.sql"))];
+pub const MIGRATIONS: &[(u32, &str)] = &[
+    (1, include_str!("../migrations/0001_init.sql")),
+    (2, include_str!("../migrations/0002_sync.sql")),
+];
 
 /// The schema version this binary brings a file up to.
 pub fn latest_version() -> u32 {

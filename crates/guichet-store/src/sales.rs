@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use guichet_domain::{AccountId, Games, Money, PriceCategory, SessionCode};
+use guichet_wire::sync::{SalePayload, SaleTicket};
 use jiff::Timestamp;
 use rusqlite::{params, Connection, OptionalExtension};
 
@@ -235,12 +236,35 @@ pub fn record_sale(conn: &Connection, s: &NewSale) -> Result<()> {
         &OutboxEvent {
             idempotency_key: &s.idempotency_key,
             kind: "sale",
-            payload: serde_json::to_value(s).unwrap_or_default(),
+            payload: serde_json::to_value(sale_payload(s)).unwrap_or_default(),
             created_at: s.sold_at,
             offline: s.offline,
         },
     )?;
     Ok(())
+}
+
+/// The sale as the server's `/v1/sync/push` reads it: the wire crate is the contract, so the
+/// desk enqueues exactly [`SalePayload`] (payments and holder names stay on the desk).
+pub fn sale_payload(s: &NewSale) -> SalePayload {
+    SalePayload {
+        order_id: s.order_id.clone(),
+        account_id: s.account_id.to_string(),
+        kind: s.kind.as_str().to_string(),
+        phase: s.phase.clone(),
+        sold_at: ts(s.sold_at),
+        offline: s.offline,
+        tickets: s
+            .tickets
+            .iter()
+            .map(|t| SaleTicket {
+                id: t.id.clone(),
+                session: t.session.to_string(),
+                category: category_str(t.category),
+                price: t.price.cents(),
+            })
+            .collect(),
+    }
 }
 
 /// A ticket as stored.

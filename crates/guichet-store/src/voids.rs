@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use guichet_domain::{Money, PriceCategory, SessionCode};
+use guichet_wire::sync::{ReissuePayload, SaleTicket, VoidPayload};
 use jiff::Timestamp;
 use rusqlite::{params, Connection};
 
@@ -114,7 +115,11 @@ pub fn record_void(conn: &Connection, order: &StoredOrder, v: &NewVoid) -> Resul
         &OutboxEvent {
             idempotency_key: &v.idempotency_key,
             kind: action,
-            payload: serde_json::json!({ "void": v, "revoked": revoked }),
+            payload: serde_json::to_value(VoidPayload {
+                order_id: v.order_id.clone(),
+                ticket_ids: revoked,
+            })
+            .unwrap_or_default(),
             created_at: v.at,
             offline: order.offline,
         },
@@ -168,7 +173,17 @@ pub fn record_reissue(conn: &Connection, r: &NewReissue) -> Result<()> {
         &OutboxEvent {
             idempotency_key: &r.idempotency_key,
             kind: "reissue",
-            payload: serde_json::to_value(r).unwrap_or_default(),
+            payload: serde_json::to_value(ReissuePayload {
+                order_id: r.order_id.clone(),
+                old_ticket_id: r.old_ticket_id.clone(),
+                ticket: SaleTicket {
+                    id: r.ticket.id.clone(),
+                    session: r.ticket.session.to_string(),
+                    category: crate::values::category_str(r.ticket.category),
+                    price: r.ticket.price.cents(),
+                },
+            })
+            .unwrap_or_default(),
             created_at: r.at,
             offline: true,
         },

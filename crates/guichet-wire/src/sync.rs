@@ -32,12 +32,26 @@ pub struct AllotmentDto {
     pub outstanding: u32,
 }
 
+/// A reissue pushed by a desk (`kind = "reissue"`): the old ticket is revoked and a new one,
+/// with a new id and signature, takes its seat. No seat is sold or freed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ReissuePayload {
+    /// The order.
+    pub order_id: String,
+    /// The ticket replaced (revoked).
+    pub old_ticket_id: String,
+    /// The new ticket.
+    pub ticket: SaleTicket,
+}
+
 /// One outbox event of a desk.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct SyncEvent {
     /// Idempotency key (UUIDv7) made on the device.
     pub idempotency_key: String,
-    /// `account_created`, `sale`, `void`, `refund`, `shift_closed`.
+    /// `account_created` ([`crate::accounts::NewAccount`]), `sale` ([`SalePayload`]), `void`
+    /// and `refund` ([`VoidPayload`]), `reissue` ([`ReissuePayload`]), `shift_closed` (the Z
+    /// report, kept by the desk; the server records the key only).
     pub kind: String,
     /// The event's data (see the docs of each kind).
     pub payload: serde_json::Value,

@@ -149,6 +149,28 @@ enum Command {
         #[arg(long)]
         pdf: Option<PathBuf>,
     },
+    /// Enrols this desk with the central server: trades a one-time code (made by
+    /// `guichet-server enrol`) for a device id and a token (kept in the desk's file, never
+    /// printed), registering this desk's ticket-signing key.
+    Enrol {
+        /// The server's base URL, e.g. http://127.0.0.1:8080.
+        #[arg(long)]
+        server: String,
+        /// The one-time code.
+        #[arg(long)]
+        code: String,
+        /// A name for people ("Desk 3, Stade de France").
+        #[arg(long)]
+        name: String,
+    },
+    /// Pushes the outbox and pulls what changed, once; prints the status.
+    Sync,
+    /// Borrows seats from the server to sell offline: SESSION:CATEGORY:QTY.
+    Allot {
+        /// e.g. FBL01:D:20.
+        #[arg(long)]
+        line: String,
+    },
     /// Sells walk-in single-ticket orders in a loop (crash-safety tests): prints `ready`, then
     /// `sold <order id>` after each commit.
     #[command(hide = true)]
@@ -252,6 +274,10 @@ fn run(cli: Cli) -> Result<serde_json::Value, Error> {
             config: SaleConfig::paris2024(),
         },
     )?;
+    if cli.online {
+        // Enrolled: sales go to the server, with the offline fallback.
+        desk.connect_server(guichet_desk::sync::Timeouts::counter())?;
+    }
     if let Command::Init { id, name, new_pin } = &cli.command {
         desk.add_operator(id, name, Role::Supervisor, new_pin)?;
         return Ok(serde_json::json!({ "operator": id, "role": "supervisor" }));
@@ -283,6 +309,23 @@ fn run(cli: Cli) -> Result<serde_json::Value, Error> {
             let list: Vec<&str> = sessions.split(',').collect();
             seed_allotment(&mut desk, &list, per_category)?;
             serde_json::json!({ "accounts": accounts, "sessions": list })
+        }
+        Command::Enrol { server, code, name } => {
+            let device = desk.enrol(&server, &code, &name, &DeviceKey::from_seed(seed))?;
+            serde_json::json!({ "device_id": device, "key_id": desk.signer_key_id() })
+        }
+        Command::Sync => {
+            let mut cfg = guichet_desk::SyncConfig::new(&db);
+            if let Some(s) = &at {
+                cfg.clock = Box::new(FixedClock::at(instant(s)?));
+            }
+            serde_json::to_value(guichet_desk::sync::sync_once(cfg)).unwrap_or_default()
+        }
+        Command::Allot { line: l } => {
+            let l = line(&l)?;
+            desk.connect_server(guichet_desk::sync::Timeouts::counter())?;
+            let a = desk.ask_allotment(&l.session, l.category, l.quantity)?;
+            serde_json::to_value(a).unwrap_or_default()
         }
         Command::LookUp { query } => {
             let (by, found) = desk.look_up(&query)?;

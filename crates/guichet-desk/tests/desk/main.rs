@@ -8,4 +8,5 @@ mod bad_input;
 mod operators;
 mod sales;
 mod shifts;
+mod sync;
 mod voids;

@@ -289,9 +289,14 @@ fn online_quotes_use_the_availability_cache_and_sales_fall_back_to_the_allotment
         .unwrap();
     let q = online.quote(&pack(1)).unwrap();
     assert!(!q.offline, "decided against the server's availability");
-    // With no server client yet, the sale itself takes the designed offline fallback.
+    // Not enrolled with a server: the sale takes the designed offline fallback and says why.
     let r = online.sell(&pack(1), cash(500)).unwrap();
     assert!(r.offline, "the receipt says the sale was made offline");
+    assert!(
+        r.fallback.as_deref().unwrap_or("").contains("not enrolled"),
+        "{:?}",
+        r.fallback
+    );
 }
 
 fn open_online(f: &Fx) -> guichet_desk::Desk {

@@ -8,7 +8,8 @@ use guichet_domain::{
 };
 use guichet_wire::accounts::NewAccount;
 use guichet_wire::sync::{
-    AllotmentDto, AllotmentRequest, PullResponse, PushAck, SalePayload, SyncEvent, VoidPayload,
+    AllotmentDto, AllotmentRequest, PullResponse, PushAck, ReissuePayload, SalePayload, SyncEvent,
+    VoidPayload,
 };
 use jiff::Timestamp;
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
@@ -147,13 +148,26 @@ impl Store {
         now: Timestamp,
     ) -> Result<PushAck> {
         let key = e.idempotency_key.trim().to_string();
-        let seen: Option<(String, String)> = tx
+        let seen: Option<(String, String, String, Option<String>)> = tx
             .query_row(
-                "SELECT device_id, received_at FROM sync_events WHERE idempotency_key = ?1",
+                "SELECT device_id, received_at, status, reason FROM sync_events WHERE idempotency_key = ?1",
                 [&key],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
             )
             .optional()?;
+        // A key refused before is refused again with the same reason (its answer may have been
+        // lost): "duplicate" would make the device believe it was applied.
+        if let Some((by, received_at, status, reason)) = &seen {
+            if status == "rejected" && by == device {
+                return Ok(PushAck {
+                    idempotency_key: key,
+                    status: "rejected".into(),
+                    reason: reason.clone(),
+                    received_at: received_at.clone(),
+                });
+            }
+        }
+        let seen = seen.map(|(by, received_at, _, _)| (by, received_at));
         // A sale the desk made online already carries this key in `orders`.
         let seen = match seen {
             Some(x) => Some(x),
@@ -188,6 +202,7 @@ impl Store {
                 "account_created" => self.apply_account(sp, device, e, now),
                 "sale" => self.apply_sale(sp, device, &key, e, now),
                 "void" | "refund" => apply_void(sp, device, e, now),
+                "reissue" => apply_reissue(sp, e, now),
                 "shift_closed" | "shift_opened" => Ok(None),
                 other => Err(format!("unknown event kind {other:?}")),
             },
@@ -547,5 +562,48 @@ fn apply_void(
         changed(c, "revocation", id).map_err(|x| x.to_string())?;
         changed(c, "offer", &offer_key(&s, &cat)).map_err(|x| x.to_string())?;
     }
+    Ok(None)
+}
+
+/// A reissue: the old ticket is revoked, the new one takes its seat (no inventory change).
+fn apply_reissue(c: &Connection, e: &SyncEvent, now: Timestamp) -> Result<Option<String>, String> {
+    let p: ReissuePayload =
+        serde_json::from_value(e.payload.clone()).map_err(|x| format!("payload: {x}"))?;
+    let old: Option<(String, String)> = c
+        .query_row(
+            "SELECT account_id, status FROM tickets WHERE id = ?1 AND order_id = ?2",
+            params![p.old_ticket_id, p.order_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()
+        .map_err(|x| x.to_string())?;
+    let Some((account, status)) = old else {
+        return Err(format!(
+            "ticket {} is not in order {}: push the sale first",
+            p.old_ticket_id, p.order_id
+        ));
+    };
+    if status != "valid" {
+        return Err(format!(
+            "ticket {} is {status}: only a valid ticket can be reissued",
+            p.old_ticket_id
+        ));
+    }
+    c.execute(
+        "UPDATE tickets SET status = 'void' WHERE id = ?1",
+        [&p.old_ticket_id],
+    )
+    .map_err(|x| x.to_string())?;
+    c.execute(
+        "INSERT INTO tickets(id, order_id, account_id, session, category, price_cents) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![p.ticket.id, p.order_id, account, p.ticket.session.to_uppercase(), p.ticket.category.to_uppercase(), p.ticket.price],
+    )
+    .map_err(|x| format!("ticket {}: {x}", p.ticket.id))?;
+    c.execute(
+        "INSERT OR IGNORE INTO revocations(ticket_id, reason, revoked_at) VALUES (?1, 'reissue', ?2)",
+        params![p.old_ticket_id, now.to_string()],
+    )
+    .map_err(|x| x.to_string())?;
+    changed(c, "revocation", &p.old_ticket_id).map_err(|x| x.to_string())?;
     Ok(None)
 }

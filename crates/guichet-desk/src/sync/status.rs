@@ -1,6 +1,4 @@
-//! The desk's link to the central server. This module starts with the state the box-office
-//! window shows in its status bar; the sync client (push/pull on a background task, online sale
-//! with offline fallback) fills it in.
+//! The state the box-office window shows in its status bar.
 
 use serde::Serialize;
 
@@ -19,4 +17,14 @@ pub struct SyncStatus {
     pub last_error: Option<String>,
     /// Tickets left in this desk's allotment, over all sessions and categories.
     pub allotment_left: u64,
+    /// Outbox events the server refused (kept with the reason for a supervisor; see
+    /// `guichet_store::journal::rejected_events`).
+    pub rejected: u64,
+    /// Events the server applied, since the task started.
+    pub applied: u64,
+    /// Events the server had already applied (a retry after a lost answer, an online sale),
+    /// since the task started: counted once, never twice.
+    pub duplicates: u64,
+    /// Sync rounds finished since the task started (successful or not).
+    pub rounds: u64,
 }
