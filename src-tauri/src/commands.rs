@@ -214,7 +214,14 @@ pub async fn look_up(state: State<'_, AppState>, query: String) -> Answer<LookUp
                     accounts: vec![],
                 });
             }
-            let (by, found) = desk.look_up(&query).map_err(desk_err(lang))?;
+            let (mut by, mut found) = desk.look_up(&query).map_err(desk_err(lang))?;
+            // Not on the desk: an enrolled desk asks the server's account search.
+            if found.is_empty()
+                && query.trim().chars().count() >= 3
+                && crate::prime::accounts(desk, &query) > 0
+            {
+                (by, found) = desk.look_up(&query).map_err(desk_err(lang))?;
+            }
             Ok(LookUpView {
                 by: serde_json::to_value(by)
                     .ok()

@@ -10,6 +10,7 @@ mod config;
 mod demo;
 mod error;
 mod failure;
+mod prime;
 mod state;
 mod sync;
 mod views;

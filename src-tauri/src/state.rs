@@ -156,8 +156,13 @@ impl AppState {
                         demo::allot_from_server(desk).map_err(|e| Failure::from_desk(&e, lang))?;
                     }
                 }
-                desk.connect_server(guichet_desk::sync::Timeouts::counter())
-                    .map_err(|e| Failure::from_desk(&e, lang))
+                let linked = desk
+                    .connect_server(guichet_desk::sync::Timeouts::counter())
+                    .map_err(|e| Failure::from_desk(&e, lang))?;
+                if linked {
+                    crate::prime::availability(desk);
+                }
+                Ok(linked)
             })
             .await;
         let handle = match linked {
