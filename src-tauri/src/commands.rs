@@ -144,6 +144,7 @@ pub async fn enrol(state: State<'_, AppState>, enrol: EnrolInput) -> Answer<Enro
     let mut settings = state.settings();
     settings.server_url = url.clone();
     let target = url.clone();
+    let demo_desk = state.config.demo;
     let device_id = state
         .with_desk(move |desk, lang| {
             if let Some(l) = guichet_store::link::link(desk.store().reader())
@@ -156,8 +157,13 @@ pub async fn enrol(state: State<'_, AppState>, enrol: EnrolInput) -> Answer<Enro
                     lang,
                 ));
             }
-            desk.enrol(&target, &code, &name, &key)
-                .map_err(|e| Failure::from_desk(&e, lang))
+            let id = desk
+                .enrol(&target, &code, &name, &key)
+                .map_err(|e| Failure::from_desk(&e, lang))?;
+            if demo_desk {
+                crate::demo::allot_from_server(desk).map_err(|e| Failure::from_desk(&e, lang))?;
+            }
+            Ok(id)
         })
         .await?;
     let _ = state.save_settings(settings);

@@ -100,7 +100,10 @@ impl AppState {
         let path = self.desk_path();
         let clock = self.clock.clone();
         let demo = self.config.demo;
-        let enrol_planned = self.config.enrol_code.is_some();
+        // A desk given a server (an enrolment code, or a server URL to enrol with from the
+        // settings) gets its accounts and allotment from that server, not made-up ones.
+        let enrol_planned =
+            self.config.enrol_code.is_some() || !self.settings().server_url.trim().is_empty();
         tauri::async_runtime::spawn_blocking(move || {
             let mut guard = inner.desk.lock().unwrap_or_else(|e| e.into_inner());
             if guard.is_none() {

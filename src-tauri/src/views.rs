@@ -153,7 +153,14 @@ pub fn account_view(
 pub fn sessions(desk: &Desk, q: &SessionQuery) -> guichet_desk::Result<SessionList> {
     let config = SaleConfig::paris2024();
     let now = desk.now();
-    let stock = allotments(desk.store().reader())?;
+    // What the desk can sell: the server's availability when it sells online, else its
+    // allotment.
+    let online = desk.settings().connectivity == guichet_desk::Connectivity::Online;
+    let stock = if online {
+        guichet_store::stock::availability(desk.store().reader())?
+    } else {
+        allotments(desk.store().reader())?
+    };
     let text = q
         .text
         .as_deref()

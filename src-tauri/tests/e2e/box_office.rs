@@ -14,29 +14,29 @@ use serde_json::{json, Value};
 use crate::webdriver::{Element, Failure, Session};
 use crate::{save_screenshot, target_dir, Rig, LAUNCH_BUDGET, STEP_BUDGET, TITLE};
 
-fn must<T>(r: Result<T, Failure>) -> T {
+pub(crate) fn must<T>(r: Result<T, Failure>) -> T {
     r.unwrap_or_else(|Failure(why)| panic!("e2e: {why}"))
 }
 
-fn wait(s: &Session<'_>, css: &str) -> Element {
+pub(crate) fn wait(s: &Session<'_>, css: &str) -> Element {
     s.wait_for(&format!("{css} to appear"), STEP_BUDGET, |s| {
         Ok(s.find(css).ok())
     })
 }
 
-fn click(s: &Session<'_>, css: &str) {
+pub(crate) fn click(s: &Session<'_>, css: &str) {
     let e = wait(s, css);
     must(s.click(&e));
 }
 
-fn type_into(s: &Session<'_>, css: &str, text: &str) {
+pub(crate) fn type_into(s: &Session<'_>, css: &str, text: &str) {
     let e = wait(s, css);
     must(s.type_text(&e, text));
 }
 
 /// Sets a field the way a person's edit ends: new value, then an `input` and a `change` event
 /// (number inputs and selects; WebDriver's clear does not reliably fire them in WebKitGTK).
-fn set_value(s: &Session<'_>, css: &str, value: &str) {
+pub(crate) fn set_value(s: &Session<'_>, css: &str, value: &str) {
     wait(s, css);
     must(s.execute(
         "const e = document.querySelector(arguments[0]); e.value = arguments[1];\
@@ -46,12 +46,12 @@ fn set_value(s: &Session<'_>, css: &str, value: &str) {
     ));
 }
 
-fn text(s: &Session<'_>, css: &str) -> String {
+pub(crate) fn text(s: &Session<'_>, css: &str) -> String {
     let e = wait(s, css);
     must(s.text(&e))
 }
 
-fn wait_text_contains(s: &Session<'_>, css: &str, needle: &str) -> String {
+pub(crate) fn wait_text_contains(s: &Session<'_>, css: &str, needle: &str) -> String {
     s.wait_for(&format!("{css} to contain {needle:?}"), STEP_BUDGET, |s| {
         let e = s.find(css)?;
         let t = s.text(&e)?;
@@ -59,7 +59,7 @@ fn wait_text_contains(s: &Session<'_>, css: &str, needle: &str) -> String {
     })
 }
 
-fn shot(s: &Session<'_>, name: &str) -> PathBuf {
+pub(crate) fn shot(s: &Session<'_>, name: &str) -> PathBuf {
     let p = save_screenshot(s, name);
     eprintln!("e2e: screenshot {}", p.display());
     p

@@ -22,7 +22,7 @@ const en = {
   signIn: 'Sign in',
   signOut: 'Sign out',
   demoDesk: 'Demo desk — generated data, no server.',
-  demoServer: (url: string) => `Demo desk enrolled with the demo server ${url}: accounts DEMO-0001 to DEMO-0005.`,
+  demoServer: (url: string) => `Demo desk of the demo server ${url}: accounts DEMO-0001 to DEMO-0005 come from it.`,
   demoStaff: (s: string, sp: string, v: string, vp: string) =>
     `Seller ${s} / PIN ${sp} · Supervisor ${v} / PIN ${vp}`,
   simulatedClock: 'Simulated clock',
@@ -200,7 +200,7 @@ const fr: Messages = {
   signIn: 'Se connecter',
   signOut: 'Se déconnecter',
   demoDesk: 'Guichet de démonstration — données générées, sans serveur.',
-  demoServer: (url) => `Guichet de démonstration inscrit auprès du serveur de démo ${url} : comptes DEMO-0001 à DEMO-0005.`,
+  demoServer: (url) => `Guichet de démonstration du serveur de démo ${url} : les comptes DEMO-0001 à DEMO-0005 viennent de lui.`,
   demoStaff: (s, sp, v, vp) => `Vendeur ${s} / code ${sp} · Superviseur ${v} / code ${vp}`,
   simulatedClock: 'Horloge simulée',
   fixedClock: 'figée',
