@@ -207,6 +207,13 @@ fn box_office_sells_a_pack_prints_it_and_voids_it_in_english_and_french() {
         cap_text.contains("30"),
         "the cap's sentence names the limit: {cap_text}"
     );
+    assert!(
+        cap_text
+            .trim_start_matches('⚠')
+            .trim_start()
+            .starts_with(char::is_uppercase),
+        "a violation reads as a sentence, capital first: {cap_text}"
+    );
     shot(&s, "order-violations-en");
     set_value(&s, "[data-testid=line-qty-2]", "6");
     wait(&s, "[data-testid=quote-accepted]");
@@ -300,6 +307,16 @@ fn box_office_sells_a_pack_prints_it_and_voids_it_in_english_and_french() {
     wait(&s, "[data-testid=order-voided]");
     s.wait_for_text("[data-testid=held-olympic]", "12 / 30", STEP_BUDGET);
     visit_screens(&s, "en");
+    // The walk-in form in English (filled, not sent: the French run below creates one).
+    click(&s, "[data-testid=nav-lookUp]");
+    click(&s, "[data-testid=walk-in-open]");
+    type_into(&s, "[data-testid=walk-in-given]", "Leo");
+    type_into(&s, "[data-testid=walk-in-family]", "Newman");
+    type_into(&s, "[data-testid=walk-in-email]", "leo.newman@example.org");
+    shot(&s, "walk-in-en");
+    click(&s, "[data-testid=walk-in-open]");
+    click(&s, "[data-testid=nav-settings]");
+    wait(&s, "[data-testid=settings-save]");
 
     // French, chosen in the settings.
     set_value(&s, "[data-testid=settings-language]", "fr");
