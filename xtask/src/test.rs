@@ -3,7 +3,13 @@
 use crate::{install, sh};
 
 /// Library crates that must never depend on the shells (tauri, axum).
-const CORE_CRATES: &[&str] = &["guichet-domain"];
+const CORE_CRATES: &[&str] = &[
+    "guichet-domain",
+    "guichet-wire",
+    "guichet-tickets",
+    "guichet-store",
+    "guichet-desk",
+];
 
 pub fn run() -> Result<(), String> {
     let root = crate::root();
