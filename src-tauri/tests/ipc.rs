@@ -346,4 +346,31 @@ fn a_missing_printer_is_a_sentence_and_refund_and_reissue_need_a_supervisor() {
         .map(|t| t["status"].as_str().unwrap())
         .collect();
     assert_eq!(states, ["void", "reissued", "valid", "valid"]);
+
+    // The ticket layout chosen in Settings: A4 by default, thermal stock when chosen.
+    let media_box = |mock: &Mock| {
+        let pdf = mock
+            .call("order_pdf", json!({ "orderId": order_id }))
+            .expect("the order's PDF");
+        let bytes = std::fs::read(pdf["path"].as_str().unwrap()).expect("the PDF on disk");
+        let text = String::from_utf8_lossy(&bytes);
+        let at = text.find("MediaBox[0 0 ").expect("a page size");
+        text[at + 13..].split(']').next().unwrap().to_string()
+    };
+    assert!(media_box(&mock).starts_with("595."), "A4 is 595 pt wide");
+    let mut settings = mock.call("get_settings", json!({})).expect("settings");
+    assert_eq!(settings["layout"], "a4");
+    settings["layout"] = json!("thermal");
+    mock.call("save_settings", json!({ "settings": settings }))
+        .expect("the thermal layout is saved");
+    let thermal = media_box(&mock);
+    assert!(
+        thermal.starts_with("396"),
+        "thermal stock is 5.5 in (396 pt) across: {thermal}"
+    );
+    settings["layout"] = json!("roll");
+    let refused = mock
+        .call("save_settings", json!({ "settings": settings }))
+        .expect_err("an unknown layout is refused");
+    assert_eq!(refused["code"], "BAD_INPUT");
 }

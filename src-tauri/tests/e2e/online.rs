@@ -167,6 +167,69 @@ fn sell_pack(s: &Session<'_>, codes: &[&str]) -> String {
     text(s, "[data-testid=sale-done]")
 }
 
+/// Outbox events of the desk file not yet acknowledged, and those the server refused.
+fn outbox(desk_db: &Path) -> (i64, i64) {
+    let c = guichet_store::rusqlite::Connection::open_with_flags(
+        desk_db,
+        guichet_store::rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .expect("e2e: the desk file opens read-only");
+    c.query_row(
+        "SELECT count(*) FILTER (WHERE pushed_at IS NULL AND rejected_at IS NULL),
+                count(*) FILTER (WHERE rejected_at IS NOT NULL) FROM outbox",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .expect("e2e: the outbox counts")
+}
+
+/// Waits until every outbox event reached the server (none refused), read from the desk file.
+fn wait_all_pushed(desk_db: &Path) {
+    let deadline = Instant::now() + SYNC_BUDGET;
+    loop {
+        let (waiting, rejected) = outbox(desk_db);
+        assert_eq!(rejected, 0, "e2e: the server refused an event of this desk");
+        if waiting == 0 {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "e2e: {waiting} event(s) still waiting after {SYNC_BUDGET:?}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+fn ticket_of(s: &Session<'_>, session: &str) -> String {
+    wait(
+        s,
+        &format!("[data-testid=ticket-row][data-session={session}][data-status=valid]"),
+    );
+    must(s.execute(
+        "return document.querySelector(`[data-testid=ticket-row][data-session=${arguments[0]}][data-status=valid]`).dataset.id;",
+        json!([session]),
+    ))
+    .as_str()
+    .expect("a ticket id")
+    .to_string()
+}
+
+fn approve(s: &Session<'_>) {
+    // The supervisor's id stays in the form after an approval; the PIN does not.
+    set_value(s, "[data-testid=approve-supervisor]", "S-SUP");
+    type_into(s, "[data-testid=approve-pin]", "9876");
+    click(s, "[data-testid=approve-submit]");
+    s.wait_for("the supervisor's approval", STEP_BUDGET, |s| {
+        if let Ok(e) = s.find("[data-testid=approve-error]") {
+            return Err(crate::webdriver::Failure(format!(
+                "refused: {}",
+                s.text(&e)?
+            )));
+        }
+        Ok(s.find("[data-testid=account-action-done]").ok())
+    });
+}
+
 fn choose_language(s: &Session<'_>, lang: &str, saved: &str) {
     click(s, "[data-testid=nav-settings]");
     set_value(s, "[data-testid=settings-language]", lang);
@@ -304,11 +367,56 @@ fn desk_enrols_sells_online_falls_back_to_its_allotment_and_syncs_when_the_serve
     let server = Server::start(&bin, &db, &listen, &logs.join("online-server-2.log"));
     assert_eq!(server.base, base, "the same address again");
     eprintln!("e2e: back: {}", wait_status(&s, "En ligne", "0 "));
+    let desk_db = target_dir().join("e2e-desks").join(run).join("desk.sqlite");
+    wait_all_pushed(&desk_db);
     shot(&s, "status-online-fr");
+
+    // Refund one ticket of the allotment sale and reissue another, with the supervisor's PIN
+    // (French screens); both reach the real server, which refuses neither.
+    click(&s, "[data-testid=nav-account]");
+    let refunded = ticket_of(&s, "BKB01");
+    click(&s, &format!("[data-testid=refund-{refunded}]"));
+    type_into(&s, "[data-testid=approve-reason]", "empêchement");
+    approve(&s);
+    wait(
+        &s,
+        &format!("[data-testid=ticket-row][data-id='{refunded}'][data-status=void]"),
+    );
+    let reissued = ticket_of(&s, "VVO01");
+    click(&s, &format!("[data-testid=reissue-{reissued}]"));
+    type_into(&s, "[data-testid=approve-holder]", "Zoé Ångström");
+    approve(&s);
+    wait(
+        &s,
+        &format!("[data-testid=ticket-row][data-id='{reissued}'][data-status=reissued]"),
+    );
+    let kinds: i64 = guichet_store::rusqlite::Connection::open(&desk_db)
+        .and_then(|c| {
+            c.query_row(
+                "SELECT count(DISTINCT kind) FROM outbox WHERE kind IN ('refund', 'reissue')",
+                [],
+                |r| r.get(0),
+            )
+        })
+        .expect("e2e: the desk's outbox");
+    assert_eq!(
+        kinds, 2,
+        "a refund and a reissue event are queued for the server"
+    );
+    wait_all_pushed(&desk_db);
+    shot(&s, "refund-reissue-fr");
 
     choose_language(&s, "en", "Settings saved");
     eprintln!("e2e: back: {}", wait_status(&s, "Online", "0 "));
     shot(&s, "status-online-en");
+
+    // The Z report in English: 150 € float + 2 × 72 € cash − 24 € refunded = 270 € counted.
+    click(&s, "[data-testid=nav-shift]");
+    set_value(&s, "[data-testid=counted]", "270");
+    click(&s, "[data-testid=close-shift]");
+    let z = text(&s, "[data-testid=z-report]");
+    assert!(z.contains("270.00"), "expected cash 270 €: {z}");
+    shot(&s, "z-report-en");
     drop(server);
     eprintln!("e2e: online test took {:?}", started.elapsed());
 }
