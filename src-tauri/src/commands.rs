@@ -212,6 +212,8 @@ pub async fn sign_out(state: State<'_, AppState>) -> Answer<()> {
 /// Accounts by number, email, name prefix or account QR, as the operator types.
 #[tauri::command]
 pub async fn look_up(state: State<'_, AppState>, query: String) -> Answer<LookUpView> {
+    // Only a server that answers is asked (a look-up runs at every keystroke).
+    let server_answers = state.sync().status().is_some_and(|s| s.online);
     state
         .with_desk(move |desk, lang| {
             if query.trim().is_empty() {
@@ -223,6 +225,7 @@ pub async fn look_up(state: State<'_, AppState>, query: String) -> Answer<LookUp
             let (mut by, mut found) = desk.look_up(&query).map_err(desk_err(lang))?;
             // Not on the desk: an enrolled desk asks the server's account search.
             if found.is_empty()
+                && server_answers
                 && query.trim().chars().count() >= 3
                 && crate::prime::accounts(desk, &query) > 0
             {
