@@ -154,6 +154,7 @@ fn sell_pack(s: &Session<'_>, codes: &[&str]) -> String {
     .as_i64()
     .expect("a total in cents");
     type_into(s, "[data-testid=cash]", &(total / 100 + 1).to_string());
+    let paid = Instant::now();
     click(s, "[data-testid=pay]");
     s.wait_for("the sale to be done", Duration::from_secs(30), |s| {
         if let Ok(e) = s.find("[data-testid=pay-error]") {
@@ -164,6 +165,7 @@ fn sell_pack(s: &Session<'_>, codes: &[&str]) -> String {
         }
         Ok(s.find("[data-testid=sale-done]").ok())
     });
+    eprintln!("e2e: pay → sale shown: {} ms", paid.elapsed().as_millis());
     text(s, "[data-testid=sale-done]")
 }
 
@@ -368,8 +370,13 @@ fn desk_enrols_sells_online_falls_back_to_its_allotment_and_syncs_when_the_serve
 
     // The server returns on the same port with the same file: the desk pushes what waited.
     let server = Server::start(&bin, &db, &listen, &logs.join("online-server-2.log"));
+    let restarted = Instant::now();
     assert_eq!(server.base, base, "the same address again");
     eprintln!("e2e: back: {}", wait_status(&s, "En ligne", "0 "));
+    eprintln!(
+        "e2e: server listening → status bar online with 0 waiting: {} ms",
+        restarted.elapsed().as_millis()
+    );
     let desk_db = target_dir().join("e2e-desks").join(run).join("desk.sqlite");
     wait_all_pushed(&desk_db);
     shot(&s, "status-online-fr");
