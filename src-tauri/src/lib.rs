@@ -71,7 +71,19 @@ pub fn builder<R: Runtime>(builder: Builder<R>, config: AppConfig) -> Builder<R>
             // Link the desk to its server and start the sync task, off the main thread (an
             // enrolment at start-up talks to the server).
             let state = app.state::<AppState>().inner().clone();
-            tauri::async_runtime::spawn(async move { state.connect().await });
+            // An enrolment at start-up that found no server is tried again every 5 s for a
+            // while (the server may be starting too).
+            tauri::async_runtime::spawn(async move {
+                for _ in 0..60 {
+                    if !state.connect().await {
+                        break;
+                    }
+                    let _ = tauri::async_runtime::spawn_blocking(|| {
+                        std::thread::sleep(std::time::Duration::from_secs(5))
+                    })
+                    .await;
+                }
+            });
             Ok(())
         })
 }

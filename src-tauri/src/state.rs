@@ -135,8 +135,9 @@ impl AppState {
     /// enrolment, and when the settings change. An enrolled desk sells online (with the
     /// fallback to its allotment); one that is not enrolled enrols first when the
     /// configuration gives a one-time code (`GUICHET_ENROL_CODE`, the demo) and the settings a
-    /// server URL. A failure is kept for the status bar, as a sentence.
-    pub async fn connect(&self) {
+    /// server URL. A failure is kept for the status bar, as a sentence. Returns true when an
+    /// enrolment failed because the server did not answer (worth trying again).
+    pub async fn connect(&self) -> bool {
         let url = self.settings().server_url.trim().to_string();
         let code = self.config.enrol_code.clone();
         let name = self.desk_name();
@@ -156,7 +157,10 @@ impl AppState {
                         .map_err(|e| Failure::from_desk(&e, lang))?;
                     eprintln!("guichet-app: this desk is enrolled with {url}");
                     if demo_desk {
-                        demo::allot_from_server(desk).map_err(|e| Failure::from_desk(&e, lang))?;
+                        // Enrolled either way: a missing allotment must not stop the sync.
+                        if let Err(e) = demo::allot_from_server(desk) {
+                            eprintln!("guichet-app: the demo allotment could not be borrowed: {e}");
+                        }
                     }
                 }
                 let linked = desk
@@ -168,6 +172,7 @@ impl AppState {
                 Ok(linked)
             })
             .await;
+        let mut retry = false;
         let handle = match linked {
             Ok(true) => {
                 self.sync().set_problem(None);
@@ -184,6 +189,7 @@ impl AppState {
                     "guichet-app: the desk could not be linked to its server: {}",
                     f.message
                 );
+                retry = f.code == "SERVER_UNREACHABLE";
                 self.sync().set_problem(Some(f));
                 None
             }
@@ -191,6 +197,7 @@ impl AppState {
         if let Some(old) = self.sync().replace(handle) {
             old.stop().await;
         }
+        retry
     }
 
     /// The desk's name for people, sent when it enrols.
