@@ -157,6 +157,25 @@ pub async fn enrol(state: State<'_, AppState>, enrol: EnrolInput) -> Answer<Enro
                     lang,
                 ));
             }
+            // A demo desk seeded with made-up accounts and allotment (no server at its first
+            // start) would push them to a real server: refused, with the way out.
+            let made_up = demo_desk
+                && guichet_domain::AccountId::parse(crate::demo::DEMO_HOLDER)
+                    .ok()
+                    .and_then(|id| {
+                        guichet_store::accounts::account_by_id(desk.store().reader(), &id)
+                            .ok()
+                            .flatten()
+                    })
+                    .is_some();
+            if made_up {
+                return Err(Failure::new(
+                    "DEMO_DESK",
+                    "This demo desk holds made-up accounts and allotment, which must not reach a server — start the app on a new desk file (GUICHET_DESK_DB) to enrol.",
+                    "Ce guichet de démonstration contient des comptes et un contingent inventés, qui ne doivent pas partir vers un serveur — démarrez l’application sur un nouveau fichier de guichet (GUICHET_DESK_DB) pour l’inscrire.",
+                    lang,
+                ));
+            }
             let id = desk
                 .enrol(&target, &code, &name, &key)
                 .map_err(|e| Failure::from_desk(&e, lang))?;

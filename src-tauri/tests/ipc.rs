@@ -374,3 +374,35 @@ fn a_missing_printer_is_a_sentence_and_refund_and_reissue_need_a_supervisor() {
         .expect_err("an unknown layout is refused");
     assert_eq!(refused["code"], "BAD_INPUT");
 }
+
+#[test]
+fn a_demo_desk_with_made_up_data_is_not_enrolled_with_a_server() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let mock = Mock::new(demo_config(dir.path()));
+    mock.call("sign_in", json!({ "staffId": "S-SELL", "pin": "1234" }))
+        .expect("sign in on the seeded demo desk");
+    // Port 9 (discard) on loopback: the refusal must come before any network call.
+    let refused = mock
+        .call(
+            "enrol",
+            json!({ "enrol": { "serverUrl": "http://127.0.0.1:9", "code": "0123456789abcdef0123", "name": "Test" } }),
+        )
+        .expect_err("made-up accounts must not reach a server");
+    assert_eq!(refused["code"], "DEMO_DESK", "{refused}");
+    assert!(
+        refused["message"]
+            .as_str()
+            .unwrap()
+            .contains("new desk file"),
+        "says the way out: {refused}"
+    );
+    let status = mock.call("status", json!({})).expect("status");
+    assert_eq!(status["enrolled"], false);
+    let bad = mock
+        .call(
+            "enrol",
+            json!({ "enrol": { "serverUrl": "127.0.0.1:9", "code": "x", "name": "" } }),
+        )
+        .expect_err("a URL without http:// is refused");
+    assert_eq!(bad["code"], "BAD_INPUT");
+}
