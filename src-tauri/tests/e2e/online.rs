@@ -298,6 +298,8 @@ fn desk_enrols_sells_online_falls_back_to_its_allotment_and_syncs_when_the_serve
         "the server URL comes from GUICHET_SERVER_URL"
     );
     let _ = server_field;
+    // Before the code is typed: no code in the screenshot.
+    shot(&s, "settings-enrol-en");
     type_into(&s, "[data-testid=enrol-code]", &code);
     click(&s, "[data-testid=enrol-submit]");
     let enrolled = s.wait_for("the enrolment", Duration::from_secs(60), |s| {
