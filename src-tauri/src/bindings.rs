@@ -44,6 +44,8 @@ pub fn typescript() -> String {
         ReissueInput::decl(&cfg),
         ZReportView::decl(&cfg),
         Settings::decl(&cfg),
+        EnrolInput::decl(&cfg),
+        EnrolView::decl(&cfg),
         Bucket::decl(&cfg),
         Dashboard::decl(&cfg),
         ScanView::decl(&cfg),

@@ -55,31 +55,62 @@ pub fn app_info(state: State<'_, AppState>) -> AppInfo {
     }
 }
 
-/// The status bar, asked every second.
+/// The status bar, asked every second: the sync task's state (online, last sync, why not)
+/// with the local store's counts (events waiting, allotment left), fresh after every sale.
 #[tauri::command]
 pub async fn status(state: State<'_, AppState>) -> Answer<StatusView> {
     let now = state.clock.now();
     let simulated = state.clock.is_simulated();
-    let server = state.settings().server_url;
+    let settings_url = state.settings().server_url;
+    let sync = state.sync().status();
+    let problem = state.sync().problem();
+    state.sync().log(
+        sync.as_ref()
+            .filter(|s| !s.online)
+            .and_then(|s| s.last_error.as_deref()),
+    );
+    let came_back = state
+        .sync()
+        .came_back(sync.as_ref().is_some_and(|s| s.online));
     state
         .with_desk(move |desk, lang| {
+            let sql = |e: guichet_store::Error| Failure::from_desk(&e.into(), lang);
+            if came_back {
+                // The server is back: the next sale asks it again at once.
+                desk.retry_online_now();
+            }
             let conn = desk.store().reader();
-            let sync = views::sync_status(conn, &server, lang)
-                .map_err(|e| Failure::from_desk(&e.into(), lang))?;
-            let shift = guichet_store::shifts::open_shift(conn)
-                .map_err(|e| Failure::from_desk(&e.into(), lang))?;
+            let enrolled_with = guichet_store::link::link(conn)
+                .map_err(sql)?
+                .map(|l| l.server_url);
+            let link = crate::sync::describe(
+                &crate::sync::Link {
+                    enrolled_with: enrolled_with.as_deref(),
+                    settings_url: &settings_url,
+                    status: sync.as_ref(),
+                    problem: problem.as_ref(),
+                },
+                lang,
+            );
+            let local = views::sync_status(conn).map_err(sql)?;
+            let shift = guichet_store::shifts::open_shift(conn).map_err(sql)?;
+            let last_sync = match &sync {
+                Some(s) => s
+                    .last_success
+                    .as_deref()
+                    .and_then(|t| t.parse::<jiff::Timestamp>().ok())
+                    .map(views::paris_seconds),
+                None => local.last_success,
+            };
             Ok(StatusView {
-                online: sync.online,
-                waiting: sync.waiting as u32,
-                last_sync: sync.last_success,
-                last_error: sync.last_error,
-                allotment_left: sync.allotment_left as u32,
-                now_paris: now
-                    .to_zoned(
-                        jiff::tz::TimeZone::get("Europe/Paris").unwrap_or(jiff::tz::TimeZone::UTC),
-                    )
-                    .strftime("%d/%m/%Y %H:%M:%S")
-                    .to_string(),
+                online: link.online,
+                waiting: local.waiting as u32,
+                last_sync,
+                last_error: link.sentence,
+                allotment_left: local.allotment_left as u32,
+                enrolled: enrolled_with.is_some(),
+                server_url: enrolled_with.unwrap_or(settings_url),
+                now_paris: views::paris_seconds(now),
                 clock_simulated: simulated,
                 operator: desk.operator().map(|o| OperatorView {
                     id: o.id.clone(),
@@ -90,6 +121,82 @@ pub async fn status(state: State<'_, AppState>) -> Answer<StatusView> {
             })
         })
         .await
+}
+
+/// Enrols this desk with a server using a one-time code, then starts the sync task.
+#[tauri::command]
+pub async fn enrol(state: State<'_, AppState>, enrol: EnrolInput) -> Answer<EnrolView> {
+    let lang = state.lang();
+    let url = enrol.server_url.trim().trim_end_matches('/').to_string();
+    if !(url.starts_with("http://") || url.starts_with("https://")) {
+        return Err(bad_input(&lang, "server URL", &enrol.server_url));
+    }
+    let code = enrol.code.trim().to_string();
+    if code.is_empty() {
+        return Err(bad_input(&lang, "enrolment code", &enrol.code));
+    }
+    let name = Some(enrol.name.trim().to_string())
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| state.desk_name());
+    let key = state
+        .device_key()
+        .map_err(|why| crate::state::key_failure(&why, &lang))?;
+    let mut settings = state.settings();
+    settings.server_url = url.clone();
+    let target = url.clone();
+    let demo_desk = state.config.demo;
+    let device_id = state
+        .with_desk(move |desk, lang| {
+            if let Some(l) = guichet_store::link::link(desk.store().reader())
+                .map_err(|e| Failure::from_desk(&e.into(), lang))?
+            {
+                return Err(Failure::new(
+                    "ALREADY_ENROLLED",
+                    format!("This desk is already enrolled with {} — nothing to do. To move it to another server, call support.", l.server_url),
+                    format!("Ce guichet est déjà inscrit auprès de {} — rien à faire. Pour le rattacher à un autre serveur, appelez le support.", l.server_url),
+                    lang,
+                ));
+            }
+            // A demo desk seeded with made-up accounts and allotment (no server at its first
+            // start) would push them to a real server: refused, with the way out.
+            let made_up = demo_desk
+                && guichet_domain::AccountId::parse(crate::demo::DEMO_HOLDER)
+                    .ok()
+                    .and_then(|id| {
+                        guichet_store::accounts::account_by_id(desk.store().reader(), &id)
+                            .ok()
+                            .flatten()
+                    })
+                    .is_some();
+            if made_up {
+                return Err(Failure::new(
+                    "DEMO_DESK",
+                    "This demo desk holds made-up accounts and allotment, which must not reach a server — start the app on a new desk file (GUICHET_DESK_DB) to enrol.",
+                    "Ce guichet de démonstration contient des comptes et un contingent inventés, qui ne doivent pas partir vers un serveur — démarrez l’application sur un nouveau fichier de guichet (GUICHET_DESK_DB) pour l’inscrire.",
+                    lang,
+                ));
+            }
+            let id = desk
+                .enrol(&target, &code, &name, &key)
+                .map_err(|e| Failure::from_desk(&e, lang))?;
+            if demo_desk {
+                crate::demo::allot_from_server(desk).map_err(|e| Failure::from_desk(&e, lang))?;
+            }
+            Ok(id)
+        })
+        .await?;
+    let _ = state.save_settings(settings);
+    state.connect().await;
+    Ok(EnrolView {
+        device_id,
+        server_url: url,
+    })
+}
+
+/// Asks the sync task for a round now (the status bar's "Sync now").
+#[tauri::command]
+pub fn sync_now(state: State<'_, AppState>) {
+    state.sync().sync_now();
 }
 
 /// Signs an operator in with their PIN.
@@ -124,6 +231,8 @@ pub async fn sign_out(state: State<'_, AppState>) -> Answer<()> {
 /// Accounts by number, email, name prefix or account QR, as the operator types.
 #[tauri::command]
 pub async fn look_up(state: State<'_, AppState>, query: String) -> Answer<LookUpView> {
+    // Only a server that answers is asked (a look-up runs at every keystroke).
+    let server_answers = state.sync().status().is_some_and(|s| s.online);
     state
         .with_desk(move |desk, lang| {
             if query.trim().is_empty() {
@@ -132,7 +241,15 @@ pub async fn look_up(state: State<'_, AppState>, query: String) -> Answer<LookUp
                     accounts: vec![],
                 });
             }
-            let (by, found) = desk.look_up(&query).map_err(desk_err(lang))?;
+            let (mut by, mut found) = desk.look_up(&query).map_err(desk_err(lang))?;
+            // Not on the desk: an enrolled desk asks the server's account search.
+            if found.is_empty()
+                && server_answers
+                && query.trim().chars().count() >= 3
+                && crate::prime::accounts(desk, &query) > 0
+            {
+                (by, found) = desk.look_up(&query).map_err(desk_err(lang))?;
+            }
             Ok(LookUpView {
                 by: serde_json::to_value(by)
                     .ok()
@@ -266,6 +383,14 @@ pub async fn sell(
                 cash_tendered: money(lang, "cash", tender.cash_cents)?,
             };
             let r = desk.sell(&req, tender).map_err(desk_err(lang))?;
+            let server = guichet_store::link::link(desk.store().reader())
+                .ok()
+                .flatten()
+                .map(|l| l.server_url);
+            let fallback = r
+                .fallback
+                .as_deref()
+                .map(|why| crate::sync::fallback_sentence(why, server.as_deref(), lang));
             Ok(SaleView {
                 short: views::short(&r.order_id),
                 order_id: r.order_id,
@@ -274,6 +399,7 @@ pub async fn sell(
                 card_reference: r.card_reference,
                 tickets: r.tickets.len() as u32,
                 offline: r.offline,
+                fallback,
             })
         })
         .await
@@ -291,6 +417,14 @@ pub async fn order(state: State<'_, AppState>, order_id: String) -> Answer<Order
                 })
         })
         .await
+}
+
+/// The ticket layout the settings chose.
+fn layout(s: &Settings) -> Layout {
+    match s.layout.as_str() {
+        "thermal" => Layout::Thermal,
+        _ => Layout::A4,
+    }
 }
 
 fn preview(path: &std::path::Path) -> Option<String> {
@@ -313,11 +447,10 @@ fn preview(path: &std::path::Path) -> Option<String> {
 #[tauri::command]
 pub async fn order_pdf(state: State<'_, AppState>, order_id: String) -> Answer<PdfView> {
     let spool = state.spool_dir();
+    let layout = layout(&state.settings());
     state
         .with_desk(move |desk, lang| {
-            let pdf = desk
-                .order_pdf(&order_id, Layout::A4)
-                .map_err(desk_err(lang))?;
+            let pdf = desk.order_pdf(&order_id, layout).map_err(desk_err(lang))?;
             let path = spool.join(format!("order-{}.pdf", views::short(&order_id)));
             std::fs::create_dir_all(&spool)
                 .and_then(|_| std::fs::write(&path, pdf))
@@ -342,9 +475,10 @@ pub async fn save_pdf(
     order_id: String,
     path: String,
 ) -> Answer<String> {
+    let layout = layout(&state.settings());
     state
         .with_desk(move |desk, lang| {
-            let pdf = desk.order_pdf(&order_id, Layout::A4).map_err(desk_err(lang))?;
+            let pdf = desk.order_pdf(&order_id, layout).map_err(desk_err(lang))?;
             let target = std::path::PathBuf::from(path.trim());
             std::fs::write(&target, pdf).map_err(|e| {
                 Failure::new(
@@ -364,10 +498,11 @@ pub async fn save_pdf(
 pub async fn print_order(state: State<'_, AppState>, order_id: String) -> Answer<PrintView> {
     let spool = state.spool_dir();
     let queue = state.settings().printer;
+    let layout = layout(&state.settings());
     state
         .with_desk(move |desk, lang| {
             let job = desk
-                .print_order(&order_id, Layout::A4, &queue, &spool)
+                .print_order(&order_id, layout, &queue, &spool)
                 .map_err(desk_err(lang))?;
             Ok(PrintView {
                 job: job.to_string(),
@@ -519,13 +654,17 @@ pub fn get_settings(state: State<'_, AppState>) -> Settings {
     state.settings()
 }
 
-/// Saves the settings beside the desk file.
+/// Saves the settings beside the desk file; a new server URL restarts the link to the server.
 #[tauri::command]
-pub fn save_settings(state: State<'_, AppState>, settings: Settings) -> Answer<Settings> {
+pub async fn save_settings(state: State<'_, AppState>, settings: Settings) -> Answer<Settings> {
     let lang = settings.language.clone();
     if lang != "en" && lang != "fr" {
         return Err(bad_input(&state.lang(), "language", &lang));
     }
+    if settings.layout != "a4" && settings.layout != "thermal" {
+        return Err(bad_input(&lang, "layout", &settings.layout));
+    }
+    let url_changed = settings.server_url.trim() != state.settings().server_url.trim();
     state.save_settings(settings).map_err(|why| {
         Failure::new(
             "SETTINGS",
@@ -534,5 +673,8 @@ pub fn save_settings(state: State<'_, AppState>, settings: Settings) -> Answer<S
             &lang,
         )
     })?;
+    if url_changed {
+        state.connect().await;
+    }
     Ok(state.settings())
 }

@@ -59,6 +59,12 @@ pub const LANGUAGE_ENV: &str = "GUICHET_LANG";
 /// Default server URL, until the settings screen chooses another.
 pub const SERVER_URL_ENV: &str = "GUICHET_SERVER_URL";
 
+/// A one-time enrolment code (`guichet-server enrol`): an app that is not enrolled yet enrols
+/// with `GUICHET_SERVER_URL` at start-up (the demo uses it; a person types it in Settings).
+pub const ENROL_CODE_ENV: &str = "GUICHET_ENROL_CODE";
+/// The desk's name for people when it enrols (default "Box office").
+pub const DESK_NAME_ENV: &str = "GUICHET_DESK_NAME";
+
 /// Where a demo desk's clock starts when `GUICHET_NOW` is unset: inside the pack sale.
 pub const DEMO_NOW: &str = "2023-02-20T10:00[Europe/Paris]";
 
@@ -81,6 +87,10 @@ pub struct AppConfig {
     pub language: Option<String>,
     /// The central server's URL.
     pub server_url: Option<String>,
+    /// A one-time enrolment code to use at start-up if the desk is not enrolled.
+    pub enrol_code: Option<String>,
+    /// The desk's name, sent when it enrols.
+    pub desk_name: Option<String>,
 }
 
 impl AppConfig {
@@ -143,6 +153,8 @@ impl AppConfig {
             printer: get(PRINTER_ENV),
             language: get(LANGUAGE_ENV),
             server_url: get(SERVER_URL_ENV),
+            enrol_code: get(ENROL_CODE_ENV).map(|c| c.trim().to_string()),
+            desk_name: get(DESK_NAME_ENV),
         })
     }
 

@@ -30,16 +30,25 @@ pub const DEMO_ALLOTMENT: u32 = 40;
 /// of 3 × 6 takes it to the 30-ticket cap exactly.
 pub const DEMO_HOLDER: &str = "P24-0000001";
 
-/// Seeds the demo data if the desk has no operator yet.
-pub fn seed_if_empty(desk: &mut Desk) -> Result<()> {
-    let has_operator: bool = desk
+fn has_operator(desk: &Desk) -> Result<bool> {
+    Ok(desk
         .store()
         .reader()
         .query_row("SELECT EXISTS (SELECT 1 FROM operator)", [], |r| r.get(0))
-        .map_err(guichet_store::Error::from)?;
-    if has_operator {
-        return Ok(());
+        .map_err(guichet_store::Error::from)?)
+}
+
+/// Adds the demo's two operators to a desk that has none (an enrolled demo desk: its accounts
+/// and allotment come from the server). Returns whether it added them.
+pub fn seed_operators(desk: &mut Desk) -> Result<bool> {
+    if has_operator(desk)? {
+        return Ok(false);
     }
+    add_operators(desk)?;
+    Ok(true)
+}
+
+fn add_operators(desk: &mut Desk) -> Result<()> {
     let h = hint();
     desk.add_operator(
         &h.supervisor,
@@ -50,6 +59,53 @@ pub fn seed_if_empty(desk: &mut Desk) -> Result<()> {
     desk.sign_in(&h.supervisor, &h.supervisor_pin)?;
     desk.add_operator(&h.seller, "Camille Vendeur", Role::Seller, &h.seller_pin)?;
     desk.sign_out()?;
+    Ok(())
+}
+
+/// Sessions a just-enrolled demo desk borrows seats of, to sell when the server is away: one
+/// football, rugby, handball, basketball, volleyball and hockey session of the pack sale.
+pub const DEMO_SERVER_SESSIONS: &[&str] = &["FBL01", "RU701", "HBL01", "BKB01", "VVO01", "HOC01"];
+/// Seats borrowed per category of those sessions.
+pub const DEMO_SERVER_ALLOTMENT: u32 = 20;
+
+/// Borrows an allotment from the server for a demo desk that just enrolled (if it has none):
+/// [`DEMO_SERVER_ALLOTMENT`] seats of each category of [`DEMO_SERVER_SESSIONS`].
+pub fn allot_from_server(desk: &mut Desk) -> Result<()> {
+    let has_allotment: bool = desk
+        .store()
+        .reader()
+        .query_row(
+            "SELECT EXISTS (SELECT 1 FROM allotment WHERE granted > 0)",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(guichet_store::Error::from)?;
+    if has_allotment {
+        return Ok(());
+    }
+    let mut wanted = Vec::new();
+    for code in DEMO_SERVER_SESSIONS {
+        let Ok(code) = SessionCode::parse(code) else {
+            continue;
+        };
+        if let Some(s) = desk.catalogue().session(&code) {
+            for offer in &s.offers {
+                wanted.push((code.clone(), offer.category));
+            }
+        }
+    }
+    for (code, category) in wanted {
+        desk.ask_allotment(&code, category, DEMO_SERVER_ALLOTMENT)?;
+    }
+    Ok(())
+}
+
+/// Seeds the demo data if the desk has no operator yet: a desk with no server only.
+pub fn seed_if_empty(desk: &mut Desk) -> Result<()> {
+    if has_operator(desk)? {
+        return Ok(());
+    }
+    add_operators(desk)?;
 
     let slot: jiff::Timestamp = "2023-02-19T09:00:00Z".parse().expect("a valid instant");
     let created: jiff::Timestamp = "2023-02-10T09:00:00Z".parse().expect("a valid instant");

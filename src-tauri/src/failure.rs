@@ -78,7 +78,56 @@ fn missing_queue(why: &str) -> Option<&str> {
     why.strip_prefix("no printer named `")?.split('`').next()
 }
 
+/// The server-side failures, in both languages; the raw cause goes to stderr, not the screen.
+fn server_sentence(e: &Error, lang: Lang<'_>) -> Option<String> {
+    let fr = fr(lang);
+    Some(match e {
+        Error::NotEnrolled => {
+            if fr {
+                "Ce guichet n’est inscrit auprès d’aucun serveur — saisissez l’URL du serveur et un code d’inscription dans Réglages".into()
+            } else {
+                "This desk is not enrolled with a server — type the server URL and an enrolment code in Settings".into()
+            }
+        }
+        Error::Server(guichet_desk::sync::CallError::Network { url, cause }) => {
+            eprintln!("guichet-app: server: {url}: {cause}");
+            if fr {
+                format!("Le serveur {url} ne répond pas — vérifiez l’URL dans Réglages et le câble réseau, puis réessayez ; appelez le support si cela dure")
+            } else {
+                format!("The server at {url} does not answer — check the URL in Settings and the network cable, then try again; call support if it lasts")
+            }
+        }
+        Error::Server(guichet_desk::sync::CallError::Refused { what, status, body }) => {
+            eprintln!(
+                "guichet-app: server refused {what} ({status}): {:?} {}",
+                body.code, body.message
+            );
+            if fr {
+                format!("Le serveur a refusé ({status}) : {} — corrigez et réessayez, ou appelez un administrateur", body.message)
+            } else {
+                format!("The server refused ({status}): {} — correct it and try again, or call an administrator", body.message)
+            }
+        }
+        Error::ServerRefused {
+            status,
+            code,
+            message,
+        } => {
+            eprintln!("guichet-app: server refused the sale ({status} {code}): {message}");
+            if fr {
+                format!("Le serveur a refusé la vente ({message}) — rien n’a été vendu et la carte n’est pas débitée ; appelez un superviseur")
+            } else {
+                format!("The server refused the sale ({message}) — nothing was sold and the card is not charged; call a supervisor")
+            }
+        }
+        _ => return None,
+    })
+}
+
 fn sentence(e: &Error, lang: Lang<'_>) -> String {
+    if let Some(s) = server_sentence(e, lang) {
+        return capitalised(s);
+    }
     if let Error::Print(why) = e {
         if let Some(queue) = missing_queue(why) {
             return if fr(lang) {
@@ -169,6 +218,9 @@ fn sentence(e: &Error, lang: Lang<'_>) -> String {
             "Impossible d’imprimer : {why} — la vente est enregistrée ; réparez l’imprimante et réimprimez, ou enregistrez le PDF"
         ),
         Error::Signing(why) => format!("Impossible de signer le billet : {why} — rien n’a été vendu ; appelez le support"),
+        Error::NotEnrolled | Error::Server(_) | Error::ServerRefused { .. } => {
+            server_sentence(e, lang).unwrap_or_default()
+        }
     }
 }
 

@@ -10,13 +10,15 @@ mod config;
 mod demo;
 mod error;
 mod failure;
+mod prime;
 mod state;
+mod sync;
 mod views;
 pub mod wire;
 
 pub use config::{
-    parse_instant, AppConfig, DeviceKind, CLOCK_ENV, DEMO_ENV, DESK_DB_ENV, DEVICE_KIND_ENV,
-    LANGUAGE_ENV, NOW_ENV, PRINTER_ENV, SERVER_URL_ENV,
+    parse_instant, AppConfig, DeviceKind, CLOCK_ENV, DEMO_ENV, DESK_DB_ENV, DESK_NAME_ENV,
+    DEVICE_KIND_ENV, ENROL_CODE_ENV, LANGUAGE_ENV, NOW_ENV, PRINTER_ENV, SERVER_URL_ENV,
 };
 pub use demo::{DEMO_ACCOUNTS, DEMO_HOLDER};
 pub use error::{ConfigError, StartError};
@@ -57,6 +59,8 @@ pub fn builder<R: Runtime>(builder: Builder<R>, config: AppConfig) -> Builder<R>
             commands::scan,
             commands::get_settings,
             commands::save_settings,
+            commands::enrol,
+            commands::sync_now,
         ])
         .setup(move |app| {
             // tauri.conf.json names the box office; a kiosk says so in its title bar and task
@@ -64,6 +68,22 @@ pub fn builder<R: Runtime>(builder: Builder<R>, config: AppConfig) -> Builder<R>
             if let Some(window) = app.get_webview_window(MAIN_WINDOW) {
                 window.set_title(device_kind.window_title())?;
             }
+            // Link the desk to its server and start the sync task, off the main thread (an
+            // enrolment at start-up talks to the server).
+            let state = app.state::<AppState>().inner().clone();
+            // An enrolment at start-up that found no server is tried again every 5 s for a
+            // while (the server may be starting too).
+            tauri::async_runtime::spawn(async move {
+                for _ in 0..60 {
+                    if !state.connect().await {
+                        break;
+                    }
+                    let _ = tauri::async_runtime::spawn_blocking(|| {
+                        std::thread::sleep(std::time::Duration::from_secs(5))
+                    })
+                    .await;
+                }
+            });
             Ok(())
         })
 }

@@ -10,9 +10,11 @@ use guichet_domain::Clock;
 
 use crate::config::AppConfig;
 use crate::demo;
+use crate::sync::SyncSlot;
 use crate::wire::{Failure, Settings};
 
-/// Shared by every command.
+/// Shared by every command (cloning shares the same desk, settings and sync task).
+#[derive(Clone)]
 pub struct AppState {
     /// As read at start.
     pub config: AppConfig,
@@ -24,6 +26,7 @@ pub struct AppState {
 struct Inner {
     desk: Mutex<Option<Desk>>,
     settings: Mutex<Settings>,
+    sync: SyncSlot,
 }
 
 impl AppState {
@@ -37,6 +40,7 @@ impl AppState {
             inner: Arc::new(Inner {
                 desk: Mutex::new(None),
                 settings: Mutex::new(settings),
+                sync: SyncSlot::default(),
             }),
         }
     }
@@ -96,10 +100,14 @@ impl AppState {
         let path = self.desk_path();
         let clock = self.clock.clone();
         let demo = self.config.demo;
+        // A desk given a server (an enrolment code, or a server URL to enrol with from the
+        // settings) gets its accounts and allotment from that server, not made-up ones.
+        let enrol_planned =
+            self.config.enrol_code.is_some() || !self.settings().server_url.trim().is_empty();
         tauri::async_runtime::spawn_blocking(move || {
             let mut guard = inner.desk.lock().unwrap_or_else(|e| e.into_inner());
             if guard.is_none() {
-                *guard = Some(open_desk(&path, clock, demo, &lang)?);
+                *guard = Some(open_desk(&path, clock, demo, enrol_planned, &lang)?);
             }
             let desk = guard.as_mut().expect("opened just above");
             f(desk, &lang)
@@ -115,6 +123,104 @@ impl AppState {
             ))
         })
     }
+}
+
+impl AppState {
+    /// The sync task's slot.
+    pub fn sync(&self) -> &SyncSlot {
+        &self.inner.sync
+    }
+
+    /// Links the desk to its server and (re)starts the sync task: at start-up, after an
+    /// enrolment, and when the settings change. An enrolled desk sells online (with the
+    /// fallback to its allotment); one that is not enrolled enrols first when the
+    /// configuration gives a one-time code (`GUICHET_ENROL_CODE`, the demo) and the settings a
+    /// server URL. A failure is kept for the status bar, as a sentence. Returns true when an
+    /// enrolment failed because the server did not answer (worth trying again).
+    pub async fn connect(&self) -> bool {
+        let url = self.settings().server_url.trim().to_string();
+        let code = self.config.enrol_code.clone();
+        let name = self.desk_name();
+        let demo_desk = self.config.demo;
+        let path = self.desk_path();
+        let linked = self
+            .with_desk(move |desk, lang| {
+                let enrolled = guichet_store::link::link(desk.store().reader())
+                    .map_err(|e| Failure::from_desk(&e.into(), lang))?
+                    .is_some();
+                if !enrolled {
+                    let Some(code) = code.filter(|_| !url.is_empty()) else {
+                        return Ok(false);
+                    };
+                    let key = device_key(&path).map_err(|why| key_failure(&why, lang))?;
+                    desk.enrol(&url, &code, &name, &key)
+                        .map_err(|e| Failure::from_desk(&e, lang))?;
+                    eprintln!("guichet-app: this desk is enrolled with {url}");
+                    if demo_desk {
+                        // Enrolled either way: a missing allotment must not stop the sync.
+                        if let Err(e) = demo::allot_from_server(desk) {
+                            eprintln!("guichet-app: the demo allotment could not be borrowed: {e}");
+                        }
+                    }
+                }
+                let linked = desk
+                    .connect_server(guichet_desk::sync::Timeouts::counter())
+                    .map_err(|e| Failure::from_desk(&e, lang))?;
+                if linked {
+                    crate::prime::availability(desk);
+                }
+                Ok(linked)
+            })
+            .await;
+        let mut retry = false;
+        let handle = match linked {
+            Ok(true) => {
+                self.sync().set_problem(None);
+                let mut cfg = guichet_desk::SyncConfig::new(self.desk_path());
+                cfg.clock = Box::new(self.clock.clone());
+                Some(guichet_desk::SyncHandle::start(
+                    tauri::async_runtime::handle().inner(),
+                    cfg,
+                ))
+            }
+            Ok(false) => None,
+            Err(f) => {
+                eprintln!(
+                    "guichet-app: the desk could not be linked to its server: {}",
+                    f.message
+                );
+                retry = f.code == "SERVER_UNREACHABLE";
+                self.sync().set_problem(Some(f));
+                None
+            }
+        };
+        if let Some(old) = self.sync().replace(handle) {
+            old.stop().await;
+        }
+        retry
+    }
+
+    /// The desk's name for people, sent when it enrols.
+    pub fn desk_name(&self) -> String {
+        self.config
+            .desk_name
+            .clone()
+            .unwrap_or_else(|| "Box office".into())
+    }
+
+    /// The device's signing key (created on first use).
+    pub fn device_key(&self) -> Result<DeviceKey, String> {
+        device_key(&self.desk_path())
+    }
+}
+
+pub(crate) fn key_failure(why: &str, lang: &str) -> Failure {
+    Failure::new(
+        "DEVICE_KEY",
+        format!("This desk's signing key cannot be used ({why}); no ticket can be issued. Call support."),
+        format!("La clé de signature de ce guichet est inutilisable ({why}) ; aucun billet ne peut être émis. Appelez le support."),
+        lang,
+    )
 }
 
 /// `desk.sqlite` → `desk.<suffix>` in the same directory.
@@ -141,6 +247,7 @@ fn load_settings(config: &AppConfig) -> Settings {
             .clone()
             .filter(|l| l == "fr" || l == "en")
             .unwrap_or_else(|| "en".into()),
+        layout: "a4".into(),
     })
 }
 
@@ -155,23 +262,32 @@ fn device_key(db: &Path) -> Result<DeviceKey, String> {
     }
 }
 
-fn open_desk(path: &Path, clock: Clock, demo_data: bool, lang: &str) -> Result<Desk, Failure> {
+fn open_desk(
+    path: &Path,
+    clock: Clock,
+    demo_data: bool,
+    enrol_planned: bool,
+    lang: &str,
+) -> Result<Desk, Failure> {
     if let Some(dir) = path.parent() {
         let _ = std::fs::create_dir_all(dir);
     }
-    let key = device_key(path).map_err(|why| {
-        Failure::new(
-            "DEVICE_KEY",
-            format!("This desk's signing key cannot be used ({why}); no ticket can be issued. Call support."),
-            format!("La clé de signature de ce guichet est inutilisable ({why}) ; aucun billet ne peut être émis. Appelez le support."),
-            lang,
-        )
-    })?;
+    let key = device_key(path).map_err(|why| key_failure(&why, lang))?;
     let mut parts = DeskParts::paris2024(Box::new(key));
     parts.clock = Box::new(clock);
     let mut desk = Desk::open(path, parts).map_err(|e| Failure::from_desk(&e, lang))?;
     if demo_data {
-        demo::seed_if_empty(&mut desk).map_err(|e| Failure::from_desk(&e, lang))?;
+        // Accounts and an allotment made up on the desk only for a desk with no server: an
+        // enrolled desk (or one about to enrol) gets them from the server's pull. Operators
+        // are the desk's own either way (the server does not hand them out).
+        let enrolled = guichet_store::link::link(desk.store().reader())
+            .map_err(|e| Failure::from_desk(&e.into(), lang))?
+            .is_some();
+        if enrolled || enrol_planned {
+            demo::seed_operators(&mut desk).map_err(|e| Failure::from_desk(&e, lang))?;
+        } else {
+            demo::seed_if_empty(&mut desk).map_err(|e| Failure::from_desk(&e, lang))?;
+        }
     }
     Ok(desk)
 }

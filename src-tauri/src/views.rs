@@ -153,7 +153,14 @@ pub fn account_view(
 pub fn sessions(desk: &Desk, q: &SessionQuery) -> guichet_desk::Result<SessionList> {
     let config = SaleConfig::paris2024();
     let now = desk.now();
-    let stock = allotments(desk.store().reader())?;
+    // What the desk can sell: the server's availability when it sells online, else its
+    // allotment.
+    let online = desk.settings().connectivity == guichet_desk::Connectivity::Online;
+    let stock = if online {
+        guichet_store::stock::availability(desk.store().reader())?
+    } else {
+        allotments(desk.store().reader())?
+    };
     let text = q
         .text
         .as_deref()
@@ -233,16 +240,11 @@ pub fn sessions(desk: &Desk, q: &SessionQuery) -> guichet_desk::Result<SessionLi
     })
 }
 
-/// The status bar's sync state, from the local store until the sync client reports its own:
-/// events waiting are outbox rows not pushed, the allotment is what is left here.
-pub fn sync_status(conn: &Connection, server_url: &str, lang: &str) -> Sql<SyncStatus> {
-    let waiting: i64 = conn
-        .query_row(
-            "SELECT count(*) FROM outbox WHERE pushed_at IS NULL",
-            [],
-            |r| r.get(0),
-        )
-        .map_err(guichet_store::Error::from)?;
+/// The store's side of the status bar: outbox events waiting (not pushed, not rejected),
+/// tickets left in the allotment, and the last time the server received one of this desk's
+/// events (before the sync task has run a round).
+pub fn sync_status(conn: &Connection) -> Sql<SyncStatus> {
+    let waiting = guichet_store::journal::waiting_count(conn)?;
     let left: i64 = conn
         .query_row(
             "SELECT coalesce(sum(remaining), 0) FROM allotment",
@@ -251,24 +253,23 @@ pub fn sync_status(conn: &Connection, server_url: &str, lang: &str) -> Sql<SyncS
         )
         .map_err(guichet_store::Error::from)?;
     let last: Option<String> = conn
-        .query_row("SELECT max(received_at_server) FROM outbox", [], |r| {
-            r.get(0)
-        })
+        .query_row("SELECT max(pushed_at) FROM outbox", [], |r| r.get(0))
         .map_err(guichet_store::Error::from)?;
-    let fr = lang.starts_with("fr");
-    let why = match (server_url.trim().is_empty(), fr) {
-        (true, false) => "No server configured: sales come from this desk's allotment and wait here to be sent. Set the server URL in Settings.",
-        (true, true) => "Aucun serveur configuré : les ventes se font sur le contingent du guichet et attendent ici d’être envoyées. Indiquez l’URL du serveur dans Réglages.",
-        (false, false) => "This build has no sync client yet: sales come from this desk's allotment and wait here to be sent.",
-        (false, true) => "Cette version n’a pas encore de client de synchronisation : les ventes se font sur le contingent et attendent ici.",
-    };
     Ok(SyncStatus {
-        online: false,
-        waiting: waiting as u64,
-        last_success: last,
-        last_error: Some(why.to_string()),
+        waiting,
+        last_success: last
+            .and_then(|t| t.parse::<Timestamp>().ok())
+            .map(paris_seconds),
         allotment_left: left as u64,
+        ..SyncStatus::default()
     })
+}
+
+/// An instant with seconds, Paris time: `20/02/2023 10:00:05`.
+pub fn paris_seconds(at: Timestamp) -> String {
+    at.to_zoned(paris())
+        .strftime("%d/%m/%Y %H:%M:%S")
+        .to_string()
 }
 
 /// The open shift as the status bar shows it.

@@ -87,10 +87,15 @@ pub struct StatusView {
     pub waiting: u32,
     /// Last successful sync, Paris time.
     pub last_sync: Option<String>,
-    /// Why the desk is offline, as a sentence.
+    /// Why the desk is offline, as a sentence with the next step, in the chosen language.
     pub last_error: Option<String>,
     /// Tickets left in this desk's allotment.
     pub allotment_left: u32,
+    /// This desk is enrolled with a server (it has a device id and a token).
+    pub enrolled: bool,
+    /// The server the desk syncs with (the enrolment's), or the settings' URL before
+    /// enrolment; empty: none.
+    pub server_url: String,
     /// The clock, Paris time (`20/02/2023 10:00:05`).
     pub now_paris: String,
     /// The clock is simulated.
@@ -408,6 +413,9 @@ pub struct SaleView {
     pub tickets: u32,
     /// Sold from the allotment (no server yet, or unreachable).
     pub offline: bool,
+    /// Set when an enrolled desk meant to sell online and sold from its allotment instead:
+    /// why, as a sentence in the chosen language.
+    pub fallback: Option<String>,
 }
 
 /// An order's tickets as a PDF kept on disk.
@@ -522,6 +530,36 @@ pub struct Settings {
     pub printer: String,
     /// `en` or `fr`.
     pub language: String,
+    /// Ticket layout for printing and saving: `a4` (print-at-home page) or `thermal`
+    /// (box-office ticket stock). Older settings files have none: A4.
+    #[serde(default = "a4")]
+    pub layout: String,
+}
+
+fn a4() -> String {
+    "a4".into()
+}
+
+/// Enrolment typed in the Settings screen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct EnrolInput {
+    /// The server's base URL.
+    pub server_url: String,
+    /// The one-time code an administrator made (`guichet-server enrol`).
+    pub code: String,
+    /// A name for people ("Desk 3, Stade de France").
+    pub name: String,
+}
+
+/// What an enrolment did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct EnrolView {
+    /// The device id the server gave this desk.
+    pub device_id: String,
+    /// The server.
+    pub server_url: String,
 }
 
 /// One bar of a dashboard chart.

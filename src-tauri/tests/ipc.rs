@@ -346,4 +346,63 @@ fn a_missing_printer_is_a_sentence_and_refund_and_reissue_need_a_supervisor() {
         .map(|t| t["status"].as_str().unwrap())
         .collect();
     assert_eq!(states, ["void", "reissued", "valid", "valid"]);
+
+    // The ticket layout chosen in Settings: A4 by default, thermal stock when chosen.
+    let media_box = |mock: &Mock| {
+        let pdf = mock
+            .call("order_pdf", json!({ "orderId": order_id }))
+            .expect("the order's PDF");
+        let bytes = std::fs::read(pdf["path"].as_str().unwrap()).expect("the PDF on disk");
+        let text = String::from_utf8_lossy(&bytes);
+        let at = text.find("MediaBox[0 0 ").expect("a page size");
+        text[at + 13..].split(']').next().unwrap().to_string()
+    };
+    assert!(media_box(&mock).starts_with("595."), "A4 is 595 pt wide");
+    let mut settings = mock.call("get_settings", json!({})).expect("settings");
+    assert_eq!(settings["layout"], "a4");
+    settings["layout"] = json!("thermal");
+    mock.call("save_settings", json!({ "settings": settings }))
+        .expect("the thermal layout is saved");
+    let thermal = media_box(&mock);
+    assert!(
+        thermal.starts_with("396"),
+        "thermal stock is 5.5 in (396 pt) across: {thermal}"
+    );
+    settings["layout"] = json!("roll");
+    let refused = mock
+        .call("save_settings", json!({ "settings": settings }))
+        .expect_err("an unknown layout is refused");
+    assert_eq!(refused["code"], "BAD_INPUT");
+}
+
+#[test]
+fn a_demo_desk_with_made_up_data_is_not_enrolled_with_a_server() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let mock = Mock::new(demo_config(dir.path()));
+    mock.call("sign_in", json!({ "staffId": "S-SELL", "pin": "1234" }))
+        .expect("sign in on the seeded demo desk");
+    // Port 9 (discard) on loopback: the refusal must come before any network call.
+    let refused = mock
+        .call(
+            "enrol",
+            json!({ "enrol": { "serverUrl": "http://127.0.0.1:9", "code": "0123456789abcdef0123", "name": "Test" } }),
+        )
+        .expect_err("made-up accounts must not reach a server");
+    assert_eq!(refused["code"], "DEMO_DESK", "{refused}");
+    assert!(
+        refused["message"]
+            .as_str()
+            .unwrap()
+            .contains("new desk file"),
+        "says the way out: {refused}"
+    );
+    let status = mock.call("status", json!({})).expect("status");
+    assert_eq!(status["enrolled"], false);
+    let bad = mock
+        .call(
+            "enrol",
+            json!({ "enrol": { "serverUrl": "127.0.0.1:9", "code": "x", "name": "" } }),
+        )
+        .expect_err("a URL without http:// is refused");
+    assert_eq!(bad["code"], "BAD_INPUT");
 }

@@ -8,6 +8,10 @@ use crate::{install, sh};
 
 /// The instant the demo stands on: inside the pack sale, in DEMO-0001's timeslot.
 pub const DEMO_NOW: &str = "2023-02-17T12:00:00";
+/// The same instant for the desk app (`GUICHET_NOW`), which says on screen it is simulated.
+pub const DESK_NOW: &str = "2023-02-17T12:00[Europe/Paris]";
+/// The desk's operators (created by the app on its demo desk; `src-tauri/src/demo.rs`).
+pub const OPERATORS: &str = "seller S-SELL / PIN 1234, supervisor S-SUP / PIN 9876";
 /// Where the demo server listens.
 pub const LISTEN: &str = "127.0.0.1:8080";
 
@@ -42,7 +46,10 @@ pub fn run() -> Result<(), String> {
     let server = target.join("debug/guichet-server");
     let server = server.to_str().ok_or("non-UTF-8 path")?;
     let data = root.join(".guichet/demo");
+    // Every run starts from scratch: a new server file and a new desk enrolled with it.
+    let _ = std::fs::remove_dir_all(&data);
     std::fs::create_dir_all(&data).map_err(|e| e.to_string())?;
+    let desk_db = data.join("desk/desk.sqlite");
     let db = data.join("server.sqlite");
     let db = db.to_str().ok_or("non-UTF-8 path")?;
 
@@ -61,38 +68,74 @@ pub fn run() -> Result<(), String> {
         &["check", example.to_str().ok_or("non-UTF-8 path")?],
     );
 
+    // A one-time enrolment code for the desk; it is handed to the app, not printed (whoever
+    // holds it can enrol a device).
+    println!("\n▶ {server} enrol --db {db} --kind box-office   (the code goes to the app)");
+    let out = Command::new(server)
+        .args(["enrol", "--db", db, "--kind", "box-office"])
+        .output()
+        .map_err(|e| format!("cannot run {server} enrol: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "{server} enrol failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
+    }
+    let code = String::from_utf8_lossy(&out.stdout).trim().to_string();
+
     println!("\n▶ {server} serve --db {db} --listen {LISTEN} --now {DEMO_NOW}");
     let child = Command::new(server)
         .args(["serve", "--db", db, "--listen", LISTEN, "--now", DEMO_NOW])
         .spawn()
         .map_err(|e| format!("cannot start the server: {e}"))?;
     let mut srv = Running(child);
-    std::thread::sleep(std::time::Duration::from_millis(500));
-    if let Ok(Some(st)) = srv.0.try_wait() {
-        return Err(format!(
-            "the server stopped at once ({st}): is {LISTEN} already in use?"
-        ));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while std::net::TcpStream::connect(LISTEN).is_err() {
+        if let Ok(Some(st)) = srv.0.try_wait() {
+            return Err(format!(
+                "the server stopped at once ({st}): is {LISTEN} already in use?"
+            ));
+        }
+        if std::time::Instant::now() > deadline {
+            return Err(format!("the server did not listen on {LISTEN} within 30 s"));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
     }
-    println!("\nThe central server runs at http://{LISTEN} (API: docs/openapi.json), its clock on 17 Feb 2023 12:00 Paris time.");
-    if has_app && std::env::var_os("DISPLAY").is_some() {
-        let app = target.join("debug/guichet-app");
-        println!("▶ {} (close the window to stop the demo)", app.display());
-        let status = Command::new(&app)
-            .env("GUICHET_SERVER_URL", format!("http://{LISTEN}"))
-            .status()
-            .map_err(|e| format!("cannot start the app: {e}"))?;
-        println!("app closed ({status}); stopping the server");
+    println!("\nThe central server runs at http://{LISTEN} (API: docs/openapi.json), its clock on 17 Feb 2023 12:00 Paris time (simulated), inside the pack sale.");
+    if !has_app {
+        println!("Press Ctrl-C to stop the server.");
+        let status = srv.0.wait().map_err(|e| e.to_string())?;
+        println!("server stopped ({status})");
         return Ok(());
     }
-    if has_app {
+    println!(
+        "The desk app ({}) enrols with it at start-up, borrows an allotment (20 seats a category on FBL01, RU701, HBL01, BKB01, VVO01, HOC01), pulls the accounts and creates its operators: {OPERATORS}.\nAccounts on the server: DEMO-0001 (Club member, drawn, timeslot open now), DEMO-0002 (drawn, timeslot from 19 Feb), DEMO-0003 (Club member, not drawn), DEMO-0004 (not registered), DEMO-0005 (Club member, drawn, timeslot open now) — in Find account type an account number (DEMO-0001) or the start of a name (Élodie).",
+        desk_db.display()
+    );
+    if std::env::var_os("DISPLAY").is_none() {
         println!(
-            "No display here, so the app window is not opened. To see it under Xvfb:\n  \
-             xvfb-run -a cargo xtask demo\n\
-             and, from another shell, a screenshot: DISPLAY=:99 import -window root shot.png"
+            "\nNo display here, so the app window is not opened. To see it under Xvfb:\n  \
+             xvfb-run -a -s \"-screen 0 1440x900x24\" cargo xtask demo\n\
+             and, from another shell, a screenshot: DISPLAY=:99 import -window root shot.png \
+             (xvfb-run -a takes the first free display from :99 up).\n\
+             The server keeps running for the API; press Ctrl-C to stop it."
         );
+        let status = srv.0.wait().map_err(|e| e.to_string())?;
+        println!("server stopped ({status})");
+        return Ok(());
     }
-    println!("Press Ctrl-C to stop the server.");
-    let status = srv.0.wait().map_err(|e| e.to_string())?;
-    println!("server stopped ({status})");
+    let app = target.join("debug/guichet-app");
+    println!("\n▶ {} (close the window to stop the demo)", app.display());
+    let status = Command::new(&app)
+        .env("GUICHET_SERVER_URL", format!("http://{LISTEN}"))
+        .env("GUICHET_ENROL_CODE", &code)
+        .env("GUICHET_DESK_NAME", "Demo box office")
+        .env("GUICHET_DEMO", "1")
+        .env("GUICHET_NOW", DESK_NOW)
+        .env("GUICHET_DESK_DB", &desk_db)
+        .status()
+        .map_err(|e| format!("cannot start the app: {e}"))?;
+    println!("app closed ({status}); stopping the server");
+    drop(srv);
     Ok(())
 }

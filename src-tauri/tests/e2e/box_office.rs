@@ -14,29 +14,29 @@ use serde_json::{json, Value};
 use crate::webdriver::{Element, Failure, Session};
 use crate::{save_screenshot, target_dir, Rig, LAUNCH_BUDGET, STEP_BUDGET, TITLE};
 
-fn must<T>(r: Result<T, Failure>) -> T {
+pub(crate) fn must<T>(r: Result<T, Failure>) -> T {
     r.unwrap_or_else(|Failure(why)| panic!("e2e: {why}"))
 }
 
-fn wait(s: &Session<'_>, css: &str) -> Element {
+pub(crate) fn wait(s: &Session<'_>, css: &str) -> Element {
     s.wait_for(&format!("{css} to appear"), STEP_BUDGET, |s| {
         Ok(s.find(css).ok())
     })
 }
 
-fn click(s: &Session<'_>, css: &str) {
+pub(crate) fn click(s: &Session<'_>, css: &str) {
     let e = wait(s, css);
     must(s.click(&e));
 }
 
-fn type_into(s: &Session<'_>, css: &str, text: &str) {
+pub(crate) fn type_into(s: &Session<'_>, css: &str, text: &str) {
     let e = wait(s, css);
     must(s.type_text(&e, text));
 }
 
 /// Sets a field the way a person's edit ends: new value, then an `input` and a `change` event
 /// (number inputs and selects; WebDriver's clear does not reliably fire them in WebKitGTK).
-fn set_value(s: &Session<'_>, css: &str, value: &str) {
+pub(crate) fn set_value(s: &Session<'_>, css: &str, value: &str) {
     wait(s, css);
     must(s.execute(
         "const e = document.querySelector(arguments[0]); e.value = arguments[1];\
@@ -46,12 +46,12 @@ fn set_value(s: &Session<'_>, css: &str, value: &str) {
     ));
 }
 
-fn text(s: &Session<'_>, css: &str) -> String {
+pub(crate) fn text(s: &Session<'_>, css: &str) -> String {
     let e = wait(s, css);
     must(s.text(&e))
 }
 
-fn wait_text_contains(s: &Session<'_>, css: &str, needle: &str) -> String {
+pub(crate) fn wait_text_contains(s: &Session<'_>, css: &str, needle: &str) -> String {
     s.wait_for(&format!("{css} to contain {needle:?}"), STEP_BUDGET, |s| {
         let e = s.find(css)?;
         let t = s.text(&e)?;
@@ -59,7 +59,7 @@ fn wait_text_contains(s: &Session<'_>, css: &str, needle: &str) -> String {
     })
 }
 
-fn shot(s: &Session<'_>, name: &str) -> PathBuf {
+pub(crate) fn shot(s: &Session<'_>, name: &str) -> PathBuf {
     let p = save_screenshot(s, name);
     eprintln!("e2e: screenshot {}", p.display());
     p
@@ -207,6 +207,13 @@ fn box_office_sells_a_pack_prints_it_and_voids_it_in_english_and_french() {
         cap_text.contains("30"),
         "the cap's sentence names the limit: {cap_text}"
     );
+    assert!(
+        cap_text
+            .trim_start_matches('⚠')
+            .trim_start()
+            .starts_with(char::is_uppercase),
+        "a violation reads as a sentence, capital first: {cap_text}"
+    );
     shot(&s, "order-violations-en");
     set_value(&s, "[data-testid=line-qty-2]", "6");
     wait(&s, "[data-testid=quote-accepted]");
@@ -300,6 +307,16 @@ fn box_office_sells_a_pack_prints_it_and_voids_it_in_english_and_french() {
     wait(&s, "[data-testid=order-voided]");
     s.wait_for_text("[data-testid=held-olympic]", "12 / 30", STEP_BUDGET);
     visit_screens(&s, "en");
+    // The walk-in form in English (filled, not sent: the French run below creates one).
+    click(&s, "[data-testid=nav-lookUp]");
+    click(&s, "[data-testid=walk-in-open]");
+    type_into(&s, "[data-testid=walk-in-given]", "Leo");
+    type_into(&s, "[data-testid=walk-in-family]", "Newman");
+    type_into(&s, "[data-testid=walk-in-email]", "leo.newman@example.org");
+    shot(&s, "walk-in-en");
+    click(&s, "[data-testid=walk-in-open]");
+    click(&s, "[data-testid=nav-settings]");
+    wait(&s, "[data-testid=settings-save]");
 
     // French, chosen in the settings.
     set_value(&s, "[data-testid=settings-language]", "fr");

@@ -6,6 +6,8 @@ import type {
   AccountView,
   AppInfo,
   Dashboard,
+  EnrolInput,
+  EnrolView,
   Failure,
   LookUpView,
   OperatorView,
@@ -70,4 +72,6 @@ export const api = {
   scan: (text: string) => call<ScanView>('scan', { text }),
   getSettings: () => call<Settings>('get_settings'),
   saveSettings: (settings: Settings) => call<Settings>('save_settings', { settings }),
+  enrol: (enrol: EnrolInput) => call<EnrolView>('enrol', { enrol }),
+  syncNow: () => call<null>('sync_now'),
 };

@@ -107,13 +107,22 @@ waiting: number,
  */
 lastSync: string | null, 
 /**
- * Why the desk is offline, as a sentence.
+ * Why the desk is offline, as a sentence with the next step, in the chosen language.
  */
 lastError: string | null, 
 /**
  * Tickets left in this desk's allotment.
  */
 allotmentLeft: number, 
+/**
+ * This desk is enrolled with a server (it has a device id and a token).
+ */
+enrolled: boolean, 
+/**
+ * The server the desk syncs with (the enrolment's), or the settings' URL before
+ * enrolment; empty: none.
+ */
+serverUrl: string, 
 /**
  * The clock, Paris time (`20/02/2023 10:00:05`).
  */
@@ -555,7 +564,12 @@ tickets: number,
 /**
  * Sold from the allotment (no server yet, or unreachable).
  */
-offline: boolean, };
+offline: boolean, 
+/**
+ * Set when an enrolled desk meant to sell online and sold from its allotment instead:
+ * why, as a sentence in the chosen language.
+ */
+fallback: string | null, };
 
 export type PdfView = { 
 /**
@@ -713,7 +727,36 @@ printer: string,
 /**
  * `en` or `fr`.
  */
-language: string, };
+language: string, 
+/**
+ * Ticket layout for printing and saving: `a4` (print-at-home page) or `thermal`
+ * (box-office ticket stock). Older settings files have none: A4.
+ */
+layout: string, };
+
+export type EnrolInput = { 
+/**
+ * The server's base URL.
+ */
+serverUrl: string, 
+/**
+ * The one-time code an administrator made (`guichet-server enrol`).
+ */
+code: string, 
+/**
+ * A name for people ("Desk 3, Stade de France").
+ */
+name: string, };
+
+export type EnrolView = { 
+/**
+ * The device id the server gave this desk.
+ */
+deviceId: string, 
+/**
+ * The server.
+ */
+serverUrl: string, };
 
 export type Bucket = { 
 /**

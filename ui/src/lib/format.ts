@@ -17,3 +17,11 @@ export function parseEuros(text: string): number | null {
   const [whole, frac = ''] = t.split('.');
   return Number(whole) * 100 + Number(frac.padEnd(2, '0'));
 }
+
+/** A sentence as shown: first letter in capitals (the rules' sentences start in lower case). */
+export function capitalised(text: string): string {
+  const first = text.codePointAt(0);
+  if (first === undefined) return text;
+  const head = String.fromCodePoint(first);
+  return head.toLocaleUpperCase() + text.slice(head.length);
+}
