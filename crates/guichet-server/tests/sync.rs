@@ -420,3 +420,90 @@ async fn a_token_of_another_device_is_refused_with_403_and_nothing_is_written() 
         .await;
     forbidden(st, &v, "changes", &b, &a);
 }
+
+#[tokio::test]
+async fn a_first_pull_is_a_snapshot_and_a_later_one_only_changes() {
+    let s = server();
+    let t = s.enrol().await;
+    let offers: usize = guichet_domain::Catalogue::paris2024()
+        .sessions()
+        .map(|x| x.offers.len())
+        .sum();
+    // An offer sold and voided before the desk's first pull: its revocation is in the snapshot.
+    account(&s, &t, "P24-000010").await;
+    let order = uuid::Uuid::now_v7().to_string();
+    let sale = sale_event(
+        &uuid::Uuid::now_v7().to_string(),
+        &order,
+        "P24-000010",
+        "ATH02",
+        2,
+    );
+    assert_eq!(push(&s, &t, vec![sale]).await[0]["status"], "applied");
+    let tid = s.state.store.tickets_of_order_for_tests(&order)[0].clone();
+    let void = json!({"idempotency_key": uuid::Uuid::now_v7().to_string(), "kind": "void", "created_at": "2024-01-10T09:05:00Z",
+                      "offline": true, "payload": {"order_id": order, "ticket_ids": [tid]}});
+    assert_eq!(push(&s, &t, vec![void]).await[0]["status"], "applied");
+
+    // A second desk, enrolled now, pulls from 0: every offer, every revocation.
+    let t2 = s.enrol().await;
+    let (st, first) = s
+        .call("GET", "/v1/sync/pull?cursor=0", Some(&t2), None)
+        .await;
+    assert_eq!(st, StatusCode::OK, "{first}");
+    let rows = first["availability"].as_array().unwrap();
+    assert_eq!(rows.len(), offers, "one availability row per offer");
+    let (_, all) = s.call("GET", "/v1/availability", Some(&t2), None).await;
+    assert_eq!(
+        first["availability"], all,
+        "the snapshot is the availability"
+    );
+    assert_eq!(first["revocations"], json!([tid]));
+    let ath02_d = rows
+        .iter()
+        .find(|r| r["session"] == "ATH02" && r["category"] == "D")
+        .unwrap();
+    assert_eq!(ath02_d["sold"], 1);
+
+    // From the returned cursor: only what changed since.
+    let cursor = first["cursor"].as_i64().unwrap();
+    assert!(cursor > 0);
+    let (_, quiet) = s
+        .call(
+            "GET",
+            &format!("/v1/sync/pull?cursor={cursor}"),
+            Some(&t2),
+            None,
+        )
+        .await;
+    assert_eq!(quiet["availability"], json!([]), "{quiet}");
+    assert_eq!(quiet["revocations"], json!([]));
+    assert_eq!(quiet["accounts"], json!([]));
+    let sale = sale_event(
+        &uuid::Uuid::now_v7().to_string(),
+        &uuid::Uuid::now_v7().to_string(),
+        "P24-000010",
+        "ATH02",
+        1,
+    );
+    assert_eq!(push(&s, &t, vec![sale]).await[0]["status"], "applied");
+    let (_, later) = s
+        .call(
+            "GET",
+            &format!("/v1/sync/pull?cursor={cursor}"),
+            Some(&t2),
+            None,
+        )
+        .await;
+    let changed = later["availability"].as_array().unwrap();
+    assert_eq!(changed.len(), 1, "{later}");
+    assert_eq!(
+        (
+            changed[0]["session"].clone(),
+            changed[0]["category"].clone()
+        ),
+        (json!("ATH02"), json!("D"))
+    );
+    assert_eq!(later["revocations"], json!([]));
+    assert_eq!(later["accounts"][0]["id"], "P24-000010");
+}

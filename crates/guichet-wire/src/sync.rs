@@ -90,16 +90,18 @@ pub struct PushResponse {
     pub acks: Vec<PushAck>,
 }
 
-/// Changes since a cursor, in the device's scope.
+/// Changes since a cursor, in the device's scope. From cursor 0 (a desk's first pull) it is a
+/// snapshot: every offer's availability and every revocation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct PullResponse {
     /// Give this back as `cursor` next time.
     pub cursor: i64,
-    /// Availability of the offers that changed.
+    /// Availability of the offers that changed (of every offer from cursor 0).
     pub availability: Vec<crate::catalogue::AvailabilityDto>,
     /// This device's allotments (all of them: few rows).
     pub allotments: Vec<AllotmentDto>,
-    /// Ticket ids revoked since the cursor (voids, reissues), for gates.
+    /// Ticket ids revoked since the cursor (voids, reissues; all of them from cursor 0), for
+    /// gates.
     pub revocations: Vec<String>,
     /// Accounts created or changed since the cursor.
     pub accounts: Vec<crate::accounts::AccountDto>,

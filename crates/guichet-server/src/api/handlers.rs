@@ -389,14 +389,15 @@ pub async fn push(
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct PullQuery {
-    /// The cursor of the last pull (0 the first time).
+    /// The cursor of the last pull (0 the first time: the answer is then a snapshot of every
+    /// offer's availability and every revocation).
     #[serde(default)]
     pub cursor: i64,
     /// The device pulling; another device's id is refused with 403.
     pub device_id: Option<String>,
 }
 
-/// What changed since a cursor.
+/// What changed since a cursor (from cursor 0: every offer and every revocation).
 #[utoipa::path(get, path = "/v1/sync/pull", params(PullQuery), responses((status = 200, body = PullResponse),
     (status = 403, description = "device_id names another device", body = ApiError)))]
 pub async fn pull(

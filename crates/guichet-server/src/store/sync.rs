@@ -474,7 +474,10 @@ impl Store {
         })
     }
 
-    /// What changed after `cursor`, in the device's scope.
+    /// What changed after `cursor`, in the device's scope. From cursor 0 (a desk's first pull)
+    /// it is a snapshot instead: every offer's availability and every revocation, so a newly
+    /// enrolled desk starts from the whole picture. Accounts stay by change (those sold to or
+    /// pushed) in both cases; a desk asks the account search for the others.
     pub fn pull(&self, device: &str, cursor: i64) -> Result<PullResponse> {
         self.read(|c| {
             let last: i64 = row(c, "SELECT COALESCE(MAX(cursor), 0) FROM changes", [], |r| r.get(0))?;
@@ -490,8 +493,18 @@ impl Store {
                 revocations: Vec::new(),
                 accounts: Vec::new(),
             };
+            let snapshot = cursor <= 0;
+            if snapshot {
+                out.availability = super::catalogue::availability_rows(c, None, None)?;
+                let mut stmt =
+                    c.prepare_cached("SELECT ticket_id FROM revocations ORDER BY ticket_id")?;
+                out.revocations = stmt
+                    .query_map([], |r| r.get(0))?
+                    .collect::<rusqlite::Result<_>>()?;
+            }
             for (kind, key) in keys {
                 match kind.as_str() {
+                    "offer" | "revocation" if snapshot => {}
                     "offer" => {
                         let (s, cat) = key.split_once('|').unwrap_or((&key, ""));
                         out.availability.extend(super::catalogue::availability_rows(c, Some(s), Some(cat))?);
