@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 
 mod faults;
+mod first_pull;
 mod proxy;
 mod rig;
 mod two_desks;

@@ -18,7 +18,7 @@ use crate::payment::{plan, Tender};
 use crate::sale::{OrderRequest, SaleReceipt, Sold};
 use crate::settings::Connectivity;
 use crate::sync::http::{CallError, ServerClient, Timeouts};
-use crate::sync::pull::apply_pull;
+use crate::sync::pull::{apply_pull, apply_pull_keeping_cursor};
 
 impl Desk {
     /// Enrols this desk: trades the one-time `code` (made by `guichet-server enrol`) for a
@@ -304,6 +304,33 @@ impl Desk {
         let a = call(self.client()?, &req)?;
         self.pull_now()?;
         Ok(a)
+    }
+
+    /// Asks the server's account search for `query` (an account id, an email, or the start
+    /// of a name) and keeps the matching accounts on the desk, with their held tickets and
+    /// draws, the way a pull does but without moving the desk's cursor. Returns how many
+    /// accounts the server found (0 for a blank query). For an account a look-up does not find
+    /// on the desk: the pull brings only the accounts that changed (see the sync's docs).
+    pub fn find_on_server(&mut self, query: &str) -> Result<usize> {
+        let q = query.trim();
+        if q.is_empty() {
+            return Ok(0);
+        }
+        let found = self.client()?.search_accounts(q)?;
+        if found.is_empty() {
+            return Ok(0);
+        }
+        let n = found.len();
+        let p = guichet_wire::sync::PullResponse {
+            cursor: 0,
+            availability: Vec::new(),
+            allotments: Vec::new(),
+            revocations: Vec::new(),
+            accounts: found,
+        };
+        let now = self.now();
+        apply_pull_keeping_cursor(&mut self.store, &p, now)?;
+        Ok(n)
     }
 
     /// Pulls what changed on the server into the store now (the sync task also does it).

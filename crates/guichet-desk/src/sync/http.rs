@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use guichet_wire::accounts::AccountDto;
 use guichet_wire::devices::{EnrolRequest, EnrolResponse};
 use guichet_wire::orders::{OrderRequest, OrderResponse};
 use guichet_wire::sync::{
@@ -172,6 +173,16 @@ impl ServerClient {
     pub fn pull(&self, cursor: i64) -> Result<PullResponse, CallError> {
         let url = format!("{}/v1/sync/pull?cursor={cursor}", self.base);
         self.send("the pull", self.http.get(url))
+    }
+
+    /// The server's account search (`GET /v1/accounts?q=`): an account id, an email, or the
+    /// start of a name (accents and case ignored); at most 50 accounts.
+    pub fn search_accounts(&self, query: &str) -> Result<Vec<AccountDto>, CallError> {
+        let url = format!("{}/v1/accounts", self.base);
+        self.send(
+            "the account search",
+            self.http.get(url).query(&[("q", query)]),
+        )
     }
 
     /// Sells an order online.

@@ -10,7 +10,7 @@ mod status;
 mod task;
 
 pub use http::{CallError, ServerClient, Timeouts};
-pub use pull::{apply_pull, PullReport};
+pub use pull::{apply_pull, apply_pull_keeping_cursor, PullReport};
 pub use push::{push_outbox, PushError, PushReport};
 pub use retry::RetryPolicy;
 pub use status::SyncStatus;

@@ -7,7 +7,7 @@ use guichet_store::accounts::{
     account_by_id, set_draw, set_held, upsert_account, Account, AccountOrigin, DrawRecord,
     DrawState,
 };
-use guichet_store::link::{add_server_revocations, set_pull_cursor};
+use guichet_store::link::{add_server_revocations, link, set_pull_cursor};
 use guichet_store::rusqlite::{params, Connection};
 use guichet_store::stock::{set_allotment, set_availability};
 use guichet_store::Store;
@@ -131,11 +131,32 @@ fn account(c: &Connection, a: &AccountDto, now: Timestamp) -> guichet_store::Res
     Ok(true)
 }
 
-/// Applies a pull answer to the store in one transaction.
+/// Applies a pull answer to the store in one transaction; the desk's cursor becomes the
+/// answer's.
 pub fn apply_pull(
     store: &mut Store,
     p: &PullResponse,
     now: Timestamp,
+) -> guichet_store::Result<PullReport> {
+    apply(store, p, now, true)
+}
+
+/// Applies rows read from the server outside the pull (an account search) the way a pull
+/// does, in one transaction, leaving the desk's cursor where it is (`p.cursor` is ignored): the
+/// next pull still brings everything that changed after it. The report's cursor is the desk's.
+pub fn apply_pull_keeping_cursor(
+    store: &mut Store,
+    p: &PullResponse,
+    now: Timestamp,
+) -> guichet_store::Result<PullReport> {
+    apply(store, p, now, false)
+}
+
+fn apply(
+    store: &mut Store,
+    p: &PullResponse,
+    now: Timestamp,
+    move_cursor: bool,
 ) -> guichet_store::Result<PullReport> {
     store.write(|tx| {
         let mut r = PullReport {
@@ -182,7 +203,11 @@ pub fn apply_pull(
             context: "mark orders acknowledged".into(),
             source: e,
         })?;
-        set_pull_cursor(tx, p.cursor)?;
+        if move_cursor {
+            set_pull_cursor(tx, p.cursor)?;
+        } else {
+            r.cursor = link(tx)?.map_or(0, |l| l.pull_cursor);
+        }
         Ok(r)
     })
 }

@@ -1,0 +1,94 @@
+//! A desk enrolled with a server that already sold and already has accounts: its first pull
+//! brings every offer's availability, and an account it never saw comes from the server's
+//! search (`Desk::find_on_server`) without moving its cursor.
+
+use guichet_domain::Catalogue;
+use serde_json::json;
+
+use super::rig::DeskRig;
+use super::{enrol, temp_db, ServerProcess};
+
+fn cursor(rig: &DeskRig) -> i64 {
+    guichet_store::link::link(rig.desk.store().reader())
+        .unwrap()
+        .unwrap()
+        .pull_cursor
+}
+
+#[test]
+fn a_new_desk_pulls_every_offer_first_and_finds_an_existing_account_on_the_server() {
+    let (_dir, db) = temp_db();
+    let server = ServerProcess::start(&db);
+    let base = server.base.clone();
+    // Another device made an account and sold it 3 FBL03 C online, before this desk enrolled.
+    let other = enrol(&base, &db, "c3");
+    let (st, v) = other.post(
+        &base,
+        "/v1/accounts",
+        json!({"id": "SYS-F-1", "name": "Zoé Lefèvre", "email": "zoe@example.org", "country": "FR"}),
+    );
+    assert_eq!(st, 201, "{v}");
+    let (st, v) = other.post(
+        &base,
+        "/v1/orders",
+        json!({"idempotency_key": uuid::Uuid::now_v7().to_string(), "account_id": "SYS-F-1",
+        "kind": "single", "lines": [{"session": "FBL03", "category": "C", "quantity": 3}]}),
+    );
+    assert_eq!(st, 201, "{v}");
+
+    let mut rig = DeskRig::enrolled("DeskF", 0xF1, &base, &db);
+    assert_eq!(cursor(&rig), 0);
+    rig.desk.pull_now().unwrap();
+    let offers: i64 = Catalogue::paris2024()
+        .sessions()
+        .map(|s| s.offers.len() as i64)
+        .sum();
+    assert_eq!(
+        rig.count("SELECT count(*) FROM availability"),
+        offers,
+        "the first pull brings every offer's availability"
+    );
+    let fbl03_c = other.get(&base, "/v1/availability?session=FBL03");
+    let fbl03_c = fbl03_c
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["category"] == "C")
+        .unwrap()["available"]
+        .as_i64()
+        .unwrap();
+    assert_eq!(
+        rig.count(
+            "SELECT remaining FROM availability WHERE session_code = 'FBL03' AND category = 'C'"
+        ),
+        fbl03_c,
+        "the offer sold before enrolment shows the server's stock"
+    );
+    let after_first = cursor(&rig);
+    assert!(after_first > 0);
+
+    // The account the desk never saw: not found locally, found on the server, kept.
+    assert!(rig.desk.look_up("Lefèvre").unwrap().1.is_empty());
+    assert!(rig.desk.look_up("zoe@example.org").unwrap().1.is_empty());
+    assert_eq!(rig.desk.find_on_server("nobody-here").unwrap(), 0);
+    assert_eq!(rig.desk.find_on_server("  ").unwrap(), 0);
+    assert_eq!(rig.desk.find_on_server("zoe@example.org").unwrap(), 1);
+    let (_, found) = rig.desk.look_up("zoe@example.org").unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].id.as_str(), "SYS-F-1");
+    assert_eq!(found[0].full_name(), "Zoé Lefèvre");
+    assert_eq!(
+        rig.count("SELECT count(*) FROM account_held WHERE account_id = 'SYS-F-1'"),
+        1,
+        "the server's held tickets come with the account"
+    );
+    assert_eq!(
+        cursor(&rig),
+        after_first,
+        "the search does not move the cursor"
+    );
+    // A name with a space and accents travels in the query intact.
+    assert_eq!(rig.desk.find_on_server("Zoé Lef").unwrap(), 1);
+    assert_eq!(cursor(&rig), after_first);
+    drop(server);
+}
