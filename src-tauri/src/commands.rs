@@ -242,13 +242,16 @@ pub async fn look_up(state: State<'_, AppState>, query: String) -> Answer<LookUp
                 });
             }
             let (mut by, mut found) = desk.look_up(&query).map_err(desk_err(lang))?;
-            // Not on the desk: an enrolled desk asks the server's account search.
-            if found.is_empty()
-                && server_answers
-                && query.trim().chars().count() >= 3
-                && crate::prime::accounts(desk, &query) > 0
-            {
-                (by, found) = desk.look_up(&query).map_err(desk_err(lang))?;
+            // Not on the desk: an enrolled desk asks the server's account search, which keeps
+            // what it finds on the desk. A server that fails now leaves the look-up as it is.
+            if found.is_empty() && server_answers && query.trim().chars().count() >= 3 {
+                let on_server = desk.find_on_server(&query).unwrap_or_else(|e| {
+                    eprintln!("guichet-app: the server's account search failed: {e}");
+                    0
+                });
+                if on_server > 0 {
+                    (by, found) = desk.look_up(&query).map_err(desk_err(lang))?;
+                }
             }
             Ok(LookUpView {
                 by: serde_json::to_value(by)

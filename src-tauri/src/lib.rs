@@ -10,7 +10,6 @@ mod config;
 mod demo;
 mod error;
 mod failure;
-mod prime;
 mod state;
 mod sync;
 mod views;

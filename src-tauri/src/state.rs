@@ -163,16 +163,14 @@ impl AppState {
                         }
                     }
                 }
-                let linked = desk
-                    .connect_server(guichet_desk::sync::Timeouts::counter())
-                    .map_err(|e| Failure::from_desk(&e, lang))?;
-                if linked {
-                    crate::prime::availability(desk);
-                }
-                Ok(linked)
+                desk.connect_server(guichet_desk::sync::Timeouts::counter())
+                    .map_err(|e| Failure::from_desk(&e, lang))
             })
             .await;
         let mut retry = false;
+        // The sync task runs its first round (push, then pull) as soon as it starts: a desk
+        // that has never pulled gets the server's snapshot (every offer's availability, every
+        // revocation) from it, so the window shows the server's stock right after connecting.
         let handle = match linked {
             Ok(true) => {
                 self.sync().set_problem(None);
