@@ -7,7 +7,7 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
-use guichet_desk::{SyncHandle, SyncStatus};
+use guichet_desk::{SyncFailure, SyncHandle, SyncStatus};
 
 use crate::wire::Failure;
 
@@ -140,33 +140,29 @@ pub fn describe(link: &Link<'_>, lang: &str) -> LinkState {
             sentence: None,
         };
     }
-    let raw = s.last_error.as_deref().unwrap_or("");
     if s.rounds == 0 {
         return offline(
             format!("Connecting to the server at {server}…"),
             format!("Connexion au serveur {server}…"),
         );
     }
-    if raw.contains("did not answer") {
-        offline(
+    match s.failure {
+        Some(SyncFailure::Unreachable) => offline(
             format!("The server at {server} does not answer: sales come from this desk's allotment and wait here; the desk tries again by itself every few seconds. If it lasts, check the network cable or call support."),
             format!("Le serveur {server} ne répond pas : les ventes se font sur le contingent du guichet et attendent ici ; le guichet réessaie tout seul toutes les quelques secondes. Si cela dure, vérifiez le câble réseau ou appelez le support."),
-        )
-    } else if raw.contains("refused") {
-        offline(
+        ),
+        Some(SyncFailure::Refused) => offline(
             format!("The server at {server} refuses this desk's sync (it may have been withdrawn): sales come from this desk's allotment; call support."),
             format!("Le serveur {server} refuse la synchronisation de ce guichet (il a peut-être été retiré) : les ventes se font sur le contingent du guichet ; appelez le support."),
-        )
-    } else if raw.contains("desk's file") {
-        offline(
+        ),
+        Some(SyncFailure::LocalFile) => offline(
             "The sync cannot use this desk's file: sales continue from the allotment; restart the app, and call support if it repeats.".into(),
             "La synchronisation ne peut pas utiliser le fichier du guichet : les ventes continuent sur le contingent ; redémarrez l’application, puis appelez le support si cela se répète.".into(),
-        )
-    } else {
-        offline(
+        ),
+        _ => offline(
             format!("The sync with {server} failed: sales come from this desk's allotment and the desk tries again by itself; call support if it lasts."),
             format!("La synchronisation avec {server} a échoué : les ventes se font sur le contingent du guichet et le guichet réessaie tout seul ; appelez le support si cela dure."),
-        )
+        ),
     }
 }
 
@@ -201,6 +197,7 @@ mod tests {
         SyncStatus {
             online: false,
             rounds,
+            failure: Some(SyncFailure::Unreachable),
             last_error: Some("the server at http://127.0.0.1:9 did not answer (connection failed: tcp connect error: Connection refused (os error 111)); the desk keeps working offline and tries again (3 event(s) were waiting; they stay queued and the desk sells from its allotment)".into()),
             ..SyncStatus::default()
         }

@@ -100,6 +100,11 @@ fn two_desks_sell_online_and_offline_and_the_server_counts_what_their_ledgers_ho
         "events wait and the last error is a sentence: {st:?}"
     );
     assert_eq!(
+        st.failure,
+        Some(guichet_desk::SyncFailure::Unreachable),
+        "a killed server is unreachable, not a refusal: {st:?}"
+    );
+    assert_eq!(
         st.allotment_left,
         150 - 6,
         "A's allotment went down by its 6 offline tickets"

@@ -29,5 +29,5 @@ pub use payment::{PaymentTerminal, PaymentTerminalSimulator, Tender};
 pub use sale::{OrderRequest, Quote, RequestLine, SaleReceipt};
 pub use settings::{Connectivity, DeskSettings};
 pub use signer::{TicketSigner, TicketToSign};
-pub use sync::{SyncConfig, SyncHandle, SyncStatus};
+pub use sync::{SyncConfig, SyncFailure, SyncHandle, SyncStatus};
 pub use voids::VoidReceipt;

@@ -13,5 +13,5 @@ pub use http::{CallError, ServerClient, Timeouts};
 pub use pull::{apply_pull, apply_pull_keeping_cursor, PullReport};
 pub use push::{push_outbox, PushError, PushReport};
 pub use retry::RetryPolicy;
-pub use status::SyncStatus;
+pub use status::{SyncFailure, SyncStatus};
 pub use task::{sync_once, SyncConfig, SyncHandle};

@@ -16,7 +16,7 @@ use super::http::{ServerClient, Timeouts};
 use super::pull::apply_pull;
 use super::push::{push_outbox, PushError, PushReport};
 use super::retry::RetryPolicy;
-use super::status::SyncStatus;
+use super::status::{SyncFailure, SyncStatus};
 use crate::clock::{Clock, SystemClock};
 
 /// How the sync task runs.
@@ -103,11 +103,13 @@ impl Worker {
                 status.online = true;
                 status.last_success = Some(now.to_string());
                 status.last_error = None;
+                status.failure = None;
             }
-            Err(sentence) => {
+            Err((kind, sentence)) => {
                 self.failures += 1;
                 status.online = false;
                 status.last_error = Some(sentence);
+                status.failure = Some(kind);
             }
         }
         if let Some(store) = &self.store {
@@ -122,24 +124,26 @@ impl Worker {
         status
     }
 
-    fn exchange(&mut self, pushed: &mut PushReport) -> Result<(), String> {
+    fn exchange(&mut self, pushed: &mut PushReport) -> Result<(), (SyncFailure, String)> {
+        use SyncFailure::{LocalFile, NotEnrolled, Other};
         if self.store.is_none() {
             let s = Store::open(&self.cfg.db).map_err(|e| {
-                format!(
+                let why = format!(
                     "the sync could not open the desk's file {}: {e}",
                     self.cfg.db.display()
-                )
+                );
+                (LocalFile, why)
             })?;
             self.store = Some(s);
         }
         let store = self.store.as_mut().unwrap_or_else(|| unreachable!());
         let l = link(store.reader())
-            .map_err(|e| format!("the sync could not read the server link: {e}"))?
-            .ok_or("this desk is not enrolled with a server — ask an administrator for an enrolment code (guichet-server enrol) and enrol")?;
+            .map_err(|e| (LocalFile, format!("the sync could not read the server link: {e}")))?
+            .ok_or((NotEnrolled, "this desk is not enrolled with a server — ask an administrator for an enrolment code (guichet-server enrol) and enrol".to_string()))?;
         if self.client.as_ref().map(|c| c.base()) != Some(l.server_url.trim_end_matches('/')) {
             self.client = Some(
                 ServerClient::new(&l.server_url, Some(l.token.clone()), self.cfg.timeouts)
-                    .map_err(|e| e.to_string())?,
+                    .map_err(|e| (Other, e.to_string()))?,
             );
         }
         let client = self.client.as_ref().unwrap_or_else(|| unreachable!());
@@ -153,19 +157,25 @@ impl Worker {
         ) {
             Ok(r) => *pushed = r,
             Err(e) => {
-                if let PushError::GaveUp { so_far, .. } = &e {
-                    *pushed = so_far.clone();
-                }
-                return Err(format!(
+                let kind = match &e {
+                    PushError::GaveUp { so_far, last, .. } => {
+                        *pushed = so_far.clone();
+                        SyncFailure::of_call(last)
+                    }
+                    PushError::Mismatch { .. } => Other,
+                    PushError::Store(_) => LocalFile,
+                };
+                return Err((kind, format!(
                     "{e} ({waiting} event(s) were waiting; they stay queued and the desk sells from its allotment)"
-                ));
+                )));
             }
         }
         let p = client
             .pull(l.pull_cursor)
-            .map_err(|e| format!("the pull failed: {e}"))?;
+            .map_err(|e| (SyncFailure::of_call(&e), format!("the pull failed: {e}")))?;
         apply_pull(store, &p, self.cfg.clock.now()).map_err(|e| {
-            format!("the pulled changes could not be saved in the desk's file: {e}")
+            let why = format!("the pulled changes could not be saved in the desk's file: {e}");
+            (LocalFile, why)
         })?;
         Ok(())
     }

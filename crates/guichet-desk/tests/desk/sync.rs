@@ -183,6 +183,11 @@ fn the_sync_task_of_a_desk_not_enrolled_says_so_and_still_counts_what_waits() {
         "the status bar says what to do: {st:?}"
     );
     assert_eq!(
+        st.failure,
+        Some(guichet_desk::SyncFailure::NotEnrolled),
+        "{st:?}"
+    );
+    assert_eq!(
         st.waiting as i64,
         count(
             &f.desk,
