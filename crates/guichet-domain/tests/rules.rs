@@ -500,3 +500,58 @@ fn a_config_with_other_limits_changes_the_decision() {
         "account holds 0 of 10 Olympic tickets; this order adds 18 — remove 8"
     );
 }
+
+/// Every phase of the configuration, read from the file (so a new phase is covered too):
+/// one second before it opens and at its closing second it does not sell; at its opening
+/// second and one second before it closes it does, and the order is priced in that phase.
+#[test]
+fn every_phase_opens_and_closes_to_the_second() {
+    let cfg = config();
+    assert_eq!(
+        cfg.phases.len(),
+        4,
+        "the Paris 2024 configuration has four phases"
+    );
+    let mut acc = drawn_club_account();
+    for d in &cfg.draws {
+        acc.draws.insert(
+            d.id.clone(),
+            DrawEntry {
+                status: DrawStatus::Drawn,
+                timeslot: Some(guichet_domain::rules::Timeslot {
+                    start: at("2022-01-01T00:00:00"),
+                    end: at("2025-01-01T00:00:00"),
+                }),
+            },
+        );
+    }
+    let one = jiff::SignedDuration::from_secs(1);
+    for p in &cfg.phases {
+        let order = match (p.sells, p.games) {
+            (guichet_domain::OrderKind::Pack, _) => good_pack(),
+            (_, guichet_domain::Games::Olympic) => single(vec![line("ATH02", D, 2)]),
+            (_, guichet_domain::Games::Paralympic) => single(vec![line("PWBK01", D, 2)]),
+        };
+        for (instant, open) in [
+            (p.opens - one, false),
+            (p.opens, true),
+            (p.closes - one, true),
+            (p.closes, false),
+        ] {
+            let r = check_order(&order, &acc, &cfg, catalogue(), catalogue(), instant);
+            match (open, r) {
+                (true, Ok(o)) => assert_eq!(o.phase, p.id, "{} at {instant}", p.id),
+                (true, Err(e)) => panic!("{} must sell at {instant}: {e}", p.id),
+                (false, Ok(o)) => panic!(
+                    "{} must not sell at {instant}, yet {} accepted it",
+                    p.id, o.phase
+                ),
+                (false, Err(e)) => assert!(
+                    e.codes().contains(&Code::SaleClosed),
+                    "{} at {instant}: {e}",
+                    p.id
+                ),
+            }
+        }
+    }
+}

@@ -53,7 +53,7 @@ fn keygen_demo_pdf_and_verify_work_together_with_the_documented_exit_codes() {
         "--sessions",
         "ATH07",
         "--per-session",
-        "2",
+        "3",
         "--at",
         "2024-05-11T10:00:00Z",
     ]);
@@ -66,7 +66,7 @@ fn keygen_demo_pdf_and_verify_work_together_with_the_documented_exit_codes() {
     let lines: Vec<(&str, &str)> = stdout.lines().map(|l| l.split_once(' ').unwrap()).collect();
     assert_eq!(
         lines.len(),
-        2,
+        3,
         "demo-pdf prints one `id qr-text` line per ticket"
     );
 
@@ -125,6 +125,24 @@ fn keygen_demo_pdf_and_verify_work_together_with_the_documented_exit_codes() {
     assert!(
         said.starts_with("REVOKED"),
         "the revoked ticket says so: {said}"
+    );
+
+    // A phone photo or a scanner gives JPEG: the third ticket, read from a JPEG of its page.
+    let jpeg_stem = d.join("third-page");
+    let st = Command::new("pdftoppm")
+        .args(["-r", "150", "-jpeg", "-f", "3", "-l", "3", "-singlefile"])
+        .arg(&pdf)
+        .arg(&jpeg_stem)
+        .status()
+        .unwrap();
+    assert!(st.success(), "pdftoppm -jpeg renders the third page");
+    let jpeg = d.join("third-page.jpg");
+    let out = verify(&["--image", p(&jpeg)]);
+    let said = String::from_utf8_lossy(&out.stdout).to_string();
+    assert_eq!(out.status.code(), Some(0), "the JPEG scans VALID: {said}");
+    assert!(
+        said.starts_with("VALID") && said.contains(lines[2].0),
+        "the JPEG is the third ticket: {said}"
     );
 
     let out = verify(&[]);
