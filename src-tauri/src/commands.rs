@@ -392,8 +392,8 @@ pub async fn sell(
                 .map(|l| l.server_url);
             let fallback = r
                 .fallback
-                .as_deref()
-                .map(|why| crate::sync::fallback_sentence(why, server.as_deref(), lang));
+                .as_ref()
+                .map(|f| crate::sync::fallback_sentence(f.kind, server.as_deref(), lang));
             Ok(SaleView {
                 short: views::short(&r.order_id),
                 order_id: r.order_id,

@@ -7,7 +7,7 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
-use guichet_desk::{SyncFailure, SyncHandle, SyncStatus};
+use guichet_desk::{FallbackKind, SyncFailure, SyncHandle, SyncStatus};
 
 use crate::wire::Failure;
 
@@ -166,25 +166,22 @@ pub fn describe(link: &Link<'_>, lang: &str) -> LinkState {
     }
 }
 
-/// The sale screen's sentence for a sale an enrolled desk had to make from its allotment;
-/// `why` is the desk's own (English, technical) reason.
-pub fn fallback_sentence(why: &str, server: Option<&str>, lang: &str) -> String {
+/// The sale screen's sentence for a sale an online desk had to make from its allotment,
+/// chosen by what happened (the desk's typed [`FallbackKind`]), never by its English text.
+pub fn fallback_sentence(kind: FallbackKind, server: Option<&str>, lang: &str) -> String {
     let server = server.unwrap_or("?");
-    let paused = why.contains("without asking the server again");
-    let account = why.contains("new account could not be sent");
-    let not_enrolled = why.contains("not connected to a server");
-    match (fr(lang), not_enrolled, account) {
-        (false, true, _) => "Sold from this desk's allotment: the desk is not enrolled with a server. Enrol it in Settings to sell online.".into(),
-        (true, true, _) => "Vendu sur le contingent du guichet : il n’est inscrit auprès d’aucun serveur. Inscrivez-le dans Réglages pour vendre en ligne.".into(),
-        (false, false, true) => format!("The server at {server} could not receive the new account, so these tickets come from this desk's allotment. The sale and the account reach the server by themselves at the next sync; nothing more to do."),
-        (true, false, true) => format!("Le serveur {server} n’a pas pu recevoir le nouveau compte : ces billets viennent du contingent du guichet. La vente et le compte partent tout seuls au serveur à la prochaine synchronisation ; rien d’autre à faire."),
-        (false, false, false) => format!(
+    match (kind, fr(lang)) {
+        (FallbackKind::NotEnrolled, false) => "Sold from this desk's allotment: the desk is not enrolled with a server. Enrol it in Settings to sell online.".into(),
+        (FallbackKind::NotEnrolled, true) => "Vendu sur le contingent du guichet : il n’est inscrit auprès d’aucun serveur. Inscrivez-le dans Réglages pour vendre en ligne.".into(),
+        (FallbackKind::AccountNotSent, false) => format!("The server at {server} could not receive the new account, so these tickets come from this desk's allotment. The sale and the account reach the server by themselves at the next sync; nothing more to do."),
+        (FallbackKind::AccountNotSent, true) => format!("Le serveur {server} n’a pas pu recevoir le nouveau compte : ces billets viennent du contingent du guichet. La vente et le compte partent tout seuls au serveur à la prochaine synchronisation ; rien d’autre à faire."),
+        (FallbackKind::Unreachable | FallbackKind::Paused, false) => format!(
             "The server at {server} did not answer, so these tickets come from this desk's allotment. The sale reaches the server by itself at the next sync; nothing more to do.{}",
-            if paused { " (The desk asks the server again in a few seconds.)" } else { "" }
+            if kind == FallbackKind::Paused { " (The desk asks the server again in a few seconds.)" } else { "" }
         ),
-        (true, false, false) => format!(
+        (FallbackKind::Unreachable | FallbackKind::Paused, true) => format!(
             "Le serveur {server} n’a pas répondu : ces billets viennent du contingent du guichet. La vente part toute seule au serveur à la prochaine synchronisation ; rien d’autre à faire.{}",
-            if paused { " (Le guichet réinterroge le serveur dans quelques secondes.)" } else { "" }
+            if kind == FallbackKind::Paused { " (Le guichet réinterroge le serveur dans quelques secondes.)" } else { "" }
         ),
     }
 }
@@ -256,11 +253,16 @@ mod tests {
 
     #[test]
     fn a_fallback_sale_says_it_came_from_the_allotment_in_both_languages() {
-        let why = "the server at http://h did not answer (connection failed); sold from this desk's allotment instead — the sale reaches the server at the next sync";
-        let en = fallback_sentence(why, Some("http://h"), "en");
-        let fr_ = fallback_sentence(why, Some("http://h"), "fr");
+        let en = fallback_sentence(FallbackKind::Unreachable, Some("http://h"), "en");
+        let fr_ = fallback_sentence(FallbackKind::Unreachable, Some("http://h"), "fr");
         assert!(en.contains("come from this desk's allotment"), "{en}");
         assert!(fr_.contains("viennent du contingent du guichet"), "{fr_}");
-        assert!(!en.contains("connection failed"), "no raw cause: {en}");
+        assert!(!en.contains("again in a few seconds"), "{en}");
+        let paused = fallback_sentence(FallbackKind::Paused, Some("http://h"), "en");
+        assert!(paused.contains("again in a few seconds"), "{paused}");
+        let never = fallback_sentence(FallbackKind::NotEnrolled, None, "fr");
+        assert!(never.contains("Réglages"), "{never}");
+        let account = fallback_sentence(FallbackKind::AccountNotSent, Some("http://h"), "en");
+        assert!(account.contains("new account"), "{account}");
     }
 }

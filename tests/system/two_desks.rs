@@ -75,15 +75,20 @@ fn two_desks_sell_online_and_offline_and_the_server_counts_what_their_ledgers_ho
     for i in 0..6 {
         let r = a.sell(&fans_a[i % 3], SESSIONS[(i + 2) % 5], 1).unwrap();
         assert!(r.offline, "fallback sale {i}: {r:?}");
-        let why = r.fallback.unwrap_or_default();
+        let f = r.fallback.expect("the receipt says why");
         assert!(
-            why.contains("did not answer"),
-            "the receipt says why: {why}"
+            f.why.contains("did not answer"),
+            "the receipt says why: {f:?}"
         );
+        let paused = f.why.contains("without asking the server again until");
         assert_eq!(
-            why.contains("without asking the server again until"),
-            i > 0,
-            "after one failure the desk stops asking for a while: {why}"
+            (f.kind, paused),
+            if i > 0 {
+                (guichet_desk::FallbackKind::Paused, true)
+            } else {
+                (guichet_desk::FallbackKind::Unreachable, false)
+            },
+            "after one failure the desk stops asking for a while: {f:?}"
         );
         let r = b.sell(&fans_b[i % 4], SESSIONS[(i + 3) % 5], 2).unwrap();
         assert!(r.offline, "fallback sale {i} at B: {r:?}");

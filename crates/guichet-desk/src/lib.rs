@@ -26,7 +26,7 @@ pub use desk::{Desk, DeskParts, SignedIn};
 pub use error::{Error, Result};
 pub use guichet_tickets::{DeviceKey, Layout};
 pub use payment::{PaymentTerminal, PaymentTerminalSimulator, Tender};
-pub use sale::{OrderRequest, Quote, RequestLine, SaleReceipt};
+pub use sale::{Fallback, FallbackKind, OrderRequest, Quote, RequestLine, SaleReceipt};
 pub use settings::{Connectivity, DeskSettings};
 pub use signer::{TicketSigner, TicketToSign};
 pub use sync::{SyncConfig, SyncFailure, SyncHandle, SyncStatus};

@@ -15,7 +15,7 @@ use guichet_wire::ErrorCode;
 use crate::desk::Desk;
 use crate::error::{Error, Result};
 use crate::payment::{plan, Tender};
-use crate::sale::{OrderRequest, SaleReceipt, Sold};
+use crate::sale::{Fallback, FallbackKind, OrderRequest, SaleReceipt, Sold};
 use crate::settings::Connectivity;
 use crate::sync::http::{CallError, ServerClient, Timeouts};
 use crate::sync::pull::{apply_pull, apply_pull_keeping_cursor};
@@ -135,7 +135,7 @@ impl Desk {
                 tender,
                 key,
                 charged.map(|r| (plan.card, r)),
-                Some(why),
+                Some(Fallback::new(FallbackKind::AccountNotSent, why)),
             );
         }
         let client = self.server.as_ref().ok_or(Error::NotEnrolled)?;
@@ -218,7 +218,7 @@ impl Desk {
                     tender,
                     key,
                     charged.map(|r| (plan.card, r)),
-                    Some(why),
+                    Some(Fallback::new(FallbackKind::Unreachable, why)),
                 )
             }
         }

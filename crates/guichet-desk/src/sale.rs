@@ -70,9 +70,39 @@ pub struct SaleReceipt {
     pub tickets: Vec<(String, SessionCode, String)>,
     /// Sold from the allotment.
     pub offline: bool,
-    /// Set when an online desk had to sell from its allotment: why (the server could not be
-    /// reached), for the screen and the receipt.
-    pub fallback: Option<String>,
+    /// Set when an online desk had to sell from its allotment: what happened and why.
+    pub fallback: Option<Fallback>,
+}
+
+/// Why a desk that sells online made this sale from its allotment. The window words its
+/// sentence from `kind`; `why` is the desk's own account (English, for logs and receipts).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Fallback {
+    /// What happened.
+    pub kind: FallbackKind,
+    /// The desk's technical account of it (the server's address and the network's cause).
+    pub why: String,
+}
+
+/// The cases of [`Fallback`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FallbackKind {
+    /// The desk sells online but was never enrolled with a server.
+    NotEnrolled,
+    /// A walk-in made here could not be sent to the server before its order.
+    AccountNotSent,
+    /// The server did not answer this sale (connection, time-out, cut, 5xx).
+    Unreachable,
+    /// The server did not answer a moment ago; the desk is not asking it again until the
+    /// pause ends.
+    Paused,
+}
+
+impl Fallback {
+    pub(crate) fn new(kind: FallbackKind, why: String) -> Self {
+        Fallback { kind, why }
+    }
 }
 
 impl Desk {
@@ -189,13 +219,18 @@ impl Desk {
                             self.paris(until)
                         );
                         let key = new_id(self.now());
-                        return self.sell_from_allotment(req, tender, key, None, Some(why));
+                        let fallback = Fallback::new(FallbackKind::Paused, why);
+                        return self.sell_from_allotment(req, tender, key, None, Some(fallback));
                     }
                 }
                 return self.sell_online(req, tender);
             }
-            let why = "this desk is not connected to a server (not enrolled)".to_string();
-            return self.sell_from_allotment(req, tender, new_id(self.now()), None, Some(why));
+            let fallback = Fallback::new(
+                FallbackKind::NotEnrolled,
+                "this desk is not connected to a server (not enrolled)".to_string(),
+            );
+            let key = new_id(self.now());
+            return self.sell_from_allotment(req, tender, key, None, Some(fallback));
         }
         self.sell_from_allotment(req, tender, new_id(self.now()), None, None)
     }
@@ -209,7 +244,7 @@ impl Desk {
         tender: Tender,
         idempotency_key: String,
         charged: Option<(Money, String)>,
-        fallback: Option<String>,
+        fallback: Option<Fallback>,
     ) -> Result<SaleReceipt> {
         let refund = |desk: &mut Desk| {
             if let Some((amount, r)) = &charged {
@@ -371,5 +406,5 @@ pub(crate) struct Sold {
     /// From the allotment.
     pub offline: bool,
     /// Why an online desk sold offline.
-    pub fallback: Option<String>,
+    pub fallback: Option<Fallback>,
 }
