@@ -507,3 +507,68 @@ async fn a_first_pull_is_a_snapshot_and_a_later_one_only_changes() {
     assert_eq!(later["revocations"], json!([]));
     assert_eq!(later["accounts"][0]["id"], "P24-000010");
 }
+
+/// A fan who buys online at one desk is named in the change feed, so another desk that has
+/// the account cached sees the new holdings at its next pull (its offline checks of the caps
+/// then count them); a retry of the same order names nobody again.
+#[tokio::test]
+async fn an_online_sale_names_its_buyer_in_the_next_pull_of_other_desks() {
+    let s = server();
+    let a = s.enrol().await;
+    let b = s.enrol().await;
+    account(&s, &a, "P24-000020").await;
+    let (_, first) = s
+        .call("GET", "/v1/sync/pull?cursor=0", Some(&b), None)
+        .await;
+    let cursor = first["cursor"].as_i64().unwrap();
+
+    let key = uuid::Uuid::now_v7().to_string();
+    let (st, v) = s
+        .call(
+            "POST",
+            "/v1/orders",
+            Some(&a),
+            Some(order(&key, "P24-000020", "ATH07", 4)),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{v}");
+    let (_, later) = s
+        .call(
+            "GET",
+            &format!("/v1/sync/pull?cursor={cursor}"),
+            Some(&b),
+            None,
+        )
+        .await;
+    let accounts = later["accounts"].as_array().unwrap();
+    assert_eq!(accounts.len(), 1, "{later}");
+    assert_eq!(accounts[0]["id"], "P24-000020");
+    assert_eq!(accounts[0]["olympic_held"], 4, "{later}");
+    let held = accounts[0]["held"].as_array().unwrap();
+    assert!(
+        held.iter()
+            .any(|h| h["session"] == "ATH07" && h["count"] == 4),
+        "{later}"
+    );
+
+    // The same order again (a lost answer retried): a duplicate, no new change.
+    let cursor = later["cursor"].as_i64().unwrap();
+    let (st, _) = s
+        .call(
+            "POST",
+            "/v1/orders",
+            Some(&a),
+            Some(order(&key, "P24-000020", "ATH07", 4)),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    let (_, quiet) = s
+        .call(
+            "GET",
+            &format!("/v1/sync/pull?cursor={cursor}"),
+            Some(&b),
+            None,
+        )
+        .await;
+    assert_eq!(quiet["accounts"], json!([]), "{quiet}");
+}

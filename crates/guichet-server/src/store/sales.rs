@@ -306,6 +306,9 @@ impl Store {
         // Offers whose counts moved: one change-feed row each per batch (pull reads the
         // feed as a set of keys, and a batch becomes visible at once).
         let mut moved: BTreeSet<(String, String)> = BTreeSet::new();
+        // Accounts whose holdings moved: a desk that has one cached learns it at its next
+        // pull, as it does for sales pushed by other desks.
+        let mut buyers: BTreeSet<&str> = BTreeSet::new();
         for (job, _) in jobs {
             let r = if careful {
                 tx.prepare_cached("SAVEPOINT sale")?.execute([])?;
@@ -329,6 +332,7 @@ impl Store {
             };
             if let Ok(o) = &r {
                 if !o.response.duplicate {
+                    buyers.insert(job.account.as_str());
                     for t in &o.response.tickets {
                         if !moved
                             .iter()
@@ -343,6 +347,7 @@ impl Store {
         }
         let keys: Vec<String> = moved.iter().map(|(s, c)| format!("{s}|{c}")).collect();
         super::sync::changed_many(&tx, "offer", keys.iter().map(String::as_str))?;
+        super::sync::changed_many(&tx, "account", buyers)?;
         tx.commit()?;
         Ok(results)
     }
@@ -429,6 +434,7 @@ impl Store {
             for l in &valid.lines {
                 super::sync::changed(tx, "offer", &format!("{}|{}", l.session, l.category))?;
             }
+            super::sync::changed(tx, "account", account.as_str())?;
             Ok(SaleOutcome { response })
         })
     }

@@ -476,8 +476,8 @@ impl Store {
 
     /// What changed after `cursor`, in the device's scope. From cursor 0 (a desk's first pull)
     /// it is a snapshot instead: every offer's availability and every revocation, so a newly
-    /// enrolled desk starts from the whole picture. Accounts stay by change (those sold to or
-    /// pushed) in both cases; a desk asks the account search for the others.
+    /// enrolled desk starts from the whole picture. Accounts stay by change (those sold to, online
+    /// or by push, and those pushed) in both cases; a desk asks the account search for the others.
     pub fn pull(&self, device: &str, cursor: i64) -> Result<PullResponse> {
         self.read(|c| {
             let last: i64 = row(c, "SELECT COALESCE(MAX(cursor), 0) FROM changes", [], |r| r.get(0))?;
