@@ -173,7 +173,7 @@ fn sentence(e: &Error, lang: Lang<'_>) -> String {
         Error::Locked { id, attempts, until } => format!(
             "{id} est bloqué après {attempts} codes erronés jusqu’à {until} (heure de Paris) — patientez ou appelez un superviseur"
         ),
-        Error::NotSupervisor { id, .. } => format!("{id} est vendeur ; cette action demande le code d’un superviseur"),
+        Error::NotSupervisor { id, .. } => format!("{id} est vendeur ; cette action demande le code d’un superviseur — demandez à un superviseur de saisir le sien"),
         Error::PinPolicy => "Un code fait 4 à 8 chiffres — choisissez-en un autre".into(),
         Error::NoOpenShift => "Aucune caisse ouverte — ouvrez une session de caisse avec un fond de caisse".into(),
         Error::ShiftAlreadyOpen { by, since } => format!(
@@ -186,7 +186,16 @@ fn sentence(e: &Error, lang: Lang<'_>) -> String {
         Error::HolderNames { line, session, quantity, names, extra } => format!(
             "La ligne {line} ({session}) a {quantity} billet(s) mais {names} noms — retirez-en {extra}"
         ),
-        Error::NegativeAmount { what, amount } => format!("{what} vaut {} ; un montant n’est jamais négatif", money(*amount, lang)),
+        Error::NegativeAmount { what, amount } => {
+            let what = match *what {
+                "card amount" => "Le montant carte",
+                "cash tendered" => "L’espèce remise",
+                "cash float" => "Le fond de caisse",
+                "cash counted" => "L’espèce comptée",
+                other => other,
+            };
+            format!("{what} vaut {} ; un montant n’est jamais négatif — saisissez 0 ou plus", money(*amount, lang))
+        }
         Error::CardOverTotal { card, total } => format!(
             "Le montant carte {} dépasse le total {} — débitez au plus {}",
             money(*card, lang), money(*total, lang), money(*total, lang)
@@ -248,5 +257,18 @@ mod tests {
             "{}",
             fr_.message
         );
+    }
+
+    #[test]
+    fn a_negative_amount_names_the_amount_and_the_fix_in_french_words() {
+        let e = Error::NegativeAmount {
+            what: "cash float",
+            amount: guichet_domain::Money::from_cents(-500),
+        };
+        let fr_ = Failure::from_desk(&e, "fr").message;
+        assert!(fr_.starts_with("Le fond de caisse vaut"), "{fr_}");
+        assert!(fr_.contains("saisissez 0 ou plus"), "{fr_}");
+        let en = Failure::from_desk(&e, "en").message;
+        assert!(en.contains("enter 0 or more"), "{en}");
     }
 }

@@ -44,7 +44,9 @@ pub enum Error {
         until: String,
     },
     /// The action needs a supervisor's PIN.
-    #[error("{id} is a seller; {action} needs a supervisor's PIN")]
+    #[error(
+        "{id} is a seller; {action} needs a supervisor's PIN — ask a supervisor to enter theirs"
+    )]
     NotSupervisor {
         /// Operator whose PIN was given.
         id: String,
@@ -94,7 +96,7 @@ pub enum Error {
         extra: usize,
     },
     /// A negative amount of money.
-    #[error("{what} is {amount}; amounts are never negative")]
+    #[error("{what} is {amount}; amounts are never negative — enter 0 or more")]
     NegativeAmount {
         /// Which amount.
         what: &'static str,
@@ -146,7 +148,7 @@ pub enum Error {
         reason: String,
     },
     /// Unknown order.
-    #[error("no order {id:?} at this desk")]
+    #[error("no order {id:?} at this desk — check the number on the receipt, or open the fan's account and pick the order there")]
     UnknownOrder {
         /// The id.
         id: String,

@@ -46,10 +46,20 @@ fn negative_and_absurd_amounts_are_refused_and_nothing_is_written() {
             },
             "CASH_SHORT",
         ),
+        (
+            Tender {
+                card: total,
+                cash_tendered: Money::from_euros(20),
+            },
+            "CASH_NOT_DUE",
+        ),
     ];
     for (tender, code) in cases {
         let e = f.desk.sell(&pack(1), tender).unwrap_err();
         assert_eq!(e.code(), code, "{tender:?}: {e}");
+        // Each refusal names the amounts and the way out.
+        let said = e.to_string();
+        assert!(said.contains('€') && said.contains(" — "), "{code}: {said}");
     }
     assert_eq!(footprint(&f.desk), before);
     assert!(
