@@ -177,3 +177,92 @@ fn pipe(client: TcpStream, server: TcpStream, f: Arc<Faults>) {
         close(&c_out, &s_in);
     });
 }
+
+/// The harness checked against a plain upstream of its own: what the fault tests count on.
+#[cfg(test)]
+mod self_test {
+    use super::*;
+    use std::sync::Mutex;
+
+    /// A loopback upstream that records every request's bytes and answers `200 ok`.
+    fn upstream() -> (String, Arc<Mutex<Vec<Vec<u8>>>>) {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = l.local_addr().unwrap().to_string();
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let s = seen.clone();
+        std::thread::spawn(move || {
+            for conn in l.incoming().take(16) {
+                let Ok(mut c) = conn else { break };
+                c.set_read_timeout(Some(Duration::from_millis(300)))
+                    .unwrap();
+                let mut got = Vec::new();
+                let mut buf = [0u8; 4096];
+                while let Ok(n) = c.read(&mut buf) {
+                    if n == 0 {
+                        break;
+                    }
+                    got.extend_from_slice(&buf[..n]);
+                    if got.ends_with(b"END") {
+                        break;
+                    }
+                }
+                s.lock().unwrap().push(got);
+                let _ = c.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok");
+            }
+        });
+        (addr, seen)
+    }
+
+    fn ask(base: &str, body: &str) -> Vec<u8> {
+        let mut c = TcpStream::connect(base.trim_start_matches("http://")).unwrap();
+        c.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        c.write_all(body.as_bytes()).unwrap();
+        let mut answer = Vec::new();
+        let _ = c.read_to_end(&mut answer);
+        answer
+    }
+
+    fn wait_for(seen: &Mutex<Vec<Vec<u8>>>, n: usize) -> Vec<Vec<u8>> {
+        let until = Instant::now() + Duration::from_secs(5);
+        while seen.lock().unwrap().len() < n && Instant::now() < until {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        seen.lock().unwrap().clone()
+    }
+
+    #[test]
+    fn forwards_then_drops_an_answer_then_cuts_a_request() {
+        let (addr, seen) = upstream();
+        let p = Proxy::start(&addr);
+        let request = "POST / HTTP/1.1\r\ncontent-length: 20\r\n\r\n0123456789abcdefgEND";
+
+        let answer = ask(&p.base, request);
+        assert!(answer.ends_with(b"ok"), "forwarded: {answer:?}");
+        assert_eq!(wait_for(&seen, 1)[0], request.as_bytes());
+
+        p.drop_next_responses(1);
+        let answer = ask(&p.base, request);
+        assert!(answer.is_empty(), "the answer is thrown away: {answer:?}");
+        assert_eq!(
+            wait_for(&seen, 2)[1],
+            request.as_bytes(),
+            "yet the upstream got the whole request"
+        );
+
+        p.cut_next_requests(1, 10);
+        let answer = ask(&p.base, request);
+        assert!(
+            answer.is_empty(),
+            "a cut request gets no answer: {answer:?}"
+        );
+        assert_eq!(
+            wait_for(&seen, 3)[2],
+            &request.as_bytes()[..10],
+            "the upstream saw the first 10 bytes only"
+        );
+        assert_eq!(p.done(), (1, 1));
+
+        let answer = ask(&p.base, request);
+        assert!(answer.ends_with(b"ok"), "faults are one-shot: {answer:?}");
+    }
+}
