@@ -1,6 +1,7 @@
 //! A desk enrolled with a server that already sold and already has accounts: its first pull
-//! brings every offer's availability, and an account it never saw comes from the server's
-//! search (`Desk::find_on_server`) without moving its cursor.
+//! brings every offer's availability and the buyers the change feed names; a fan who bought
+//! after that pull comes from the server's search (`Desk::find_on_server`) without moving its
+//! cursor.
 
 use guichet_domain::Catalogue;
 use serde_json::json;
@@ -22,19 +23,22 @@ fn a_new_desk_pulls_every_offer_first_and_finds_an_existing_account_on_the_serve
     let base = server.base.clone();
     // Another device made an account and sold it 3 FBL03 C online, before this desk enrolled.
     let other = enrol(&base, &db, "c3");
-    let (st, v) = other.post(
-        &base,
-        "/v1/accounts",
-        json!({"id": "SYS-F-1", "name": "Zoé Lefèvre", "email": "zoe@example.org", "country": "FR"}),
-    );
-    assert_eq!(st, 201, "{v}");
-    let (st, v) = other.post(
-        &base,
-        "/v1/orders",
-        json!({"idempotency_key": uuid::Uuid::now_v7().to_string(), "account_id": "SYS-F-1",
-        "kind": "single", "lines": [{"session": "FBL03", "category": "C", "quantity": 3}]}),
-    );
-    assert_eq!(st, 201, "{v}");
+    let sell = |id: &str, name: &str, email: &str, q: u32| {
+        let (st, v) = other.post(
+            &base,
+            "/v1/accounts",
+            json!({"id": id, "name": name, "email": email, "country": "FR"}),
+        );
+        assert_eq!(st, 201, "{v}");
+        let (st, v) = other.post(
+            &base,
+            "/v1/orders",
+            json!({"idempotency_key": uuid::Uuid::now_v7().to_string(), "account_id": id,
+            "kind": "single", "lines": [{"session": "FBL03", "category": "C", "quantity": q}]}),
+        );
+        assert_eq!(st, 201, "{v}");
+    };
+    sell("SYS-F-0", "Marc Dubois", "marc@example.org", 3);
 
     let mut rig = DeskRig::enrolled("DeskF", 0xF1, &base, &db);
     assert_eq!(cursor(&rig), 0);
@@ -66,8 +70,16 @@ fn a_new_desk_pulls_every_offer_first_and_finds_an_existing_account_on_the_serve
     );
     let after_first = cursor(&rig);
     assert!(after_first > 0);
+    // The buyer is named in the change feed: it came with the first pull, holdings and all.
+    let (_, marc) = rig.desk.look_up("marc@example.org").unwrap();
+    assert_eq!(marc.len(), 1, "the buyer came with the pull");
+    assert_eq!(
+        rig.count("SELECT count(*) FROM account_held WHERE account_id = 'SYS-F-0'"),
+        1
+    );
 
-    // The account the desk never saw: not found locally, found on the server, kept.
+    // A fan who buys after the desk's last pull: not found locally, found on the server, kept.
+    sell("SYS-F-1", "Zoé Lefèvre", "zoe@example.org", 2);
     assert!(rig.desk.look_up("Lefèvre").unwrap().1.is_empty());
     assert!(rig.desk.look_up("zoe@example.org").unwrap().1.is_empty());
     assert_eq!(rig.desk.find_on_server("nobody-here").unwrap(), 0);

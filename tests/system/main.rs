@@ -13,6 +13,7 @@ mod first_pull;
 mod proxy;
 mod rig;
 mod two_desks;
+mod unrecorded;
 
 const BIN: &str = env!("CARGO_BIN_EXE_guichet-server-sut");
 /// The server's clock: the general sale, 10 Jan 2024 10:00 Paris time.

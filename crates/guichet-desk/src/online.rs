@@ -9,7 +9,7 @@ use guichet_store::shifts::open_shift;
 use guichet_tickets::DeviceKey;
 use guichet_wire::devices::EnrolRequest;
 use guichet_wire::orders::{OrderLineDto, OrderRequest as WireOrder};
-use guichet_wire::sync::{AllotmentDto, AllotmentRequest, SyncEvent};
+use guichet_wire::sync::{AllotmentDto, AllotmentRequest, SyncEvent, VoidPayload};
 use guichet_wire::ErrorCode;
 
 use crate::desk::Desk;
@@ -174,6 +174,9 @@ impl Desk {
                     }
                     ids.push(line_ids);
                 }
+                let server_tickets: Vec<String> =
+                    resp.tickets.iter().map(|t| t.id.clone()).collect();
+                let server_order = resp.order_id.clone();
                 let sold = Sold {
                     account: req.account.clone(),
                     order_id: resp.order_id,
@@ -183,7 +186,10 @@ impl Desk {
                     offline: false,
                     fallback: None,
                 };
+                // `record` refunds the card if it cannot write the sale; the server's order
+                // must go too, or the seats and the fan's count stay taken for nothing.
                 self.record(op, shift.id, quote, plan, sold, charged)
+                    .inspect_err(|e| self.void_unrecorded(&server_order, server_tickets, e))
             }
             Err(CallError::Refused { status, body, .. }) => {
                 refund(self);
@@ -221,6 +227,38 @@ impl Desk {
                     Some(Fallback::new(FallbackKind::Unreachable, why)),
                 )
             }
+        }
+    }
+
+    /// The server sold, then this desk could not record the sale (its file refused the write,
+    /// or signing failed): the card is already refunded, so the server's order is voided with
+    /// one push. If that push fails too, the server keeps the order and stderr says which one,
+    /// for a supervisor to void at the server.
+    fn void_unrecorded(&self, order_id: &str, ticket_ids: Vec<String>, why: &Error) {
+        let Some(client) = self.server.as_ref() else {
+            return;
+        };
+        let event = SyncEvent {
+            idempotency_key: guichet_store::new_id(self.now()),
+            kind: "void".into(),
+            payload: serde_json::to_value(VoidPayload {
+                order_id: order_id.to_string(),
+                ticket_ids,
+            })
+            .unwrap_or_default(),
+            created_at: self.now().to_string(),
+            offline: false,
+        };
+        let undone = match client.push(std::slice::from_ref(&event)) {
+            Ok(acks) => acks
+                .first()
+                .is_some_and(|a| a.status == "applied" || a.status == "duplicate"),
+            Err(_) => false,
+        };
+        if !undone {
+            eprintln!(
+                "guichet-desk: the server sold order {order_id} but this desk could not record it ({why}); the card was refunded and the server did not take the void: void order {order_id} at the server"
+            );
         }
     }
 
