@@ -590,11 +590,16 @@ pub async fn close_shift(state: State<'_, AppState>, counted_cents: i64) -> Answ
         .with_desk(move |desk, lang| {
             let counted = money(lang, "counted", counted_cents)?;
             let r = desk.close_shift(counted).map_err(desk_err(lang))?;
-            let pdf = guichet_desk::shift::z_report_pdf(&r, views::paris_time);
+            // The shift is closed whatever happens to its PDF; a PDF that cannot be made or
+            // written is reported on the screen as not saved (`pdf_path` empty).
             let path = spool.join(format!("z-report-{}.pdf", views::short(&r.shift.id)));
-            let saved = std::fs::create_dir_all(&spool)
-                .and_then(|_| std::fs::write(&path, pdf))
+            let saved = guichet_desk::shift::z_report_pdf(&r, views::paris_time)
                 .ok()
+                .filter(|pdf| {
+                    std::fs::create_dir_all(&spool)
+                        .and_then(|_| std::fs::write(&path, pdf))
+                        .is_ok()
+                })
                 .map(|_| path.display().to_string());
             Ok(views::z_view(&r, saved))
         })

@@ -11,7 +11,6 @@ pub mod error;
 pub mod online;
 pub mod operators;
 pub mod payment;
-pub mod pdf;
 pub mod sale;
 pub mod settings;
 pub mod shift;

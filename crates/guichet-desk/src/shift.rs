@@ -101,21 +101,79 @@ impl Desk {
     }
 }
 
-/// The Z report as a one-page PDF, times in Paris time.
-pub fn z_report_pdf(r: &ZReport, paris: impl Fn(jiff::Timestamp) -> String) -> Vec<u8> {
-    let mut lines: Vec<String> = z_report_text(r)
-        .lines()
-        .skip(1)
-        .map(str::to_string)
-        .collect();
-    lines.insert(
-        1,
-        format!("Paris time: opened {}", paris(r.shift.opened_at)),
-    );
-    if let Some(closed) = r.shift.closed_at {
-        lines.insert(2, format!("Paris time: closed {}", paris(closed)));
-    }
-    crate::pdf::text_page(&format!("Z report — shift {}", r.shift.id), &lines)
+/// The Z report as an A4 PDF in French and English (the tickets' fonts and header): sales by
+/// payment method, voids and refunds, the cash drawer from float to difference, and signature
+/// lines. `paris` writes an instant in Paris time.
+pub fn z_report_pdf(r: &ZReport, paris: impl Fn(jiff::Timestamp) -> String) -> Result<Vec<u8>> {
+    use guichet_tickets::{render_report, Report, ReportRow as Row, ReportSection};
+    let s = &r.shift;
+    let closed = match (s.closed_at, &s.closed_by) {
+        (Some(at), Some(by)) => format!("Fermée par / Closed by {by} · {}", paris(at)),
+        _ => "Caisse encore ouverte / Shift still open (interim report)".to_string(),
+    };
+    let difference = match r.difference {
+        Some(d) if d > Money::ZERO => format!("+{} (excédent / over)", d.fr()),
+        Some(d) if d < Money::ZERO => format!("{} (manquant / short)", d.fr()),
+        Some(d) => d.fr(),
+        None => "—".into(),
+    };
+    let report = Report {
+        title_fr: "Rapport Z — clôture de caisse".into(),
+        title_en: "Z report — till closing".into(),
+        lines: vec![
+            format!(
+                "Ouverte par / Opened by {} · {}",
+                s.operator_id,
+                paris(s.opened_at)
+            ),
+            closed,
+            "Heure de Paris / Paris time".into(),
+        ],
+        sections: vec![
+            ReportSection {
+                heading: "Ventes / Sales".into(),
+                rows: vec![
+                    Row::new("Commandes / Orders", r.orders.to_string()),
+                    Row::new("Billets / Tickets", r.tickets.to_string()),
+                    Row::new("Espèces encaissées / Cash taken", r.cash_in.fr()),
+                    Row::new("Carte encaissée / Card taken", r.card_in.fr()),
+                    Row::strong("Total encaissé / Total taken", (r.cash_in + r.card_in).fr()),
+                ],
+            },
+            ReportSection {
+                heading: "Annulations et remboursements / Voids and refunds".into(),
+                rows: vec![
+                    Row::new("Annulations / Voids", r.voids.to_string()),
+                    Row::new("Montant remboursé / Amount refunded", r.voided_amount.fr()),
+                    Row::new("dont espèces / of which cash", r.cash_refunded.fr()),
+                    Row::new("dont carte / of which card", r.card_refunded.fr()),
+                ],
+            },
+            ReportSection {
+                heading: "Tiroir-caisse / Cash drawer".into(),
+                rows: vec![
+                    Row::new("Fond de caisse / Float", s.float.fr()),
+                    Row::new("+ espèces encaissées / cash taken", r.cash_in.fr()),
+                    Row::new(
+                        "− espèces remboursées / cash refunded",
+                        r.cash_refunded.fr(),
+                    ),
+                    Row::strong("Espèces attendues / Expected cash", r.expected_cash.fr()),
+                    Row::new(
+                        "Espèces comptées / Counted cash",
+                        r.counted_cash.map_or("—".into(), Money::fr),
+                    ),
+                    Row::strong("Écart / Difference", difference),
+                ],
+            },
+        ],
+        signatures: vec![
+            "Caissier / Cashier".into(),
+            "Superviseur / Supervisor".into(),
+        ],
+        footer: format!("Guichet · caisse / shift {}", s.id),
+    };
+    render_report(&report).map_err(|e| Error::Render(e.to_string()))
 }
 
 /// The Z report as plain text.

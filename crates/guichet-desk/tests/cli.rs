@@ -174,8 +174,44 @@ fn a_scripted_day_at_the_counter() {
         z["report"]["difference"], 0,
         "sale and void cancel out: {z}"
     );
-    let text = guichet_desk::pdf::text_lines(&std::fs::read(&pdf).unwrap());
-    assert!(text.iter().any(|l| l == "difference: 0.00 €"), "{text:?}");
+    // The PDF read back by poppler, as a person would read it.
+    let out = std::process::Command::new("pdftotext")
+        .args(["-layout", pdf.to_str().unwrap(), "-"])
+        .output()
+        .expect("pdftotext (poppler-utils) is installed by the test command");
+    let text = String::from_utf8(out.stdout).unwrap();
+    let row = |label: &str| {
+        text.lines()
+            .find(|l| l.contains(label))
+            .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+            .unwrap_or_else(|| panic!("no {label:?} row in the Z report:\n{text}"))
+    };
+    assert!(
+        text.contains("Rapport Z") && text.contains("Z report"),
+        "{text}"
+    );
+    assert!(row("Opened by").contains("S-SELL"), "{text}");
+    assert!(row("Float").ends_with("150,00 €"), "{}", row("Float"));
+    assert!(
+        row("Expected cash").ends_with("150,00 €"),
+        "{}",
+        row("Expected cash")
+    );
+    assert!(
+        row("Counted cash").ends_with("150,00 €"),
+        "{}",
+        row("Counted cash")
+    );
+    assert!(
+        row("Difference").ends_with("0,00 €"),
+        "{}",
+        row("Difference")
+    );
+    assert!(
+        row("Annulations / Voids").ends_with(" 1"),
+        "{}",
+        row("Annulations / Voids")
+    );
 }
 
 #[test]

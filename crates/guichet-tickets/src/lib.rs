@@ -32,7 +32,9 @@ pub use keys::{
     PRIVATE_KEY_FILE, PUBLIC_KEY_FILE,
 };
 pub use payload::{SignedTicket, FORMAT_VERSION, MAX_TEXT_LEN, SIGNING_CONTEXT};
-pub use pdf::{fonts_cover, render_order, Layout, TicketFace};
+pub use pdf::{
+    fonts_cover, render_order, render_report, Layout, Report, ReportRow, ReportSection, TicketFace,
+};
 pub use print::{print_pdf, JobId, PrintOptions};
 pub use qr::{decode_qr_image, decode_qr_luma, qr_code, QR_EC_LEVEL};
 pub use revocation::{Revocation, RevocationList, RevocationListFile, REVOCATION_LIST_FORMAT};

@@ -413,7 +413,7 @@ fn run(cli: Cli) -> Result<serde_json::Value, Error> {
         Command::CloseShift { counted, pdf } => {
             let r = desk.close_shift(euros("counted", &counted)?)?;
             if let Some(p) = pdf {
-                let bytes = guichet_desk::shift::z_report_pdf(&r, |t| desk.paris(t));
+                let bytes = guichet_desk::shift::z_report_pdf(&r, |t| desk.paris(t))?;
                 std::fs::write(&p, bytes)
                     .map_err(|e| bad("pdf", format!("{}: {e}", p.display())))?;
             }

@@ -3,6 +3,7 @@
 mod a4;
 mod canvas;
 mod font;
+mod report;
 mod thermal;
 mod words;
 
@@ -13,6 +14,7 @@ use std::collections::BTreeSet;
 use printpdf::{FontId, Mm, PdfDocument, PdfFont, PdfPage, PdfSaveOptions, XObject, XObjectId};
 
 pub use font::fonts_cover;
+pub use report::{render_report, Report, ReportRow, ReportSection};
 
 use crate::error::RenderError;
 use crate::qr::qr_modules;
