@@ -26,9 +26,9 @@ fn field(c: &mut Canvas, x: f32, y: f32, w: f32, label: &str, value: &str, size:
     );
 }
 
-pub(super) fn draw(c: &mut Canvas, t: &TicketFace, qr: (XObjectId, usize)) {
-    let (games_fr, games_en) = games_names(t.games);
-    // Header band.
+/// The navy header band of A4 pages (tickets and the till's reports): "PARIS 2024" on the
+/// left; on the right a French line in bold, its English under it, and a small line.
+pub(super) fn band(c: &mut Canvas, fr: &str, en: &str, small: &str) {
     c.fill_rect(LEFT, 262.0, RIGHT - LEFT, 20.0, Ink::Navy);
     c.fill_rect(LEFT, 262.0, RIGHT - LEFT, 1.2, Ink::Gold);
     c.text(
@@ -41,36 +41,26 @@ pub(super) fn draw(c: &mut Canvas, t: &TicketFace, qr: (XObjectId, usize)) {
         80.0,
         "PARIS 2024",
     );
-    c.text(
-        RIGHT - 5.0,
-        273.5,
-        10.0,
-        Weight::Bold,
-        Ink::White,
-        Align::Right,
-        90.0,
-        games_fr,
-    );
-    c.text(
-        RIGHT - 5.0,
-        268.0,
-        10.0,
-        Weight::Regular,
-        Ink::White,
-        Align::Right,
-        90.0,
-        games_en,
-    );
-    c.text(
-        RIGHT - 5.0,
-        264.0,
-        6.5,
-        Weight::Regular,
-        Ink::White,
-        Align::Right,
-        90.0,
-        "E-BILLET · PRINT-AT-HOME TICKET",
-    );
+    let right = |c: &mut Canvas, y: f32, size: f32, weight: Weight, text: &str| {
+        c.text(
+            RIGHT - 5.0,
+            y,
+            size,
+            weight,
+            Ink::White,
+            Align::Right,
+            90.0,
+            text,
+        );
+    };
+    right(c, 273.5, 10.0, Weight::Bold, fr);
+    right(c, 268.0, 10.0, Weight::Regular, en);
+    right(c, 264.0, 6.5, Weight::Regular, small);
+}
+
+pub(super) fn draw(c: &mut Canvas, t: &TicketFace, qr: (XObjectId, usize)) {
+    let (games_fr, games_en) = games_names(t.games);
+    band(c, games_fr, games_en, "E-BILLET · PRINT-AT-HOME TICKET");
 
     // Session.
     let full = RIGHT - LEFT;

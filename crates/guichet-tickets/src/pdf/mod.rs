@@ -87,7 +87,6 @@ pub fn render_order(
     if tickets.is_empty() {
         return Err(RenderError::EmptyOrder);
     }
-    let fonts = font::fonts();
     let mut doc = PdfDocument::new(title);
     // Fonts are added after layout, cut down to the characters the pages use.
     let (regular, bold) = (FontId::new(), FontId::new());
@@ -112,9 +111,22 @@ pub fn render_order(
         }
         pages.push(PdfPage::new(Mm(w), Mm(h), c.ops));
     }
+    finish(doc, (regular, bold), &used, pages)
+}
+
+/// Adds the two faces cut down to the characters the pages use, then writes the document
+/// with fast compression.
+fn finish(
+    mut doc: PdfDocument,
+    (regular, bold): (FontId, FontId),
+    used: &[BTreeSet<char>; 2],
+    pages: Vec<PdfPage>,
+) -> Result<Vec<u8>, RenderError> {
+    let fonts = font::fonts();
     let map = &mut doc.resources.fonts.map;
     map.insert(regular, PdfFont::new(fonts.regular.subset(&used[0])));
     map.insert(bold, PdfFont::new(fonts.bold.subset(&used[1])));
+    let n = pages.len();
     doc.with_pages(pages);
     let mut warnings = Vec::new();
     let opts = PdfSaveOptions {
@@ -123,7 +135,7 @@ pub fn render_order(
     };
     let mut lo = doc.to_lopdf_document(&opts, &mut warnings);
     compress_fast(&mut lo);
-    let mut out = Vec::with_capacity(64 * 1024 + tickets.len() * 8 * 1024);
+    let mut out = Vec::with_capacity(64 * 1024 + n * 8 * 1024);
     lo.save_to(&mut out)
         .map_err(|e| RenderError::Write(e.to_string()))?;
     Ok(out)

@@ -4,10 +4,9 @@
 
 use std::collections::BTreeSet;
 
-use printpdf::{FontId, Mm, PdfDocument, PdfFont, PdfPage, PdfSaveOptions};
+use printpdf::{FontId, Mm, PdfDocument, PdfPage};
 
 use super::canvas::{Align, Canvas, Ink, Weight};
-use super::{compress_fast, font};
 use crate::error::RenderError;
 
 const LEFT: f32 = 15.0;
@@ -80,8 +79,7 @@ struct Pages<'g> {
 
 /// Renders a statement as an A4 PDF titled `title_en`.
 pub fn render_report(r: &Report) -> Result<Vec<u8>, RenderError> {
-    let fonts = font::fonts();
-    let mut doc = PdfDocument::new(&r.title_en);
+    let doc = PdfDocument::new(&r.title_en);
     let (regular, bold) = (FontId::new(), FontId::new());
     let mut used = [BTreeSet::new(), BTreeSet::new()];
     let mut p = Pages {
@@ -174,60 +172,23 @@ pub fn render_report(r: &Report) -> Result<Vec<u8>, RenderError> {
     foot(&mut p.page, r, p.done.len() + 1);
     let Pages { mut done, page, .. } = p;
     done.push(page.ops);
-    let map = &mut doc.resources.fonts.map;
-    map.insert(regular, PdfFont::new(fonts.regular.subset(&used[0])));
-    map.insert(bold, PdfFont::new(fonts.bold.subset(&used[1])));
-    doc.with_pages(
+    super::finish(
+        doc,
+        (regular, bold),
+        &used,
         done.into_iter()
             .map(|ops| PdfPage::new(Mm(210.0), Mm(297.0), ops))
             .collect(),
-    );
-    let mut warnings = Vec::new();
-    let opts = PdfSaveOptions {
-        optimize: false,
-        ..Default::default()
-    };
-    let mut lo = doc.to_lopdf_document(&opts, &mut warnings);
-    compress_fast(&mut lo);
-    let mut out = Vec::with_capacity(32 * 1024);
-    lo.save_to(&mut out)
-        .map_err(|e| RenderError::Write(e.to_string()))?;
-    Ok(out)
+    )
 }
 
-/// The header band; returns the baseline of the first line under it.
+/// The tickets' header band; returns the baseline of the first line under it.
 fn band(c: &mut Canvas, r: &Report) -> f32 {
-    c.fill_rect(LEFT, 262.0, RIGHT - LEFT, 20.0, Ink::Navy);
-    c.fill_rect(LEFT, 262.0, RIGHT - LEFT, 1.2, Ink::Gold);
-    c.text(
-        LEFT + 5.0,
-        269.5,
-        20.0,
-        Weight::Bold,
-        Ink::White,
-        Align::Left,
-        70.0,
-        "PARIS 2024",
-    );
-    c.text(
-        RIGHT - 5.0,
-        273.5,
-        12.0,
-        Weight::Bold,
-        Ink::White,
-        Align::Right,
-        100.0,
+    super::a4::band(
+        c,
         &r.title_fr,
-    );
-    c.text(
-        RIGHT - 5.0,
-        267.5,
-        10.0,
-        Weight::Regular,
-        Ink::White,
-        Align::Right,
-        100.0,
         &r.title_en,
+        "GUICHET · BILLETTERIE / BOX OFFICE",
     );
     252.0
 }
