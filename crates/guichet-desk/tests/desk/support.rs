@@ -144,3 +144,48 @@ pub fn signed_by_fixture_key(qr: &str) -> bool {
     let key = guichet_desk::DeviceKey::from_seed(SEED).verifying_key();
     guichet_tickets::SignedTicket::parse(qr).is_ok_and(|t| t.verify(&key))
 }
+
+/// The other tests lean on what this module's doc promises; if the fixture drifts, this says
+/// so here rather than as a puzzling failure elsewhere.
+#[test]
+fn the_fixture_is_what_its_doc_says() {
+    let f = fx();
+    assert_eq!(f.desk.operator().map(|o| o.id.as_str()), Some(SELL.0));
+    let r = f.desk.shift_report().unwrap();
+    assert_eq!(r.shift.float, Money::from_euros(100));
+    assert_eq!(count(&f.desk, "SELECT count(*) FROM account"), 30);
+    assert_eq!(
+        count(&f.desk, "SELECT min(remaining) FROM allotment"),
+        10,
+        "10 per category"
+    );
+    assert_eq!(
+        count(
+            &f.desk,
+            "SELECT count(DISTINCT session_code) FROM allotment"
+        ),
+        4
+    );
+    let mut f = f;
+    let q = f.desk.quote(&pack(1)).unwrap();
+    assert_eq!(
+        q.order.phase, "pack-sale",
+        "the clock stands in the pack sale"
+    );
+    let cash = guichet_desk::Tender {
+        card: Money::ZERO,
+        cash_tendered: q.order.total,
+    };
+    let sold = f.desk.sell(&pack(1), cash).unwrap();
+    let qr: String = f
+        .desk
+        .store()
+        .reader()
+        .query_row(
+            "SELECT qr_payload FROM ticket WHERE id = ?1",
+            [&sold.tickets[0].0],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(signed_by_fixture_key(&qr), "tickets are signed with SEED");
+}
