@@ -97,11 +97,14 @@ enum Command {
     },
     /// Sells an order. Lines: `SESSION:CATEGORY:QTY[:Holder One;Holder Two]`.
     Sell {
+        /// The buyer's account number (P24-…) or a walk-in's id.
         #[arg(long)]
         account: String,
         /// pack or single.
         #[arg(long, default_value = "pack")]
         kind: String,
+        /// One line of the order, `SESSION:CATEGORY:QTY[:Holder One;Holder Two]`; repeat it
+        /// for each session (a pack has three).
         #[arg(long = "line", required = true)]
         lines: Vec<String>,
         /// Cash tendered, euros.
@@ -119,27 +122,22 @@ enum Command {
     },
     /// Voids an order with a supervisor's PIN.
     Void {
+        /// The order's id (from the sale's output or the account's orders).
         #[arg(long)]
         order: String,
-        #[arg(long)]
-        supervisor: String,
-        #[arg(long = "supervisor-pin")]
-        supervisor_pin: String,
-        #[arg(long)]
-        reason: String,
+        #[command(flatten)]
+        by: Supervision,
     },
     /// Refunds some tickets of an order with a supervisor's PIN.
     Refund {
+        /// The order's id.
         #[arg(long)]
         order: String,
+        /// A ticket id to refund; repeat it for each ticket.
         #[arg(long = "ticket", required = true)]
         tickets: Vec<String>,
-        #[arg(long)]
-        supervisor: String,
-        #[arg(long = "supervisor-pin")]
-        supervisor_pin: String,
-        #[arg(long)]
-        reason: String,
+        #[command(flatten)]
+        by: Supervision,
     },
     /// Closes the shift with the cash counted (euros) and prints the Z report.
     CloseShift {
@@ -180,6 +178,20 @@ enum Command {
         #[arg(long, default_value = "FBL01,FBL02")]
         sessions: String,
     },
+}
+
+/// Who allows a void or a refund, and why.
+#[derive(clap::Args, Debug)]
+struct Supervision {
+    /// The supervisor's staff id.
+    #[arg(long)]
+    supervisor: String,
+    /// That supervisor's PIN.
+    #[arg(long = "supervisor-pin")]
+    supervisor_pin: String,
+    /// Why (kept in the ledger).
+    #[arg(long)]
+    reason: String,
 }
 
 fn bad(field: &'static str, problem: impl Into<String>) -> Error {
@@ -391,23 +403,18 @@ fn run(cli: Cli) -> Result<serde_json::Value, Error> {
             }
             v
         }
-        Command::Void {
-            order,
-            supervisor,
-            supervisor_pin,
-            reason,
-        } => {
-            serde_json::to_value(desk.void_order(&order, &supervisor, &supervisor_pin, &reason)?)
-                .unwrap_or_default()
+        Command::Void { order, by } => {
+            let r = desk.void_order(&order, &by.supervisor, &by.supervisor_pin, &by.reason)?;
+            serde_json::to_value(r).unwrap_or_default()
         }
-        Command::Refund {
-            order,
-            tickets,
-            supervisor,
-            supervisor_pin,
-            reason,
-        } => {
-            let r = desk.refund_tickets(&order, &tickets, &supervisor, &supervisor_pin, &reason)?;
+        Command::Refund { order, tickets, by } => {
+            let r = desk.refund_tickets(
+                &order,
+                &tickets,
+                &by.supervisor,
+                &by.supervisor_pin,
+                &by.reason,
+            )?;
             serde_json::to_value(r).unwrap_or_default()
         }
         Command::CloseShift { counted, pdf } => {
