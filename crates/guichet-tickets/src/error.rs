@@ -142,13 +142,13 @@ pub enum RenderError {
 #[derive(Debug, thiserror::Error)]
 pub enum ImageDecodeError {
     /// The file could not be read or is not a PNG/JPEG.
-    #[error("cannot read image: {0}")]
+    #[error("cannot read image: {0} — give a PNG or JPEG file")]
     Image(String),
     /// No QR code was found in the image.
-    #[error("no QR code found in the image")]
+    #[error("no QR code found in the image — take the whole code, flat and in focus, or give the ticket's text instead")]
     NoQrCode,
     /// A QR code was found but could not be decoded.
-    #[error("QR code found but unreadable: {0}")]
+    #[error("QR code found but unreadable: {0} — scan it again closer and flat, or give the ticket's text instead")]
     Unreadable(String),
 }
 

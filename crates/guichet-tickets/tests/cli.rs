@@ -145,6 +145,19 @@ fn keygen_demo_pdf_and_verify_work_together_with_the_documented_exit_codes() {
         "the JPEG is the third ticket: {said}"
     );
 
+    // A picture with no code in it: a usage error that says what to do.
+    let blank = d.join("blank.png");
+    image::GrayImage::from_pixel(300, 300, image::Luma([255]))
+        .save(&blank)
+        .unwrap();
+    let out = verify(&["--image", p(&blank)]);
+    let said = String::from_utf8_lossy(&out.stderr).to_string();
+    assert_eq!(out.status.code(), Some(2), "{said}");
+    assert!(
+        said.contains("no QR code found") && said.contains("give the ticket's text"),
+        "{said}"
+    );
+
     let out = verify(&[]);
     assert_eq!(
         out.status.code(),
