@@ -182,3 +182,20 @@ fn phases_show_which_sale_is_open() {
     assert_eq!(open.len(), 1, "{text}");
     assert!(open[0].contains("pack-sale"), "{text}");
 }
+
+/// The numbers printed in the data's README are the importer's own, to the digit: each
+/// Games' block there is what `catalogue --stats` prints now.
+#[test]
+fn the_data_readme_shows_the_catalogue_numbers_the_tool_prints() {
+    let readme = examples().join("../../data/paris2024/README.md");
+    let readme = std::fs::read_to_string(&readme).unwrap();
+    for games in ["olympic", "paralympic"] {
+        let out = run(&["catalogue", "--stats", "--games", games]);
+        assert!(out.status.success());
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(
+            readme.contains(text.trim_end()),
+            "data/paris2024/README.md is out of date for {games}; paste:\n{text}"
+        );
+    }
+}
