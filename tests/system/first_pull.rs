@@ -104,3 +104,43 @@ fn a_new_desk_pulls_every_offer_first_and_finds_an_existing_account_on_the_serve
     assert_eq!(cursor(&rig), after_first);
     drop(server);
 }
+
+/// A desk further behind than one pull carries (the server here pages at 3 change rows) gets
+/// everything, page after page, in one `pull_now`, and ends at the server's last change.
+#[test]
+fn a_desk_far_behind_pulls_page_after_page_until_it_is_current() {
+    let (_dir, db) = temp_db();
+    let server = ServerProcess::start_with(&db, "127.0.0.1:0", super::NOW, &["--pull-page", "3"]);
+    let base = server.base.clone();
+    let other = enrol(&base, &db, "c4");
+    let ids: Vec<String> = (0..8).map(|i| format!("SYS-P-{i}")).collect();
+    for (i, id) in ids.iter().enumerate() {
+        let (st, v) = other.post(
+            &base,
+            "/v1/accounts",
+            json!({"id": id, "name": format!("Fan {i}"), "email": format!("fan{i}@example.org"), "country": "FR"}),
+        );
+        assert_eq!(st, 201, "{v}");
+        let (st, v) = other.post(
+            &base,
+            "/v1/orders",
+            json!({"idempotency_key": uuid::Uuid::now_v7().to_string(), "account_id": id,
+            "kind": "single", "lines": [{"session": "FBL03", "category": "C", "quantity": 1}]}),
+        );
+        assert_eq!(st, 201, "{v}");
+    }
+    let mut rig = DeskRig::enrolled("DeskP", 0xF2, &base, &db);
+    let first = other.get(&base, "/v1/sync/pull?cursor=0");
+    assert_eq!(
+        first["more"], true,
+        "one page does not hold it all: {first}"
+    );
+
+    rig.desk.pull_now().unwrap();
+    let got = rig.count("SELECT count(*) FROM account WHERE id LIKE 'SYS-P-%'");
+    assert_eq!(got, 8, "every buyer came, across pages");
+    let behind = other.get(&base, &format!("/v1/sync/pull?cursor={}", cursor(&rig)));
+    assert_eq!(behind["more"], false, "{behind}");
+    assert_eq!(behind["accounts"], json!([]), "nothing left: {behind}");
+    drop(server);
+}

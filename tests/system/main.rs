@@ -33,6 +33,11 @@ impl ServerProcess {
     /// Starts on `listen` (the same port again after a kill, so desks find it) with the
     /// server's clock running from `now` (Paris time).
     fn start_at(db: &Path, listen: &str, now: &str) -> ServerProcess {
+        ServerProcess::start_with(db, listen, now, &[])
+    }
+
+    /// As [`ServerProcess::start_at`], with more `serve` options.
+    fn start_with(db: &Path, listen: &str, now: &str, more: &[&str]) -> ServerProcess {
         let mut child = Command::new(BIN)
             .args([
                 "serve",
@@ -43,6 +48,7 @@ impl ServerProcess {
                 "--now",
                 now,
             ])
+            .args(more)
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())

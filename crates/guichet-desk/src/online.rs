@@ -18,7 +18,7 @@ use crate::payment::{plan, Tender};
 use crate::sale::{Fallback, FallbackKind, OrderRequest, SaleReceipt, Sold};
 use crate::settings::Connectivity;
 use crate::sync::http::{CallError, ServerClient, Timeouts};
-use crate::sync::pull::{apply_pull, apply_pull_keeping_cursor};
+use crate::sync::pull::{apply_pull_keeping_cursor, pull_until_current, PullError};
 
 impl Desk {
     /// Enrols this desk: trades the one-time `code` (made by `guichet-server enrol`) for a
@@ -360,6 +360,7 @@ impl Desk {
         }
         let n = found.len();
         let p = guichet_wire::sync::PullResponse {
+            more: false,
             cursor: 0,
             availability: Vec::new(),
             allotments: Vec::new(),
@@ -373,10 +374,12 @@ impl Desk {
 
     /// Pulls what changed on the server into the store now (the sync task also does it).
     pub fn pull_now(&mut self) -> Result<()> {
-        let cursor = link(self.store.reader())?.map_or(0, |l| l.pull_cursor);
-        let p = self.client()?.pull(cursor)?;
         let now = self.now();
-        apply_pull(&mut self.store, &p, now)?;
-        Ok(())
+        let client = self.server.as_ref().ok_or(Error::NotEnrolled)?;
+        match pull_until_current(&mut self.store, client, now) {
+            Ok(_) => Ok(()),
+            Err(PullError::Call(e)) => Err(e.into()),
+            Err(PullError::Store(e)) => Err(e.into()),
+        }
     }
 }

@@ -102,6 +102,10 @@ pub enum Command {
         /// Run the server's clock from this instant (Paris time), e.g. a day of the pack sale.
         #[arg(long)]
         now: Option<String>,
+        /// Change-feed rows one pull carries at most; a desk further behind is told `more` and
+        /// pulls again at once.
+        #[arg(long, default_value_t = 100_000)]
+        pull_page: usize,
     },
     /// Print the OpenAPI document.
     Openapi,
@@ -250,8 +254,10 @@ pub fn run(args: Args, now: Timestamp, out: &mut dyn Write) -> Result<u8, CliErr
             db,
             listen,
             now: start,
+            pull_page,
         } => {
             let mut store = open(&db)?;
+            store.set_pull_page(pull_page);
             if store.catalogue().sessions().next().is_none() {
                 store
                     .import_catalogue(&catalogue)

@@ -96,6 +96,9 @@ pub struct PushResponse {
 pub struct PullResponse {
     /// Give this back as `cursor` next time.
     pub cursor: i64,
+    /// More changes wait after `cursor` than one pull carries: pull again at once.
+    #[serde(default)]
+    pub more: bool,
     /// Availability of the offers that changed (of every offer from cursor 0).
     pub availability: Vec<crate::catalogue::AvailabilityDto>,
     /// This device's allotments (all of them: few rows).

@@ -141,6 +141,40 @@ pub fn apply_pull(
     apply(store, p, now, true)
 }
 
+/// Why [`pull_until_current`] stopped.
+#[derive(Debug)]
+pub enum PullError {
+    /// The server could not be asked, or refused.
+    Call(crate::sync::http::CallError),
+    /// The desk's file did not take the answer.
+    Store(guichet_store::Error),
+}
+
+/// Pages a server may ask for in one go before the desk stops and tries at its next round
+/// (10,000 pages of 100,000 changes: any real backlog; a bound against a server that loops).
+const MAX_PAGES: u32 = 10_000;
+
+/// Pulls from the desk's cursor and applies each answer (one transaction each, the cursor
+/// moving with it) until the server says nothing more waits. Returns the pages pulled.
+pub fn pull_until_current(
+    store: &mut Store,
+    client: &crate::sync::http::ServerClient,
+    now: Timestamp,
+) -> Result<u32, PullError> {
+    let mut pages = 0;
+    loop {
+        let cursor = link(store.reader())
+            .map_err(PullError::Store)?
+            .map_or(0, |l| l.pull_cursor);
+        let p = client.pull(cursor).map_err(PullError::Call)?;
+        apply_pull(store, &p, now).map_err(PullError::Store)?;
+        pages += 1;
+        if !p.more || p.cursor <= cursor || pages >= MAX_PAGES {
+            return Ok(pages);
+        }
+    }
+}
+
 /// Applies rows read from the server outside the pull (an account search) the way a pull
 /// does, in one transaction, leaving the desk's cursor where it is (`p.cursor` is ignored): the
 /// next pull still brings everything that changed after it. The report's cursor is the desk's.

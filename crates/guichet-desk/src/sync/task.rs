@@ -13,7 +13,7 @@ use guichet_store::stock::allotments;
 use guichet_store::Store;
 
 use super::http::{ServerClient, Timeouts};
-use super::pull::apply_pull;
+use super::pull::{pull_until_current, PullError};
 use super::push::{push_outbox, PushError, PushReport};
 use super::retry::RetryPolicy;
 use super::status::{SyncFailure, SyncStatus};
@@ -170,12 +170,12 @@ impl Worker {
                 )));
             }
         }
-        let p = client
-            .pull(l.pull_cursor)
-            .map_err(|e| (SyncFailure::of_call(&e), format!("the pull failed: {e}")))?;
-        apply_pull(store, &p, self.cfg.clock.now()).map_err(|e| {
-            let why = format!("the pulled changes could not be saved in the desk's file: {e}");
-            (LocalFile, why)
+        pull_until_current(store, client, self.cfg.clock.now()).map_err(|e| match e {
+            PullError::Call(e) => (SyncFailure::of_call(&e), format!("the pull failed: {e}")),
+            PullError::Store(e) => (
+                LocalFile,
+                format!("the pulled changes could not be saved in the desk's file: {e}"),
+            ),
         })?;
         Ok(())
     }

@@ -16,6 +16,7 @@ use crate::support::{acct, count, fx, pack, SUP};
 fn pull(outstanding: u32, held: u32) -> PullResponse {
     PullResponse {
         cursor: 7,
+        more: false,
         availability: vec![],
         allotments: vec![AllotmentDto {
             session: "FBL01".into(),

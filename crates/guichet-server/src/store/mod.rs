@@ -79,6 +79,9 @@ pub struct Store {
     /// and write the new count unconditionally, so that a race test can show the oversell the
     /// guard prevents. Always true in the server binary.
     pub(crate) guard: bool,
+    /// Change-feed rows a pull reads at most; a desk further behind gets `more: true` and pulls
+    /// again from the cursor it was given.
+    pub(crate) pull_page: usize,
     sale_queue: sales::SaleQueue,
     /// Devices already authenticated, by token hash (see [`Store::device_by_token`]).
     devices_seen: std::sync::RwLock<std::collections::HashMap<String, Device>>,
@@ -127,6 +130,7 @@ impl Store {
             catalogue,
             config,
             guard: true,
+            pull_page: 100_000,
             sale_queue: Default::default(),
             devices_seen: Default::default(),
         })
@@ -146,6 +150,11 @@ impl Store {
     #[doc(hidden)]
     pub fn set_guard_for_tests(&mut self, on: bool) {
         self.guard = on;
+    }
+
+    /// Change-feed rows one pull reads at most (100,000 by default; at least 1).
+    pub fn set_pull_page(&mut self, rows: usize) {
+        self.pull_page = rows.max(1);
     }
 
     fn write<T, E: From<rusqlite::Error>>(

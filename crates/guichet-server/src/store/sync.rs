@@ -481,13 +481,21 @@ impl Store {
     pub fn pull(&self, device: &str, cursor: i64) -> Result<PullResponse> {
         self.read(|c| {
             let last: i64 = row(c, "SELECT COALESCE(MAX(cursor), 0) FROM changes", [], |r| r.get(0))?;
+            // One page of rows in cursor order; the cursor given back is the last row read, so
+            // a desk further behind than a page misses nothing: it is told `more` and asks again.
             let mut stmt = c.prepare_cached(
-                "SELECT DISTINCT kind, key FROM changes WHERE cursor > ?1 AND cursor <= ?2 LIMIT 100000",
+                "SELECT cursor, kind, key FROM changes WHERE cursor > ?1 AND cursor <= ?2 ORDER BY cursor LIMIT ?3",
             )?;
-            let keys: Vec<(String, String)> =
-                stmt.query_map(params![cursor, last], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
+            let rows: Vec<(i64, String, String)> = stmt
+                .query_map(params![cursor, last, self.pull_page as i64], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            let more = rows.len() >= self.pull_page;
+            let upto = if more { rows.last().map_or(last, |r| r.0) } else { last };
+            let keys: std::collections::BTreeSet<(String, String)> =
+                rows.into_iter().map(|(_, k, v)| (k, v)).collect();
             let mut out = PullResponse {
-                cursor: last,
+                cursor: upto,
+                more,
                 availability: Vec::new(),
                 allotments: allotments(c, device)?,
                 revocations: Vec::new(),
