@@ -523,23 +523,22 @@ async fn an_online_sale_names_its_buyer_in_the_next_pull_of_other_desks() {
     let cursor = first["cursor"].as_i64().unwrap();
 
     let key = uuid::Uuid::now_v7().to_string();
-    let (st, v) = s
-        .call(
+    let buy = || {
+        s.call(
             "POST",
             "/v1/orders",
             Some(&a),
             Some(order(&key, "P24-000020", "ATH07", 4)),
         )
-        .await;
+    };
+    let (server, token_b) = (&s, &b);
+    let pull_b = |cursor: i64| async move {
+        let path = format!("/v1/sync/pull?cursor={cursor}");
+        server.call("GET", &path, Some(token_b), None).await
+    };
+    let (st, v) = buy().await;
     assert_eq!(st, StatusCode::CREATED, "{v}");
-    let (_, later) = s
-        .call(
-            "GET",
-            &format!("/v1/sync/pull?cursor={cursor}"),
-            Some(&b),
-            None,
-        )
-        .await;
+    let (_, later) = pull_b(cursor).await;
     let accounts = later["accounts"].as_array().unwrap();
     assert_eq!(accounts.len(), 1, "{later}");
     assert_eq!(accounts[0]["id"], "P24-000020");
@@ -552,23 +551,8 @@ async fn an_online_sale_names_its_buyer_in_the_next_pull_of_other_desks() {
     );
 
     // The same order again (a lost answer retried): a duplicate, no new change.
-    let cursor = later["cursor"].as_i64().unwrap();
-    let (st, _) = s
-        .call(
-            "POST",
-            "/v1/orders",
-            Some(&a),
-            Some(order(&key, "P24-000020", "ATH07", 4)),
-        )
-        .await;
+    let (st, _) = buy().await;
     assert_eq!(st, StatusCode::OK);
-    let (_, quiet) = s
-        .call(
-            "GET",
-            &format!("/v1/sync/pull?cursor={cursor}"),
-            Some(&b),
-            None,
-        )
-        .await;
+    let (_, quiet) = pull_b(later["cursor"].as_i64().unwrap()).await;
     assert_eq!(quiet["accounts"], json!([]), "{quiet}");
 }
