@@ -515,6 +515,25 @@ pub async fn print_order(state: State<'_, AppState>, order_id: String) -> Answer
         .await
 }
 
+/// Prints a shift's report on A4 to the desk's printer: the Z report of a closed shift, the X
+/// report so far of the open one.
+#[tauri::command]
+pub async fn print_shift_report(state: State<'_, AppState>, shift_id: String) -> Answer<PrintView> {
+    let spool = state.spool_dir();
+    let queue = state.settings().printer;
+    state
+        .with_desk(move |desk, lang| {
+            let job = desk
+                .print_shift_report(&shift_id, &queue, &spool)
+                .map_err(desk_err(lang))?;
+            Ok(PrintView {
+                job: job.to_string(),
+                queue,
+            })
+        })
+        .await
+}
+
 /// Voids a whole order, or refunds some of its tickets, with a supervisor's PIN.
 #[tauri::command]
 pub async fn void_order(state: State<'_, AppState>, void: VoidInput) -> Answer<VoidView> {

@@ -49,6 +49,7 @@ pub fn builder<R: Runtime>(builder: Builder<R>, config: AppConfig) -> Builder<R>
             commands::order_pdf,
             commands::save_pdf,
             commands::print_order,
+            commands::print_shift_report,
             commands::void_order,
             commands::reissue,
             commands::open_shift,

@@ -90,14 +90,56 @@ impl Desk {
         spool_dir: &std::path::Path,
     ) -> Result<JobId> {
         let pdf = self.order_pdf(order_id, layout)?;
-        std::fs::create_dir_all(spool_dir)
-            .map_err(|e| Error::Print(format!("{}: {e}", spool_dir.display())))?;
-        let path = spool_dir.join(format!("{order_id}.pdf"));
-        std::fs::write(&path, pdf).map_err(|e| Error::Print(format!("{}: {e}", path.display())))?;
         let opts = PrintOptions {
             title: format!("order-{}", short(order_id)),
             media: Some(layout.cups_media().to_string()),
         };
-        print_pdf(queue, &path, &opts).map_err(|e| Error::Print(e.to_string()))
+        spool_and_print(
+            &pdf,
+            &spool_dir.join(format!("{order_id}.pdf")),
+            queue,
+            &opts,
+        )
     }
+
+    /// Prints a shift's report on A4 to a CUPS queue: the Z report of a closed shift, or the
+    /// X report so far of the open one; the PDF is kept in `spool_dir`. Returns the job id.
+    pub fn print_shift_report(
+        &self,
+        shift_id: &str,
+        queue: &str,
+        spool_dir: &std::path::Path,
+    ) -> Result<JobId> {
+        self.signed_in()?;
+        let r = guichet_store::shifts::z_report(self.store.reader(), shift_id)?.ok_or_else(|| {
+            Error::BadInput {
+                field: "shift",
+                problem: format!(
+                    "no shift {shift_id:?} at this desk — print the report from the Shift screen of the desk that ran it"
+                ),
+            }
+        })?;
+        let pdf = crate::shift::z_report_pdf(&r, |t| self.paris(t))?;
+        let opts = PrintOptions {
+            title: format!("z-report-{}", short(shift_id)),
+            media: Some(Layout::A4.cups_media().to_string()),
+        };
+        let name = format!("z-report-{}.pdf", short(shift_id));
+        spool_and_print(&pdf, &spool_dir.join(name), queue, &opts)
+    }
+}
+
+/// Writes `pdf` at `path` (creating its folder) and sends it to `queue`.
+fn spool_and_print(
+    pdf: &[u8],
+    path: &std::path::Path,
+    queue: &str,
+    opts: &PrintOptions,
+) -> Result<JobId> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| Error::Print(format!("{}: {e}", dir.display())))?;
+    }
+    std::fs::write(path, pdf).map_err(|e| Error::Print(format!("{}: {e}", path.display())))?;
+    print_pdf(queue, path, opts).map_err(|e| Error::Print(e.to_string()))
 }

@@ -404,6 +404,13 @@ fn box_office_sells_a_pack_prints_it_and_voids_it_in_english_and_french() {
     set_value(&s, "[data-testid=counted]", "150");
     click(&s, "[data-testid=close-shift]");
     wait(&s, "[data-testid=z-report]");
+    // The Z report goes to the CUPS queue too (A4, French and English).
+    click(&s, "[data-testid=print-z]");
+    wait_text_contains(
+        &s,
+        "[data-testid=print-z-note]",
+        "Envoyé à l’imprimante PDF",
+    );
     shot(&s, "z-report-fr");
 
     // Sign out: the sign-in screen keeps the chosen language.

@@ -63,6 +63,7 @@ export const api = {
   orderPdf: (orderId: string) => call<PdfView>('order_pdf', { orderId }),
   savePdf: (orderId: string, path: string) => call<string>('save_pdf', { orderId, path }),
   printOrder: (orderId: string) => call<PrintView>('print_order', { orderId }),
+  printShiftReport: (shiftId: string) => call<PrintView>('print_shift_report', { shiftId }),
   voidOrder: (input: VoidInput) => call<VoidView>('void_order', { void: input }),
   reissue: (input: ReissueInput) => call<string>('reissue', { reissue: input }),
   openShift: (floatCents: number) => call<ShiftView>('open_shift', { floatCents }),

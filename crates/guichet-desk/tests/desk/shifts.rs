@@ -85,3 +85,38 @@ fn one_shift_at_a_time_and_no_negative_float() {
     assert_eq!(e.code(), "NEGATIVE_AMOUNT");
     assert_eq!(footprint(&f.desk), before2);
 }
+
+#[test]
+fn a_closed_shift_s_z_report_prints_on_a_real_cups_queue() {
+    let queue = std::env::var("GUICHET_TEST_PRINTER").unwrap_or_else(|_| "PDF".into());
+    let mut f = fx();
+    let z = f.desk.close_shift(Money::from_euros(100)).unwrap();
+    let spool = tempfile::tempdir().unwrap();
+    let job = f
+        .desk
+        .print_shift_report(&z.shift.id, &queue, spool.path())
+        .unwrap_or_else(|e| panic!("printing to {queue} (is cupsd running?): {e}"));
+    assert!(job.to_string().starts_with(&format!("{queue}-")), "{job}");
+    let kept: Vec<_> = std::fs::read_dir(spool.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(kept.len(), 1, "the PDF is kept: {kept:?}");
+    let out = std::process::Command::new("pdftotext")
+        .arg(&kept[0])
+        .arg("-")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("Rapport Z") && text.contains("100,00 €"),
+        "{text}"
+    );
+
+    let e = f
+        .desk
+        .print_shift_report("no-such-shift", &queue, spool.path())
+        .unwrap_err();
+    assert_eq!(e.code(), "BAD_INPUT");
+    assert!(e.to_string().contains("no shift \"no-such-shift\""), "{e}");
+}
