@@ -186,6 +186,9 @@ fn sentence(e: &Error, lang: Lang<'_>) -> String {
         Error::HolderNames { line, session, quantity, names, extra } => format!(
             "La ligne {line} ({session}) a {quantity} billet(s) mais {names} noms — retirez-en {extra}"
         ),
+        Error::HolderNotPrintable { line, session, name, missing } => format!(
+            "Ligne {line} ({session}) : le nom « {name} » contient des caractères que le billet ne peut pas imprimer ({missing}) — saisissez le nom du titulaire en lettres latines, comme sur le passeport"
+        ),
         Error::NegativeAmount { what, amount } => {
             let what = match *what {
                 "card amount" => "Le montant carte",

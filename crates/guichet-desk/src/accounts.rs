@@ -122,8 +122,8 @@ impl Desk {
     /// Creates a walk-in account, offline-capable (device-made id), with ledger and outbox.
     pub fn create_walk_in(&mut self, w: &WalkIn) -> Result<Account> {
         let op = self.signed_in()?;
-        let given_name = self.text("given name", &w.given_name)?;
-        let family_name = self.text("family name", &w.family_name)?;
+        let given_name = self.printable_name("given name", &w.given_name)?;
+        let family_name = self.printable_name("family name", &w.family_name)?;
         let email = self.text("email", &w.email)?;
         let ok_email = email.split_once('@').is_some_and(|(user, domain)| {
             !user.is_empty()

@@ -152,6 +152,21 @@ impl Desk {
             .to_string()
     }
 
+    /// A name that prints on tickets, or a refusal naming the characters the ticket fonts
+    /// cannot draw (CJK, for one) and asking for the Latin spelling of the passport.
+    pub(crate) fn printable_name(&self, field: &'static str, value: &str) -> Result<String> {
+        let v = self.text(field, value)?;
+        match unprintable(&v) {
+            None => Ok(v),
+            Some(missing) => Err(Error::BadInput {
+                field,
+                problem: format!(
+                    "{v:?} has characters the tickets cannot print ({missing}) — type it in Latin letters, as on the passport"
+                ),
+            }),
+        }
+    }
+
     pub(crate) fn text(&self, field: &'static str, value: &str) -> Result<String> {
         let v = value.trim();
         if v.is_empty() {
@@ -197,4 +212,18 @@ fn session_row(s: &guichet_domain::Session) -> SessionRow {
 fn desk_is_send() {
     fn send<T: Send>() {}
     send::<Desk>();
+}
+
+/// The characters of `text` the ticket fonts cannot draw, each once, or `None`.
+pub(crate) fn unprintable(text: &str) -> Option<String> {
+    if guichet_tickets::fonts_cover(text) {
+        return None;
+    }
+    let mut missing = String::new();
+    for c in text.chars() {
+        if !missing.contains(c) && !guichet_tickets::fonts_cover(c.encode_utf8(&mut [0; 4])) {
+            missing.push(c);
+        }
+    }
+    Some(missing)
 }

@@ -95,6 +95,18 @@ pub enum Error {
         /// Names too many.
         extra: usize,
     },
+    /// A holder's name has characters the ticket fonts cannot draw.
+    #[error("line {line} ({session}): the holder name {name:?} has characters the ticket cannot print ({missing}) — type the holder's name in Latin letters, as on the passport")]
+    HolderNotPrintable {
+        /// 1-based line number.
+        line: usize,
+        /// Session of the line.
+        session: String,
+        /// The name.
+        name: String,
+        /// The characters that cannot print.
+        missing: String,
+    },
     /// A negative amount of money.
     #[error("{what} is {amount}; amounts are never negative — enter 0 or more")]
     NegativeAmount {
@@ -216,6 +228,7 @@ impl Error {
             Error::UnknownAccount { .. } => "UNKNOWN_ACCOUNT",
             Error::BadInput { .. } => "BAD_INPUT",
             Error::HolderNames { .. } => "HOLDER_NAMES",
+            Error::HolderNotPrintable { .. } => "HOLDER_NOT_PRINTABLE",
             Error::NegativeAmount { .. } => "NEGATIVE_AMOUNT",
             Error::CardOverTotal { .. } => "CARD_OVER_TOTAL",
             Error::CashShort { .. } => "CASH_SHORT",

@@ -140,10 +140,19 @@ impl Desk {
             }
             let mut names = Vec::new();
             for k in 0..l.quantity as usize {
-                match l.holders.get(k) {
-                    Some(n) => names.push(self.text("holder name", n)?),
-                    None => names.push(account.full_name()),
+                let name = match l.holders.get(k) {
+                    Some(n) => self.text("holder name", n)?,
+                    None => account.full_name(),
+                };
+                if let Some(missing) = crate::desk::unprintable(&name) {
+                    return Err(Error::HolderNotPrintable {
+                        line: i + 1,
+                        session: l.session.to_string(),
+                        name,
+                        missing,
+                    });
                 }
+                names.push(name);
             }
             holders.push(names);
         }

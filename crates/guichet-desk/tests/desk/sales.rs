@@ -316,3 +316,54 @@ fn open_online(f: &Fx) -> guichet_desk::Desk {
     )
     .unwrap()
 }
+
+/// A fan whose account name is in a script the ticket fonts cannot draw (here Chinese, from
+/// the server) gets tickets with the Latin spelling of the passport, typed as the holder; the
+/// desk says so instead of printing blanks. A walk-in made here is asked for it at once.
+#[test]
+fn a_name_the_tickets_cannot_print_is_asked_for_in_latin_letters() {
+    let mut f = fx();
+    f.desk
+        .store_mut()
+        .write(|tx| {
+            tx.execute(
+                "UPDATE account SET given_name = '小明', family_name = '王' WHERE id = ?1",
+                [acct(4).as_str()],
+            )?;
+            Ok::<_, guichet_store::Error>(())
+        })
+        .unwrap();
+    let before = footprint(&f.desk);
+    let e = f.desk.quote(&pack(4)).unwrap_err();
+    assert_eq!(e.code(), "HOLDER_NOT_PRINTABLE");
+    let said = e.to_string();
+    assert!(
+        said.starts_with("line 1 (FBL01)")
+            && said.contains("(小明王)")
+            && said.contains("Latin letters"),
+        "{said}"
+    );
+    assert!(f.desk.sell(&pack(4), cash(500)).is_err());
+    assert_eq!(footprint(&f.desk), before, "nothing written");
+
+    let mut order = pack(4);
+    for l in &mut order.lines {
+        l.holders = vec!["WANG Xiaoming".into(), "LI Na".into()];
+    }
+    let total = f.desk.quote(&order).unwrap().order.total;
+    let r = f.desk.sell(&order, cash(total.cents() / 100 + 1)).unwrap();
+    assert_eq!(r.tickets[0].2, "WANG Xiaoming");
+
+    let e = f
+        .desk
+        .create_walk_in(&WalkIn {
+            given_name: "小明".into(),
+            family_name: "王".into(),
+            email: "wang@example.org".into(),
+            country: "CN".into(),
+            club_number: None,
+        })
+        .unwrap_err();
+    assert_eq!(e.code(), "BAD_INPUT");
+    assert!(e.to_string().contains("as on the passport"), "{e}");
+}
