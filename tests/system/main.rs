@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
+mod caps;
 mod faults;
 mod first_pull;
 mod proxy;
