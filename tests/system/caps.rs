@@ -38,3 +38,48 @@ fn after_a_sync_an_online_sale_still_counts_against_the_fan_s_caps_offline() {
         "the 6 bought online still count: {said}"
     );
 }
+
+/// The other way round: a fan whose 6 tickets of a session were voided may buy 6 again at the
+/// desk that voided them, at once (offline, before the void is pushed) and after the sync (on
+/// the server's count it pulled back).
+#[test]
+fn after_a_void_is_synced_the_fan_may_buy_again_offline() {
+    let (_dir, db) = temp_db();
+    let server = ServerProcess::start(&db);
+    let base = server.base.clone();
+    let mut rig = DeskRig::enrolled("DeskV", 0xD7, &base, &db);
+    rig.borrow(&["FBL03"], 20);
+    let fan = rig.walk_in();
+    let rt = super::rig::runtime(1);
+    let sync = rig.sync_task(&rt, 100);
+    let wait = std::time::Duration::from_secs(30);
+    let st = sync.sync_now_and_wait(wait);
+    assert!(st.online && st.waiting == 0, "{st:?}");
+
+    let r = rig.sell(&fan, "FBL03", 6).unwrap();
+    let st = sync.sync_now_and_wait(wait);
+    assert!(st.online && st.waiting == 0, "{st:?}");
+    rig.desk
+        .void_order(
+            &r.order_id,
+            super::rig::SUP.0,
+            super::rig::SUP.1,
+            "wrong day",
+        )
+        .unwrap();
+    // At once, offline, before the void has gone anywhere.
+    rig.desk.disconnect_server();
+    let q = rig.desk.quote(&super::rig::single(&fan, "FBL03", 6));
+    assert!(q.is_ok(), "the voided 6 no longer count: {q:?}");
+
+    // Synced, the server's count of the fan comes back without them too.
+    let st = sync.sync_now_and_wait(wait);
+    assert!(st.online && st.waiting == 0, "{st:?}");
+    sync.stop_blocking(std::time::Duration::from_secs(10));
+    let r = rig.sell(&fan, "FBL03", 6);
+    assert!(
+        r.is_ok(),
+        "the voided 6 no longer count after the sync: {r:?}"
+    );
+    drop(server);
+}

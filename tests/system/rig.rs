@@ -118,7 +118,7 @@ impl DeskRig {
         a.id
     }
 
-    /// Sells `q` category-D tickets of `session` to `account`, paid in cash.
+    /// Sells `q` category-D tickets of `session` to `account` (see [`single`]), paid in cash.
     pub fn sell(
         &mut self,
         account: &AccountId,
@@ -126,16 +126,7 @@ impl DeskRig {
         q: u32,
     ) -> guichet_desk::Result<SaleReceipt> {
         self.desk.sell(
-            &OrderRequest {
-                account: account.clone(),
-                kind: OrderKind::Single,
-                lines: vec![RequestLine {
-                    session: SessionCode::parse(session).unwrap(),
-                    category: PriceCategory::D,
-                    quantity: q,
-                    holders: vec![],
-                }],
-            },
+            &single(account, session, q),
             Tender {
                 card: Money::ZERO,
                 cash_tendered: Money::from_euros(24 * i64::from(q)),
@@ -304,4 +295,18 @@ pub fn accounts_of(rigs: &[&DeskRig]) -> Vec<String> {
     out.sort();
     out.dedup();
     out
+}
+
+/// An order of `q` category-D single tickets of `session` for `account`.
+pub fn single(account: &AccountId, session: &str, q: u32) -> OrderRequest {
+    OrderRequest {
+        account: account.clone(),
+        kind: OrderKind::Single,
+        lines: vec![RequestLine {
+            session: SessionCode::parse(session).unwrap(),
+            category: PriceCategory::D,
+            quantity: q,
+            holders: vec![],
+        }],
+    }
 }

@@ -94,6 +94,7 @@ pub fn record_void(conn: &Connection, order: &StoredOrder, v: &NewVoid) -> Resul
     for ((session, category), n) in &seats {
         give_back(conn, order.offline, session, *category, *n)?;
     }
+    forget_held(conn, order, &seats)?;
     for p in &v.refunds {
         insert_payment(conn, &v.order_id, &v.shift_id, "refund", p, v.at)?;
     }
@@ -124,6 +125,40 @@ pub fn record_void(conn: &Connection, order: &StoredOrder, v: &NewVoid) -> Resul
             offline: order.offline,
         },
     )?;
+    Ok(())
+}
+
+/// Takes voided tickets off the fan's server count kept on the desk (`account_held`) when the
+/// server already counts them (the order is acknowledged): the fan may buy again at once,
+/// offline too, instead of after the void has gone to the server and come back. Tickets of an
+/// unacknowledged order are counted from the ticket table, where they are void now.
+fn forget_held(
+    conn: &Connection,
+    order: &StoredOrder,
+    seats: &BTreeMap<(SessionCode, PriceCategory), u32>,
+) -> Result<()> {
+    let acknowledged: bool = conn
+        .query_row(
+            "SELECT acknowledged FROM sale_order WHERE id = ?1",
+            [&order.id],
+            |r| r.get(0),
+        )
+        .ctx("read order acknowledgement")?;
+    if !acknowledged {
+        return Ok(());
+    }
+    let mut per_session: BTreeMap<&SessionCode, u32> = BTreeMap::new();
+    for ((session, _), n) in seats {
+        *per_session.entry(session).or_default() += n;
+    }
+    for (session, n) in per_session {
+        conn.execute(
+            "UPDATE account_held SET quantity = max(quantity - ?3, 0)
+             WHERE account_id = ?1 AND session_code = ?2",
+            params![order.account_id, session.as_str(), n],
+        )
+        .ctx("take voided tickets off the held count")?;
+    }
     Ok(())
 }
 

@@ -583,17 +583,19 @@ fn apply_void(
 ) -> Result<Option<String>, String> {
     let p: VoidPayload =
         Deserialize::deserialize(&e.payload).map_err(|x| format!("payload: {x}"))?;
-    let ch: Option<(String, Option<String>)> = row(
+    let ch: Option<(String, Option<String>, String)> = row(
         c,
-        "SELECT channel, device_id FROM orders WHERE id = ?1",
+        "SELECT channel, device_id, account_id FROM orders WHERE id = ?1",
         [&p.order_id],
-        |r| Ok((r.get(0)?, r.get(1)?)),
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
     )
     .optional()
     .map_err(|x| x.to_string())?;
-    let Some((channel, by)) = ch else {
+    let Some((channel, by, account)) = ch else {
         return Err(format!("unknown order {}: push the sale first", p.order_id));
     };
+    // The fan holds fewer tickets now: desks that count them must hear of it.
+    feed.push(("account", account));
     let to_escrow = channel == "offline" && by.as_deref() == Some(device);
     for id in &p.ticket_ids {
         let row: Option<(String, String, String)> = row(
