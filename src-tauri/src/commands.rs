@@ -4,7 +4,7 @@
 //! Each command parses its input, calls one desk use case on the blocking pool
 //! ([`AppState::with_desk`]) and maps the error to a [`Failure`] in the chosen language.
 
-use guichet_desk::{Layout, OrderRequest, RequestLine, Tender, WalkIn};
+use guichet_desk::{Desk, Layout, OrderRequest, RequestLine, Tender, WalkIn};
 use guichet_domain::{AccountId, Money, OrderKind, PriceCategory, SessionCode};
 use tauri::State;
 
@@ -499,33 +499,35 @@ pub async fn save_pdf(
 /// Prints the order on the chosen CUPS queue.
 #[tauri::command]
 pub async fn print_order(state: State<'_, AppState>, order_id: String) -> Answer<PrintView> {
-    let spool = state.spool_dir();
-    let queue = state.settings().printer;
     let layout = layout(&state.settings());
-    state
-        .with_desk(move |desk, lang| {
-            let job = desk
-                .print_order(&order_id, layout, &queue, &spool)
-                .map_err(desk_err(lang))?;
-            Ok(PrintView {
-                job: job.to_string(),
-                queue,
-            })
-        })
-        .await
+    print_with(&state, move |desk, queue, spool| {
+        desk.print_order(&order_id, layout, queue, spool)
+    })
+    .await
 }
 
 /// Prints a shift's report on A4 to the desk's printer: the Z report of a closed shift, the X
 /// report so far of the open one.
 #[tauri::command]
 pub async fn print_shift_report(state: State<'_, AppState>, shift_id: String) -> Answer<PrintView> {
+    print_with(&state, move |desk, queue, spool| {
+        desk.print_shift_report(&shift_id, queue, spool)
+    })
+    .await
+}
+
+/// Runs one desk print use case with the settings' queue and the spool folder.
+async fn print_with(
+    state: &AppState,
+    print: impl FnOnce(&Desk, &str, &std::path::Path) -> guichet_desk::Result<guichet_tickets::JobId>
+        + Send
+        + 'static,
+) -> Answer<PrintView> {
     let spool = state.spool_dir();
     let queue = state.settings().printer;
     state
         .with_desk(move |desk, lang| {
-            let job = desk
-                .print_shift_report(&shift_id, &queue, &spool)
-                .map_err(desk_err(lang))?;
+            let job = print(desk, &queue, &spool).map_err(desk_err(lang))?;
             Ok(PrintView {
                 job: job.to_string(),
                 queue,
