@@ -3,9 +3,9 @@
 
 mod common;
 
-use common::{evening_of, gate, issued_at, pdf_text, pdf_to_pngs, test_key, zbar};
+use common::{evening_of, gate, gate_trusting, issued_at, pdf_text, pdf_to_pngs, test_key, zbar};
 use guichet_tickets::demo::{demo_order, demo_pack, DEMO_HOLDERS, DEMO_SESSIONS};
-use guichet_tickets::{decode_qr_image, render_order, Layout, RevocationList};
+use guichet_tickets::{decode_qr_image, render_order, DeviceKey, Layout, RevocationList};
 
 fn render_to_file(
     dir: &std::path::Path,
@@ -109,5 +109,40 @@ fn the_pdf_says_what_a_ticket_must_say_in_french_and_english_with_every_holder_n
                 "{layout:?}: holder {name} must print in full:\n{text}"
             );
         }
+    }
+}
+
+#[test]
+fn a_desk_key_whose_tickets_start_with_a_space_prints_and_scans_valid() {
+    // Base45 text starts with a space when (version·256 + first key-id byte) mod 45 = 36:
+    // about one desk key in 45, and then for every ticket that desk issues. A reader that
+    // trims the text would refuse all of them.
+    let key = (0u8..=255)
+        .map(|b| DeviceKey::from_seed([b; 32]))
+        .find(|k| {
+            demo_order(k, issued_at(), &DEMO_SESSIONS[..1], 1)[0]
+                .face
+                .qr_text
+                .starts_with(' ')
+        })
+        .expect("one of 256 seeds gives a key whose tickets start with a space");
+    let dir = tempfile::tempdir().unwrap();
+    let order = demo_order(&key, issued_at(), &DEMO_SESSIONS[..2], 2);
+    let faces: Vec<_> = order.iter().map(|t| t.face.clone()).collect();
+    let pdf = render_to_file(dir.path(), "space.pdf", &faces, Layout::A4);
+    let pages = pdf_to_pngs(&pdf, 100);
+    let mut g = gate_trusting(dir.path(), &key, RevocationList::default());
+    for (page, t) in pages.iter().zip(&order) {
+        assert!(t.face.qr_text.starts_with(' '), "every ticket of this desk");
+        let read = zbar(page);
+        assert_eq!(read, t.face.qr_text, "zbarimg keeps the leading space");
+        assert_eq!(
+            decode_qr_image(page).unwrap(),
+            t.face.qr_text,
+            "so does rqrr"
+        );
+        let day = t.signed.claims.session_day.to_string();
+        let v = g.scan(&read, evening_of(&day)).unwrap();
+        assert!(v.is_valid(), "the gate accepts it: {v}");
     }
 }
