@@ -115,7 +115,7 @@ fn the_pdf_says_what_a_ticket_must_say_in_french_and_english_with_every_holder_n
 #[test]
 fn a_desk_key_whose_tickets_start_with_a_space_prints_and_scans_valid() {
     // Base45 text starts with a space when (version·256 + first key-id byte) mod 45 = 36:
-    // about one desk key in 45, and then for every ticket that desk issues. A reader that
+    // 6 desk keys in 256, and then for every ticket that desk issues. A reader that
     // trims the text would refuse all of them.
     let key = (0u8..=255)
         .map(|b| DeviceKey::from_seed([b; 32]))

@@ -97,8 +97,8 @@ fn qr_texts(pdf: &Path) -> Vec<String> {
                 "zbarimg finds a QR on {}",
                 page.display()
             );
-            // zbarimg ends the text with a line end; base45 may start with a space (about one
-            // desk key in 45 makes every ticket of that desk do so), so nothing else goes.
+            // zbarimg ends the text with a line end; base45 may start with a space (6 desk
+            // keys in 256 make every ticket of that desk do so; this test's desk has one), so nothing else goes.
             String::from_utf8(out.stdout)
                 .expect("QR text is ASCII (base45)")
                 .trim_end_matches(['\r', '\n'])
@@ -118,7 +118,7 @@ fn desk_keys(desk_dir: &Path) -> KeyList {
 }
 
 /// Gives the desk, before the app first starts, a key whose tickets' QR text starts with a
-/// space (base45's space; about one desk key in 43 does that for every ticket it signs), so the
+/// space (base45's space; 6 desk keys in 256 do that for every ticket they sign), so the
 /// PDF, zbarimg, gate and keyboard-wedge steps below always meet that case. The app keeps a key
 /// it finds beside its desk file.
 fn give_the_desk_a_key_with_a_leading_space(desk_dir: &Path) {
