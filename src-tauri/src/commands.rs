@@ -643,8 +643,7 @@ pub async fn dashboard(state: State<'_, AppState>) -> Answer<Dashboard> {
 pub async fn scan(state: State<'_, AppState>, text: String) -> Answer<ScanView> {
     state
         .with_desk(move |desk, lang| {
-            // Base45 may start or end with a space: only the scanner's line end is dropped.
-            let text = text.trim_end_matches(['\r', '\n']);
+            let text = guichet_tickets::scanned_text(&text);
             if text.trim_start().starts_with(guichet_desk::accounts::ACCOUNT_QR_PREFIX) {
                 let (_, found) = desk.look_up(text).map_err(desk_err(lang))?;
                 return Ok(ScanView {

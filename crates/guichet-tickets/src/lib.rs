@@ -31,7 +31,7 @@ pub use keys::{
     default_key_dir, DeviceKey, KeyId, KeyList, KeyListEntry, KeyListFile, KEY_LIST_FORMAT,
     PRIVATE_KEY_FILE, PUBLIC_KEY_FILE,
 };
-pub use payload::{SignedTicket, FORMAT_VERSION, MAX_TEXT_LEN, SIGNING_CONTEXT};
+pub use payload::{scanned_text, SignedTicket, FORMAT_VERSION, MAX_TEXT_LEN, SIGNING_CONTEXT};
 pub use pdf::{
     fonts_cover, render_order, render_report, Layout, Report, ReportRow, ReportSection, TicketFace,
 };
