@@ -54,12 +54,16 @@ pub struct HeldDto {
 pub struct NewAccount {
     /// Id made by the device (so it works offline); the server makes one if absent.
     #[serde(default)]
+    #[schema(pattern = "^[A-Za-z0-9_-]{3,64}$")]
     pub id: Option<String>,
-    /// Name.
+    /// Name: 1 to 120 characters, not all white space (kept without the spaces around it).
+    #[schema(min_length = 1, max_length = 120, pattern = "[^\\t\\n\\u000b\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]")]
     pub name: String,
-    /// Email.
+    /// Email: holds an `@`, at most 254 characters (kept trimmed, in lower case).
+    #[schema(max_length = 254, pattern = "@")]
     pub email: String,
-    /// ISO country code.
+    /// ISO country code, two letters (kept in upper case).
+    #[schema(pattern = "^[A-Za-z]{2}$", example = "FR")]
     pub country: String,
     /// Club number.
     #[serde(default)]

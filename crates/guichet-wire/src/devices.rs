@@ -7,11 +7,14 @@ use utoipa::ToSchema;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EnrolRequest {
-    /// The one-time code an admin made (`guichet-server enrol`).
+    /// The one-time code an admin made (`guichet-server enrol`); an unknown code is answered
+    /// 404, a used one 409.
     pub code: String,
-    /// A name for people ("Desk 3, Stade de France").
+    /// A name for people ("Desk 3, Stade de France"): 1 to 100 characters, not all white space.
+    #[schema(min_length = 1, max_length = 100, pattern = "[^\\t\\n\\u000b\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]")]
     pub name: String,
     /// The device's Ed25519 public key, hex (64 characters).
+    #[schema(pattern = "^[0-9a-fA-F]{64}$")]
     pub public_key_hex: String,
 }
 

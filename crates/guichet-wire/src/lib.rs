@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod catalogue;
+pub mod checks;
 pub mod devices;
 pub mod error;
 pub mod orders;

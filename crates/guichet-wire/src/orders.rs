@@ -1,18 +1,25 @@
 //! Online sales.
 
-use guichet_domain::{DraftLine, DraftOrder, OrderKind, PriceCategory, SessionCode};
+use guichet_domain::{DraftLine, DraftOrder, OrderKind};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+
+use crate::checks;
 
 /// One line of an order request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OrderLineDto {
-    /// Session code.
+    /// Session code, as the catalogue writes it.
+    #[schema(pattern = "^[A-Z][A-Z0-9-]{1,23}$", example = "ATH07")]
     pub session: String,
     /// `A`–`D`.
+    #[schema(value_type = crate::checks::CategoryCode)]
     pub category: String,
-    /// Tickets (1 or more; the rules check the caps).
+    /// Tickets: 1 to 6 (an account holds at most 6 tickets of a session, so the rules refuse
+    /// any more with 422; 0 too). A whole number written `2.0` is taken as 2.
+    #[serde(deserialize_with = "crate::checks::whole_u32")]
+    #[schema(minimum = 1, maximum = 6)]
     pub quantity: u32,
 }
 
@@ -21,12 +28,16 @@ pub struct OrderLineDto {
 #[serde(deny_unknown_fields)]
 pub struct OrderRequest {
     /// Idempotency key made by the device (UUIDv7): the same key twice is one sale.
+    #[schema(format = "uuid", pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")]
     pub idempotency_key: String,
     /// The buyer's account.
+    #[schema(pattern = "^[A-Za-z0-9_-]{3,64}$", example = "DEMO-0001")]
     pub account_id: String,
     /// `pack` or `single`.
+    #[schema(value_type = crate::checks::OrderKindCode)]
     pub kind: String,
-    /// Lines.
+    /// Lines (an empty order is refused by the rules with 422).
+    #[schema(min_items = 1)]
     pub lines: Vec<OrderLineDto>,
 }
 
@@ -64,7 +75,7 @@ impl TryFrom<&OrderRequest> for DraftOrder {
         let kind = match r.kind.as_str() {
             "pack" => OrderKind::Pack,
             "single" => OrderKind::Single,
-            k => return Err(format!("kind {k:?}: expected \"pack\" or \"single\"")),
+            k => return Err(format!("kind {k:?}: send \"pack\" or \"single\"")),
         };
         let lines = r
             .lines
@@ -72,10 +83,8 @@ impl TryFrom<&OrderRequest> for DraftOrder {
             .enumerate()
             .map(|(i, l)| {
                 Ok(DraftLine {
-                    session: SessionCode::parse(&l.session)
-                        .map_err(|e| format!("lines[{i}].session: {e}"))?,
-                    category: PriceCategory::parse(&l.category)
-                        .map_err(|e| format!("lines[{i}].category: {e}"))?,
+                    session: checks::session_code(&format!("lines[{i}].session"), &l.session)?,
+                    category: checks::category(&format!("lines[{i}].category"), &l.category)?,
                     quantity: l.quantity,
                 })
             })

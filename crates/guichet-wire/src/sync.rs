@@ -12,6 +12,7 @@ pub struct AllotmentRequest {
     /// Category `A`–`D`.
     pub category: String,
     /// Seats to add (ask) or to give back (return).
+    #[serde(deserialize_with = "crate::checks::whole_u32")]
     pub quantity: u32,
 }
 

@@ -117,11 +117,42 @@ impl From<axum::extract::rejection::JsonRejection> for Error {
                     ),
                 ),
             ),
-            J::MissingJsonContentType(_) => {
-                Error::bad_request("send the body as JSON (Content-Type: application/json)")
-            }
-            other => Error::bad_request(format!("the body is not valid: {}", other.body_text())),
+            J::MissingJsonContentType(_) => Error::bad_request(
+                "the body is not marked as JSON: send it with Content-Type: application/json",
+            ),
+            J::JsonSyntaxError(e) => Error::bad_request(format!(
+                "the body is not valid: it is not JSON ({}) — send one JSON object as /openapi.json describes",
+                inner(&e.body_text())
+            )),
+            other => Error::bad_request(format!(
+                "the body is not valid: {} — send the fields /openapi.json lists for this route",
+                inner(&other.body_text())
+            )),
         }
+    }
+}
+
+/// axum's rejection text without its generic lead ("Failed to deserialize …: "): the part
+/// that names the field.
+fn inner(text: &str) -> &str {
+    text.split_once(": ").map_or(text, |(_, rest)| rest)
+}
+
+impl From<axum::extract::rejection::QueryRejection> for Error {
+    fn from(r: axum::extract::rejection::QueryRejection) -> Error {
+        Error::bad_request(format!(
+            "the query string is not valid: {} — send only the parameters /openapi.json lists for this route",
+            inner(&r.body_text())
+        ))
+    }
+}
+
+impl From<axum::extract::rejection::PathRejection> for Error {
+    fn from(r: axum::extract::rejection::PathRejection) -> Error {
+        Error::bad_request(format!(
+            "the path is not valid: {} — see the paths in /openapi.json",
+            inner(&r.body_text())
+        ))
     }
 }
 

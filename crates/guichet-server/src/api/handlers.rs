@@ -2,11 +2,11 @@
 
 use std::sync::Arc;
 
+use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::Json;
 use guichet_domain::catalogue::format_offset;
-use guichet_domain::{AccountId, SessionCode};
 use guichet_wire::accounts::{AccountDto, NewAccount};
 use guichet_wire::catalogue::{AvailabilityDto, OfferDto, SessionDto};
 use guichet_wire::devices::{EnrolRequest, EnrolResponse};
@@ -14,8 +14,9 @@ use guichet_wire::orders::{OrderRequest, OrderResponse};
 use guichet_wire::sync::{
     AllotmentDto, AllotmentRequest, PullResponse, PushRequest, PushResponse, SyncEvent,
 };
-use guichet_wire::{ApiError, ErrorCode};
-use serde::Deserialize;
+use guichet_wire::{checks, ApiError, ErrorCode};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use super::auth::AuthDevice;
 use super::{AppState, Error};
@@ -23,6 +24,8 @@ use crate::store::{lost_sale, Device};
 
 type S = State<Arc<AppState>>;
 type ApiJson<T> = Result<axum::Json<T>, axum::extract::rejection::JsonRejection>;
+type ApiQuery<T> = Result<Query<T>, QueryRejection>;
+type ApiPath<T> = Result<Path<T>, PathRejection>;
 
 async fn blocking<T: Send + 'static>(
     st: &Arc<AppState>,
@@ -32,10 +35,18 @@ async fn blocking<T: Send + 'static>(
     tokio::task::spawn_blocking(move || f(&st)).await?
 }
 
-/// Liveness.
-#[utoipa::path(get, path = "/healthz", responses((status = 200, description = "alive")))]
-pub async fn healthz() -> Json<serde_json::Value> {
-    Json(serde_json::json!({ "status": "ok" }))
+/// The answer of `/healthz`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Health {
+    /// Always `ok`.
+    #[schema(value_type = String, pattern = "^ok$")]
+    pub status: &'static str,
+}
+
+/// Liveness (no token needed).
+#[utoipa::path(get, path = "/healthz", responses((status = 200, description = "alive", body = Health)))]
+pub async fn healthz() -> Json<Health> {
+    Json(Health { status: "ok" })
 }
 
 /// Unknown routes.
@@ -46,21 +57,57 @@ pub async fn not_found() -> Error {
     )
 }
 
-/// A device trades a one-time code for an id and a token.
+/// A known route asked with a method it does not have (axum adds the `Allow` header).
+pub async fn method_not_allowed(method: axum::http::Method, uri: axum::http::Uri) -> Error {
+    Error(
+        StatusCode::METHOD_NOT_ALLOWED,
+        ApiError::new(
+            ErrorCode::BadRequest,
+            format!(
+                "{} does not answer {method}: the Allow header lists the methods it has (see /openapi.json)",
+                uri.path()
+            ),
+        ),
+    )
+}
+
+/// A request's field did not fit its grammar: 400 naming it.
+fn field(r: Result<(), String>) -> Result<(), Error> {
+    r.map_err(Error::bad_request)
+}
+
+/// A `device_id` the request may carry: when present it must be a device id (400), and the
+/// token's own (403).
+fn named_device(d: &Device, named: Option<&str>, what: &str) -> Result<(), Error> {
+    if let Some(n) = named {
+        field(checks::device_id("device_id", n))?;
+    }
+    own_device(d, named, what)
+}
+
+/// A device trades a one-time code for an id and a token (no token needed: this is how a
+/// device gets one).
 #[utoipa::path(post, path = "/v1/devices/enrol", request_body = EnrolRequest,
-    responses((status = 200, body = EnrolResponse), (status = 404, body = ApiError), (status = 409, body = ApiError)))]
+    responses((status = 200, body = EnrolResponse),
+        (status = 400, description = "the body is not JSON or a field does not fit its schema", body = ApiError),
+        (status = 404, description = "the enrolment code is unknown", body = ApiError),
+        (status = 409, description = "the code was used already, or the key is enrolled for another device", body = ApiError),
+        (status = 413, description = "the body is larger than 4 MiB", body = ApiError)))]
 pub async fn enrol(
     State(st): S,
     body: ApiJson<EnrolRequest>,
 ) -> Result<Json<EnrolResponse>, Error> {
     let Json(req) = body?;
+    field(checks::key_hex("public_key_hex", &req.public_key_hex))?;
+    field(checks::text("name", &req.name, 100))?;
     blocking(&st, move |s| Ok(s.store.enrol(&req, s.clock.now())?))
         .await
         .map(Json)
 }
 
 /// The catalogue with live availability.
-#[utoipa::path(get, path = "/v1/catalogue", responses((status = 200, body = Vec<SessionDto>)))]
+#[utoipa::path(get, path = "/v1/catalogue", security(("bearer" = [])),
+    responses((status = 200, body = Vec<SessionDto>), Unauthorized))]
 pub async fn catalogue(State(st): S, _d: AuthDevice) -> Result<Json<Vec<SessionDto>>, Error> {
     blocking(&st, |s| {
         let avail = s.store.availability(None)?;
@@ -117,25 +164,28 @@ pub async fn catalogue(State(st): S, _d: AuthDevice) -> Result<Json<Vec<SessionD
 
 /// Query of availability.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct AvailabilityQuery {
-    /// Only this session.
+    /// Only this session (a code the catalogue has not is answered with an empty list).
+    #[param(required = false, value_type = String, pattern = "^[A-Z][A-Z0-9-]{1,23}$")]
     pub session: Option<String>,
 }
 
 /// Availability per session and category.
-#[utoipa::path(get, path = "/v1/availability", params(AvailabilityQuery),
-    responses((status = 200, body = Vec<AvailabilityDto>)))]
+#[utoipa::path(get, path = "/v1/availability", params(AvailabilityQuery), security(("bearer" = [])),
+    responses((status = 200, body = Vec<AvailabilityDto>), BadQuery, Unauthorized))]
 pub async fn availability(
     State(st): S,
     _d: AuthDevice,
-    Query(q): Query<AvailabilityQuery>,
+    q: ApiQuery<AvailabilityQuery>,
 ) -> Result<Json<Vec<AvailabilityDto>>, Error> {
+    let Query(q) = q?;
     let session = q
         .session
-        .map(|s| SessionCode::parse(&s))
+        .map(|s| checks::session_code("session", &s))
         .transpose()
-        .map_err(|e| Error::bad_request(e.to_string()))?;
+        .map_err(Error::bad_request)?;
     blocking(&st, move |s| Ok(s.store.availability(session.as_ref())?))
         .await
         .map(Json)
@@ -143,46 +193,66 @@ pub async fn availability(
 
 /// Query of the account search.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct SearchQuery {
     /// Account id, email, or the start of a name (accents and case ignored).
     pub q: String,
 }
 
-/// Find accounts.
-#[utoipa::path(get, path = "/v1/accounts", params(SearchQuery), responses((status = 200, body = Vec<AccountDto>)))]
+/// Find accounts (at most 50; an empty `q` finds none).
+#[utoipa::path(get, path = "/v1/accounts", params(SearchQuery), security(("bearer" = [])),
+    responses((status = 200, body = Vec<AccountDto>), BadQuery, Unauthorized))]
 pub async fn search_accounts(
     State(st): S,
     _d: AuthDevice,
-    Query(q): Query<SearchQuery>,
+    q: ApiQuery<SearchQuery>,
 ) -> Result<Json<Vec<AccountDto>>, Error> {
+    let Query(q) = q?;
     blocking(&st, move |s| Ok(s.store.search_accounts(&q.q)?))
         .await
         .map(Json)
 }
 
 /// One account, with its draws, timeslots and holdings.
-#[utoipa::path(get, path = "/v1/accounts/{id}", responses((status = 200, body = AccountDto), (status = 404, body = ApiError)))]
+#[utoipa::path(get, path = "/v1/accounts/{id}", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Account id", pattern = "^[A-Za-z0-9_-]{3,64}$")),
+    responses((status = 200, body = AccountDto),
+        (status = 400, description = "the id is not an account id", body = ApiError), Unauthorized,
+        (status = 404, description = "no account has this id", body = ApiError)))]
 pub async fn get_account(
     State(st): S,
     _d: AuthDevice,
-    Path(id): Path<String>,
+    id: ApiPath<String>,
 ) -> Result<Json<AccountDto>, Error> {
-    let id = AccountId::parse(&id).map_err(|e| Error::bad_request(e.to_string()))?;
+    let Path(id) = id?;
+    let id = checks::account_id("id", &id).map_err(Error::bad_request)?;
     blocking(&st, move |s| Ok(s.store.account(&id)?))
         .await
         .map(Json)
 }
 
-/// Create an account (a walk-in).
-#[utoipa::path(post, path = "/v1/accounts", request_body = NewAccount,
-    responses((status = 201, body = AccountDto), (status = 400, body = ApiError), (status = 409, body = ApiError)))]
+/// Create an account (a walk-in). The same id with the same email again is the same account.
+#[utoipa::path(post, path = "/v1/accounts", request_body = NewAccount, security(("bearer" = [])),
+    responses((status = 201, body = AccountDto, links(
+            ("GetAccount" = (operation_id = "get_account", parameters(("id" = "$response.body#/id")),
+                description = "the account just created")),
+            ("SearchAccounts" = (operation_id = "search_accounts", parameters(("q" = "$response.body#/email")),
+                description = "found by its email")))),
+        BadBody, Unauthorized,
+        (status = 409, description = "this id is another email's account", body = ApiError), TooLarge))]
 pub async fn create_account(
     State(st): S,
     AuthDevice(d): AuthDevice,
     body: ApiJson<NewAccount>,
 ) -> Result<(StatusCode, Json<AccountDto>), Error> {
     let Json(new) = body?;
+    if let Some(id) = &new.id {
+        checks::account_id("id", id).map_err(Error::bad_request)?;
+    }
+    field(checks::text("name", &new.name, 120))?;
+    field(checks::email("email", &new.email))?;
+    checks::country("country", &new.country).map_err(Error::bad_request)?;
     blocking(&st, move |s| {
         Ok(s.store.create_account(&new, Some(&d.id), s.clock.now())?)
     })
@@ -191,8 +261,15 @@ pub async fn create_account(
 }
 
 /// Sell an order online: the rules and the inventory guard in one transaction.
-#[utoipa::path(post, path = "/v1/orders", request_body = OrderRequest,
-    responses((status = 201, body = OrderResponse), (status = 200, description = "the same key again: the first answer", body = OrderResponse),
+#[utoipa::path(post, path = "/v1/orders", request_body = OrderRequest, security(("bearer" = [])),
+    responses((status = 201, body = OrderResponse, links(
+            ("GetAccount" = (operation_id = "get_account", parameters(("id" = "$request.body#/account_id")),
+                description = "the buyer's account, now holding the tickets")))),
+        (status = 200, description = "the same key again: the first answer", body = OrderResponse),
+        BadBody, Unauthorized,
+        (status = 404, description = "no account has this id", body = ApiError),
+        (status = 409, description = "the sale was lost in the queue: nothing sold, send it again with the same key", body = ApiError),
+        TooLarge,
         (status = 422, description = "every rule violation, in details.violations", body = ApiError)))]
 pub async fn create_order(
     State(st): S,
@@ -228,9 +305,11 @@ pub async fn create_order(
 
 /// Query naming the device a request is for (optional: it can only be the token's own).
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct DeviceQuery {
-    /// The device; another device's id is refused with 403.
+    /// The device (leave it out to mean the token's); another device's id is refused with 403.
+    #[param(required = false, value_type = String, format = "uuid", pattern = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")]
     pub device_id: Option<String>,
 }
 
@@ -242,47 +321,107 @@ fn own_device(d: &Device, named: Option<&str>, what: &str) -> Result<(), Error> 
     }
 }
 
-/// An allotment request as received: [`AllotmentRequest`] and, optionally, the device it is
-/// for, which can only be the token's own.
-#[derive(Debug, Deserialize)]
+/// Seats to borrow: [`AllotmentRequest`] and, optionally, the device it is for, which can
+/// only be the token's own.
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AllotmentBody {
+    /// Session code, as the catalogue writes it.
+    #[schema(pattern = "^[A-Z][A-Z0-9-]{1,23}$", example = "ATH07")]
+    session: String,
+    /// Category.
+    #[schema(value_type = checks::CategoryCode)]
+    category: String,
+    /// Seats to borrow: 1 to 10,000 a request.
+    #[serde(deserialize_with = "checks::whole_u32")]
+    #[schema(minimum = 1, maximum = 10000)]
+    quantity: u32,
+    /// The device (leave it out to mean the token's); another device's id is refused with 403.
+    #[serde(default)]
+    #[schema(format = "uuid", pattern = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")]
+    device_id: Option<String>,
+}
+
+/// Seats to give back: [`AllotmentRequest`] and, optionally, the device, which can only be
+/// the token's own.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReturnBody {
+    /// Session code, as the catalogue writes it.
+    #[schema(pattern = "^[A-Z][A-Z0-9-]{1,23}$", example = "ATH07")]
+    session: String,
+    /// Category.
+    #[schema(value_type = checks::CategoryCode)]
+    category: String,
+    /// Seats to give back (0 is a no-op); more than the device holds is refused with 409.
+    #[serde(deserialize_with = "checks::whole_u32")]
+    #[schema(minimum = 0, maximum = 4294967295_u32)]
+    quantity: u32,
+    /// The device (leave it out to mean the token's); another device's id is refused with 403.
+    #[serde(default)]
+    #[schema(format = "uuid", pattern = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")]
+    device_id: Option<String>,
+}
+
+/// The session, category and device of an allotment request, checked: 400 for a malformed
+/// one, 403 for another device.
+fn allotment_request(
+    d: &Device,
     session: String,
     category: String,
     quantity: u32,
-    #[serde(default)]
-    device_id: Option<String>,
+    device_id: Option<&str>,
+) -> Result<AllotmentRequest, Error> {
+    checks::session_code("session", &session).map_err(Error::bad_request)?;
+    checks::category("category", &category).map_err(Error::bad_request)?;
+    named_device(d, device_id, "allotments")?;
+    Ok(AllotmentRequest {
+        session,
+        category,
+        quantity,
+    })
 }
 
 impl AllotmentBody {
     fn checked(self, d: &Device) -> Result<AllotmentRequest, Error> {
-        own_device(d, self.device_id.as_deref(), "allotments")?;
-        Ok(AllotmentRequest {
-            session: self.session,
-            category: self.category,
-            quantity: self.quantity,
-        })
+        let device = self.device_id.as_deref();
+        allotment_request(d, self.session, self.category, self.quantity, device)
+    }
+}
+
+impl ReturnBody {
+    fn checked(self, d: &Device) -> Result<AllotmentRequest, Error> {
+        let device = self.device_id.as_deref();
+        allotment_request(d, self.session, self.category, self.quantity, device)
     }
 }
 
 /// This device's allotments.
-#[utoipa::path(get, path = "/v1/allotments", params(DeviceQuery), responses((status = 200, body = Vec<AllotmentDto>),
-    (status = 403, description = "device_id names another device", body = ApiError)))]
+#[utoipa::path(get, path = "/v1/allotments", params(DeviceQuery), security(("bearer" = [])),
+    responses((status = 200, body = Vec<AllotmentDto>), BadQuery, Unauthorized, OtherDevice))]
 pub async fn allotments(
     State(st): S,
     AuthDevice(d): AuthDevice,
-    Query(q): Query<DeviceQuery>,
+    q: ApiQuery<DeviceQuery>,
 ) -> Result<Json<Vec<AllotmentDto>>, Error> {
-    own_device(&d, q.device_id.as_deref(), "allotments")?;
+    let Query(q) = q?;
+    named_device(&d, q.device_id.as_deref(), "allotments")?;
     blocking(&st, move |s| Ok(s.store.allotments(&d.id)?))
         .await
         .map(Json)
 }
 
 /// Borrow seats to sell offline (escrow), if they are available online.
-#[utoipa::path(post, path = "/v1/allotments", request_body = AllotmentRequest,
-    responses((status = 200, body = AllotmentDto), (status = 403, description = "device_id names another device", body = ApiError),
-        (status = 409, description = "not that many left", body = ApiError)))]
+#[utoipa::path(post, path = "/v1/allotments", request_body = AllotmentBody, security(("bearer" = [])),
+    responses((status = 200, body = AllotmentDto, links(
+            ("ReturnAllotment" = (operation_id = "return_allotment",
+                request_body = json!({"session": "$response.body#/session", "category": "$response.body#/category", "quantity": 1}),
+                description = "give one of the seats back")),
+            ("Availability" = (operation_id = "availability", parameters(("session" = "$response.body#/session")),
+                description = "what is left online of this session")))),
+        BadBody, Unauthorized, OtherDevice,
+        (status = 404, description = "the catalogue has no such session and category", body = ApiError),
+        (status = 409, description = "not that many left online", body = ApiError), TooLarge))]
 pub async fn allot(
     State(st): S,
     AuthDevice(d): AuthDevice,
@@ -296,13 +435,13 @@ pub async fn allot(
 }
 
 /// Give seats back.
-#[utoipa::path(post, path = "/v1/allotments/return", request_body = AllotmentRequest,
-    responses((status = 200, body = AllotmentDto), (status = 403, description = "device_id names another device", body = ApiError),
-        (status = 409, body = ApiError)))]
+#[utoipa::path(post, path = "/v1/allotments/return", request_body = ReturnBody, security(("bearer" = [])),
+    responses((status = 200, body = AllotmentDto), BadBody, Unauthorized, OtherDevice,
+        (status = 409, description = "the device holds fewer seats than that", body = ApiError), TooLarge))]
 pub async fn return_allotment(
     State(st): S,
     AuthDevice(d): AuthDevice,
-    body: ApiJson<AllotmentBody>,
+    body: ApiJson<ReturnBody>,
 ) -> Result<Json<AllotmentDto>, Error> {
     let Json(req) = body?;
     let req = req.checked(&d)?;
@@ -313,22 +452,34 @@ pub async fn return_allotment(
 
 /// A push as received: [`PushRequest`], whose events may name the device that made them
 /// (`device_id` on the event or in its payload, as a desk's own records do).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PushBody {
+    /// Events, oldest first: at most 5,000.
+    #[schema(max_items = 5000)]
     events: Vec<EventBody>,
 }
 
-/// [`SyncEvent`] and the device it claims to come from, if it says.
-#[derive(Debug, Deserialize)]
+/// [`SyncEvent`] and the device it claims to come from, if it says. An event the server
+/// cannot apply (an unknown kind, a payload that does not fit it) is answered in its ack as
+/// `rejected`, with the reason; the push itself is still 200.
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct EventBody {
+    /// Idempotency key (UUIDv7) made on the device.
     idempotency_key: String,
+    /// `account_created`, `sale`, `void`, `refund`, `reissue` or `shift_closed`.
     kind: String,
+    /// The event's data (see the docs of each kind).
     payload: serde_json::Value,
+    /// Device time of the event.
     created_at: String,
+    /// Whether it happened without the server.
     #[serde(default)]
     offline: bool,
+    /// The device that made it; another device's id is refused with 403 (as is a
+    /// `device_id` string in the payload). Leave it out to mean the token's.
     #[serde(default)]
+    #[schema(format = "uuid", pattern = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")]
     device_id: Option<String>,
 }
 
@@ -337,7 +488,7 @@ impl PushBody {
     /// (nothing applied) when one does.
     fn checked(self, d: &Device) -> Result<PushRequest, Error> {
         for e in &self.events {
-            own_device(d, e.device_id.as_deref(), "events")?;
+            named_device(d, e.device_id.as_deref(), "events")?;
             let in_payload = e
                 .payload
                 .get("device_id")
@@ -361,8 +512,10 @@ impl PushBody {
 }
 
 /// Push outbox events; each key is applied once, for ever.
-#[utoipa::path(post, path = "/v1/sync/push", request_body = PushRequest, responses((status = 200, body = PushResponse),
-    (status = 403, description = "an event claims another device (device_id on the event or in its payload): nothing is applied", body = ApiError)))]
+#[utoipa::path(post, path = "/v1/sync/push", request_body = PushBody, security(("bearer" = [])),
+    responses((status = 200, body = PushResponse), BadBody, Unauthorized,
+        (status = 403, description = "an event claims another device (device_id on the event or in its payload): nothing is applied", body = ApiError),
+        TooLarge))]
 pub async fn push(
     State(st): S,
     AuthDevice(d): AuthDevice,
@@ -387,26 +540,42 @@ pub async fn push(
 
 /// Query of a pull.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PullQuery {
-    /// The cursor of the last pull (0 the first time: the answer is then a snapshot of every
-    /// offer's availability and every revocation).
-    #[serde(default)]
-    pub cursor: i64,
-    /// The device pulling; another device's id is refused with 403.
+    /// The cursor of the last pull (0, or left out, the first time: the answer is then a
+    /// snapshot of every offer's availability and every revocation). A whole number written
+    /// `12.0` is taken as 12.
+    #[param(required = false, value_type = i64, minimum = 0, maximum = 9007199254740991_i64)]
+    pub cursor: Option<String>,
+    /// The device pulling (leave it out to mean the token's); another device's id is refused
+    /// with 403.
+    #[param(required = false, value_type = String, format = "uuid", pattern = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")]
     pub device_id: Option<String>,
 }
 
+/// The largest cursor taken: every whole number up to it is exact as a JSON number.
+const MAX_CURSOR: i64 = 9_007_199_254_740_991;
+
 /// What changed since a cursor (from cursor 0: every offer and every revocation).
-#[utoipa::path(get, path = "/v1/sync/pull", params(PullQuery), responses((status = 200, body = PullResponse),
-    (status = 403, description = "device_id names another device", body = ApiError)))]
+#[utoipa::path(get, path = "/v1/sync/pull", params(PullQuery), security(("bearer" = [])),
+    responses((status = 200, body = PullResponse), BadQuery, Unauthorized, OtherDevice))]
 pub async fn pull(
     State(st): S,
     AuthDevice(d): AuthDevice,
-    Query(q): Query<PullQuery>,
+    q: ApiQuery<PullQuery>,
 ) -> Result<Json<PullResponse>, Error> {
-    own_device(&d, q.device_id.as_deref(), "changes")?;
-    blocking(&st, move |s| Ok(s.store.pull(&d.id, q.cursor)?))
+    let Query(q) = q?;
+    let cursor = match q.cursor.as_deref() {
+        None => 0,
+        Some(c) => checks::whole_text("cursor", c, 0, MAX_CURSOR).map_err(|e| {
+            Error::bad_request(format!(
+                "{e}: send 0 the first time, then the cursor the last pull gave back"
+            ))
+        })?,
+    };
+    named_device(&d, q.device_id.as_deref(), "changes")?;
+    blocking(&st, move |s| Ok(s.store.pull(&d.id, cursor)?))
         .await
         .map(Json)
 }
@@ -414,22 +583,64 @@ pub async fn pull(
 /// Offline sales the server found over a limit: kept, for a supervisor to settle. All of
 /// them by default (the supervisors' list); `device_id` scopes the list to the token's own
 /// device, and another device's id is refused.
-#[utoipa::path(get, path = "/v1/conflicts", params(DeviceQuery), responses((status = 200, description = "conflicts, newest first"),
-    (status = 403, description = "device_id names another device", body = ApiError)))]
+#[utoipa::path(get, path = "/v1/conflicts", params(DeviceQuery), security(("bearer" = [])),
+    responses((status = 200, description = "conflicts, newest first", body = Vec<ConflictDto>),
+        BadQuery, Unauthorized, OtherDevice))]
 pub async fn conflicts(
     State(st): S,
     AuthDevice(d): AuthDevice,
-    Query(q): Query<DeviceQuery>,
+    q: ApiQuery<DeviceQuery>,
 ) -> Result<Json<Vec<serde_json::Value>>, Error> {
-    own_device(&d, q.device_id.as_deref(), "conflicts")?;
+    let Query(q) = q?;
+    named_device(&d, q.device_id.as_deref(), "conflicts")?;
     let only = q.device_id.map(|_| d.id);
     blocking(&st, move |s| Ok(s.store.conflicts(only.as_deref())?))
         .await
         .map(Json)
 }
 
+/// One offline sale kept over a limit (`GET /v1/conflicts`).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ConflictDto {
+    /// Conflict number.
+    pub id: i64,
+    /// The pushed event's key.
+    pub idempotency_key: String,
+    /// The device that sold.
+    pub device_id: String,
+    /// The buyer.
+    pub account_id: String,
+    /// The order.
+    pub order_id: String,
+    /// Which limit, by how much.
+    pub details: serde_json::Value,
+    /// Server time it was recorded.
+    pub recorded_at: String,
+}
+
+/// A device key a gate trusts.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GateKeyDto {
+    /// Key id (in each ticket).
+    pub key_id: String,
+    /// Ed25519 public key, hex.
+    pub public_key_hex: String,
+    /// `box-office` or `kiosk`.
+    pub kind: String,
+}
+
+/// What a gate carries.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GateListsDto {
+    /// Every enrolled device's key.
+    pub keys: Vec<GateKeyDto>,
+    /// Revoked ticket ids.
+    pub revoked: Vec<String>,
+}
+
 /// The key list and revocation list a gate carries.
-#[utoipa::path(get, path = "/v1/gate/lists", responses((status = 200, description = "{ keys: [{key_id, public_key_hex, kind}], revoked: [ticket ids] }")))]
+#[utoipa::path(get, path = "/v1/gate/lists", security(("bearer" = [])),
+    responses((status = 200, body = GateListsDto), Unauthorized))]
 pub async fn gate_lists(State(st): S, _d: AuthDevice) -> Result<Json<serde_json::Value>, Error> {
     blocking(&st, |s| {
         let keys: Vec<_> = s
@@ -443,3 +654,35 @@ pub async fn gate_lists(State(st): S, _d: AuthDevice) -> Result<Json<serde_json:
     .await
     .map(Json)
 }
+
+/// The query string does not fit the parameters (an unknown name, a value that does
+/// not fit its schema); the message names the parameter.
+#[derive(utoipa::IntoResponses)]
+#[response(status = 400)]
+#[allow(dead_code)] // it only describes the response: Error makes it
+pub struct BadQuery(pub ApiError);
+
+/// The body is not JSON, not marked as JSON, or a field does not fit its schema; the
+/// message names the field.
+#[derive(utoipa::IntoResponses)]
+#[response(status = 400)]
+#[allow(dead_code)] // it only describes the response: Error makes it
+pub struct BadBody(pub ApiError);
+
+/// No `Authorization: Bearer <token>`, or a token no enrolled device has.
+#[derive(utoipa::IntoResponses)]
+#[response(status = 401)]
+#[allow(dead_code)] // it only describes the response: Error makes it
+pub struct Unauthorized(pub ApiError);
+
+/// `device_id` names another device than the token's.
+#[derive(utoipa::IntoResponses)]
+#[response(status = 403)]
+#[allow(dead_code)] // it only describes the response: Error makes it
+pub struct OtherDevice(pub ApiError);
+
+/// The body is larger than 4 MiB.
+#[derive(utoipa::IntoResponses)]
+#[response(status = 413)]
+#[allow(dead_code)] // it only describes the response: Error makes it
+pub struct TooLarge(pub ApiError);

@@ -47,7 +47,9 @@ pub async fn count(State(st): State<Arc<AppState>>, req: Request, next: Next) ->
     res
 }
 
-/// `GET /metrics`.
+/// Prometheus metrics in the text format (no token needed).
+#[utoipa::path(get, path = "/metrics", responses((status = 200, description = "request and order counters",
+    body = String, content_type = "text/plain")))]
 pub async fn render(State(st): State<Arc<AppState>>) -> impl IntoResponse {
     let mut out = String::new();
     out.push_str("# HELP guichet_http_requests_total HTTP requests by route and status.\n");

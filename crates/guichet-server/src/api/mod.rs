@@ -67,6 +67,7 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/v1/conflicts", get(handlers::conflicts))
         .route("/v1/gate/lists", get(handlers::gate_lists))
         .fallback(handlers::not_found)
+        .method_not_allowed_fallback(handlers::method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             metrics::count,

@@ -35,7 +35,7 @@ impl Store {
             return Err(StoreError::Invalid("name: 1 to 120 characters".into()));
         }
         let email = new.email.trim().to_lowercase();
-        if !email.contains('@') || email.len() > 254 {
+        if !email.contains('@') || email.chars().count() > 254 {
             return Err(StoreError::Invalid(format!(
                 "email {email:?} is not an email address"
             )));

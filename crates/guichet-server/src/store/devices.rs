@@ -71,7 +71,7 @@ impl Store {
                 )
             })?;
         let name = req.name.trim();
-        if name.is_empty() || name.len() > 100 {
+        if name.is_empty() || name.chars().count() > 100 {
             return Err(StoreError::Invalid("name: 1 to 100 characters".into()));
         }
         let token = random_hex(32)?;
