@@ -1,10 +1,13 @@
 //! `cargo xtask <task>`: the project's set-up, test and demo commands.
 //!
 //! - `test`: install what is missing (apt packages, tauri-driver, npm packages, CUPS), then
-//!   format check, clippy, and every test of the workspace.
+//!   format check, clippy, every test of the workspace, and the API contract.
+//! - `contract`: Schemathesis against `docs/openapi.json` and the real server (see
+//!   `contract.rs`).
 //! - `demo`: run the product.
 //! - `derive-catalogue`: regenerate `data/paris2024/{prices,paralympic_sessions}.csv`.
 
+mod contract;
 mod demo;
 mod derive;
 mod install;
@@ -18,9 +21,10 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("derive-catalogue") => derive::run(),
         Some("test") => test::run(),
+        Some("contract") => contract::run(),
         Some("demo") => demo::run(),
         _ => {
-            eprintln!("usage: cargo xtask <test|demo|derive-catalogue>");
+            eprintln!("usage: cargo xtask <test|contract|demo|derive-catalogue>");
             return ExitCode::from(2);
         }
     };

@@ -1,6 +1,7 @@
-//! `cargo xtask test`: installs what is missing, then lints and runs every test.
+//! `cargo xtask test`: installs what is missing, then lints and runs every test, then checks
+//! the API against its OpenAPI document with Schemathesis (`contract.rs`).
 
-use crate::{install, sh};
+use crate::{contract, install, sh};
 
 /// Library crates that must never depend on the shells (tauri, axum).
 const CORE_CRATES: &[&str] = &[
@@ -37,6 +38,7 @@ pub fn run() -> Result<(), String> {
     )?;
     core_never_knows_the_shell(&root)?;
     sh::run(&root, "cargo", &["test", "--workspace", "--no-fail-fast"])?;
+    contract::run()?;
     println!(
         "\n✓ all checks and tests passed in {:.0} s",
         started.elapsed().as_secs_f64()

@@ -238,7 +238,9 @@ pub async fn get_account(
             ("GetAccount" = (operation_id = "get_account", parameters(("id" = "$response.body#/id")),
                 description = "the account just created")),
             ("SearchAccounts" = (operation_id = "search_accounts", parameters(("q" = "$response.body#/email")),
-                description = "found by its email")))),
+                description = "found by its email")),
+            ("CreateOrder" = (operation_id = "create_order", request_body = json!({"account_id": "$response.body#/id"}),
+                description = "an order for this account (the rest of the body as generated)")))),
         BadBody, Unauthorized,
         (status = 409, description = "this id is another email's account", body = ApiError), TooLarge))]
 pub async fn create_account(
@@ -264,7 +266,11 @@ pub async fn create_account(
 #[utoipa::path(post, path = "/v1/orders", request_body = OrderRequest, security(("bearer" = [])),
     responses((status = 201, body = OrderResponse, links(
             ("GetAccount" = (operation_id = "get_account", parameters(("id" = "$request.body#/account_id")),
-                description = "the buyer's account, now holding the tickets")))),
+                description = "the buyer's account, now holding the tickets")),
+            ("Availability" = (operation_id = "availability", parameters(("session" = "$request.body#/lines/0/session")),
+                description = "what is left online of the first line's session")),
+            ("Pull" = (operation_id = "pull", parameters(("cursor" = 0)),
+                description = "the sale's change to availability, in a pull from the start")))),
         (status = 200, description = "the same key again: the first answer", body = OrderResponse),
         BadBody, Unauthorized,
         (status = 404, description = "no account has this id", body = ApiError),
