@@ -81,11 +81,12 @@ pub fn run() -> Result<(), String> {
     let auth = format!("Authorization: Bearer {token}");
     let config = root.join("xtask/schemathesis.toml");
     let report = scratch.0.join("report");
+    let document = root.join("docs/openapi.json");
     let args = [
         "--config-file",
         config.to_str().ok_or("non-UTF-8 path")?,
         "run",
-        "docs/openapi.json",
+        document.to_str().ok_or("non-UTF-8 path")?,
         "--url",
         &url,
         "-H",
@@ -116,7 +117,9 @@ pub fn run() -> Result<(), String> {
     let t = Instant::now();
     let status = Command::new(&st)
         .args(args)
-        .current_dir(&root)
+        // Run in the scratch directory: Schemathesis keeps a cache (`.schemathesis/`) where it
+        // runs, and each run starts from none, so a seed means the same run everywhere.
+        .current_dir(&scratch.0)
         .env("NO_COLOR", "1")
         .status()
         .map_err(|e| format!("cannot start {}: {e}", st.display()))?;
@@ -197,9 +200,7 @@ fn output(program: &str, args: &[&str]) -> Result<String, String> {
 /// A port nobody listens on now (the OS picks it; the server binds it right after).
 fn free_port() -> Result<u16, String> {
     let l = TcpListener::bind("127.0.0.1:0").map_err(|e| format!("no free port: {e}"))?;
-    l.local_addr()
-        .map(|a| a.port())
-        .map_err(|e| e.to_string())
+    l.local_addr().map(|a| a.port()).map_err(|e| e.to_string())
 }
 
 fn wait_listening(srv: &mut Server, listen: &str) -> Result<(), String> {

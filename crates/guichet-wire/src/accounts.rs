@@ -57,7 +57,11 @@ pub struct NewAccount {
     #[schema(pattern = "^[A-Za-z0-9_-]{3,64}$")]
     pub id: Option<String>,
     /// Name: 1 to 120 characters, not all white space (kept without the spaces around it).
-    #[schema(min_length = 1, max_length = 120, pattern = "[^\\t\\n\\u000b\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]")]
+    #[schema(
+        min_length = 1,
+        max_length = 120,
+        pattern = "[^\\t\\n\\u000b\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"
+    )]
     pub name: String,
     /// Email: holds an `@`, at most 254 characters (kept trimmed, in lower case).
     #[schema(max_length = 254, pattern = "@")]

@@ -295,7 +295,10 @@ mod tests {
         assert!(device_id("d", "null").is_err());
         assert!(key_hex("k", &"+1".repeat(32)).is_err());
         assert!(text("name", " \u{3000}", 10).is_err());
-        assert!(text("name", "\u{1c}", 10).is_ok(), "U+001C is not White_Space");
+        assert!(
+            text("name", "\u{1c}", 10).is_ok(),
+            "U+001C is not White_Space"
+        );
         assert!(text("name", &"é".repeat(11), 10).is_err());
     }
 }

@@ -11,7 +11,11 @@ pub struct EnrolRequest {
     /// 404, a used one 409.
     pub code: String,
     /// A name for people ("Desk 3, Stade de France"): 1 to 100 characters, not all white space.
-    #[schema(min_length = 1, max_length = 100, pattern = "[^\\t\\n\\u000b\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]")]
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = "[^\\t\\n\\u000b\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"
+    )]
     pub name: String,
     /// The device's Ed25519 public key, hex (64 characters).
     #[schema(pattern = "^[0-9a-fA-F]{64}$")]

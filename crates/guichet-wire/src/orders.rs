@@ -28,7 +28,10 @@ pub struct OrderLineDto {
 #[serde(deny_unknown_fields)]
 pub struct OrderRequest {
     /// Idempotency key made by the device (UUIDv7): the same key twice is one sale.
-    #[schema(format = "uuid", pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")]
+    #[schema(
+        format = "uuid",
+        pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+    )]
     pub idempotency_key: String,
     /// The buyer's account.
     #[schema(pattern = "^[A-Za-z0-9_-]{3,64}$", example = "DEMO-0001")]

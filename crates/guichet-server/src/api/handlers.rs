@@ -344,7 +344,10 @@ pub struct AllotmentBody {
     quantity: u32,
     /// The device (leave it out to mean the token's); another device's id is refused with 403.
     #[serde(default)]
-    #[schema(format = "uuid", pattern = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")]
+    #[schema(
+        format = "uuid",
+        pattern = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+    )]
     device_id: Option<String>,
 }
 
@@ -365,7 +368,10 @@ pub struct ReturnBody {
     quantity: u32,
     /// The device (leave it out to mean the token's); another device's id is refused with 403.
     #[serde(default)]
-    #[schema(format = "uuid", pattern = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")]
+    #[schema(
+        format = "uuid",
+        pattern = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+    )]
     device_id: Option<String>,
 }
 
@@ -485,7 +491,10 @@ pub struct EventBody {
     /// The device that made it; another device's id is refused with 403 (as is a
     /// `device_id` string in the payload). Leave it out to mean the token's.
     #[serde(default)]
-    #[schema(format = "uuid", pattern = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")]
+    #[schema(
+        format = "uuid",
+        pattern = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+    )]
     device_id: Option<String>,
 }
 

@@ -164,11 +164,10 @@ fn existing(c: &Connection, key: &str) -> rusqlite::Result<Option<OrderResponse>
 
 fn parse(req: &OrderRequest) -> Result<(DraftOrder, AccountId, String), SaleError> {
     let draft = DraftOrder::try_from(req).map_err(SaleError::BadRequest)?;
-    let account =
-        AccountId::parse(&req.account_id).map_err(|e| SaleError::BadRequest(e.to_string()))?;
-    let key = uuid::Uuid::parse_str(&req.idempotency_key)
-        .map_err(|_| SaleError::BadRequest("idempotency_key: expected a UUID (v7)".into()))?
-        .to_string();
+    let account = guichet_wire::checks::account_id("account_id", &req.account_id)
+        .map_err(SaleError::BadRequest)?;
+    let key = guichet_wire::checks::uuid("idempotency_key", &req.idempotency_key)
+        .map_err(SaleError::BadRequest)?;
     Ok((draft, account, key))
 }
 
