@@ -14,7 +14,7 @@ use guichet_tickets::{
 use serde_json::{json, Value};
 
 use crate::webdriver::{Element, Failure, Session};
-use crate::{save_screenshot, target_dir, Rig, LAUNCH_BUDGET, STEP_BUDGET, TITLE};
+use crate::{check_screen, target_dir, Rig, LAUNCH_BUDGET, STEP_BUDGET, TITLE};
 
 pub(crate) fn must<T>(r: Result<T, Failure>) -> T {
     r.unwrap_or_else(|Failure(why)| panic!("e2e: {why}"))
@@ -61,8 +61,9 @@ pub(crate) fn wait_text_contains(s: &Session<'_>, css: &str, needle: &str) -> St
     })
 }
 
+/// The screen checked at both window sizes (see [`crate::check_screen`]) and screenshotted.
 pub(crate) fn shot(s: &Session<'_>, name: &str) -> PathBuf {
-    let p = save_screenshot(s, name);
+    let p = check_screen(s, name);
     eprintln!("e2e: screenshot {}", p.display());
     p
 }

@@ -125,7 +125,17 @@ impl Session<'_> {
         Ok(value.as_str().unwrap_or_default().to_owned())
     }
 
+    /// The element as a script argument.
+    fn arg(element: &Element) -> Value {
+        json!({ ELEMENT_KEY: element.0 })
+    }
+
+    /// Scrolls the element into view the way a person would (just enough), then clicks it.
     pub fn click(&self, element: &Element) -> Result<(), Failure> {
+        self.execute(
+            "arguments[0].scrollIntoView({block: 'nearest', inline: 'nearest'}); return true;",
+            json!([Self::arg(element)]),
+        )?;
         self.client.post(
             &self.path(&format!("/element/{}/click", element.0)),
             json!({}),
@@ -202,6 +212,36 @@ impl Session<'_> {
         Ok(())
     }
 
+    /// Resizes the window so that the page's viewport is `width` × `height` CSS pixels, and
+    /// waits until the page has seen the new size. Answers the viewport it got.
+    pub fn set_viewport(&self, width: u32, height: u32) -> Result<(u32, u32), Failure> {
+        self.client.post(
+            &self.path("/window/rect"),
+            json!({ "width": width, "height": height }),
+        )?;
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let got = self.execute("return [innerWidth, innerHeight];", json!([]))?;
+            let got = (
+                got[0].as_u64().unwrap_or(0) as u32,
+                got[1].as_u64().unwrap_or(0) as u32,
+            );
+            if got == (width, height) || Instant::now() > deadline {
+                self.settle()?;
+                return Ok(got);
+            }
+            sleep(Duration::from_millis(25));
+        }
+    }
+
+    /// Every visible control (button, field, select, link) scrolled into view as a person
+    /// would, and checked to be the topmost element at its centre; and whether a scroll pane
+    /// scrolls sideways. The scroll positions are put back afterwards.
+    pub fn layout(&self) -> Result<Layout, Failure> {
+        let value = self.execute(LAYOUT_SCRIPT, json!([]))?;
+        serde_json::from_value(value).map_err(|e| Failure(format!("layout: {e}")))
+    }
+
     /// The viewport as PNG bytes.
     pub fn screenshot(&self) -> Result<Vec<u8>, Failure> {
         let value = self.client.get(&self.path("/screenshot"))?;
@@ -221,3 +261,55 @@ impl Drop for Session<'_> {
         let _ = self.client.agent.delete(&url).call();
     }
 }
+
+/// What [`Session::layout`] found.
+#[derive(Debug, serde::Deserialize)]
+pub struct Layout {
+    /// Visible controls checked.
+    pub controls: usize,
+    /// One sentence per control that is covered, out of the viewport, or wider than its pane.
+    pub problems: Vec<String>,
+    pub width: u32,
+    pub height: u32,
+}
+
+const LAYOUT_SCRIPT: &str = r#"
+const name = (e) => {
+  if (!e) return 'nothing (outside the window)';
+  let n = e.tagName.toLowerCase();
+  if (e.dataset && e.dataset.testid) n += `[data-testid=${e.dataset.testid}]`;
+  else if (e.className && typeof e.className === 'string') n += '.' + e.className.trim().split(/\s+/).join('.');
+  const words = (e.textContent || e.placeholder || e.getAttribute('aria-label') || '').trim().replace(/\s+/g, ' ');
+  return words ? `${n} "${words.slice(0, 40)}"` : n;
+};
+const panes = [...document.querySelectorAll('*')].filter((e) => {
+  const o = getComputedStyle(e).overflowY;
+  return o === 'auto' || o === 'scroll';
+});
+const kept = panes.map((p) => [p, p.scrollTop, p.scrollLeft]);
+const problems = [];
+let controls = 0;
+for (const e of document.querySelectorAll('button, input, select, textarea, a[href], [role=button], summary')) {
+  if (e.type === 'hidden' || !e.getClientRects().length) continue;
+  if (getComputedStyle(e).visibility === 'hidden') continue;
+  // Inside a closed <details> (but not its summary): not shown, whatever the engine says.
+  const closed = e.closest('details:not([open])');
+  if (closed && !closed.querySelector(':scope > summary').contains(e)) continue;
+  controls += 1;
+  e.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+  const r = e.getBoundingClientRect();
+  if (r.width === 0 || r.height === 0) continue;
+  const x = r.left + r.width / 2;
+  const y = r.top + r.height / 2;
+  const top = document.elementFromPoint(x, y);
+  const mine = top && (top === e || e.contains(top) || [...(e.labels || [])].includes(top));
+  if (!mine) problems.push(`${name(e)}: its centre (${Math.round(x)}, ${Math.round(y)}) is under ${name(top)}`);
+}
+for (const [p, top, left] of kept) { p.scrollTop = top; p.scrollLeft = left; }
+for (const p of [document.documentElement, ...panes]) {
+  if (p.scrollWidth > p.clientWidth + 1) {
+    problems.push(`${name(p)} scrolls sideways: ${p.scrollWidth} px of content in ${p.clientWidth} px`);
+  }
+}
+return { controls, problems, width: innerWidth, height: innerHeight };
+"#;

@@ -21,6 +21,7 @@ const en = {
   pin: 'PIN',
   signIn: 'Sign in',
   signOut: 'Sign out',
+  dismiss: 'Dismiss',
   demoDesk: 'Demo desk — generated data, no server.',
   demoServer: (url: string) => `Demo desk of the demo server ${url}: accounts DEMO-0001 to DEMO-0005 come from it.`,
   demoStaff: (s: string, sp: string, v: string, vp: string) =>
@@ -200,6 +201,7 @@ const fr: Messages = {
   pin: 'Code',
   signIn: 'Se connecter',
   signOut: 'Se déconnecter',
+  dismiss: 'Fermer',
   demoDesk: 'Guichet de démonstration — données générées, sans serveur.',
   demoServer: (url) => `Guichet de démonstration du serveur de démo ${url} : les comptes DEMO-0001 à DEMO-0005 viennent de lui.`,
   demoStaff: (s, sp, v, vp) => `Vendeur ${s} / code ${sp} · Superviseur ${v} / code ${vp}`,
