@@ -292,7 +292,19 @@ fn box_office_sells_a_pack_prints_it_and_voids_it_in_english_and_french() {
     let note = text(&s, "[data-testid=scan-note]");
     assert!(note.contains("Scanned"), "the scan is recognised: {note}");
     s.wait_for_text("[data-testid=account-id]", "P24-0000001", STEP_BUDGET);
-    click(&s, "[data-testid=nav-order]");
+    // F6 after leaving a sold order is a new order (not the last sale again), which offers
+    // to show the last sale.
+    must(s.execute(
+        "document.activeElement && document.activeElement.blur(); return true;",
+        json!([]),
+    ));
+    press_key(&s, F6);
+    wait(&s, "[data-testid=last-sale]");
+    assert!(
+        s.find("[data-testid=sale-done]").is_err() && s.find("[data-testid=line]").is_err(),
+        "F6 opens a new, empty order after a sale"
+    );
+    click(&s, "[data-testid=reopen-last-sale]");
     wait(&s, "[data-testid=sale-done]");
 
     // Print on the CUPS queue.
@@ -315,6 +327,7 @@ fn box_office_sells_a_pack_prints_it_and_voids_it_in_english_and_french() {
 
     // Void: a wrong supervisor PIN is refused, the right one voids all 18 tickets.
     click(&s, "[data-testid=nav-order]");
+    click(&s, "[data-testid=reopen-last-sale]");
     click(&s, "[data-testid=void-open]");
     type_into(&s, "[data-testid=void-supervisor]", "S-SUP");
     type_into(&s, "[data-testid=void-pin]", "0000");
@@ -329,6 +342,7 @@ fn box_office_sells_a_pack_prints_it_and_voids_it_in_english_and_french() {
     click(&s, "[data-testid=void-submit]");
     let voided = wait_text_contains(&s, "[data-testid=void-done]", "18 tickets revoked");
     eprintln!("e2e: {voided}");
+    a_voided_order_offers_nothing_to_hand_out(&s, "Voided");
     shot(&s, "void-en");
     assert!(order_id.is_string());
 
@@ -420,19 +434,42 @@ fn box_office_sells_a_pack_prints_it_and_voids_it_in_english_and_french() {
     wait(&s, "[data-testid=chart]");
     shot(&s, "dashboard-fr");
     click(&s, "[data-testid=nav-order]");
+    click(&s, "[data-testid=reopen-last-sale]");
     click(&s, "[data-testid=void-open]");
     type_into(&s, "[data-testid=void-supervisor]", "S-SUP");
     type_into(&s, "[data-testid=void-pin]", "9876");
     type_into(&s, "[data-testid=void-reason]", "erreur de saisie");
     click(&s, "[data-testid=void-submit]");
     wait_text_contains(&s, "[data-testid=void-done]", "recrédités sur la carte");
+    a_voided_order_offers_nothing_to_hand_out(&s, "Annulée");
     shot(&s, "void-fr");
 
-    // Close the shift: the Z report.
+    // Close the shift: a count that differs from the expected cash asks again, with the
+    // difference; a typo (15 for 150) is recounted, a real shortfall closes on a second yes.
     click(&s, "[data-testid=nav-shift]");
-    set_value(&s, "[data-testid=counted]", "150");
+    set_value(&s, "[data-testid=counted]", "15");
     click(&s, "[data-testid=close-shift]");
+    let asked = wait_text_contains(&s, "[data-testid=close-confirm-text]", "il manque 135,00");
+    assert!(
+        asked.contains("150,00"),
+        "the expected cash is named: {asked}"
+    );
+    assert!(
+        s.find("[data-testid=z-report]").is_err(),
+        "nothing is closed yet"
+    );
+    shot(&s, "close-confirm-fr");
+    click(&s, "[data-testid=recount]");
+    set_value(&s, "[data-testid=counted]", "140");
+    click(&s, "[data-testid=close-shift]");
+    wait_text_contains(&s, "[data-testid=close-confirm-text]", "il manque 10,00");
+    click(&s, "[data-testid=close-anyway]");
     wait(&s, "[data-testid=z-report]");
+    let difference = text(&s, "[data-testid=z-difference]");
+    assert!(
+        difference.contains("-10,00") && difference.contains("manquant"),
+        "the Z screen flags the shortfall: {difference}"
+    );
     // The Z report goes to the CUPS queue too (A4, French and English).
     click(&s, "[data-testid=print-z]");
     wait_text_contains(
@@ -447,6 +484,35 @@ fn box_office_sells_a_pack_prints_it_and_voids_it_in_english_and_french() {
     s.wait_for_text(TITLE, "Guichet — Billetterie", STEP_BUDGET);
     shot(&s, "sign-in-demo-fr");
     eprintln!("e2e: box-office flow took {:?}", started.elapsed());
+}
+
+/// WebDriver's code for the F6 key.
+pub(crate) const F6: &str = "\u{E036}";
+
+/// Presses a key on whatever has the focus (the page's own keyboard handling sees it).
+pub(crate) fn press_key(s: &Session<'_>, key: &str) {
+    let body = wait(s, "body");
+    must(s.type_text(&body, key));
+}
+
+/// After a void, the order's screen says so and offers neither printing, nor saving, nor the
+/// ticket preview, and the supervisor's PIN is gone.
+fn a_voided_order_offers_nothing_to_hand_out(s: &Session<'_>, state_word: &str) {
+    wait_text_contains(s, "[data-testid=sale-state]", state_word);
+    wait(s, "[data-testid=preview-voided]");
+    for gone in [
+        "print",
+        "void-open",
+        "save-path",
+        "void-pin",
+        "pdf-preview",
+        "sale-change",
+    ] {
+        assert!(
+            s.find(&format!("[data-testid={gone}]")).is_err(),
+            "a voided order's screen has no {gone}"
+        );
+    }
 }
 
 /// Resident memory of the app after 100 sales driven over IPC from the real window (the

@@ -424,6 +424,12 @@ fn desk_enrols_sells_online_falls_back_to_its_allotment_and_syncs_when_the_serve
 
     // The Z report in English: 150 € float + 2 × 72 € cash − 24 € refunded = 270 € counted.
     click(&s, "[data-testid=nav-shift]");
+    // A typo first: 27 for 270 asks again, naming the difference; the recount closes at once.
+    set_value(&s, "[data-testid=counted]", "27");
+    click(&s, "[data-testid=close-shift]");
+    let asked = wait_text_contains(&s, "[data-testid=close-confirm-text]", "243.00");
+    assert!(asked.contains("short"), "{asked}");
+    click(&s, "[data-testid=recount]");
     set_value(&s, "[data-testid=counted]", "270");
     click(&s, "[data-testid=close-shift]");
     let z = text(&s, "[data-testid=z-report]");

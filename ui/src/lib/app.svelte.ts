@@ -25,6 +25,9 @@ export const app = $state({
   kind: 'pack' as 'pack' | 'single',
   lines: [] as LineInput[],
   sale: null as SaleView | null,
+  /** The sale last shown, once the seller has left its screen: F6 then opens a new order and
+   *  offers to reopen this one. */
+  lastSale: null as { sale: SaleView; account: string } | null,
   /** Bumped after anything that changes what the account screen shows. */
   revision: 0,
 });
@@ -41,5 +44,11 @@ export function sentence(e: unknown): string {
 }
 
 export function go(screen: Screen) {
+  if (app.screen === 'order' && screen !== 'order' && app.sale) {
+    // The sale is done: coming back to the order screen starts a new order.
+    if (app.accountId) app.lastSale = { sale: app.sale, account: app.accountId };
+    app.sale = null;
+    app.lines = [];
+  }
   app.screen = screen;
 }

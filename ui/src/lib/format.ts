@@ -1,12 +1,13 @@
 import type { Language } from './i18n';
 
-/** Cents as the counter reads them: `1,234.50 €` or `1 234,50 €`. */
+/** Cents as the counter reads them: `1,234.50 €` or `1 234,50 €`; a no-break space keeps the
+ *  euro sign on the amount's line. */
 export function euros(cents: number, lang: Language): string {
   const value = (cents / 100).toLocaleString(lang === 'fr' ? 'fr-FR' : 'en-GB', {
     minimumFractionDigits: 2,
     maximumFractionDigits: 2,
   });
-  return `${value} €`;
+  return `${value}\u00a0€`;
 }
 
 /** "300", "300.5", "300,50" → cents; null when it is not an amount. */
