@@ -25,7 +25,10 @@ fn the_server_under_test_answers_help_without_serving() {
             "{args:?}: {stdout}{}",
             String::from_utf8_lossy(&out.stderr)
         );
-        assert!(stdout.to_lowercase().contains("usage"), "{args:?}: {stdout}");
+        assert!(
+            stdout.to_lowercase().contains("usage"),
+            "{args:?}: {stdout}"
+        );
         assert!(!stdout.contains("listening"), "{args:?} served: {stdout}");
     }
     let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();

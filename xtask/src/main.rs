@@ -13,8 +13,11 @@ mod test;
 
 use std::process::ExitCode;
 
+/// What runs a task.
+type Task = fn() -> Result<(), String>;
+
 /// The tasks: name, what it does (one line), and the function that does it.
-const TASKS: &[(&str, &str, fn() -> Result<(), String>)] = &[
+const TASKS: &[(&str, &str, Task)] = &[
     (
         "test",
         "install what is missing (Debian packages, tauri-driver, npm packages, a CUPS queue), then cargo fmt --check, clippy -D warnings, the UI's checks and every test of the workspace",
@@ -145,7 +148,10 @@ mod tests {
         let Parsed::Bad(why) = p(&["tset"]) else {
             panic!("an unknown task must be refused");
         };
-        assert!(why.contains("\"tset\"") && why.contains("test, demo, derive-catalogue"), "{why}");
+        assert!(
+            why.contains("\"tset\"") && why.contains("test, demo, derive-catalogue"),
+            "{why}"
+        );
         let Parsed::Bad(why) = p(&["test", "--release"]) else {
             panic!("an unknown flag must be refused");
         };

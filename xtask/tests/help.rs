@@ -25,8 +25,15 @@ fn help_prints_the_usage_on_stdout_and_exits_0() {
         let out = xtask(args);
         let stdout = String::from_utf8_lossy(&out.stdout);
         assert_eq!(out.status.code(), Some(0), "{args:?}: {stdout}");
-        assert!(stdout.to_lowercase().contains("usage"), "{args:?}: {stdout}");
-        assert!(out.stderr.is_empty(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            stdout.to_lowercase().contains("usage"),
+            "{args:?}: {stdout}"
+        );
+        assert!(
+            out.stderr.is_empty(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 }
 

@@ -316,7 +316,10 @@ fn help_prints_the_usage_of_the_cli_and_of_each_command_and_opens_no_desk() {
             "{args:?}: {stdout}{}",
             String::from_utf8_lossy(&out.stderr)
         );
-        assert!(stdout.to_lowercase().contains("usage"), "{args:?}: {stdout}");
+        assert!(
+            stdout.to_lowercase().contains("usage"),
+            "{args:?}: {stdout}"
+        );
         stdout
     };
     let top = help(&["--help"]);

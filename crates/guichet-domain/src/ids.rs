@@ -364,7 +364,10 @@ mod tests {
     #[test]
     fn money_arithmetic_says_none_rather_than_overflowing() {
         let big = Money::from_cents(i64::MAX / 2 + 1);
-        assert_eq!(Money::from_euros(24).checked_times(3), Some(Money::from_euros(72)));
+        assert_eq!(
+            Money::from_euros(24).checked_times(3),
+            Some(Money::from_euros(72))
+        );
         assert_eq!(big.checked_times(2), None);
         assert_eq!(big.checked_add(big), None);
         assert_eq!(Money::checked_sum([big, big]), None);

@@ -183,6 +183,10 @@ fn arb_count() -> impl Strategy<Value = u32> {
 /// Stock that never binds, so that only the caps can refuse a huge line.
 fn unlimited_stock() -> std::collections::BTreeMap<(SessionCode, PriceCategory), u32> {
     POOL.iter()
-        .flat_map(|s| PriceCategory::ALL.iter().map(move |c| ((code(s), *c), u32::MAX)))
+        .flat_map(|s| {
+            PriceCategory::ALL
+                .iter()
+                .map(move |c| ((code(s), *c), u32::MAX))
+        })
         .collect()
 }

@@ -133,7 +133,11 @@ fn a_held_count_of_u32_max_is_refused_by_the_session_cap_not_a_panic() {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr),
     );
-    assert_eq!(out.status.code(), Some(1), "a refusal exits 1: {stdout}{stderr}");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a refusal exits 1: {stdout}{stderr}"
+    );
     assert!(!stderr.contains("panicked"), "{stderr}");
     let line = |code: &str| {
         stdout

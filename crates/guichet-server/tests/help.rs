@@ -53,7 +53,15 @@ fn guichet_server_and_each_of_its_commands_answer_help_and_do_nothing() {
     let top = assert_usage(&run_in(dir.path(), exe, &["--help"]), "--help");
     assert_usage(&run_in(dir.path(), exe, &["-h"]), "-h");
     let cmds = commands(&top);
-    for c in ["catalogue", "check", "import", "seed-demo", "enrol", "serve", "openapi"] {
+    for c in [
+        "catalogue",
+        "check",
+        "import",
+        "seed-demo",
+        "enrol",
+        "serve",
+        "openapi",
+    ] {
         assert!(cmds.iter().any(|x| x == c), "{c} missing from {cmds:?}");
     }
     for c in &cmds {
@@ -89,7 +97,14 @@ fn guichet_load_answers_help_without_starting_a_load() {
     let dir = tempfile::tempdir().unwrap();
     for h in ["--help", "-h"] {
         let text = assert_usage(&run_in(dir.path(), exe, &[h]), h);
-        for flag in ["--clients", "--seconds", "--orders", "--durability", "--accounts", "--skip-push"] {
+        for flag in [
+            "--clients",
+            "--seconds",
+            "--orders",
+            "--durability",
+            "--accounts",
+            "--skip-push",
+        ] {
             assert!(text.contains(flag), "{h}: {flag} missing from {text}");
         }
         // The result lines a load prints ("throughput: 1234 orders/s", …).

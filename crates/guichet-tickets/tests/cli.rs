@@ -196,7 +196,10 @@ fn help_prints_the_usage_of_the_gate_and_of_each_command_and_does_nothing() {
             "{args:?}: {stdout}{}",
             String::from_utf8_lossy(&out.stderr)
         );
-        assert!(stdout.to_lowercase().contains("usage"), "{args:?}: {stdout}");
+        assert!(
+            stdout.to_lowercase().contains("usage"),
+            "{args:?}: {stdout}"
+        );
         stdout
     };
     let top = help(&["--help"]);

@@ -233,7 +233,10 @@ fn held_counts_that_add_up_past_u32_max_on_the_desk_are_still_refused_by_the_cap
     let e = f.desk.quote(&pack(1)).unwrap_err();
     let msg = e.to_string();
     assert_eq!(codes(e), [Code::SessionCap, Code::AccountCap], "{msg}");
-    assert!(msg.contains("FBL01: account holds 4294967295 of 6"), "{msg}");
+    assert!(
+        msg.contains("FBL01: account holds 4294967295 of 6"),
+        "{msg}"
+    );
 }
 
 #[test]

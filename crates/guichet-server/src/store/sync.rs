@@ -714,7 +714,15 @@ mod tests {
     #[test]
     fn outstanding_seats_never_wrap_below_zero_nor_past_u32_max() {
         assert_eq!(outstanding(10, 3, 2), 5);
-        assert_eq!(outstanding(10, 8, 8), 0, "more sold and returned than granted");
-        assert_eq!(outstanding(10, u32::MAX, 1), 0, "sold + returned past u32::MAX");
+        assert_eq!(
+            outstanding(10, 8, 8),
+            0,
+            "more sold and returned than granted"
+        );
+        assert_eq!(
+            outstanding(10, u32::MAX, 1),
+            0,
+            "sold + returned past u32::MAX"
+        );
     }
 }
