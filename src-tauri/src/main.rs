@@ -3,7 +3,34 @@
 
 use std::process::ExitCode;
 
+/// What `guichet-app --help` prints. The app reads no arguments: everything is set by the
+/// environment (`src/config.rs`) and then by its Settings screen.
+const USAGE: &str = "\
+usage: guichet-app [--help]
+
+The Guichet box-office / kiosk window. It takes no arguments; the environment sets it up:
+
+  GUICHET_DEVICE_KIND  box-office (default) or kiosk
+  GUICHET_DESK_DB      the desk's SQLite file (default: the OS data directory)
+  GUICHET_NOW          stand the clock at an instant, e.g. 2023-02-20T10:00[Europe/Paris]
+  GUICHET_CLOCK        running (default: the clock runs on from GUICHET_NOW) or fixed
+  GUICHET_DEMO         1 seeds demo operators, accounts and an allotment into an empty desk file
+  GUICHET_PRINTER      default CUPS queue, until Settings chooses another
+  GUICHET_LANG         default language, en or fr, until Settings chooses another
+  GUICHET_SERVER_URL   default central server URL, until Settings chooses another
+  GUICHET_ENROL_CODE   one-time enrolment code (guichet-server enrol) used at start-up
+  GUICHET_DESK_NAME    the desk's name when it enrols (default \"Box office\")
+";
+
 fn main() -> ExitCode {
+    // Before anything opens: `--help` prints the usage and opens no window.
+    if std::env::args_os()
+        .skip(1)
+        .any(|a| a == "--help" || a == "-h")
+    {
+        print!("{USAGE}");
+        return ExitCode::SUCCESS;
+    }
     match guichet_app::run() {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {

@@ -11,6 +11,7 @@ use serde_json::{json, Value};
 mod caps;
 mod faults;
 mod first_pull;
+mod help;
 mod proxy;
 mod rig;
 mod two_desks;

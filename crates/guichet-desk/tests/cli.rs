@@ -288,3 +288,55 @@ fn bad_input_is_refused_with_a_code_and_nothing_written() {
     let (c, m) = refused(&text, &[&sup[..], &["look-up", "x"]].concat());
     assert_eq!(c, "NOT_A_DESK_STORE", "{m}");
 }
+
+/// The sub-commands a clap help lists under "Commands:" (its own `help` left out).
+fn commands(help: &str) -> Vec<String> {
+    help.lines()
+        .skip_while(|l| !l.starts_with("Commands:"))
+        .skip(1)
+        .take_while(|l| !l.trim().is_empty())
+        // A command's line starts with two spaces; a wrapped description with more.
+        .filter(|l| l.starts_with("  ") && !l.starts_with("   "))
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|c| *c != "help")
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn help_prints_the_usage_of_the_cli_and_of_each_command_and_opens_no_desk() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("desk.sqlite");
+    let help = |args: &[&str]| {
+        let out = run(&db, args);
+        let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{args:?}: {stdout}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            stdout.to_lowercase().contains("usage"),
+            "{args:?}: {stdout}"
+        );
+        stdout
+    };
+    let top = help(&["--help"]);
+    help(&["-h"]);
+    let cmds = commands(&top);
+    for c in ["init", "sell", "void", "close-shift"] {
+        assert!(cmds.iter().any(|x| x == c), "{c} missing from {cmds:?}");
+    }
+    for c in &cmds {
+        for h in ["--help", "-h"] {
+            assert!(help(&[c, h]).contains(c.as_str()), "{c} {h}");
+        }
+    }
+    assert!(!db.exists(), "--help opened the desk file");
+    let out = run(&db, &["sell", "--frobnicate"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("'--frobnicate'"), "{stderr}");
+    assert!(!db.exists(), "a bad flag opened the desk file");
+}

@@ -233,9 +233,24 @@ impl Money {
         }
         Ok(Money(euros * 100 + cents))
     }
-    /// Multiplies by a ticket count.
-    pub fn times(self, n: u32) -> Money {
-        Money(self.0 * i64::from(n))
+    /// Multiplies by a ticket count; `None` when the product does not fit in `i64` cents.
+    pub fn checked_times(self, n: u32) -> Option<Money> {
+        self.0.checked_mul(i64::from(n)).map(Money)
+    }
+    /// Adds; `None` when the sum does not fit in `i64` cents.
+    pub fn checked_add(self, o: Money) -> Option<Money> {
+        self.0.checked_add(o.0).map(Money)
+    }
+    /// Adds, staying at the largest (or smallest) amount instead of overflowing: for figures
+    /// that are shown, never for what is charged.
+    pub fn saturating_add(self, o: Money) -> Money {
+        Money(self.0.saturating_add(o.0))
+    }
+    /// The sum of amounts; `None` when it does not fit in `i64` cents.
+    pub fn checked_sum(amounts: impl IntoIterator<Item = Money>) -> Option<Money> {
+        amounts
+            .into_iter()
+            .try_fold(Money::ZERO, |a, b| a.checked_add(b))
     }
 }
 
@@ -344,6 +359,23 @@ mod tests {
         for bad in ["-1", "1.234", "abc", "", "1e9", "2000000"] {
             assert!(Money::parse_euros(bad).is_err(), "{bad} must be refused");
         }
+    }
+
+    #[test]
+    fn money_arithmetic_says_none_rather_than_overflowing() {
+        let big = Money::from_cents(i64::MAX / 2 + 1);
+        assert_eq!(
+            Money::from_euros(24).checked_times(3),
+            Some(Money::from_euros(72))
+        );
+        assert_eq!(big.checked_times(2), None);
+        assert_eq!(big.checked_add(big), None);
+        assert_eq!(Money::checked_sum([big, big]), None);
+        assert_eq!(
+            Money::checked_sum([Money::from_euros(1), Money::from_euros(2)]),
+            Some(Money::from_euros(3))
+        );
+        assert_eq!(big.saturating_add(big), Money::from_cents(i64::MAX));
     }
 
     #[test]

@@ -114,4 +114,82 @@ proptest! {
         let r = r.expect_err("a faulty draft must be refused");
         prop_assert!(r.has(expected), "expected {expected} in {r}");
     }
+
+    /// Any held counts and any quantities, the whole u32 range with the edges near u32::MAX
+    /// drawn often: the rules never panic, an accepted order keeps every cap (counted here in
+    /// u128, where nothing can wrap), and a well-shaped order that keeps every cap is accepted.
+    #[test]
+    fn caps_hold_for_any_held_counts_and_quantities(
+        held in prop::collection::btree_map(0..POOL.len(), arb_count(), 0..POOL.len()),
+        lines in prop::collection::vec((0..POOL.len(), 0..4usize, arb_count()), 1..5),
+        pack in any::<bool>(),
+        general_sale in any::<bool>(),
+    ) {
+        let mut acc = drawn_club_account();
+        acc.held = held.into_iter().map(|(i, n)| (code(POOL[i]), n)).collect();
+        let d = DraftOrder {
+            kind: if pack { OrderKind::Pack } else { OrderKind::Single },
+            lines: lines
+                .into_iter()
+                .map(|(s, c, q)| line(POOL[s], PriceCategory::ALL[c], q))
+                .collect(),
+        };
+        let now = if general_sale { at("2024-01-10T10:00:00") } else { at("2023-02-17T12:00:00") };
+        let stock = unlimited_stock();
+        let got = check_order(&d, &acc, &config(), catalogue(), &stock, now);
+
+        let mut per: std::collections::BTreeMap<&SessionCode, u128> = Default::default();
+        for l in &d.lines {
+            *per.entry(&l.session).or_default() += u128::from(l.quantity);
+        }
+        let held_total: u128 = acc.held.values().map(|n| u128::from(*n)).sum();
+        let adding: u128 = per.values().sum();
+        let session_caps = per.iter().all(|(s, n)| u128::from(acc.held_for(s)) + n <= 6);
+        let account_cap = held_total + adding <= 30;
+        if got.is_ok() {
+            prop_assert!(session_caps, "accepted past the session cap: held {:?}, {:?}", acc.held, d);
+            prop_assert!(account_cap, "accepted past 30: held {held_total} + {adding}, {:?}", d);
+        }
+        let shape = match (general_sale, d.kind) {
+            (true, OrderKind::Single) => d.lines.iter().all(|l| l.quantity >= 1),
+            (false, OrderKind::Pack) => {
+                d.lines.len() == 3
+                    && per.len() == 3
+                    && d.lines.iter().all(|l| (1..=6).contains(&l.quantity))
+            }
+            _ => false,
+        };
+        prop_assert_eq!(
+            got.is_ok(),
+            shape && session_caps && account_cap,
+            "held {:?}, {:?}: {:?}", acc.held, d, got
+        );
+        // A refusal names the cap the order's tickets break. A line of 0 tickets adds none:
+        // it is refused as LINE_QUANTITY, even for a session held past the cap already.
+        if let Err(r) = &got {
+            let breaks_session = per.iter().any(|(s, n)| *n > 0 && u128::from(acc.held_for(s)) + n > 6);
+            if breaks_session {
+                prop_assert!(r.has(Code::SessionCap), "no SESSION_CAP in {r}");
+            }
+            if adding > 0 && !account_cap {
+                prop_assert!(r.has(Code::AccountCap), "no ACCOUNT_CAP in {r}");
+            }
+        }
+    }
+}
+
+/// A ticket count from anywhere in u32, the small counts and those near u32::MAX drawn often.
+fn arb_count() -> impl Strategy<Value = u32> {
+    prop_oneof![0u32..=8, (u32::MAX - 8)..=u32::MAX, any::<u32>()]
+}
+
+/// Stock that never binds, so that only the caps can refuse a huge line.
+fn unlimited_stock() -> std::collections::BTreeMap<(SessionCode, PriceCategory), u32> {
+    POOL.iter()
+        .flat_map(|s| {
+            PriceCategory::ALL
+                .iter()
+                .map(move |c| ((code(s), *c), u32::MAX))
+        })
+        .collect()
 }

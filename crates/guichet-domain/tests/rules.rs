@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use common::*;
 use guichet_domain::rules::{Code, DrawEntry, DrawStatus};
-use guichet_domain::{check_order, Money, PriceCategory::*, SaleConfig};
+use guichet_domain::{check_order, Catalogue, Money, PriceCategory::*, SaleConfig};
 
 const IN_SLOT: &str = "2023-02-17T12:00:00";
 
@@ -179,6 +179,106 @@ fn the_session_cap_counts_tickets_already_held() {
     assert_eq!(r.codes(), vec![Code::SessionCap]);
     assert!(
         r.violations[0].en.contains("holds 4 of 6") && r.violations[0].en.ends_with("remove 1")
+    );
+}
+
+#[test]
+fn a_held_count_near_u32_max_is_refused_by_the_session_cap_not_wrapped_under_it() {
+    // The report: an account holding 4294967295 FBL01 tickets. `held + 1` used to
+    // overflow (a panic in debug, a wrap to 0 in release that kept the cap).
+    let mut acc = drawn_club_account();
+    acc.held.insert(code("FBL01"), u32::MAX);
+    let d = pack(vec![
+        line("FBL01", D, 1),
+        line("SWM01", C, 1),
+        line("BKB01", B, 1),
+    ]);
+    let r = check(&d, &acc, at(IN_SLOT)).unwrap_err();
+    assert_eq!(r.codes(), vec![Code::SessionCap, Code::AccountCap]);
+    assert_eq!(
+        r.violations[0].en,
+        "FBL01: account holds 4294967295 of 6 tickets allowed per session; this order adds 1 — remove 1: the account is already over the cap and may buy no more for this session"
+    );
+    assert_eq!(
+        r.violations[0].fr,
+        "FBL01 : le compte détient 4294967295 billets sur 6 autorisés par séance ; cette commande en ajoute 1 — retirez-en 1 : le compte dépasse déjà la limite et ne peut plus en acheter pour cette séance"
+    );
+    assert_eq!(
+        r.violations[1].en,
+        "account holds 4294967295 of 30 Olympic tickets; this order adds 3 — remove 3: the account is already over the cap and may buy no more Olympic tickets"
+    );
+    assert_eq!(r.violations[1].details["remove"], 3);
+}
+
+#[test]
+fn held_counts_whose_sum_passes_u32_max_are_counted_exactly_against_the_account_cap() {
+    let mut acc = drawn_club_account();
+    for s in ["FBL01", "HBL01", "JUD01"] {
+        acc.held.insert(code(s), u32::MAX / 2 + 1);
+    }
+    let r = check(&good_pack(), &acc, at(IN_SLOT)).unwrap_err();
+    assert_eq!(r.codes(), vec![Code::AccountCap]);
+    let held = 3 * (u64::from(u32::MAX / 2) + 1);
+    assert_eq!(
+        r.violations[0].en,
+        format!("account holds {held} of 30 Olympic tickets; this order adds 18 — remove 18: the account is already over the cap and may buy no more Olympic tickets")
+    );
+}
+
+#[test]
+fn lines_whose_quantities_sum_past_u32_max_are_refused_by_the_caps() {
+    // Two lines of one session: u32::MAX + 1 tickets, which used to wrap to 0.
+    let acc = drawn_club_account();
+    let d = single(vec![line("ATH02", D, u32::MAX), line("ATH02", C, 1)]);
+    let stock: BTreeMap<_, _> = d
+        .lines
+        .iter()
+        .map(|l| ((l.session.clone(), l.category), u32::MAX))
+        .collect();
+    let r = check_order(
+        &d,
+        &acc,
+        &config(),
+        catalogue(),
+        &stock,
+        at("2024-01-10T10:00:00"),
+    )
+    .unwrap_err();
+    assert_eq!(r.codes(), vec![Code::SessionCap, Code::AccountCap]);
+    assert_eq!(
+        r.violations[0].en,
+        "ATH02: account holds 0 of 6 tickets allowed per session; this order adds 4294967296 — remove 4294967290"
+    );
+}
+
+#[test]
+fn an_order_priced_beyond_what_an_amount_holds_is_refused_with_order_total() {
+    let mut sessions: Vec<_> = catalogue().sessions().cloned().collect();
+    // Six tickets at an eighth of the largest amount fit on a line; two such lines do not.
+    for s in sessions
+        .iter_mut()
+        .filter(|s| ["ATH02", "SWM01"].contains(&s.code.as_str()))
+    {
+        for o in &mut s.offers {
+            o.price = Money::from_cents(i64::MAX / 8);
+        }
+    }
+    let dear = Catalogue::new(catalogue().venues().cloned().collect(), sessions);
+    let d = good_pack();
+    let r = check_order(
+        &d,
+        &drawn_club_account(),
+        &config(),
+        &dear,
+        &dear,
+        at(IN_SLOT),
+    )
+    .unwrap_err();
+    assert_eq!(r.codes(), vec![Code::OrderTotal]);
+    assert!(
+        r.violations[0].en.starts_with("the order's total is more than the largest amount a sale can hold (92,233,720,368,547,758.07 €) — remove tickets"),
+        "{}",
+        r.violations[0].en
     );
 }
 

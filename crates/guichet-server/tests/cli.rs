@@ -104,6 +104,69 @@ fn refusals_read_as_sentences_in_french_too() {
     );
 }
 
+/// The issue's report: an account holding 4294967295 FBL01 tickets made `check` panic with
+/// "attempt to add with overflow" (exit 101); a release build wrapped the sum under the cap.
+#[test]
+fn a_held_count_of_u32_max_is_refused_by_the_session_cap_not_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("huge.json");
+    std::fs::write(
+        &f,
+        r#"{
+          "at": "2023-02-17T12:00:00",
+          "account": {
+            "club_member": true,
+            "draws": {"pack-draw": {"status": "drawn", "timeslot": {
+              "start": "2023-02-17T10:00:00+01:00", "end": "2023-02-19T10:00:00+01:00"}}},
+            "held": {"FBL01": 4294967295}
+          },
+          "order": {"kind": "pack", "lines": [
+            {"session": "FBL01", "category": "D", "quantity": 1},
+            {"session": "SWM01", "category": "C", "quantity": 1},
+            {"session": "BKB01", "category": "B", "quantity": 1}
+          ]}
+        }"#,
+    )
+    .unwrap();
+    let out = run(&["check", f.to_str().unwrap()]);
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a refusal exits 1: {stdout}{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    let line = |code: &str| {
+        stdout
+            .lines()
+            .find(|l| l.trim_start().starts_with(&format!("✗ {code} ")))
+            .unwrap_or_else(|| panic!("no {code} in {stdout}"))
+            .to_string()
+    };
+    assert!(
+        line("SESSION_CAP").ends_with(" FBL01: account holds 4294967295 of 6 tickets allowed per session; this order adds 1 — remove 1: the account is already over the cap and may buy no more for this session"),
+        "{stdout}"
+    );
+    assert!(
+        line("ACCOUNT_CAP").ends_with(" account holds 4294967295 of 30 Olympic tickets; this order adds 3 — remove 3: the account is already over the cap and may buy no more Olympic tickets"),
+        "{stdout}"
+    );
+    let (code, v) = {
+        let out = run(&["check", "--json", f.to_str().unwrap()]);
+        (
+            out.status.code().unwrap(),
+            serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap(),
+        )
+    };
+    assert_eq!(code, 1);
+    assert_eq!(codes(&v), ["SESSION_CAP", "ACCOUNT_CAP"]);
+    assert_eq!(v["violations"][0]["details"]["held"], 4294967295u64);
+    assert_eq!(v["violations"][0]["details"]["remove"], 1);
+}
+
 #[test]
 fn the_instant_on_the_command_line_overrides_the_file() {
     let path = examples().join("5-one-second-before-the-timeslot-ends.accepted.json");

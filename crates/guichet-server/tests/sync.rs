@@ -251,6 +251,39 @@ async fn a_bad_event_is_rejected_alone_and_the_batch_goes_on() {
 }
 
 #[tokio::test]
+async fn a_pushed_sale_whose_prices_add_up_past_what_an_amount_holds_is_rejected_alone() {
+    let s = server();
+    let t = s.enrol().await;
+    account(&s, &t, "P24-000013").await;
+    let mut dear = sale_event(
+        &uuid::Uuid::now_v7().to_string(),
+        &uuid::Uuid::now_v7().to_string(),
+        "P24-000013",
+        "ATH02",
+        2,
+    );
+    for ticket in dear["payload"]["tickets"].as_array_mut().unwrap() {
+        ticket["price"] = json!(i64::MAX);
+    }
+    let good = sale_event(
+        &uuid::Uuid::now_v7().to_string(),
+        &uuid::Uuid::now_v7().to_string(),
+        "P24-000013",
+        "ATH02",
+        1,
+    );
+    let acks = push(&s, &t, vec![dear, good]).await;
+    let status: Vec<&str> = acks.iter().map(|a| a["status"].as_str().unwrap()).collect();
+    assert_eq!(status, ["rejected", "applied"], "{acks:?}");
+    let reason = acks[0]["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("its tickets' prices add up to more than an amount can hold (9223372036854775807 cents) — check the prices the device sent"),
+        "{reason}"
+    );
+    assert_eq!(s.orders(), 1, "the dear sale wrote nothing");
+}
+
+#[tokio::test]
 async fn an_allotment_larger_than_what_is_left_is_refused_with_the_numbers() {
     let s = server();
     let t = s.enrol().await;

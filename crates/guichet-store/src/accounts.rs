@@ -9,7 +9,7 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use crate::error::{Context, Error, Result};
 use crate::text::{fold, prefix_upper_bound};
-use crate::values::{parse_session, parse_ts, ts};
+use crate::values::{count, parse_session, parse_ts, ts};
 
 /// Where an account was made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -223,7 +223,9 @@ pub fn set_held(conn: &Connection, id: &AccountId, session: &SessionCode, qty: u
 }
 
 /// Tickets the account holds per session: the server's count at the last sync plus this desk's
-/// valid tickets not yet acknowledged by the server.
+/// valid tickets not yet acknowledged by the server. SQLite adds in `i64`; a sum past
+/// `u32::MAX` (a server count near it plus one unsynced sale) is read as `u32::MAX`, which the
+/// rules refuse like any count over the cap, rather than failing the look-up or wrapping.
 pub fn held_tickets(conn: &Connection, id: &AccountId) -> Result<BTreeMap<SessionCode, u32>> {
     let mut stmt = conn
         .prepare_cached(
@@ -237,7 +239,7 @@ pub fn held_tickets(conn: &Connection, id: &AccountId) -> Result<BTreeMap<Sessio
         .ctx("count held tickets")?;
     let rows = stmt
         .query_map([id.as_str()], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, u32>(1)?))
+            Ok((r.get::<_, String>(0)?, count(r.get::<_, i64>(1)?)))
         })
         .ctx("count held tickets")?;
     let mut out = BTreeMap::new();

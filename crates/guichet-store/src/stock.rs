@@ -141,7 +141,7 @@ fn stock(conn: &Connection, table: &str) -> Result<StockMap> {
             Ok((
                 r.get::<_, String>(0)?,
                 r.get::<_, String>(1)?,
-                r.get::<_, u32>(2)?,
+                crate::values::count(r.get::<_, i64>(2)?),
             ))
         })
         .ctx(format!("read {table}"))?;

@@ -60,3 +60,9 @@ pub(crate) fn parse_games(s: &str) -> Result<Games> {
 pub(crate) fn category_str(c: PriceCategory) -> String {
     c.letter().to_string()
 }
+
+/// A count SQLite added up in `i64`, as the rules take it: below 0 is 0, above `u32::MAX` is
+/// `u32::MAX` (still over every cap and more than any order asks).
+pub fn count(n: i64) -> u32 {
+    u32::try_from(n.max(0)).unwrap_or(u32::MAX)
+}

@@ -165,3 +165,58 @@ fn keygen_demo_pdf_and_verify_work_together_with_the_documented_exit_codes() {
         "no ticket given is a usage error"
     );
 }
+
+/// The sub-commands a clap help lists under "Commands:" (its own `help` left out).
+fn commands(help: &str) -> Vec<String> {
+    help.lines()
+        .skip_while(|l| !l.starts_with("Commands:"))
+        .skip(1)
+        .take_while(|l| !l.trim().is_empty())
+        // A command's line starts with two spaces; a wrapped description with more.
+        .filter(|l| l.starts_with("  ") && !l.starts_with("   "))
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|c| *c != "help")
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn help_prints_the_usage_of_the_gate_and_of_each_command_and_does_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let help = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_guichet-gate"))
+            .args(args)
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{args:?}: {stdout}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            stdout.to_lowercase().contains("usage"),
+            "{args:?}: {stdout}"
+        );
+        stdout
+    };
+    let top = help(&["--help"]);
+    help(&["-h"]);
+    let cmds = commands(&top);
+    for c in ["keygen", "keylist", "revoke", "verify", "demo-pdf", "print"] {
+        assert!(cmds.iter().any(|x| x == c), "{c} missing from {cmds:?}");
+    }
+    for c in &cmds {
+        for h in ["--help", "-h"] {
+            assert!(help(&[c, h]).contains(c.as_str()), "{c} {h}");
+        }
+    }
+    let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert!(left.is_empty(), "--help wrote {left:?}");
+    let out = gate_cli(&["--frobnicate"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("'--frobnicate'"), "{stderr}");
+}

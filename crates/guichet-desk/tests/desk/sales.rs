@@ -198,6 +198,47 @@ fn held_tickets_count_against_the_caps() {
     );
 }
 
+/// The server's held count as a pull would store it on the desk.
+fn server_says_held(f: &mut Fx, account: u32, session: &str, n: u32) {
+    let session = guichet_domain::SessionCode::parse(session).unwrap();
+    f.desk
+        .store_mut()
+        .write(|tx| guichet_store::accounts::set_held(tx, &acct(account), &session, n))
+        .unwrap();
+}
+
+#[test]
+fn a_server_held_count_of_u32_max_is_refused_by_the_session_cap() {
+    let mut f = fx();
+    server_says_held(&mut f, 1, "FBL01", u32::MAX);
+    let before = footprint(&f.desk);
+    let e = f.desk.sell(&pack(1), cash(500)).unwrap_err();
+    let msg = e.to_string();
+    assert_eq!(codes(e), [Code::SessionCap, Code::AccountCap], "{msg}");
+    assert!(
+        msg.contains("FBL01: account holds 4294967295 of 6 tickets allowed per session; this order adds 2 — remove 2"),
+        "{msg}"
+    );
+    assert_eq!(footprint(&f.desk), before, "a refusal writes nothing");
+}
+
+#[test]
+fn held_counts_that_add_up_past_u32_max_on_the_desk_are_still_refused_by_the_caps() {
+    let mut f = fx();
+    // Two FBL01 tickets sold here and not yet acknowledged, then a server count of u32::MAX:
+    // the desk's sum is 4294967297, which no u32 holds; it is read as u32::MAX, over the cap,
+    // where it used to fail the look-up ("count held tickets").
+    f.desk.sell(&pack(1), cash(500)).unwrap();
+    server_says_held(&mut f, 1, "FBL01", u32::MAX);
+    let e = f.desk.quote(&pack(1)).unwrap_err();
+    let msg = e.to_string();
+    assert_eq!(codes(e), [Code::SessionCap, Code::AccountCap], "{msg}");
+    assert!(
+        msg.contains("FBL01: account holds 4294967295 of 6"),
+        "{msg}"
+    );
+}
+
 #[test]
 fn phase_draw_and_timeslot_are_checked() {
     let mut f = fx();

@@ -47,7 +47,12 @@ pub fn games_stats(cat: &Catalogue, games: Games) -> GamesStats {
             let seats = u64::from(o.capacity);
             *st.seats_per_category.entry(o.category).or_default() += seats;
             st.seats += seats;
-            st.face_value = st.face_value + o.price.times(o.capacity);
+            // Shown, not charged: a catalogue too dear to count stays at the largest amount.
+            let value = o
+                .price
+                .checked_times(o.capacity)
+                .unwrap_or(Money::from_cents(i64::MAX));
+            st.face_value = st.face_value.saturating_add(value);
             if o.price == floor {
                 st.seats_at_floor += seats;
             }

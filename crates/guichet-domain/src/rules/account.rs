@@ -63,16 +63,23 @@ pub struct AccountStanding {
 }
 
 impl AccountStanding {
-    /// Tickets held for one Games. A held session the catalogue does not know counts as
-    /// Olympic: the cap is then never under-counted.
+    /// Tickets held for one Games, at most `u32::MAX` (a count that large is over any cap
+    /// anyway). A held session the catalogue does not know counts as Olympic: the cap is then
+    /// never under-counted.
     pub fn held_in(&self, games: Games, catalogue: &Catalogue) -> u32 {
+        u32::try_from(self.held_total_in(games, catalogue)).unwrap_or(u32::MAX)
+    }
+
+    /// Tickets held for one Games, counted exactly: a `u64` holds the sum of any number of
+    /// `u32` counts a map can have. The rules decide the account cap on this.
+    pub fn held_total_in(&self, games: Games, catalogue: &Catalogue) -> u64 {
         self.held
             .iter()
             .filter(|(code, _)| {
                 catalogue.session(code).map_or(Games::Olympic, |s| s.games) == games
             })
-            .map(|(_, n)| *n)
-            .sum()
+            .map(|(_, n)| u64::from(*n))
+            .fold(0, u64::saturating_add)
     }
 
     /// Tickets held for one session.
@@ -83,7 +90,8 @@ impl AccountStanding {
     /// Adds an accepted order's tickets to the history.
     pub fn record(&mut self, order: &ValidOrder) {
         for l in &order.lines {
-            *self.held.entry(l.session.clone()).or_default() += l.quantity;
+            let n = self.held.entry(l.session.clone()).or_default();
+            *n = n.saturating_add(l.quantity);
         }
     }
 }

@@ -11,7 +11,7 @@ use super::{AccountStanding, Code, DraftOrder, DrawStatus, OrderKind, Rejection,
 use super::{ValidLine, ValidOrder, Violation};
 use crate::catalogue::{Catalogue, Session};
 use crate::config::{Phase, SaleConfig};
-use crate::ids::{Games, PriceCategory, SessionCode};
+use crate::ids::{Games, Money, PriceCategory, SessionCode};
 
 /// Decides a draft order for an account at an instant.
 ///
@@ -56,16 +56,23 @@ pub fn check_order(
                 .and_then(|s| s.offer(l.category))
                 .expect("no violation means every line is priced")
                 .price;
-            ValidLine {
+            unit.checked_times(l.quantity).map(|amount| ValidLine {
                 session: l.session.clone(),
                 category: l.category,
                 quantity: l.quantity,
                 unit_price: unit,
-                amount: unit.times(l.quantity),
-            }
+                amount,
+            })
         })
-        .collect();
-    let total = lines.iter().map(|l| l.amount).sum();
+        .collect::<Option<_>>()
+        .unwrap_or_default();
+    let total = (lines.len() == draft.lines.len())
+        .then(|| Money::checked_sum(lines.iter().map(|l| l.amount)))
+        .flatten();
+    let Some(total) = total else {
+        c.too_dear();
+        return Err(Rejection { violations: c.v });
+    };
     Ok(ValidOrder {
         kind: draft.kind,
         games,
@@ -73,6 +80,13 @@ pub fn check_order(
         lines,
         total,
     })
+}
+
+/// How many of `adding` tickets to take off an order so that `held + adding` keeps `cap`;
+/// `None` when it already does. Never overflows: it compares `adding` with the room left.
+fn excess(held: u64, adding: u64, cap: u64) -> Option<u64> {
+    let room = cap.saturating_sub(held);
+    (adding > room).then(|| adding - room)
 }
 
 struct Checker {
@@ -83,6 +97,17 @@ struct Checker {
 impl Checker {
     fn push(&mut self, code: Code, en: String, fr: String, details: serde_json::Value) {
         self.v.push(Violation::new(code, en, fr, details));
+    }
+
+    /// An order whose price does not fit in an amount: refused rather than wrapped.
+    fn too_dear(&mut self) {
+        let max = Money::from_cents(i64::MAX);
+        self.push(
+            Code::OrderTotal,
+            format!("the order's total is more than the largest amount a sale can hold ({max}) — remove tickets"),
+            format!("le total de la commande dépasse le plus grand montant qu'une vente peut porter ({}) — retirez des billets", max.fr()),
+            json!({ "max_cents": i64::MAX }),
+        );
     }
 
     /// Lines that name known sessions and offered categories, with sane quantities.
@@ -403,7 +428,8 @@ impl Checker {
         let want = config.limits.pack_sessions;
         let mut count: BTreeMap<&SessionCode, u32> = BTreeMap::new();
         for l in &draft.lines {
-            *count.entry(&l.session).or_default() += 1;
+            let n = count.entry(&l.session).or_default();
+            *n = n.saturating_add(1);
         }
         let distinct = u32::try_from(count.len()).unwrap_or(u32::MAX);
         if distinct != want {
@@ -461,26 +487,36 @@ impl Checker {
         config: &SaleConfig,
         games: Games,
     ) {
-        let cap = config.limits.per_session_per_account;
-        let mut per_session: BTreeMap<&SessionCode, u32> = BTreeMap::new();
+        // Counted in u64: a held count and a line can each be up to u32::MAX.
+        let cap = u64::from(config.limits.per_session_per_account);
+        let mut per_session: BTreeMap<&SessionCode, u64> = BTreeMap::new();
         for l in &draft.lines {
-            *per_session.entry(&l.session).or_default() += l.quantity;
+            let n = per_session.entry(&l.session).or_default();
+            *n = n.saturating_add(u64::from(l.quantity));
         }
-        for (code, adding) in &per_session {
-            let held = account.held_for(code);
-            if held + adding > cap {
-                let excess = held + adding - cap;
-                self.push(
-                    Code::SessionCap,
-                    format!("{code}: account holds {held} of {cap} tickets allowed per session; this order adds {adding} — remove {excess}"),
-                    format!("{code} : le compte détient {} sur {cap} autorisés par séance ; cette commande en ajoute {adding} — retirez-en {excess}", n_fr(held, "billet")),
-                    json!({ "session": code, "held": held, "adding": adding, "max": cap, "remove": excess }),
-                );
-            }
+        for (code, &adding) in &per_session {
+            let held = u64::from(account.held_for(code));
+            let Some(remove) = excess(held, adding, cap) else {
+                continue;
+            };
+            let (over_en, over_fr) = if held > cap {
+                (
+                    ": the account is already over the cap and may buy no more for this session",
+                    " : le compte dépasse déjà la limite et ne peut plus en acheter pour cette séance",
+                )
+            } else {
+                ("", "")
+            };
+            self.push(
+                Code::SessionCap,
+                format!("{code}: account holds {held} of {cap} tickets allowed per session; this order adds {adding} — remove {remove}{over_en}"),
+                format!("{code} : le compte détient {} sur {cap} autorisés par séance ; cette commande en ajoute {adding} — retirez-en {remove}{over_fr}", n_fr(held, "billet")),
+                json!({ "session": code, "held": held, "adding": adding, "max": cap, "remove": remove }),
+            );
         }
-        let cap = config.limits.per_account(games);
-        let held = account.held_in(games, catalogue);
-        let adding: u32 = draft
+        let cap = u64::from(config.limits.per_account(games));
+        let held = account.held_total_in(games, catalogue);
+        let adding: u64 = draft
             .lines
             .iter()
             .filter(|l| {
@@ -488,35 +524,49 @@ impl Checker {
                     .session(&l.session)
                     .is_some_and(|s| s.games == games)
             })
-            .map(|l| l.quantity)
-            .sum();
-        if held + adding > cap {
-            let excess = held + adding - cap;
+            .map(|l| u64::from(l.quantity))
+            .fold(0, u64::saturating_add);
+        if let Some(remove) = excess(held, adding, cap) {
+            let (over_en, over_fr) = if held > cap {
+                (
+                    format!(
+                        ": the account is already over the cap and may buy no more {} tickets",
+                        games.name_en()
+                    ),
+                    format!(
+                        " : le compte dépasse déjà la limite et ne peut plus acheter de billets {}",
+                        games.name_fr()
+                    ),
+                )
+            } else {
+                (String::new(), String::new())
+            };
             self.push(
                 Code::AccountCap,
-                format!("account holds {held} of {cap} {} tickets; this order adds {adding} — remove {excess}", games.name_en()),
+                format!("account holds {held} of {cap} {} tickets; this order adds {adding} — remove {remove}{over_en}", games.name_en()),
                 format!(
-                    "le compte détient {} {} sur {cap} ; cette commande en ajoute {adding} — retirez-en {excess}",
+                    "le compte détient {} {} sur {cap} ; cette commande en ajoute {adding} — retirez-en {remove}{over_fr}",
                     n_fr(held, "billet"),
                     if held <= 1 { games.name_fr().trim_end_matches('s') } else { games.name_fr() }
                 ),
-                json!({ "games": games, "held": held, "adding": adding, "max": cap, "remove": excess }),
+                json!({ "games": games, "held": held, "adding": adding, "max": cap, "remove": remove }),
             );
         }
     }
 
     fn stock(&mut self, draft: &DraftOrder, catalogue: &Catalogue, stock: &dyn Stock) {
-        let mut asked: BTreeMap<(&SessionCode, PriceCategory), u32> = BTreeMap::new();
+        let mut asked: BTreeMap<(&SessionCode, PriceCategory), u64> = BTreeMap::new();
         for l in &draft.lines {
             let offered = catalogue
                 .session(&l.session)
                 .is_some_and(|s| s.offer(l.category).is_some());
             if offered {
-                *asked.entry((&l.session, l.category)).or_default() += l.quantity;
+                let n = asked.entry((&l.session, l.category)).or_default();
+                *n = n.saturating_add(u64::from(l.quantity));
             }
         }
         for ((code, cat), n) in asked {
-            let left = stock.remaining(code, cat);
+            let left = u64::from(stock.remaining(code, cat));
             if n > left {
                 let (fix_en, fix_fr) = if left == 0 {
                     (

@@ -72,8 +72,11 @@ pub struct ValidOrder {
 }
 
 impl ValidOrder {
-    /// Number of tickets.
+    /// Number of tickets (at most `u32::MAX`; an accepted order keeps the caps, far below).
     pub fn tickets(&self) -> u32 {
-        self.lines.iter().map(|l| l.quantity).sum()
+        self.lines
+            .iter()
+            .map(|l| l.quantity)
+            .fold(0, u32::saturating_add)
     }
 }

@@ -43,6 +43,8 @@ pub enum Code {
     AccountCap,
     /// Not enough tickets left (availability online, allotment offline).
     Availability,
+    /// The order's price does not fit in an amount (cents in an `i64`).
+    OrderTotal,
 }
 
 impl Code {
@@ -67,6 +69,7 @@ impl Code {
             Code::SessionCap => "SESSION_CAP",
             Code::AccountCap => "ACCOUNT_CAP",
             Code::Availability => "AVAILABILITY",
+            Code::OrderTotal => "ORDER_TOTAL",
         }
     }
 }

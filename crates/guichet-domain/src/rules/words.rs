@@ -46,7 +46,8 @@ pub fn day_fr(at: Timestamp, tz: &TimeZone) -> String {
 }
 
 /// English plural helper: "1 ticket", "3 tickets".
-pub fn n_en(n: u32, word: &str) -> String {
+pub fn n_en(n: impl Into<u64>, word: &str) -> String {
+    let n = n.into();
     if n == 1 {
         format!("1 {word}")
     } else {
@@ -55,7 +56,8 @@ pub fn n_en(n: u32, word: &str) -> String {
 }
 
 /// French plural helper: "1 billet", "3 billets".
-pub fn n_fr(n: u32, word: &str) -> String {
+pub fn n_fr(n: impl Into<u64>, word: &str) -> String {
+    let n = n.into();
     if n <= 1 {
         format!("{n} {word}")
     } else {

@@ -44,16 +44,47 @@ fn pack_sessions(cat: &Catalogue) -> Vec<String> {
         .collect()
 }
 
-fn arg(name: &str, default: &str) -> String {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1).cloned())
-        .unwrap_or_else(|| default.to_string())
+/// Load generator for the central server: starts its own server on 127.0.0.1 (a temporary
+/// SQLite file, the Paris 2024 catalogue, a clock inside the pack sale), drives it with
+/// concurrent clients, then prints throughput, p50/p99 latency, oversold seats, CPU per order
+/// and the time to push 10,000 offline events.
+#[derive(Debug, clap::Parser)]
+#[command(name = "guichet-load")]
+struct Args {
+    /// Concurrent clients.
+    #[arg(long, default_value_t = 64)]
+    clients: usize,
+    /// How long the clients sell, in seconds (unless --orders is given).
+    #[arg(long, default_value_t = 10)]
+    seconds: u64,
+    /// Stop after this many orders instead of after --seconds.
+    #[arg(long)]
+    orders: Option<usize>,
+    /// SQLite durability of the measured store.
+    #[arg(long, value_enum, default_value = "full")]
+    durability: DurabilityArg,
+    /// Create the drawn accounts before the clock starts (`ahead`) or during the run.
+    #[arg(long, value_enum, default_value = "ahead")]
+    accounts: AccountsArg,
+    /// Skip the 10,000 offline events pushed after the online run.
+    #[arg(long)]
+    skip_push: bool,
 }
 
-fn flag(name: &str) -> bool {
-    std::env::args().any(|a| a == name)
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum DurabilityArg {
+    /// `synchronous = FULL`.
+    Full,
+    /// `synchronous = NORMAL`.
+    Normal,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum AccountsArg {
+    /// Before the clock starts, as at a real pack sale.
+    Ahead,
+    /// One account and one draw write per 10 orders, during the run.
+    Inline,
 }
 
 fn percentile(sorted: &[u64], p: f64) -> f64 {
@@ -144,18 +175,16 @@ fn create_drawn(store: &Store, id: &str, now: Timestamp) {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let clients: usize = arg("--clients", "64").parse()?;
-    let seconds: u64 = arg("--seconds", "10").parse()?;
-    let orders: Option<usize> = match arg("--orders", "") {
-        s if s.is_empty() => None,
-        s => Some(s.parse()?),
+    // `--help` prints the usage and exits 0 here, before anything is made; a wrong flag is
+    // said on stderr with exit 2.
+    let args = <Args as clap::Parser>::parse();
+    let (clients, seconds, orders, skip_push) =
+        (args.clients, args.seconds, args.orders, args.skip_push);
+    let durability = match args.durability {
+        DurabilityArg::Full => Durability::Full,
+        DurabilityArg::Normal => Durability::Normal,
     };
-    let durability = if arg("--durability", "full") == "normal" {
-        Durability::Normal
-    } else {
-        Durability::Full
-    };
-    let ahead = arg("--accounts", "ahead") != "inline";
+    let ahead = args.accounts == AccountsArg::Ahead;
     let dir = tempfile::tempdir()?;
     let path = dir.path().join("load.sqlite");
     let now = guichet_domain::config::parse_instant("2023-02-17T12:00:00[Europe/Paris]")?;
@@ -164,7 +193,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // synchronous = NORMAL before the store is opened again at the durability measured.
     let per_client = match orders {
         Some(n) => n.div_ceil(clients.max(1)),
-        None => (10_000 * seconds as usize).div_ceil(clients.max(1)),
+        None => (10_000usize.saturating_mul(usize::try_from(seconds).unwrap_or(usize::MAX)))
+            .div_ceil(clients.max(1)),
     };
     let mut ready_accounts = 0usize;
     {
@@ -211,7 +241,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let sold = Arc::new(AtomicU64::new(0));
         let refused = Arc::new(AtomicU64::new(0));
         let made_inline = Arc::new(AtomicU64::new(0));
-        let deadline = Instant::now() + Duration::from_secs(seconds);
+        // None: a --seconds too far away for the clock to say, i.e. never.
+        let deadline = Instant::now().checked_add(Duration::from_secs(seconds));
         let sessions = Arc::new(pack_sessions(state.store.catalogue()));
         let cpu_before = cpu();
         let started = Instant::now();
@@ -226,7 +257,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 loop {
                     let more = match orders {
                         Some(total) => n < per_client && c * per_client + n < total,
-                        None => Instant::now() < deadline,
+                        None => deadline.is_none_or(|d| Instant::now() < d),
                     };
                     if !more {
                         break;
@@ -332,7 +363,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             per(cl),
             elapsed
         );
-        if flag("--skip-push") {
+        if skip_push {
             server.abort();
             return Ok(());
         }

@@ -138,7 +138,7 @@ pub(super) fn standing(c: &Connection, id: &AccountId) -> Result<AccountStanding
             .as_str()
             .map_err(|e| StoreError::Invalid(e.to_string()))?;
         match held.iter_mut().find(|(k, _)| k.as_str() == s) {
-            Some((_, n)) => *n += 1,
+            Some((_, n)) => *n = n.saturating_add(1),
             None => {
                 let code = SessionCode::parse(s).map_err(|e| StoreError::Invalid(e.to_string()))?;
                 held.insert(code, 1);

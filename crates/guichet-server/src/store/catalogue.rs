@@ -123,7 +123,7 @@ pub(super) fn availability_rows(
             capacity,
             sold,
             lent,
-            available: capacity.saturating_sub(sold + lent),
+            available: capacity.saturating_sub(sold.saturating_add(lent)),
         })
     })?;
     rows.collect()

@@ -67,6 +67,12 @@ fn parse_pair(session: &str, category: &str) -> Result<(SessionCode, PriceCatego
     Ok((s, c))
 }
 
+/// Seats lent to a device and not yet sold or returned; never below 0, and `sold + returned`
+/// cannot wrap (each is a `u32` column).
+fn outstanding(granted: u32, sold: u32, returned: u32) -> u32 {
+    granted.saturating_sub(sold.saturating_add(returned))
+}
+
 fn allotment(
     c: &Connection,
     device: &str,
@@ -86,7 +92,7 @@ fn allotment(
         granted,
         sold,
         returned,
-        outstanding: granted.saturating_sub(sold + returned),
+        outstanding: outstanding(granted, sold, returned),
     })
 }
 
@@ -359,8 +365,20 @@ impl Store {
         let mut groups: BTreeMap<(String, String), u32> = BTreeMap::new();
         for t in &p.tickets {
             let (s, cat) = parse_pair(&t.session, &t.category).map_err(|x| x.to_string())?;
-            *groups.entry((s.to_string(), cat.to_string())).or_default() += 1;
+            let n = groups.entry((s.to_string(), cat.to_string())).or_default();
+            *n = n.saturating_add(1);
         }
+        let total = p
+            .tickets
+            .iter()
+            .try_fold(0i64, |a, t| a.checked_add(t.price))
+            .ok_or_else(|| {
+                format!(
+                    "order {}: its tickets' prices add up to more than an amount can hold ({} cents) — check the prices the device sent",
+                    p.order_id,
+                    i64::MAX
+                )
+            })?;
         // The limits as at the sale's device time; stock is not the question here (the escrow
         // covered it), so the catalogue's full capacity stands in for it.
         let kind = if p.kind.eq_ignore_ascii_case("pack") {
@@ -391,11 +409,11 @@ impl Store {
         .err()
         .map(|r| r.violations)
         .unwrap_or_default();
-        let mut beyond = 0;
+        let mut beyond: u64 = 0;
         for ((s, cat), n) in &groups {
             let a = allotment(c, device, s, cat).map_err(|x| x.to_string())?;
             let from_escrow = (*n).min(a.outstanding);
-            beyond += n - from_escrow;
+            beyond += u64::from(n - from_escrow);
             exec(c,
                 "UPDATE allotments SET sold = sold + ?4 WHERE device_id = ?1 AND session = ?2 AND category = ?3",
                 params![device, s, cat, from_escrow],
@@ -411,7 +429,6 @@ impl Store {
             }
             feed.push(("offer", offer_key(s, cat)));
         }
-        let total: i64 = p.tickets.iter().map(|t| t.price).sum();
         let channel = if p.offline { "offline" } else { "online" };
         exec(c,
             "INSERT INTO orders(id, idempotency_key, account_id, device_id, kind, phase, total_cents, channel, sold_at, received_at)
@@ -566,7 +583,7 @@ fn allotments(c: &Connection, device: &str) -> Result<Vec<AllotmentDto>> {
             granted,
             sold,
             returned,
-            outstanding: granted.saturating_sub(sold + returned),
+            outstanding: outstanding(granted, sold, returned),
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
@@ -688,4 +705,24 @@ fn apply_reissue(
     .map_err(|x| x.to_string())?;
     feed.push(("revocation", p.old_ticket_id.clone()));
     Ok(None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::outstanding;
+
+    #[test]
+    fn outstanding_seats_never_wrap_below_zero_nor_past_u32_max() {
+        assert_eq!(outstanding(10, 3, 2), 5);
+        assert_eq!(
+            outstanding(10, 8, 8),
+            0,
+            "more sold and returned than granted"
+        );
+        assert_eq!(
+            outstanding(10, u32::MAX, 1),
+            0,
+            "sold + returned past u32::MAX"
+        );
+    }
 }
