@@ -242,6 +242,22 @@ fn box_office_sells_a_pack_prints_it_and_voids_it_in_english_and_french() {
     shot(&s, "order-violations-en");
     set_value(&s, "[data-testid=line-qty-2]", "6");
     wait(&s, "[data-testid=quote-accepted]");
+    // The basket belongs to its account: checking a companion's account loses nothing, and
+    // one click comes back to it; clearing it can be undone.
+    a_basket_survives_an_account_switch(
+        &s,
+        "élodie",
+        "P24-0000001",
+        "3 lines, 18 tickets",
+        3,
+        "basket-kept-en",
+    );
+    click(&s, "[data-testid=clear-basket]");
+    wait(&s, "[data-testid=basket-cleared]");
+    assert!(s.find("[data-testid=line]").is_err(), "the basket is empty");
+    click(&s, "[data-testid=undo-clear]");
+    wait(&s, "[data-testid=line-qty-2]");
+    wait(&s, "[data-testid=quote-accepted]");
     let total: i64 = must(s.execute(
         "return Number(document.querySelector('[data-testid=quote-total]').dataset.totalCents);",
         json!([]),
@@ -420,6 +436,22 @@ fn box_office_sells_a_pack_prints_it_and_voids_it_in_english_and_french() {
     }
     set_value(&s, "[data-testid=line-holders-0]", "Zoé Martin; Hugo Blanc");
     wait(&s, "[data-testid=quote-accepted]");
+    a_basket_survives_an_account_switch(
+        &s,
+        "jean dupr",
+        "P24-0000002",
+        "3 lignes, 6 billets",
+        3,
+        "basket-kept-fr",
+    );
+    assert_eq!(
+        must(s.execute(
+            "return document.querySelector('[data-testid=line-holders-0]').value;",
+            json!([])
+        )),
+        json!("Zoé Martin; Hugo Blanc"),
+        "the holders' names come back with the basket"
+    );
     click(&s, "[data-testid=card]");
     must(s.execute(
         "[...document.querySelectorAll('button')].find(b => b.textContent.includes('Tout par carte')).click(); return true;",
@@ -486,6 +518,64 @@ fn box_office_sells_a_pack_prints_it_and_voids_it_in_english_and_french() {
     eprintln!("e2e: box-office flow took {:?}", started.elapsed());
 }
 
+/// With a basket of `lines` lines built for `owner`, the seller opens another account found
+/// by `query` (F2, as at the counter): the account screen says the basket is kept
+/// (`kept_words`), that account's own order is empty, and "back" brings the basket again.
+fn a_basket_survives_an_account_switch(
+    s: &Session<'_>,
+    query: &str,
+    owner: &str,
+    kept_words: &str,
+    lines: usize,
+    shot_name: &str,
+) {
+    must(s.execute(
+        "document.activeElement && document.activeElement.blur(); return true;",
+        json!([]),
+    ));
+    press_key(s, F2);
+    type_into(s, "[data-testid=lookup-query]", query);
+    let other = s.wait_for("another account in the results", STEP_BUDGET, |s| {
+        let id = s.execute(
+            "const r = [...document.querySelectorAll('[data-testid=account-row]')].find(r => r.dataset.id !== arguments[0]); return r ? r.dataset.id : null;",
+            json!([owner]),
+        )?;
+        Ok(id.as_str().map(str::to_owned))
+    });
+    click(
+        s,
+        &format!("[data-testid=account-row][data-id={other}] td b"),
+    );
+    s.wait_for_text("[data-testid=account-id]", &other, STEP_BUDGET);
+    let kept = wait_text_contains(
+        s,
+        &format!("[data-testid=kept-basket][data-account={owner}]"),
+        kept_words,
+    );
+    eprintln!("e2e: {kept}");
+    shot(s, shot_name);
+    click(s, "[data-testid=nav-order]");
+    wait(s, "[data-testid=kept-basket]");
+    assert!(
+        s.find("[data-testid=line]").is_err(),
+        "{other}'s own order starts empty"
+    );
+    click(s, "[data-testid=back-to-basket]");
+    s.wait_for("the basket back", STEP_BUDGET, |s| {
+        let n = s.execute(
+            "return document.querySelectorAll('[data-testid=line]').length;",
+            json!([]),
+        )?;
+        Ok((n.as_u64() == Some(lines as u64)).then_some(()))
+    });
+    assert!(
+        s.find("[data-testid=kept-basket]").is_err(),
+        "no other basket is waiting"
+    );
+}
+
+/// WebDriver's codes for F2 and F6.
+pub(crate) const F2: &str = "\u{E032}";
 /// WebDriver's code for the F6 key.
 pub(crate) const F6: &str = "\u{E036}";
 

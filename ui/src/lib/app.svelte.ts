@@ -28,6 +28,10 @@ export const app = $state({
   /** The sale last shown, once the seller has left its screen: F6 then opens a new order and
    *  offers to reopen this one. */
   lastSale: null as { sale: SaleView; account: string } | null,
+  /** Unsold baskets of the other accounts opened at this desk, kept until sold or cleared. */
+  baskets: {} as Record<string, { kind: 'pack' | 'single'; lines: LineInput[] }>,
+  /** The basket the seller just cleared, for an undo. */
+  cleared: null as { account: string; kind: 'pack' | 'single'; lines: LineInput[] } | null,
   /** Bumped after anything that changes what the account screen shows. */
   revision: 0,
 });
@@ -51,4 +55,42 @@ export function go(screen: Screen) {
     app.lines = [];
   }
   app.screen = screen;
+}
+
+/** Opens an account: the basket being built stays with its own account (a companion's account
+ *  checked in between loses nothing) and the opened account's own basket comes back. */
+export function openAccount(id: string) {
+  if (app.accountId === id) return;
+  if (app.accountId && app.lines.length && !app.sale) {
+    app.baskets[app.accountId] = { kind: app.kind, lines: app.lines };
+  }
+  app.sale = null;
+  const kept = app.baskets[id];
+  app.baskets = Object.fromEntries(Object.entries(app.baskets).filter(([account]) => account !== id));
+  app.lines = kept ? kept.lines : [];
+  app.kind = kept ? kept.kind : 'pack';
+  app.accountId = id;
+}
+
+/** Baskets kept for accounts other than the open one. */
+export function otherBaskets(): { account: string; lines: number; tickets: number }[] {
+  return Object.entries(app.baskets)
+    .filter(([account, b]) => account !== app.accountId && b.lines.length)
+    .map(([account, b]) => ({ account, lines: b.lines.length, tickets: b.lines.reduce((n, l) => n + l.quantity, 0) }));
+}
+
+/** Empties the open account's basket; [`undoClear`] puts it back. */
+export function clearBasket() {
+  if (!app.accountId || !app.lines.length) return;
+  app.cleared = { account: app.accountId, kind: app.kind, lines: app.lines };
+  app.lines = [];
+}
+
+export function undoClear() {
+  const c = app.cleared;
+  if (!c) return;
+  openAccount(c.account);
+  app.lines = c.lines;
+  app.kind = c.kind;
+  app.cleared = null;
 }
