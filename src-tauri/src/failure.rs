@@ -168,7 +168,8 @@ fn sentence(e: &Error, lang: Lang<'_>) -> String {
         Error::NotSignedIn => "Aucun opérateur connecté — identifiez-vous avec votre identifiant et votre code".into(),
         Error::UnknownOperator { id } => format!("Aucun opérateur « {id} » sur ce guichet — vérifiez l’identifiant"),
         Error::WrongPin { id, left, lock_minutes } => format!(
-            "Code erroné pour {id} ; encore {left} essai(s) avant un blocage de {lock_minutes} minutes"
+            "Code erroné pour {id} ; encore {left} {} avant un blocage de {lock_minutes} minutes",
+            if *left == 1 { "essai" } else { "essais" }
         ),
         Error::Locked { id, attempts, until } => format!(
             "{id} est bloqué après {attempts} codes erronés jusqu’à {until} (heure de Paris) — patientez ou appelez un superviseur"

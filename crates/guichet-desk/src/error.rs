@@ -24,7 +24,7 @@ pub enum Error {
         id: String,
     },
     /// Wrong PIN; the attempt was counted.
-    #[error("wrong PIN for {id}; {left} attempt(s) left before the account is locked for {lock_minutes} minutes")]
+    #[error("wrong PIN for {id}; {} left before the account is locked for {lock_minutes} minutes", attempts_left(*left))]
     WrongPin {
         /// Operator.
         id: String,
@@ -251,3 +251,12 @@ impl Error {
 
 /// Result with the desk [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// "1 attempt" / "4 attempts": a sentence, not "attempt(s)".
+fn attempts_left(n: u32) -> String {
+    if n == 1 {
+        "1 attempt".into()
+    } else {
+        format!("{n} attempts")
+    }
+}

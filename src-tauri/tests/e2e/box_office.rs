@@ -429,8 +429,14 @@ fn box_office_sells_a_pack_prints_it_and_voids_it_in_english_and_french() {
     for i in 0..3 {
         set_value(&s, &format!("[data-testid=line-qty-{i}]"), "7");
     }
-    wait(&s, "[data-testid=violation][data-code=SESSION_CAP]");
+    // One slip, one message: 7 on a line is the per-line limit; the session cap it also
+    // breaks is not said again on the same line.
+    wait(&s, "[data-testid=violation][data-code=LINE_QUANTITY]");
     shot(&s, "order-violations-fr");
+    assert!(
+        s.find("[data-testid=violation][data-code=SESSION_CAP]").is_err(),
+        "a line of 7 says LINE_QUANTITY once, not SESSION_CAP too"
+    );
     for i in 0..3 {
         set_value(&s, &format!("[data-testid=line-qty-{i}]"), "2");
     }

@@ -1,5 +1,5 @@
 // The window's shared state: language, who is signed in, the account and the order being built.
-import type { AppInfo, LineInput, OperatorView, SaleView, StatusView } from './bindings';
+import type { AppInfo, LineInput, OperatorView, SaleView, SessionView, StatusView } from './bindings';
 import { isFailure, NotInApp } from './api';
 import { initialLanguage, messages, type Language } from './i18n';
 
@@ -30,6 +30,10 @@ export const app = $state({
   lastSale: null as { sale: SaleView; account: string } | null,
   /** Unsold baskets of the other accounts opened at this desk, kept until sold or cleared. */
   baskets: {} as Record<string, { kind: 'pack' | 'single'; lines: LineInput[] }>,
+  /** Cash and card amounts typed for the open basket (kept while the seller visits F7). */
+  tender: { cash: '', card: '' },
+  /** What the seller can read of a session: sport, event, day, time, venue (cached). */
+  sessionWords: {} as Record<string, SessionView | null>,
   /** The basket the seller just cleared, for an undo. */
   cleared: null as { account: string; kind: 'pack' | 'single'; lines: LineInput[] } | null,
   /** Bumped after anything that changes what the account screen shows. */
@@ -53,6 +57,7 @@ export function go(screen: Screen) {
     if (app.accountId) app.lastSale = { sale: app.sale, account: app.accountId };
     app.sale = null;
     app.lines = [];
+    app.tender = { cash: '', card: '' };
   }
   app.screen = screen;
 }
@@ -65,6 +70,7 @@ export function openAccount(id: string) {
     app.baskets[app.accountId] = { kind: app.kind, lines: app.lines };
   }
   app.sale = null;
+  app.tender = { cash: '', card: '' };
   const kept = app.baskets[id];
   app.baskets = Object.fromEntries(Object.entries(app.baskets).filter(([account]) => account !== id));
   app.lines = kept ? kept.lines : [];

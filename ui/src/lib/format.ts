@@ -26,3 +26,9 @@ export function capitalised(text: string): string {
   const head = String.fromCodePoint(first);
   return head.toLocaleUpperCase() + text.slice(head.length);
 }
+
+/** An ISO day (`2024-07-24`) as the counter writes dates everywhere: `24/07/2024`. */
+export function dayText(iso: string): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);
+  return m ? `${m[3]}/${m[2]}/${m[1]}` : iso;
+}

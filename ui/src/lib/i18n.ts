@@ -137,6 +137,9 @@ const en = {
   statusSold: 'sold',
   statusVoided: 'voided',
   nextSale: 'Next customer',
+  refine: (n: number) => `Only the first ${n} are shown: type more of the name, or the email, before making a new account.`,
+  cashMissing: (amount: string) => `${amount} still to pay: add cash or card.`,
+  noShiftToPay: 'No shift is open at this desk: open one to take payment.',
   basketKept: (account: string, lines: number, tickets: number) =>
     `The basket of ${account} is kept: ${lines} ${lines === 1 ? 'line' : 'lines'}, ${tickets} ${tickets === 1 ? 'ticket' : 'tickets'}.`,
   backToBasket: (account: string) => `Back to ${account}`,
@@ -333,6 +336,9 @@ const fr: Messages = {
   statusSold: 'vendue',
   statusVoided: 'annulée',
   nextSale: 'Client suivant',
+  refine: (n) => `Seuls les ${n} premiers sont affichés : tapez plus du nom, ou l’e-mail, avant de créer un compte.`,
+  cashMissing: (amount) => `Il reste ${amount} à payer : ajoutez des espèces ou la carte.`,
+  noShiftToPay: 'Aucune caisse n’est ouverte à ce guichet : ouvrez-en une pour encaisser.',
   basketKept: (account, lines, tickets) =>
     `Le panier de ${account} est gardé : ${lines} ${lines === 1 ? 'ligne' : 'lignes'}, ${tickets} ${tickets === 1 ? 'billet' : 'billets'}.`,
   backToBasket: (account) => `Revenir à ${account}`,
