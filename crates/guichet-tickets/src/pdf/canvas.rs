@@ -121,26 +121,35 @@ impl<'g> Canvas<'g> {
             });
             // Glyphs on one baseline go in one `TJ`, each followed by the adjustment that
             // moves the viewer's pen (which advances by the `/W` width) to where the shaper
-            // put the next glyph. A glyph raised or lowered (a mark) starts a new segment.
+            // put the next glyph. Adjustments under `SLACK` (0.004 em: 0.03 mm at 22 pt) are left out (the viewer's pen
+            // is tracked, so they cannot add up): `/W` widths are whole thousandths of an
+            // em and most glyphs would otherwise carry a fraction. A glyph raised or lowered
+            // (a mark) starts a new segment.
+            const SLACK: f32 = 4.0;
             let mut seg: Vec<Codepoint> = Vec::new();
             let mut seg_y = f32::NAN;
-            let mut last = (0.0f32, 0.0f32); // (x, /W width) of the segment's last glyph
+            let mut last = (0.0f32, 0.0f32); // where the viewer drew the last glyph, its /W
             for g in &run.glyphs {
                 self.fonts.note(run.face, g.gid, &g.text);
                 let gx = pen + g.dx * size;
                 let gy = y_pt + g.dy * size;
-                if seg.is_empty() || gy != seg_y {
+                let drawn_at = if seg.is_empty() || gy != seg_y {
                     self.flush(&mut seg);
                     self.ops.push(Op::SetTextMatrix {
                         matrix: TextMatrix::Translate(Pt(gx), Pt(gy)),
                     });
                     seg_y = gy;
-                } else if let Some(prev) = seg.last_mut() {
-                    let n = last.1 - (gx - last.0) * 1000.0 / size;
-                    prev.offset = (n * 10.0).round() / 10.0;
-                }
+                    gx
+                } else {
+                    let mut n = last.1 - (gx - last.0) * 1000.0 / size;
+                    n = if n.abs() < SLACK { 0.0 } else { n.round() };
+                    if let Some(prev) = seg.last_mut() {
+                        prev.offset = n;
+                    }
+                    last.0 + (last.1 - n) * size / 1000.0
+                };
                 seg.push(Codepoint::new(g.gid, 0.0));
-                last = (gx, face.pdf_width(g.gid));
+                last = (drawn_at, face.pdf_width(g.gid));
                 pen += g.advance * size;
             }
             self.flush(&mut seg);
