@@ -18,6 +18,9 @@ struct Used {
     glyphs: BTreeMap<u16, String>,
 }
 
+/// A font as embedded: its id, original glyph id → subset glyph id, glyph → text.
+type Embedded = (FontId, HashMap<u16, u16>, BTreeMap<u16, String>);
+
 /// The fonts and shaped lines of one document under construction.
 #[derive(Default)]
 pub(crate) struct DocFonts {
@@ -68,7 +71,7 @@ impl DocFonts {
     /// Adds every face used, cut down to its glyphs, to `fonts`, and renumbers the glyphs of
     /// `pages` to the subsets' ids (each glyph carrying its text for `/ToUnicode`).
     pub(crate) fn embed(self, fonts: &mut BTreeMap<FontId, PdfFont>, pages: &mut [Vec<Op>]) {
-        let mut remaps: Vec<(FontId, HashMap<u16, u16>, BTreeMap<u16, String>)> = Vec::new();
+        let mut remaps: Vec<Embedded> = Vec::new();
         for u in self.used {
             let Some(f) = face(u.face) else { continue };
             let gids: Vec<u16> = u.glyphs.keys().copied().collect();

@@ -40,6 +40,7 @@ pub(crate) struct ShapedLine {
     pub(crate) width: f32,
 }
 
+#[cfg(test)]
 impl ShapedLine {
     /// Whether some glyph is the missing glyph (`.notdef`, id 0): the line would print boxes.
     pub(crate) fn has_notdef(&self) -> bool {
