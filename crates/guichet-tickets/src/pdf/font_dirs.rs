@@ -24,7 +24,8 @@ pub const FONT_PACKAGES: &str = "fonts-noto-core fonts-noto-cjk";
 
 const STANDARD_DIRS: &[&str] = &["/usr/share/fonts", "/usr/local/share/fonts"];
 
-/// Files found, by file name; the first directory searched wins.
+/// Files found, by file name; the first directory searched wins. Walked once per process: fonts
+/// installed while the app runs are seen at its next start.
 fn index() -> &'static HashMap<String, PathBuf> {
     static INDEX: OnceLock<HashMap<String, PathBuf>> = OnceLock::new();
     INDEX.get_or_init(|| {
