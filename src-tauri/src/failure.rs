@@ -188,7 +188,7 @@ fn sentence(e: &Error, lang: Lang<'_>) -> String {
             "La ligne {line} ({session}) a {quantity} billet(s) mais {names} noms — retirez-en {extra}"
         ),
         Error::HolderNotPrintable { line, session, name, missing } => format!(
-            "Ligne {line} ({session}) : le nom « {name} » contient des caractères que le billet ne peut pas imprimer ({missing}) — saisissez le nom du titulaire en lettres latines, comme sur le passeport"
+            "Ligne {line} ({session}) : le nom « {name} » contient des caractères qu’aucune police des billets de ce poste ne sait dessiner ({missing}) — installez les polices (apt-get install fonts-noto-core fonts-noto-cjk) ou saisissez le nom du titulaire en lettres latines, comme sur le passeport"
         ),
         Error::NegativeAmount { what, amount } => {
             let what = match *what {

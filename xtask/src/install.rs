@@ -22,6 +22,10 @@ pub const APT_PACKAGES: &[&str] = &[
     "cups-client",
     "printer-driver-cups-pdf",
     "fonts-dejavu-core",
+    // Ticket fonts for every script (Arabic, Hebrew, Devanagari, Thai, CJK, Hangul), found at
+    // run time by guichet-tickets and never committed; the WebView draws names with them too.
+    "fonts-noto-core",
+    "fonts-noto-cjk",
     "sqlite3",
 ];
 

@@ -152,8 +152,9 @@ impl Desk {
             .to_string()
     }
 
-    /// A name that prints on tickets, or a refusal naming the characters the ticket fonts
-    /// cannot draw (CJK, for one) and asking for the Latin spelling of the passport.
+    /// A name that prints on tickets, or a refusal naming the characters no ticket font on this
+    /// machine can draw, with the two ways out: install the fonts, or the passport's Latin
+    /// spelling. With Debian's Noto fonts installed every script of the Games' fans prints.
     pub(crate) fn printable_name(&self, field: &'static str, value: &str) -> Result<String> {
         let v = self.text(field, value)?;
         match unprintable(&v) {
@@ -161,7 +162,8 @@ impl Desk {
             Some(missing) => Err(Error::BadInput {
                 field,
                 problem: format!(
-                    "{v:?} has characters the tickets cannot print ({missing}) — type it in Latin letters, as on the passport"
+                    "{v:?} has characters no ticket font on this machine can draw ({missing}) — install the fonts (apt-get install {}) or type it in Latin letters, as on the passport",
+                    guichet_tickets::FONT_PACKAGES
                 ),
             }),
         }
@@ -214,16 +216,10 @@ fn desk_is_send() {
     send::<Desk>();
 }
 
-/// The characters of `text` the ticket fonts cannot draw, each once, or `None`.
+/// The characters of `text` no ticket font on this machine can draw, each once, or `None`.
 pub(crate) fn unprintable(text: &str) -> Option<String> {
     if guichet_tickets::fonts_cover(text) {
         return None;
     }
-    let mut missing = String::new();
-    for c in text.chars() {
-        if !missing.contains(c) && !guichet_tickets::fonts_cover(c.encode_utf8(&mut [0; 4])) {
-            missing.push(c);
-        }
-    }
-    Some(missing)
+    Some(guichet_tickets::missing_glyphs(text))
 }

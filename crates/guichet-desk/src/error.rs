@@ -95,8 +95,8 @@ pub enum Error {
         /// Names too many.
         extra: usize,
     },
-    /// A holder's name has characters the ticket fonts cannot draw.
-    #[error("line {line} ({session}): the holder name {name:?} has characters the ticket cannot print ({missing}) — type the holder's name in Latin letters, as on the passport")]
+    /// A holder's name has characters no ticket font on this machine can draw.
+    #[error("line {line} ({session}): the holder name {name:?} has characters no ticket font on this machine can draw ({missing}) — install the fonts (apt-get install fonts-noto-core fonts-noto-cjk) or type the holder's name in Latin letters, as on the passport")]
     HolderNotPrintable {
         /// 1-based line number.
         line: usize,

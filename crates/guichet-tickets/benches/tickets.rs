@@ -11,10 +11,10 @@ use std::time::Duration;
 
 use criterion::measurement::{Measurement, ValueFormatter, WallTime};
 use criterion::{criterion_group, Criterion, Throughput};
-use guichet_tickets::demo::demo_pack;
+use guichet_tickets::demo::{demo_pack, world_pack, WORLD_HOLDERS};
 use guichet_tickets::{
-    check_ticket, render_order, DeviceKey, Gate, KeyList, Layout, RevocationList, ScanLog,
-    SignedTicket,
+    check_ticket, fonts_cover, render_order, DeviceKey, Gate, KeyList, Layout, RevocationList,
+    ScanLog, SignedTicket, FONT_PACKAGES,
 };
 use jiff::{civil::Date, tz::TimeZone, Timestamp};
 
@@ -94,6 +94,25 @@ fn render<M: Measurement>(c: &mut Criterion<M>) {
         g.throughput(Throughput::Elements(18));
         g.bench_function(format!("{layout:?}/18-ticket order"), |b| {
             b.iter(|| render_order(&faces, layout, "bench").unwrap())
+        });
+    }
+    // The same pack held by names in every script: font fallback to five Noto faces a
+    // weight, shaping, bidi, and a subset of each face (one of them a CJK CFF) a document.
+    // The faces are read from disk once per process, before the measurement.
+    assert!(
+        fonts_cover(&WORLD_HOLDERS.concat()),
+        "the world-names bench needs the Noto fonts: apt-get install {FONT_PACKAGES}"
+    );
+    let world: Vec<_> = world_pack(&key(), issued())
+        .into_iter()
+        .map(|t| t.face)
+        .collect();
+    for layout in [Layout::A4, Layout::Thermal] {
+        let size = render_order(&world, layout, "bench").unwrap().len();
+        eprintln!("world names, {layout:?}, 18 tickets: {size} bytes");
+        g.throughput(Throughput::Elements(18));
+        g.bench_function(format!("{layout:?}/18-ticket order, world names"), |b| {
+            b.iter(|| render_order(&world, layout, "bench").unwrap())
         });
     }
     g.finish();

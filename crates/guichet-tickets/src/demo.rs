@@ -91,6 +91,19 @@ pub const DEMO_HOLDERS: [&str; 6] = [
     "François Müller",
 ];
 
+/// Holders in every script the tickets print with the Noto fonts installed: Chinese, Arabic
+/// and Hebrew (shaped, right to left), Korean, Thai, Devanagari, and Latin with accents.
+pub const WORLD_HOLDERS: [&str; 8] = [
+    "李小龍",
+    "محمد بن سلمان",
+    "דוד כהן",
+    "김민준",
+    "สมชาย",
+    "अनन्या",
+    "Łukasz Żółć",
+    "Zoë Ødegård",
+];
+
 /// One demo ticket: what is signed and what is printed.
 #[derive(Debug, Clone)]
 pub struct DemoTicket {
@@ -107,6 +120,17 @@ pub fn demo_order(
     issued_at: Timestamp,
     sessions: &[DemoSession],
     per_session: usize,
+) -> Vec<DemoTicket> {
+    demo_order_for(key, issued_at, sessions, per_session, &DEMO_HOLDERS)
+}
+
+/// [`demo_order`] with the holders taken in turn from `holders` (not empty).
+pub fn demo_order_for(
+    key: &DeviceKey,
+    issued_at: Timestamp,
+    sessions: &[DemoSession],
+    per_session: usize,
+    holders: &[&str],
 ) -> Vec<DemoTicket> {
     let order_code = "P24-DEMO-0001";
     let mut out = Vec::new();
@@ -128,7 +152,7 @@ pub fn demo_order(
             id_bytes[6] = 0x70 | (id_bytes[6] & 0x0f); // UUID version 7
             id_bytes[8] = 0x80 | (id_bytes[8] & 0x3f); // RFC 4122 variant
             let ticket_id = TicketId::from_bytes(id_bytes);
-            let holder = DEMO_HOLDERS[(s_i + k) % DEMO_HOLDERS.len()];
+            let holder = holders[(s_i + k) % holders.len()];
             let claims = TicketClaims::new(
                 ticket_id,
                 session.clone(),
@@ -158,6 +182,11 @@ pub fn demo_order(
         }
     }
     out
+}
+
+/// The 18-ticket pack held by [`WORLD_HOLDERS`] (each name on two or three tickets).
+pub fn world_pack(key: &DeviceKey, issued_at: Timestamp) -> Vec<DemoTicket> {
+    demo_order_for(key, issued_at, &DEMO_SESSIONS[..3], 6, &WORLD_HOLDERS)
 }
 
 /// The demo's 18-ticket pack: 6 tickets for each of the three Paris sessions.

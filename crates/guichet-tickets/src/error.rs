@@ -136,6 +136,19 @@ pub enum RenderError {
         /// The QR encoder's reason.
         reason: String,
     },
+    /// A holder's name has characters no ticket font on this machine can draw: printed, they
+    /// would be empty boxes.
+    #[error("ticket {ticket_number}: the holder name {name:?} has characters no ticket font on this machine can draw ({missing}) — install the fonts (apt-get install {packages}) or give the name in Latin letters, as on the passport")]
+    HolderNotPrintable {
+        /// The ticket.
+        ticket_number: String,
+        /// The name.
+        name: String,
+        /// The characters no font draws.
+        missing: String,
+        /// The Debian packages holding the fonts.
+        packages: &'static str,
+    },
 }
 
 /// Reading a QR code from an image.

@@ -33,7 +33,8 @@ pub use keys::{
 };
 pub use payload::{scanned_text, SignedTicket, FORMAT_VERSION, MAX_TEXT_LEN, SIGNING_CONTEXT};
 pub use pdf::{
-    fonts_cover, render_order, render_report, Layout, Report, ReportRow, ReportSection, TicketFace,
+    font_files, fonts_cover, missing_glyphs, render_order, render_report, search_dirs, Layout,
+    Report, ReportRow, ReportSection, TicketFace, FONT_DIRS_VAR, FONT_PACKAGES, SYSTEM_FONTS_VAR,
 };
 pub use print::{print_pdf, JobId, PrintOptions};
 pub use qr::{decode_qr_image, decode_qr_luma, qr_code, QR_EC_LEVEL};

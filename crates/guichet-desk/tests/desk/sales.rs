@@ -358,29 +358,78 @@ fn open_online(f: &Fx) -> guichet_desk::Desk {
     .unwrap()
 }
 
-/// A fan whose account name is in a script the ticket fonts cannot draw (here Chinese, from
-/// the server) gets tickets with the Latin spelling of the passport, typed as the holder; the
-/// desk says so instead of printing blanks. A walk-in made here is asked for it at once.
-#[test]
-fn a_name_the_tickets_cannot_print_is_asked_for_in_latin_letters() {
-    let mut f = fx();
+fn rename_account(f: &mut Fx, n: u32, given: &str, family: &str) {
     f.desk
         .store_mut()
         .write(|tx| {
             tx.execute(
-                "UPDATE account SET given_name = '小明', family_name = '王' WHERE id = ?1",
-                [acct(4).as_str()],
+                "UPDATE account SET given_name = ?1, family_name = ?2 WHERE id = ?3",
+                [given, family, acct(n).as_str()],
             )?;
             Ok::<_, guichet_store::Error>(())
         })
         .unwrap();
+}
+
+fn pdf_text(pdf: &[u8]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("order.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .arg(&path)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) is installed by the test command");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A fan named in Chinese (the account, from the server) and holders named in Arabic, Hebrew,
+/// Korean, Thai and Devanagari get their tickets with those names printed, once the Noto fonts
+/// are on the machine (the README's test command installs them).
+#[test]
+fn a_fan_named_in_any_script_gets_tickets_printed_with_that_name() {
+    assert!(
+        guichet_tickets::fonts_cover("李محمדक ส김"),
+        "this test needs the Noto fonts: apt-get install -y {} (or set {} to them)",
+        guichet_tickets::FONT_PACKAGES,
+        guichet_tickets::FONT_DIRS_VAR
+    );
+    let mut f = fx();
+    rename_account(&mut f, 4, "小龍", "李");
+    let mut order = pack(4);
+    order.lines[1].holders = vec!["محمد بن سلمان".into(), "דוד כהן".into()];
+    order.lines[2].holders = vec!["สมชาย".into(), "अनन्या".into()];
+    let total = f.desk.quote(&order).unwrap().order.total;
+    let r = f.desk.sell(&order, cash(total.cents() / 100 + 1)).unwrap();
+    let name = r.tickets[0].2.clone();
+    assert!(name.contains("小龍") && name.contains('李'), "{name}");
+    for layout in [
+        guichet_tickets::Layout::A4,
+        guichet_tickets::Layout::Thermal,
+    ] {
+        let text = pdf_text(&f.desk.order_pdf(&r.order_id, layout).unwrap());
+        for n in [name.as_str(), "محمد بن سلمان", "דוד כהן", "สมชาย", "अनन्या"]
+        {
+            assert!(text.contains(n), "{layout:?}: {n} prints:\n{text}");
+        }
+    }
+}
+
+/// A name with a character no font on the machine draws (here private-use code points, which
+/// no font is made for) is refused before anything is signed, naming the characters and the
+/// ways out; the Latin spelling typed as the holder then sells. A walk-in is asked at once.
+#[test]
+fn a_name_no_ticket_font_can_draw_is_refused_naming_the_characters_and_the_way_out() {
+    let mut f = fx();
+    rename_account(&mut f, 4, "Xiao\u{E000}", "Wang\u{E001}");
     let before = footprint(&f.desk);
     let e = f.desk.quote(&pack(4)).unwrap_err();
     assert_eq!(e.code(), "HOLDER_NOT_PRINTABLE");
     let said = e.to_string();
     assert!(
         said.starts_with("line 1 (FBL01)")
-            && said.contains("(小明王)")
+            && said.contains("(\u{E000}\u{E001})")
+            && said.contains("apt-get install fonts-noto-core fonts-noto-cjk")
             && said.contains("Latin letters"),
         "{said}"
     );
@@ -398,8 +447,8 @@ fn a_name_the_tickets_cannot_print_is_asked_for_in_latin_letters() {
     let e = f
         .desk
         .create_walk_in(&WalkIn {
-            given_name: "小明".into(),
-            family_name: "王".into(),
+            given_name: "Xiao\u{E000}".into(),
+            family_name: "Wang".into(),
             email: "wang@example.org".into(),
             country: "CN".into(),
             club_number: None,
@@ -407,4 +456,5 @@ fn a_name_the_tickets_cannot_print_is_asked_for_in_latin_letters() {
         .unwrap_err();
     assert_eq!(e.code(), "BAD_INPUT");
     assert!(e.to_string().contains("as on the passport"), "{e}");
+    assert!(e.to_string().contains("fonts-noto-cjk"), "{e}");
 }

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use guichet_tickets::demo::{demo_order, DEMO_SESSIONS};
+use guichet_tickets::demo::{demo_order_for, DEMO_HOLDERS, DEMO_SESSIONS, WORLD_HOLDERS};
 use guichet_tickets::{
     decode_qr_image, print_pdf, render_order, DeviceKey, Gate, KeyList, KeyListEntry, Layout,
     PrintOptions, Revocation, RevocationList, RevocationListFile, ScanLog, TicketId,
@@ -99,6 +99,10 @@ enum Cmd {
         /// Tickets per session.
         #[arg(long, default_value_t = 6)]
         per_session: usize,
+        /// Holders named in every script (Chinese, Arabic, Hebrew, Korean, Thai, Devanagari,
+        /// Latin) instead of Latin, Greek and Cyrillic: needs fonts-noto-core, fonts-noto-cjk.
+        #[arg(long)]
+        world_names: bool,
         /// Issue instant (RFC 3339); default: the clock.
         #[arg(long)]
         at: Option<Timestamp>,
@@ -220,6 +224,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             layout,
             sessions,
             per_session,
+            world_names,
             at,
             keys_out,
         } => {
@@ -238,7 +243,12 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 chosen.push(*found.ok_or(format!("{code} is not a demo session"))?);
             }
             let at = at.unwrap_or_else(Timestamp::now);
-            let order = demo_order(&key, at, &chosen, per_session);
+            let holders: &[&str] = if world_names {
+                &WORLD_HOLDERS
+            } else {
+                &DEMO_HOLDERS
+            };
+            let order = demo_order_for(&key, at, &chosen, per_session, holders);
             let faces: Vec<_> = order.iter().map(|t| t.face.clone()).collect();
             let layout = match layout {
                 LayoutArg::A4 => Layout::A4,

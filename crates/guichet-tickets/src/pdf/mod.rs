@@ -2,18 +2,20 @@
 
 mod a4;
 mod canvas;
+mod embed;
 mod font;
+mod font_dirs;
 mod report;
+mod shape;
 mod thermal;
 mod words;
 
 use guichet_domain::{Games, Money, PriceCategory, SessionCode};
 use jiff::Zoned;
-use std::collections::BTreeSet;
+use printpdf::{Mm, Op, PdfDocument, PdfPage, PdfSaveOptions, XObject, XObjectId};
 
-use printpdf::{FontId, Mm, PdfDocument, PdfFont, PdfPage, PdfSaveOptions, XObject, XObjectId};
-
-pub use font::fonts_cover;
+pub use font::{font_files, fonts_cover, missing_glyphs};
+pub use font_dirs::{search_dirs, FONT_DIRS_VAR, FONT_PACKAGES, SYSTEM_FONTS_VAR};
 pub use report::{render_report, Report, ReportRow, ReportSection};
 
 use crate::error::RenderError;
@@ -88,12 +90,19 @@ pub fn render_order(
         return Err(RenderError::EmptyOrder);
     }
     let mut doc = PdfDocument::new(title);
-    // Fonts are added after layout, cut down to the characters the pages use.
-    let (regular, bold) = (FontId::new(), FontId::new());
-    let mut used = [BTreeSet::new(), BTreeSet::new()];
+    // Fonts are added after layout, cut down to the glyphs the pages use.
+    let mut fonts = embed::DocFonts::default();
     let (w, h) = layout.page_mm();
     let mut pages = Vec::with_capacity(tickets.len());
     for t in tickets {
+        if !fonts_cover(&t.holder_name) {
+            return Err(RenderError::HolderNotPrintable {
+                ticket_number: t.ticket_number.clone(),
+                name: t.holder_name.clone(),
+                missing: missing_glyphs(&t.holder_name),
+                packages: FONT_PACKAGES,
+            });
+        }
         let code = qr_modules(&t.qr_text).map_err(|e| RenderError::Qr {
             ticket_number: t.ticket_number.clone(),
             reason: e.to_string(),
@@ -104,30 +113,32 @@ pub fn render_order(
             .map
             .insert(qr.clone(), XObject::External(canvas::qr_image(&code)));
         let qr = (qr, code.width);
-        let mut c = Canvas::new(regular.clone(), bold.clone(), &mut used);
+        let mut c = Canvas::new(&mut fonts);
         match layout {
             Layout::A4 => a4::draw(&mut c, t, qr),
             Layout::Thermal => thermal::draw(&mut c, t, qr),
         }
-        pages.push(PdfPage::new(Mm(w), Mm(h), c.ops));
+        pages.push(c.ops);
     }
-    finish(doc, (regular, bold), &used, pages)
+    finish(doc, fonts, pages, (w, h))
 }
 
-/// Adds the two faces cut down to the characters the pages use, then writes the document
-/// with fast compression.
+/// Adds the faces the pages use, cut down to their glyphs, then writes the document with
+/// fast compression.
 fn finish(
     mut doc: PdfDocument,
-    (regular, bold): (FontId, FontId),
-    used: &[BTreeSet<char>; 2],
-    pages: Vec<PdfPage>,
+    fonts: embed::DocFonts,
+    mut pages: Vec<Vec<Op>>,
+    (w, h): (f32, f32),
 ) -> Result<Vec<u8>, RenderError> {
-    let fonts = font::fonts();
-    let map = &mut doc.resources.fonts.map;
-    map.insert(regular, PdfFont::new(fonts.regular.subset(&used[0])));
-    map.insert(bold, PdfFont::new(fonts.bold.subset(&used[1])));
+    fonts.embed(&mut doc.resources.fonts.map, &mut pages);
     let n = pages.len();
-    doc.with_pages(pages);
+    doc.with_pages(
+        pages
+            .into_iter()
+            .map(|ops| PdfPage::new(Mm(w), Mm(h), ops))
+            .collect(),
+    );
     let mut warnings = Vec::new();
     let opts = PdfSaveOptions {
         optimize: false,
@@ -167,26 +178,59 @@ fn compress_fast(doc: &mut lopdf::Document) {
 mod tests {
     use super::*;
 
+    /// Whether the embedded DejaVu faces alone (a machine without the Noto packages) draw
+    /// every character of `text`.
+    fn dejavu_covers(text: &str) -> bool {
+        [canvas::Weight::Regular, canvas::Weight::Bold]
+            .into_iter()
+            .all(|weight| {
+                let dejavu = font::face(font::FaceRef { weight, slot: 0 }).unwrap();
+                text.chars().all(|c| c.is_whitespace() || dejavu.has(c))
+            })
+    }
+
     #[test]
-    fn the_embedded_fonts_draw_every_character_the_layouts_and_demo_holders_use() {
+    fn the_embedded_fonts_alone_draw_every_character_the_layouts_and_demo_holders_use() {
         for name in crate::demo::DEMO_HOLDERS {
             assert!(
-                fonts_cover(name),
-                "{name} must print with the embedded fonts"
+                dejavu_covers(name),
+                "{name} must print with the embedded fonts, on a machine with no Noto"
             );
         }
         let price = Money::from_euros(2700).fr();
         assert!(
-            fonts_cover(&price),
+            dejavu_covers(&price),
             "French prices use U+202F as group separator: {price}"
         );
         assert!(
-            fonts_cover("·…✂ °ÉÈÀÇŒ"),
+            dejavu_covers("·…✂ °ÉÈÀÇŒ"),
             "layout punctuation and French capitals"
         );
         assert!(
-            !fonts_cover("王小明"),
-            "CJK is not covered: the desk must ask for a Latin spelling"
+            !dejavu_covers("王小明"),
+            "CJK needs the Noto fonts: DejaVu has no ideographs"
+        );
+    }
+
+    #[test]
+    fn a_name_no_font_covers_is_refused_naming_its_characters_and_the_way_out() {
+        let key = crate::DeviceKey::from_seed([9; 32]);
+        let mut faces: Vec<_> =
+            crate::demo::demo_pack(&key, "2024-05-11T10:00:00Z".parse().unwrap())
+                .into_iter()
+                .map(|t| t.face)
+                .collect();
+        // A private-use character: no font on any machine is made to draw it.
+        faces[3].holder_name = "Anna \u{E000}\u{E001} Berg".into();
+        let e = render_order(&faces, Layout::Thermal, "t").unwrap_err();
+        let said = e.to_string();
+        assert!(
+            matches!(&e, RenderError::HolderNotPrintable { missing, .. } if missing == "\u{E000}\u{E001}"),
+            "{said}"
+        );
+        assert!(
+            said.contains("P24-DEMO-0001-04") && said.contains("fonts-noto-core fonts-noto-cjk"),
+            "names the ticket and the packages: {said}"
         );
     }
 

@@ -2,9 +2,7 @@
 //! embedded fonts (any holder's or operator's name prints), labelled rows with the amounts
 //! right-aligned, sections, and signature lines. Pages follow one another when rows run out.
 
-use std::collections::BTreeSet;
-
-use printpdf::{FontId, Mm, PdfDocument, PdfPage};
+use printpdf::PdfDocument;
 
 use super::canvas::{Align, Canvas, Ink, Weight};
 use crate::error::RenderError;
@@ -80,11 +78,10 @@ struct Pages<'g> {
 /// Renders a statement as an A4 PDF titled `title_en`.
 pub fn render_report(r: &Report) -> Result<Vec<u8>, RenderError> {
     let doc = PdfDocument::new(&r.title_en);
-    let (regular, bold) = (FontId::new(), FontId::new());
-    let mut used = [BTreeSet::new(), BTreeSet::new()];
+    let mut fonts = super::embed::DocFonts::default();
     let mut p = Pages {
         done: Vec::new(),
-        page: Canvas::new(regular.clone(), bold.clone(), &mut used),
+        page: Canvas::new(&mut fonts),
         y: 0.0,
     };
     p.y = band(&mut p.page, r);
@@ -172,14 +169,7 @@ pub fn render_report(r: &Report) -> Result<Vec<u8>, RenderError> {
     foot(&mut p.page, r, p.done.len() + 1);
     let Pages { mut done, page, .. } = p;
     done.push(page.ops);
-    super::finish(
-        doc,
-        (regular, bold),
-        &used,
-        done.into_iter()
-            .map(|ops| PdfPage::new(Mm(210.0), Mm(297.0), ops))
-            .collect(),
-    )
+    super::finish(doc, fonts, done, (210.0, 297.0))
 }
 
 /// The tickets' header band; returns the baseline of the first line under it.
