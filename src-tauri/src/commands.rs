@@ -682,6 +682,28 @@ pub fn get_settings(state: State<'_, AppState>) -> Settings {
     state.settings()
 }
 
+/// The language chosen on the sign-in screen: kept in the settings, so the desk's own
+/// sentences (the status bar, refusals) follow the screens' language from then on.
+#[tauri::command]
+pub fn choose_language(state: State<'_, AppState>, language: String) -> Answer<String> {
+    if language != "en" && language != "fr" {
+        return Err(bad_input(&state.lang(), "language", &language));
+    }
+    let mut settings = state.settings();
+    if settings.language != language {
+        settings.language = language.clone();
+        state.save_settings(settings).map_err(|why| {
+            Failure::new(
+                "SETTINGS",
+                format!("The language could not be kept ({why}) — check the desk folder is writable."),
+                format!("La langue n’a pas pu être gardée ({why}) — vérifiez que le dossier du guichet est accessible en écriture."),
+                &language,
+            )
+        })?;
+    }
+    Ok(language)
+}
+
 /// Saves the settings beside the desk file; a new server URL restarts the link to the server.
 #[tauri::command]
 pub async fn save_settings(state: State<'_, AppState>, settings: Settings) -> Answer<Settings> {

@@ -183,7 +183,7 @@ fn sentence(e: &Error, lang: Lang<'_>) -> String {
         Error::UnknownAccount { id } => format!(
             "Aucun compte « {id} » dans ce guichet — cherchez par nom ou e-mail, ou créez un compte au guichet"
         ),
-        Error::BadInput { field, problem } => format!("{field} : {problem} — corrigez la saisie"),
+        Error::BadInput { field, problem } => bad_input_fr(field, problem),
         Error::HolderNames { line, session, quantity, names, extra } => format!(
             "La ligne {line} ({session}) a {quantity} billet(s) mais {names} noms — retirez-en {extra}"
         ),
@@ -225,16 +225,96 @@ fn sentence(e: &Error, lang: Lang<'_>) -> String {
         ),
         Error::AlreadyVoided { id } => format!("La commande {id} est déjà annulée — rien à faire"),
         Error::Render(why) => format!(
-            "Impossible de produire les billets : {why} — la vente est enregistrée ; réimprimez une fois corrigé"
+            "Impossible de produire les billets : {} — la vente est enregistrée ; réimprimez une fois corrigé",
+            why_fr(why)
         ),
         Error::Print(why) => format!(
-            "Impossible d’imprimer : {why} — la vente est enregistrée ; réparez l’imprimante et réimprimez, ou enregistrez le PDF"
+            "Impossible d’imprimer : {} — la vente est enregistrée ; réparez l’imprimante et réimprimez, ou enregistrez le PDF",
+            why_fr(why)
         ),
         Error::Signing(why) => format!("Impossible de signer le billet : {why} — rien n’a été vendu ; appelez le support"),
         Error::NotEnrolled | Error::Server(_) | Error::ServerRefused { .. } => {
             server_sentence(e, lang).unwrap_or_default()
         }
     }
+}
+
+/// The French name of a desk field.
+fn field_fr(field: &str) -> &str {
+    match field {
+        "email" => "E-mail",
+        "country" => "Pays",
+        "club number" => "Numéro Club",
+        "account QR" => "QR du compte",
+        "account id" => "Numéro de compte",
+        "given name" => "Prénom",
+        "family name" => "Nom",
+        "holder" => "Titulaire",
+        "reason" => "Motif",
+        "tickets" => "Billets",
+        "shift" => "Caisse",
+        "pin" => "Code",
+        "device key" => "Clé du poste",
+        other => other,
+    }
+}
+
+/// The first `"…"` of a desk sentence: the value the seller typed.
+fn quoted(problem: &str) -> Option<&str> {
+    let rest = problem.strip_prefix('"')?;
+    rest.split('"').next()
+}
+
+/// A bad input in French: the desk's English problems are said again in French, from their
+/// known shapes; the field is always named in French.
+fn bad_input_fr(field: &str, problem: &str) -> String {
+    let name = field_fr(field);
+    let value = quoted(problem).unwrap_or_default();
+    let said = if problem.contains("is not an email address") {
+        format!("« {value} » n’est pas une adresse e-mail (nom@domaine.fr)")
+    } else if problem.contains("two letters, ISO 3166-1") {
+        format!("« {value} » : deux lettres, code ISO 3166-1 (FR, DE, US)")
+    } else if problem.contains("4 to 20 letters or digits") {
+        format!("« {value} » : 4 à 20 lettres ou chiffres")
+    } else if problem == "must not be empty" {
+        "ne doit pas être vide".into()
+    } else if let Some(n) = problem
+        .strip_prefix("at most ")
+        .and_then(|r| r.strip_suffix(" characters, no control characters"))
+    {
+        format!("au plus {n} caractères, sans caractère de contrôle")
+    } else if problem == "name at least one ticket to refund" {
+        "indiquez au moins un billet à rembourser".into()
+    } else if problem.contains("has characters no ticket font") {
+        let missing = problem
+            .split_once('(')
+            .and_then(|(_, r)| r.split_once(')'))
+            .map(|(m, _)| m)
+            .unwrap_or_default();
+        format!("« {value} » contient des caractères qu’aucune police des billets de ce poste ne sait dessiner ({missing}) — installez les polices (apt-get install fonts-noto-core fonts-noto-cjk) ou saisissez-le en lettres latines, comme sur le passeport")
+    } else if problem.starts_with("no shift ") {
+        "aucune caisse de ce numéro à ce guichet — imprimez le rapport depuis l’écran Caisse du guichet qui l’a tenue".into()
+    } else {
+        problem.to_string()
+    };
+    format!("{name} : {said} — corrigez la saisie")
+}
+
+/// A rendering or printing failure's reason in French, for the reasons the desk meets.
+fn why_fr(why: &str) -> String {
+    if why.contains("an order with no ticket cannot be rendered") {
+        return "la commande n’a aucun billet à imprimer".into();
+    }
+    if why.contains("os error 2") || why.contains("No such file or directory") {
+        return "le dossier ou le fichier n’existe pas".into();
+    }
+    if why.contains("os error 13") || why.contains("Permission denied") {
+        return "ce dossier n’est pas accessible en écriture".into();
+    }
+    if why.contains("os error 28") || why.contains("No space left") {
+        return "le disque est plein".into();
+    }
+    why.to_string()
 }
 
 #[cfg(test)]
@@ -274,5 +354,35 @@ mod tests {
         assert!(fr_.contains("saisissez 0 ou plus"), "{fr_}");
         let en = Failure::from_desk(&e, "en").message;
         assert!(en.contains("enter 0 or more"), "{en}");
+    }
+
+    #[test]
+    fn french_sentences_say_the_desks_english_problems_in_french() {
+        let email = Error::BadInput {
+            field: "email",
+            problem: "\"lea@\" is not an email address (name@domain.tld)".into(),
+        };
+        let fr_ = Failure::from_desk(&email, "fr").message;
+        assert!(
+            fr_.contains("E-mail")
+                && fr_.contains("« lea@ » n’est pas une adresse e-mail")
+                && !fr_.contains("is not"),
+            "{fr_}"
+        );
+        let render = Error::Render("an order with no ticket cannot be rendered".into());
+        let fr_ = Failure::from_desk(&render, "fr").message;
+        assert!(
+            fr_.contains("aucun billet") && !fr_.contains("cannot"),
+            "{fr_}"
+        );
+        let io = Error::Print("No such file or directory (os error 2)".into());
+        let fr_ = Failure::from_desk(&io, "fr").message;
+        assert!(
+            fr_.contains("n’existe pas") && !fr_.contains("os error"),
+            "{fr_}"
+        );
+        // English stays English.
+        let en = Failure::from_desk(&email, "en").message;
+        assert!(en.contains("is not an email address"), "{en}");
     }
 }

@@ -59,6 +59,7 @@ pub fn builder<R: Runtime>(builder: Builder<R>, config: AppConfig) -> Builder<R>
             commands::scan,
             commands::get_settings,
             commands::save_settings,
+            commands::choose_language,
             commands::enrol,
             commands::sync_now,
         ])

@@ -145,10 +145,11 @@ impl Desk {
         self.operator.clone().ok_or(Error::NotSignedIn)
     }
 
-    /// An instant as staff read it: Paris time, e.g. `17 Feb 10:00`.
+    /// An instant as staff read it, in the numbers every screen and both languages use: Paris
+    /// time, e.g. `20/02/2023 10:15`.
     pub fn paris(&self, at: Timestamp) -> String {
         at.to_zoned(self.config.time_zone())
-            .strftime("%-d %b %Y %H:%M")
+            .strftime("%d/%m/%Y %H:%M")
             .to_string()
     }
 

@@ -242,6 +242,36 @@ impl Session<'_> {
         serde_json::from_value(value).map_err(|e| Failure(format!("layout: {e}")))
     }
 
+    /// Words of `words` (lower case) that the page shows: its visible text (but codes, ids and
+    /// paths, set in `.mono`), the placeholders of its visible fields and the chosen option of
+    /// each select.
+    pub fn visible_words_among(&self, words: &[&str]) -> Result<Vec<String>, Failure> {
+        let value = self.execute(
+            "const seen = new Set(arguments[0]);\
+             const parts = [];\
+             const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);\
+             for (let n = walk.nextNode(); n; n = walk.nextNode()) {\
+               const el = n.parentElement;\
+               if (!el || !el.getClientRects().length || el.closest('.mono, .path, script, style')) continue;\
+               if (el.closest('details:not([open])') && !el.closest('summary')) continue;\
+               parts.push(n.textContent);\
+             }\
+             for (const e of document.querySelectorAll('input, select, textarea')) {\
+               if (!e.getClientRects().length) continue;\
+               if (e.placeholder) parts.push(e.placeholder);\
+               if (e.tagName === 'SELECT' && e.selectedOptions[0]) parts.push(e.selectedOptions[0].textContent);\
+             }\
+             const found = new Set();\
+             for (const w of parts.join(' ').split(/[^\\p{L}’']+/u)) {\
+               const l = w.toLowerCase().replace(/’/g, \"'\");\
+               if (seen.has(l)) found.add(w);\
+             }\
+             return [...found];",
+            json!([words]),
+        )?;
+        serde_json::from_value(value).map_err(|e| Failure(format!("visible words: {e}")))
+    }
+
     /// The viewport as PNG bytes.
     pub fn screenshot(&self) -> Result<Vec<u8>, Failure> {
         let value = self.client.get(&self.path("/screenshot"))?;

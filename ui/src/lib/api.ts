@@ -51,6 +51,7 @@ async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> 
 export const api = {
   appInfo: () => call<AppInfo>('app_info'),
   status: () => call<StatusView>('status'),
+  chooseLanguage: (language: string) => call<string>('choose_language', { language }),
   signIn: (staffId: string, pin: string) => call<OperatorView>('sign_in', { staffId, pin }),
   signOut: () => call<null>('sign_out'),
   lookUp: (query: string) => call<LookUpView>('look_up', { query }),

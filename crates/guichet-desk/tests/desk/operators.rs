@@ -16,7 +16,7 @@ fn five_wrong_pins_lock_the_operator_until_the_lock_expires() {
     let e = f.desk.sign_in(SELL.0, "0000").unwrap_err();
     assert_eq!(e.code(), "LOCKED", "the 5th wrong PIN locks: {e}");
     assert!(
-        e.to_string().contains("20 Feb 2023 10:15"),
+        e.to_string().contains("20/02/2023 10:15"),
         "lock end in Paris time: {e}"
     );
     // Even the right PIN is refused while locked: otherwise the lock would only slow guessing.
