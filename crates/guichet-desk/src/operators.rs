@@ -93,6 +93,7 @@ impl Desk {
     /// Checks an operator's PIN, counting wrong ones and locking after too many.
     fn check_pin(&mut self, id: &str, pin: &str) -> Result<OperatorRow> {
         let now = self.now();
+        let id = id.trim();
         let op = operator(self.store.reader(), id)?
             .ok_or_else(|| Error::UnknownOperator { id: id.to_string() })?;
         let attempts_allowed = self.settings.pin_attempts;

@@ -75,8 +75,10 @@ pub fn insert_operator(conn: &Connection, op: &OperatorRow, created_at: Timestam
 pub fn operator(conn: &Connection, id: &str) -> Result<Option<OperatorRow>> {
     let row = conn
         .query_row(
+            // Staff ids are read without regard to case ("s-sell" is S-SELL); the exact
+            // spelling first, should two ids differ by case alone.
             "SELECT id, name, role, pin_hash, failed_attempts, locked_until FROM operator
-             WHERE id = ?1",
+             WHERE id = ?1 COLLATE NOCASE ORDER BY id = ?1 DESC LIMIT 1",
             [id],
             |r| {
                 Ok((

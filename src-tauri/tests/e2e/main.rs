@@ -11,6 +11,7 @@
 //! Screenshots land in `target/e2e-screenshots/`, helper logs in `target/e2e-logs/`.
 
 mod box_office;
+mod keyboard;
 mod online;
 mod processes;
 mod tools;

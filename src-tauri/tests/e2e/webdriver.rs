@@ -143,6 +143,15 @@ impl Session<'_> {
         Ok(())
     }
 
+    /// The element that has the focus (the document's body when none has).
+    pub fn active_element(&self) -> Result<Element, Failure> {
+        let value = self.client.get(&self.path("/element/active"))?;
+        value[ELEMENT_KEY]
+            .as_str()
+            .map(|id| Element(id.to_owned()))
+            .ok_or_else(|| Failure(format!("active element: no element reference in {value}")))
+    }
+
     /// Types `text` into the element, as keystrokes.
     pub fn type_text(&self, element: &Element, text: &str) -> Result<(), Failure> {
         self.client.post(

@@ -129,3 +129,18 @@ fn only_a_supervisor_adds_operators_and_pins_follow_the_policy() {
         "the PIN is stored as an Argon2id hash: {hash}"
     );
 }
+
+#[test]
+fn a_staff_id_is_read_whatever_its_case_and_spaces() {
+    let mut f = bare();
+    let typed = format!(" {} ", SELL.0.to_lowercase());
+    let who = f.desk.sign_in(&typed, SELL.1).unwrap();
+    assert_eq!(who.id, SELL.0, "the operator's own spelling is kept");
+    // A wrong PIN under another case counts against the same operator.
+    match f.desk.sign_in(&SELL.0.to_lowercase(), "0000").unwrap_err() {
+        Error::WrongPin { id, left, .. } => {
+            assert_eq!((id.as_str(), left), (SELL.0, 4));
+        }
+        e => panic!("expected WrongPin, got {e}"),
+    }
+}
