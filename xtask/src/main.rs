@@ -27,11 +27,6 @@ const TASKS: &[(&str, &str, Task)] = &[
         test::run,
     ),
     (
-        "contract",
-        "the API contract alone: Schemathesis against docs/openapi.json and the real guichet-server on 127.0.0.1 (the test task ends with it)",
-        contract::run,
-    ),
-    (
         "demo",
         "run the product: the central server (seeded, its clock inside the pack sale), the rules tool on an example, and the desk app when there is a display",
         demo::run,
@@ -40,6 +35,11 @@ const TASKS: &[(&str, &str, Task)] = &[
         "derive-catalogue",
         "regenerate data/paris2024/{prices,paralympic_sessions}.csv from the sourced files",
         derive::run,
+    ),
+    (
+        "contract",
+        "the API contract alone: Schemathesis against docs/openapi.json and the real guichet-server on 127.0.0.1 (the test task ends with it)",
+        contract::run,
     ),
 ];
 
