@@ -417,6 +417,23 @@ fn desk_enrols_sells_online_falls_back_to_its_allotment_and_syncs_when_the_serve
     );
     wait_all_pushed(&desk_db);
     shot(&s, "refund-reissue-fr");
+    // The sale's own screen follows: it says what was refunded and reissued since.
+    click(&s, "[data-testid=nav-order]");
+    click(&s, "[data-testid=reopen-last-sale]");
+    wait(&s, "[data-testid=sale-done]");
+    let changed = s.wait_for("the sale screen to say what changed", STEP_BUDGET, |s| {
+        let t = s.text(&s.find("[data-testid=sale-done]")?)?;
+        Ok(t.contains("billet remboursé").then_some(t))
+    });
+    assert!(
+        changed.contains("1 billet remboursé sur 4") && changed.contains("1 réédité"),
+        "{changed}"
+    );
+    // Shown again later, a sale does not tell the seller to give its change once more.
+    assert!(
+        s.find("[data-testid=sale-change]").is_err(),
+        "no change to give on a sale shown again: {changed}"
+    );
 
     choose_language(&s, "en", "Settings saved");
     eprintln!("e2e: back: {}", wait_status(&s, "Online", "0 "));

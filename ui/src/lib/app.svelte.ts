@@ -28,6 +28,8 @@ export const app = $state({
   /** The sale last shown, once the seller has left its screen: F6 then opens a new order and
    *  offers to reopen this one. */
   lastSale: null as { sale: SaleView; account: string } | null,
+  /** The sale shown was reopened later (its change was given at the time). */
+  saleReopened: false,
   /** Unsold baskets of the other accounts opened at this desk, kept until sold or cleared. */
   baskets: {} as Record<string, { kind: 'pack' | 'single'; lines: LineInput[] }>,
   /** Cash and card amounts typed for the open basket (kept while the seller visits F7). */

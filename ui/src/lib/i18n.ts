@@ -137,6 +137,13 @@ const en = {
   statusSold: 'sold',
   statusVoided: 'voided',
   nextSale: 'Next customer',
+  orderChanged: (refunded: number, reissued: number, of: number) =>
+    [
+      refunded ? `${refunded} of ${of} ${of === 1 ? 'ticket' : 'tickets'} refunded` : '',
+      reissued ? `${reissued} reissued (the new ticket replaces the old one)` : '',
+    ]
+      .filter(Boolean)
+      .join(' · ') + ': hand out only the valid tickets listed on the account screen.',
   deskNameExample: 'Box office 1',
   refine: (n: number) => `Only the first ${n} are shown: type more of the name, or the email, before making a new account.`,
   cashMissing: (amount: string) => `${amount} still to pay: add cash or card.`,
@@ -337,6 +344,13 @@ const fr: Messages = {
   statusSold: 'vendue',
   statusVoided: 'annulée',
   nextSale: 'Client suivant',
+  orderChanged: (refunded, reissued, of) =>
+    [
+      refunded ? `${refunded} ${refunded === 1 ? 'billet remboursé' : 'billets remboursés'} sur ${of}` : '',
+      reissued ? `${reissued} ${reissued === 1 ? 'réédité' : 'réédités'} (le nouveau billet remplace l’ancien)` : '',
+    ]
+      .filter(Boolean)
+      .join(' · ') + ' : ne remettez que les billets valides listés sur l’écran du compte.',
   deskNameExample: 'Guichet 1',
   refine: (n) => `Seuls les ${n} premiers sont affichés : tapez plus du nom, ou l’e-mail, avant de créer un compte.`,
   cashMissing: (amount) => `Il reste ${amount} à payer : ajoutez des espèces ou la carte.`,
