@@ -434,7 +434,8 @@ fn box_office_sells_a_pack_prints_it_and_voids_it_in_english_and_french() {
     wait(&s, "[data-testid=violation][data-code=LINE_QUANTITY]");
     shot(&s, "order-violations-fr");
     assert!(
-        s.find("[data-testid=violation][data-code=SESSION_CAP]").is_err(),
+        s.find("[data-testid=violation][data-code=SESSION_CAP]")
+            .is_err(),
         "a line of 7 says LINE_QUANTITY once, not SESSION_CAP too"
     );
     for i in 0..3 {
