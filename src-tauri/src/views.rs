@@ -108,15 +108,15 @@ pub fn account_view(
     let per_session = standing
         .held
         .iter()
-        .map(|(code, n)| HeldView {
-            session: code.to_string(),
-            sport: desk
-                .catalogue()
-                .session(code)
-                .map(|s| s.sport.clone())
-                .unwrap_or_default(),
-            count: *n,
-            cap: config.limits.per_session_per_account,
+        .map(|(code, n)| {
+            let s = desk.catalogue().session(code);
+            HeldView {
+                session: code.to_string(),
+                sport: s.map(|s| s.sport.clone()).unwrap_or_default(),
+                sport_fr: s.map(|s| s.sport_fr()).unwrap_or_default(),
+                count: *n,
+                cap: config.limits.per_session_per_account,
+            }
         })
         .collect();
     let mut orders = Vec::new();
@@ -167,14 +167,16 @@ pub fn sessions(desk: &Desk, q: &SessionQuery) -> guichet_desk::Result<SessionLi
         .map(str::trim)
         .unwrap_or("")
         .to_lowercase();
-    let mut sports = std::collections::BTreeSet::new();
-    let mut venues = std::collections::BTreeSet::new();
+    // English name (the filter's value) → French name.
+    let mut sports = BTreeMap::new();
+    let mut venues = BTreeMap::new();
     let mut days = std::collections::BTreeSet::new();
     let mut all: Vec<(Timestamp, SessionView)> = Vec::new();
     for s in desk.catalogue().sessions() {
         let day = s.local_start().date().to_string();
-        sports.insert(s.sport.clone());
-        venues.insert(s.venue_name.clone());
+        let (sport_fr, venue_fr) = (s.sport_fr(), s.venue_name_fr());
+        sports.insert(s.sport.clone(), sport_fr.clone());
+        venues.insert(s.venue_name.clone(), venue_fr.clone());
         days.insert(day.clone());
         let offers: Vec<OfferView> = s
             .offers
@@ -194,10 +196,13 @@ pub fn sessions(desk: &Desk, q: &SessionQuery) -> guichet_desk::Result<SessionLi
                 && !p.held_back_sports.iter().any(|sp| sp == &s.sport)
         });
         let on_sale = phase_open && offers.iter().any(|o| o.left > 0);
+        let description_fr = s.description_fr();
         let keep = (text.is_empty()
             || s.code.as_str().to_lowercase().contains(&text)
             || s.description.to_lowercase().contains(&text)
-            || s.sport.to_lowercase().contains(&text))
+            || s.sport.to_lowercase().contains(&text)
+            || description_fr.to_lowercase().contains(&text)
+            || sport_fr.to_lowercase().contains(&text))
             && q.sport
                 .as_ref()
                 .is_none_or(|x| x.is_empty() || x == &s.sport)
@@ -219,8 +224,11 @@ pub fn sessions(desk: &Desk, q: &SessionQuery) -> guichet_desk::Result<SessionLi
                     }
                     .into(),
                     sport: s.sport.clone(),
+                    sport_fr,
                     description: s.description.clone(),
+                    description_fr,
                     venue: s.venue_name.clone(),
+                    venue_fr,
                     day,
                     start: s.local_start().time().strftime("%H:%M").to_string(),
                     offers,
@@ -234,8 +242,10 @@ pub fn sessions(desk: &Desk, q: &SessionQuery) -> guichet_desk::Result<SessionLi
     Ok(SessionList {
         sessions: all.into_iter().take(200).map(|(_, v)| v).collect(),
         matched,
-        sports: sports.into_iter().collect(),
-        venues: venues.into_iter().collect(),
+        sports: sports.keys().cloned().collect(),
+        sports_fr: sports.into_values().collect(),
+        venues: venues.keys().cloned().collect(),
+        venues_fr: venues.into_values().collect(),
         days: days.into_iter().collect(),
     })
 }
@@ -326,16 +336,22 @@ pub fn dashboard(desk: &Desk, shift_id: &str) -> Sql<Dashboard> {
         .map_err(guichet_store::Error::from)?;
     let mut by_hour: BTreeMap<String, (u32, i64)> = BTreeMap::new();
     let mut by_sport: BTreeMap<String, (u32, i64)> = BTreeMap::new();
+    let mut sport_fr: BTreeMap<String, String> = BTreeMap::new();
     for row in rows {
         let (at, session, cents) = row.map_err(guichet_store::Error::from)?;
         let hour = at
             .parse::<Timestamp>()
             .map(|t| format!("{}:00", t.to_zoned(paris()).strftime("%H")))
             .unwrap_or_else(|_| "?".into());
-        let sport = SessionCode::parse(&session)
+        let (sport, fr) = SessionCode::parse(&session)
             .ok()
-            .and_then(|c| desk.catalogue().session(&c).map(|s| s.sport.clone()))
-            .unwrap_or(session);
+            .and_then(|c| {
+                desk.catalogue()
+                    .session(&c)
+                    .map(|s| (s.sport.clone(), s.sport_fr()))
+            })
+            .unwrap_or_else(|| (session.clone(), session));
+        sport_fr.insert(sport.clone(), fr);
         for (map, key) in [(&mut by_hour, hour), (&mut by_sport, sport)] {
             let e = map.entry(key).or_default();
             e.0 += 1;
@@ -345,6 +361,10 @@ pub fn dashboard(desk: &Desk, shift_id: &str) -> Sql<Dashboard> {
     let list = |m: BTreeMap<String, (u32, i64)>| {
         m.into_iter()
             .map(|(label, (tickets, revenue_cents))| Bucket {
+                label_fr: sport_fr
+                    .get(&label)
+                    .cloned()
+                    .unwrap_or_else(|| label.clone()),
                 label,
                 tickets,
                 revenue_cents,

@@ -172,6 +172,8 @@ pub struct HeldView {
     pub session: String,
     /// Sport.
     pub sport: String,
+    /// Sport in French.
+    pub sport_fr: String,
     /// Tickets held.
     pub count: u32,
     /// Cap per session.
@@ -294,12 +296,18 @@ pub struct SessionView {
     pub code: String,
     /// `olympic` or `paralympic`.
     pub games: String,
-    /// Sport.
+    /// Sport (English, also the sport filter's value).
     pub sport: String,
+    /// Sport in French.
+    pub sport_fr: String,
     /// What is on.
     pub description: String,
+    /// What is on, in French.
+    pub description_fr: String,
     /// Venue.
     pub venue: String,
+    /// Venue in French.
+    pub venue_fr: String,
     /// Day at the venue.
     pub day: String,
     /// Start, local time.
@@ -318,10 +326,14 @@ pub struct SessionList {
     pub sessions: Vec<SessionView>,
     /// How many matched in all.
     pub matched: u32,
-    /// Sports.
+    /// Sports (the sport filter's values).
     pub sports: Vec<String>,
-    /// Venues.
+    /// The same sports in French, in the same order.
+    pub sports_fr: Vec<String>,
+    /// Venues (the venue filter's values).
     pub venues: Vec<String>,
+    /// The same venues in French, in the same order.
+    pub venues_fr: Vec<String>,
     /// Days.
     pub days: Vec<String>,
 }
@@ -568,6 +580,8 @@ pub struct EnrolView {
 pub struct Bucket {
     /// Hour (`10:00`) or sport.
     pub label: String,
+    /// The label in French (the hour, or the sport in French).
+    pub label_fr: String,
     /// Tickets.
     pub tickets: u32,
     /// Revenue, cents.

@@ -33,6 +33,15 @@ impl TicketSigner for DeviceKey {
     }
 }
 
+/// "Athlétisme / Athletics", or one name when both languages say the same ("Football").
+fn both(fr: &str, en: &str) -> String {
+    if fr == en {
+        fr.to_string()
+    } else {
+        format!("{fr} / {en}")
+    }
+}
+
 /// The last 12 characters of a UUID, upper case: what people read and say at the counter.
 fn short(id: &str) -> String {
     let hex: String = id.chars().filter(|c| *c != '-').collect();
@@ -56,9 +65,11 @@ impl Desk {
             faces.push(TicketFace {
                 games: s.games,
                 session_code: s.code.clone(),
-                sport: s.sport.clone(),
-                description: s.description.clone(),
-                venue: s.venue_name.clone(),
+                sport: both(&s.sport_fr(), &s.sport),
+                description: s.description_fr(),
+                description_en: s.description.clone(),
+                venue: s.venue_name_fr(),
+                venue_en: s.venue_name.clone(),
                 city: s.city.clone(),
                 starts_at: s.start.to_zoned(s.utc_offset.to_time_zone()),
                 category: t.category,

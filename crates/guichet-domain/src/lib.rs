@@ -12,6 +12,7 @@ pub mod ids;
 pub mod rules;
 pub mod text;
 
+pub use catalogue::french::{Lang, SessionWords};
 pub use catalogue::{Catalogue, Offer, Session, Venue};
 pub use clock::Clock;
 pub use config::{OrderKind, SaleConfig};

@@ -87,6 +87,13 @@ fn surfing_and_the_opening_ceremony_are_held_back_in_the_pack_phase() {
         r.violations[0].en,
         "SRF01 (Surfing) is not on sale in this phase (Make Your Games pack sale) — choose another session"
     );
+    assert!(
+        r.violations[0]
+            .fr
+            .starts_with("SRF01 (Surf) n'est pas en vente dans cette phase ("),
+        "the French sentence names the sport in French: {}",
+        r.violations[0].fr
+    );
 }
 
 #[test]

@@ -16,10 +16,13 @@ pub struct DemoSession {
     pub code: &'static str,
     /// Sport.
     pub sport: &'static str,
-    /// Description.
+    /// Description, in English as in the catalogue (the ticket prints it in French too, by the
+    /// catalogue's phrase rule).
     pub description: &'static str,
-    /// Venue.
+    /// Venue, in French.
     pub venue: &'static str,
+    /// Venue, in English.
+    pub venue_en: &'static str,
     /// City.
     pub city: &'static str,
     /// Local start, `YYYY-MM-DDTHH:MM`.
@@ -39,6 +42,7 @@ pub const DEMO_SESSIONS: [DemoSession; 4] = [
         sport: "Athlétisme / Athletics",
         description: "Men's 100m Final; Men's Hammer Throw Final; Women's High Jump Final",
         venue: "Stade de France",
+        venue_en: "Stade de France",
         city: "Saint-Denis",
         start: "2024-08-04T19:00",
         zone: "Europe/Paris",
@@ -50,6 +54,7 @@ pub const DEMO_SESSIONS: [DemoSession; 4] = [
         sport: "Natation / Swimming",
         description: "Men's 400m Freestyle Final; Women's 400m Freestyle Final",
         venue: "Paris La Défense Arena",
+        venue_en: "La Défense Arena",
         city: "Nanterre",
         start: "2024-07-27T20:30",
         zone: "Europe/Paris",
@@ -61,6 +66,7 @@ pub const DEMO_SESSIONS: [DemoSession; 4] = [
         sport: "Football",
         description: "Men's Group C",
         venue: "Parc des Princes",
+        venue_en: "Parc des Princes",
         city: "Paris",
         start: "2024-07-24T15:00",
         zone: "Europe/Paris",
@@ -72,6 +78,7 @@ pub const DEMO_SESSIONS: [DemoSession; 4] = [
         sport: "Surf / Surfing",
         description: "Women's Round 1; Men's Round 1",
         venue: "Teahupo'o",
+        venue_en: "Teahupo'o",
         city: "Tahiti, Polynésie française",
         start: "2024-07-27T07:00",
         zone: "Pacific/Tahiti",
@@ -167,8 +174,10 @@ pub fn demo_order_for(
                 games,
                 session_code: session.clone(),
                 sport: s.sport.into(),
-                description: s.description.into(),
+                description: guichet_domain::catalogue::french::description_fr("", s.description),
+                description_en: s.description.into(),
                 venue: s.venue.into(),
+                venue_en: s.venue_en.into(),
                 city: s.city.into(),
                 starts_at: starts_at.clone(),
                 category: s.category,

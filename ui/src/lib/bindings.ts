@@ -226,6 +226,10 @@ session: string,
  */
 sport: string, 
 /**
+ * Sport in French.
+ */
+sportFr: string, 
+/**
  * Tickets held.
  */
 count: number, 
@@ -400,17 +404,29 @@ code: string,
  */
 games: string, 
 /**
- * Sport.
+ * Sport (English, also the sport filter's value).
  */
 sport: string, 
+/**
+ * Sport in French.
+ */
+sportFr: string, 
 /**
  * What is on.
  */
 description: string, 
 /**
+ * What is on, in French.
+ */
+descriptionFr: string, 
+/**
  * Venue.
  */
 venue: string, 
+/**
+ * Venue in French.
+ */
+venueFr: string, 
 /**
  * Day at the venue.
  */
@@ -438,13 +454,21 @@ sessions: Array<SessionView>,
  */
 matched: number, 
 /**
- * Sports.
+ * Sports (the sport filter's values).
  */
 sports: Array<string>, 
 /**
- * Venues.
+ * The same sports in French, in the same order.
+ */
+sportsFr: Array<string>, 
+/**
+ * Venues (the venue filter's values).
  */
 venues: Array<string>, 
+/**
+ * The same venues in French, in the same order.
+ */
+venuesFr: Array<string>, 
 /**
  * Days.
  */
@@ -763,6 +787,10 @@ export type Bucket = {
  * Hour (`10:00`) or sport.
  */
 label: string, 
+/**
+ * The label in French (the hour, or the sport in French).
+ */
+labelFr: string, 
 /**
  * Tickets.
  */

@@ -32,3 +32,18 @@ export function dayText(iso: string): string {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);
   return m ? `${m[3]}/${m[2]}/${m[1]}` : iso;
 }
+
+/** One of a pair of words, in the desk's language (the catalogue carries English and French). */
+export function inLang(lang: Language, en: string, fr: string): string {
+  return lang === 'fr' ? fr : en;
+}
+
+/** A session's sport, event and venue in the desk's language. */
+export function sessionWords(
+  s: { sport: string; sportFr: string; description: string; descriptionFr: string; venue: string; venueFr: string },
+  lang: Language,
+): { sport: string; description: string; venue: string } {
+  return lang === 'fr'
+    ? { sport: s.sportFr, description: s.descriptionFr, venue: s.venueFr }
+    : { sport: s.sport, description: s.description, venue: s.venue };
+}

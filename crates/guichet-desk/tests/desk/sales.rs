@@ -458,3 +458,33 @@ fn a_name_no_ticket_font_can_draw_is_refused_naming_the_characters_and_the_way_o
     assert!(e.to_string().contains("as on the passport"), "{e}");
     assert!(e.to_string().contains("fonts-noto-cjk"), "{e}");
 }
+
+/// The ticket names the session in both languages: the sport, the event in French then in
+/// English, and the venue's French name with the English one beside the city.
+#[test]
+fn the_ticket_prints_the_event_and_venue_in_french_and_english() {
+    let mut f = fx();
+    let order = pack(4);
+    let total = f.desk.quote(&order).unwrap().order.total;
+    let r = f.desk.sell(&order, cash(total.cents() / 100 + 1)).unwrap();
+    for layout in [
+        guichet_tickets::Layout::A4,
+        guichet_tickets::Layout::Thermal,
+    ] {
+        let text = pdf_text(&f.desk.order_pdf(&r.order_id, layout).unwrap());
+        for words in [
+            "Football",
+            "Hommes, groupe C",
+            "Men's Group C",
+            "Parc des Princes",
+            "Rugby à 7 / Rugby",
+            "Phase préliminaire",
+            "Preliminary Phase",
+            "Stade de France",
+            "Arena Paris Sud 6",
+            "South Paris Arena 6",
+        ] {
+            assert!(text.contains(words), "{layout:?}: {words} prints:\n{text}");
+        }
+    }
+}

@@ -4,6 +4,7 @@
 //! binary so that every component starts from the same data ([`Catalogue::paris2024`]).
 
 pub mod derive;
+pub mod french;
 pub mod import;
 pub mod stats;
 

@@ -319,7 +319,9 @@ impl Checker {
                     ),
                     format!(
                         "{} ({}) n'est pas en vente dans cette phase ({}) — choisissez une autre séance",
-                        s.code, s.sport, phase.name_fr
+                        s.code,
+                        s.sport_fr(),
+                        phase.name_fr
                     ),
                     json!({ "session": s.code, "sport": s.sport, "phase": phase.id }),
                 );
@@ -469,10 +471,11 @@ impl Checker {
             }
             for (sport, codes) in sports.iter().filter(|(_, c)| c.len() > 1) {
                 let list: Vec<&str> = codes.iter().map(|c| c.as_str()).collect();
+                let sport_fr = crate::catalogue::french::sport_fr(sport).unwrap_or(sport);
                 self.push(
                     Code::PackSameSport,
                     format!("{sport} appears in {} sessions of this pack ({}); this sale requires {want} different sports — replace one", codes.len(), list.join(", ")),
-                    format!("{sport} figure dans {} séances de ce pack ({}) ; cette vente exige {want} sports différents — remplacez-en une", codes.len(), list.join(", ")),
+                    format!("{sport_fr} figure dans {} séances de ce pack ({}) ; cette vente exige {want} sports différents — remplacez-en une", codes.len(), list.join(", ")),
                     json!({ "sport": sport, "sessions": list }),
                 );
             }

@@ -76,7 +76,7 @@ pub(super) fn draw(c: &mut Canvas, t: &TicketFace, qr: (XObjectId, usize)) {
     );
     c.text(
         LEFT,
-        241.0,
+        241.5,
         12.0,
         Weight::Regular,
         Ink::Black,
@@ -84,11 +84,23 @@ pub(super) fn draw(c: &mut Canvas, t: &TicketFace, qr: (XObjectId, usize)) {
         full,
         &t.description,
     );
-    let session = format!("Session {}", t.session_code);
+    if t.description_en != t.description {
+        c.text(
+            LEFT,
+            237.0,
+            9.0,
+            Weight::Regular,
+            Ink::Black,
+            Align::Left,
+            full,
+            &t.description_en,
+        );
+    }
+    let session = format!("Séance / Session {}", t.session_code);
     c.text(
         LEFT,
-        234.5,
-        9.0,
+        232.6,
+        7.5,
         Weight::Regular,
         Ink::Grey,
         Align::Left,
@@ -145,6 +157,11 @@ pub(super) fn draw(c: &mut Canvas, t: &TicketFace, qr: (XObjectId, usize)) {
     );
     y -= 23.0;
     field(c, x, y, TEXT_W, "LIEU / VENUE", &t.venue, 12.0);
+    let under = if t.venue_en.is_empty() || t.venue_en == t.venue {
+        t.city.clone()
+    } else {
+        format!("{} · {}", t.venue_en, t.city)
+    };
     c.text(
         x,
         y - 10.5,
@@ -153,7 +170,7 @@ pub(super) fn draw(c: &mut Canvas, t: &TicketFace, qr: (XObjectId, usize)) {
         Ink::Black,
         Align::Left,
         TEXT_W,
-        &t.city,
+        &under,
     );
     y -= 19.0;
     let half = TEXT_W / 2.0;

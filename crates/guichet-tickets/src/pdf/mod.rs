@@ -30,12 +30,16 @@ pub struct TicketFace {
     pub games: Games,
     /// Session code, e.g. `ATH07`.
     pub session_code: SessionCode,
-    /// Sport, e.g. "Athlétisme / Athletics".
+    /// Sport in both languages, e.g. "Athlétisme / Athletics" (one name when they are the same).
     pub sport: String,
-    /// What the session holds, e.g. "Finale 100 m hommes / Men's 100m Final".
+    /// What the session holds, in French, e.g. "Hommes, groupe C".
     pub description: String,
-    /// Venue name.
+    /// What the session holds, in English, e.g. "Men's Group C".
+    pub description_en: String,
+    /// Venue name in French, e.g. "Arena Paris Sud 6".
     pub venue: String,
+    /// Venue name in English, e.g. "South Paris Arena 6" (printed when it differs).
+    pub venue_en: String,
     /// City.
     pub city: String,
     /// Start, in the venue's time zone (Europe/Paris; Pacific/Tahiti for surfing).

@@ -53,8 +53,8 @@ pub(super) fn draw(c: &mut Canvas, t: &TicketFace, qr: (XObjectId, usize)) {
     );
     c.text(
         X,
-        39.8,
-        11.0,
+        40.2,
+        10.5,
         Weight::Bold,
         Ink::Black,
         Align::Left,
@@ -63,7 +63,7 @@ pub(super) fn draw(c: &mut Canvas, t: &TicketFace, qr: (XObjectId, usize)) {
     );
     c.text(
         X,
-        35.6,
+        36.6,
         7.0,
         Weight::Regular,
         Ink::Black,
@@ -71,11 +71,30 @@ pub(super) fn draw(c: &mut Canvas, t: &TicketFace, qr: (XObjectId, usize)) {
         TEXT_W,
         &t.description,
     );
-    let place = format!("{} · {}, {}", t.session_code, t.venue, t.city);
+    if t.description_en != t.description {
+        c.text(
+            X,
+            33.9,
+            6.0,
+            Weight::Regular,
+            Ink::Black,
+            Align::Left,
+            TEXT_W,
+            &t.description_en,
+        );
+    }
+    let place = if t.venue_en.is_empty() || t.venue_en == t.venue {
+        format!("{} · {}, {}", t.session_code, t.venue, t.city)
+    } else {
+        format!(
+            "{} · {} / {}, {}",
+            t.session_code, t.venue, t.venue_en, t.city
+        )
+    };
     c.text(
         X,
-        32.0,
-        6.5,
+        31.0,
+        6.0,
         Weight::Regular,
         Ink::Black,
         Align::Left,
