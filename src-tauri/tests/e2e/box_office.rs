@@ -158,17 +158,7 @@ fn visit_screens(s: &Session<'_>, suffix: &str) {
 fn box_office_sells_a_pack_prints_it_and_voids_it_in_english_and_french() {
     let started = Instant::now();
     let run = "box-office";
-    let rig = Rig::start(
-        run,
-        "box-office",
-        &[
-            ("GUICHET_DEMO", "1".into()),
-            ("GUICHET_NOW", "2023-02-20T10:00[Europe/Paris]".into()),
-            ("GUICHET_CLOCK", "fixed".into()),
-            ("GUICHET_LANG", "en".into()),
-            ("GUICHET_PRINTER", "PDF".into()),
-        ],
-    );
+    let rig = Rig::start(run, "box-office", &crate::demo_desk_at_the_counter());
     let desk_dir = target_dir().join("e2e-desks").join(run);
     give_the_desk_a_key_with_a_leading_space(&desk_dir);
     let s = rig.open_app();

@@ -36,32 +36,27 @@ impl Keyboard<'_> {
     }
 }
 
+/// Waits until the field with this `data-testid` has the focus.
+fn wait_for_focus(s: &Session<'_>, testid: &str) {
+    s.wait_for(&format!("{testid} to have the focus"), STEP_BUDGET, |s| {
+        let id = s.execute(
+            "return document.activeElement && document.activeElement.dataset.testid;",
+            json!([]),
+        )?;
+        Ok((id == json!(testid)).then_some(()))
+    });
+}
+
 #[test]
 fn a_seller_sells_and_prints_a_three_line_pack_with_at_most_40_keys() {
-    let rig = Rig::start(
-        "keyboard",
-        "box-office",
-        &[
-            ("GUICHET_DEMO", "1".into()),
-            ("GUICHET_NOW", "2023-02-20T10:00[Europe/Paris]".into()),
-            ("GUICHET_CLOCK", "fixed".into()),
-            ("GUICHET_LANG", "en".into()),
-            ("GUICHET_PRINTER", "PDF".into()),
-        ],
-    );
+    let rig = Rig::start("keyboard", "box-office", &crate::demo_desk_at_the_counter());
     let s = rig.open_app();
     s.wait_for_text(TITLE, "Guichet — Box office", LAUNCH_BUDGET);
     let mut k = Keyboard { s: &s, pressed: 0 };
 
     // Sign in and open the till, keyboard only (before the count: once a day, not per sale).
     wait(&s, "[data-testid=staff-id]");
-    s.wait_for("the staff id field to have the focus", STEP_BUDGET, |s| {
-        let id = s.execute(
-            "return document.activeElement && document.activeElement.dataset.testid;",
-            json!([]),
-        )?;
-        Ok((id == json!("staff-id")).then_some(()))
-    });
+    wait_for_focus(&s, "staff-id");
     k.press(&format!("s-sell{TAB}1234{ENTER}"));
     wait(&s, "[data-testid=lookup-query]");
     k.press("\u{E037}"); // F7
@@ -125,13 +120,7 @@ fn a_seller_sells_and_prints_a_three_line_pack_with_at_most_40_keys() {
     );
     // Enter on the empty session field goes to the cash.
     k.press(ENTER);
-    s.wait_for("the cash field to have the focus", STEP_BUDGET, |s| {
-        let id = s.execute(
-            "return document.activeElement && document.activeElement.dataset.testid;",
-            json!([]),
-        )?;
-        Ok((id == json!("cash")).then_some(()))
-    });
+    wait_for_focus(&s, "cash");
     k.press(&(total / 100 + 10).to_string());
     wait(&s, "[data-testid=change]");
     k.press(F9);

@@ -91,6 +91,18 @@ impl Rig {
     }
 }
 
+/// A demo desk at the counter: generated accounts and allotment, the clock fixed on
+/// 20 Feb 2023 10:00 Paris time (pack sale), English, printing on the CUPS `PDF` queue.
+fn demo_desk_at_the_counter() -> Vec<(&'static str, String)> {
+    vec![
+        ("GUICHET_DEMO", "1".into()),
+        ("GUICHET_NOW", "2023-02-20T10:00[Europe/Paris]".into()),
+        ("GUICHET_CLOCK", "fixed".into()),
+        ("GUICHET_LANG", "en".into()),
+        ("GUICHET_PRINTER", "PDF".into()),
+    ]
+}
+
 fn save_screenshot(session: &Session<'_>, name: &str) -> PathBuf {
     session
         .settle()
