@@ -206,10 +206,12 @@ fn box_office_sells_a_pack_prints_it_and_voids_it_in_english_and_french() {
     )))
     .expect("three codes");
     assert_eq!(codes.len(), 3, "the demo desk has sessions on sale");
+    let words = session_words(&s, &codes[0]);
     for code in &codes {
         click(&s, &format!("[data-testid=add-{code}-C]"));
     }
     click(&s, "[data-testid=nav-order]");
+    the_line_reads_like_the_ticket(&s, 0, &words);
     for i in 0..3 {
         set_value(&s, &format!("[data-testid=line-qty-{i}]"), "6");
     }
@@ -412,10 +414,12 @@ fn box_office_sells_a_pack_prints_it_and_voids_it_in_english_and_french() {
 
     // A French order with its violations, then the sale screens in French.
     click(&s, "[data-testid=nav-sessions]");
+    let mots = session_words(&s, &codes[0]);
     for code in &codes {
         click(&s, &format!("[data-testid=add-{code}-C]"));
     }
     click(&s, "[data-testid=nav-order]");
+    the_line_reads_like_the_ticket(&s, 0, &mots);
     for i in 0..3 {
         set_value(&s, &format!("[data-testid=line-qty-{i}]"), "7");
     }
@@ -569,6 +573,31 @@ fn a_basket_survives_an_account_switch(
         s.find("[data-testid=kept-basket]").is_err(),
         "no other basket is waiting"
     );
+}
+
+/// What the session browser shows of `code`: sport, event, day and time, venue (the words of
+/// the screen's language).
+fn session_words(s: &Session<'_>, code: &str) -> Vec<String> {
+    wait(s, &format!("[data-testid=session-row][data-code={code}]"));
+    let words: Vec<String> = serde_json::from_value(must(s.execute(
+        "const r = document.querySelector(`[data-testid=session-row][data-code=${arguments[0]}]`);\
+         const c = r.querySelectorAll('td');\
+         return [c[2].firstChild.textContent.trim(), c[2].querySelector('small').textContent.trim(), c[1].innerText.split('\\n')[0].trim(), c[3].textContent.trim()];",
+        json!([code]),
+    )))
+    .expect("the session's words");
+    assert!(words.iter().all(|w| !w.is_empty()), "{code}: {words:?}");
+    words
+}
+
+/// The order line names its session as the ticket does: sport, event, day, venue.
+fn the_line_reads_like_the_ticket(s: &Session<'_>, line: usize, words: &[String]) {
+    let css = format!("[data-testid=line-words-{line}]");
+    let text = s.wait_for("the line's words", STEP_BUDGET, |s| {
+        let t = s.text(&s.find(&css)?)?;
+        Ok(words.iter().all(|w| t.contains(w.as_str())).then_some(t))
+    });
+    eprintln!("e2e: order line {line} reads {text:?}");
 }
 
 /// WebDriver's codes for F2 and F6.
