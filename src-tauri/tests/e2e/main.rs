@@ -160,6 +160,21 @@ fn check_screen(session: &Session<'_>, name: &str) -> PathBuf {
         if name.ends_with("-fr") && (width, height) == SIZES[1] {
             french_all_the_way(session, name);
         }
+        let bar = session
+            .execute(
+                "const b = document.querySelector('[data-testid=status-bar]'); return b ? b.getBoundingClientRect().height : 0;",
+                serde_json::json!([]),
+            )
+            .unwrap_or_else(|Failure(why)| panic!("e2e: {why}"))
+            .as_f64()
+            .unwrap_or(0.0);
+        eprintln!("e2e: status bar of {name} at {width}×{height}: {bar:.0} px");
+        // The bar leaves the screens their room: an eighth of the window at most (it took 95 of
+        // 640 px when it said why the desk was offline).
+        assert!(
+            bar <= f64::from(height) / 8.0,
+            "e2e: the status bar of {name} takes {bar:.0} of {height} px"
+        );
         let shot_name = if (width, height) == SIZES[1] {
             name.to_string()
         } else {
