@@ -471,23 +471,80 @@ pub async fn order_pdf(state: State<'_, AppState>, order_id: String) -> Answer<P
         .await
 }
 
-/// Saves the order's PDF where the operator says (a USB stick, a shared folder).
+/// Saves the order's PDF at the path typed.
 #[tauri::command]
 pub async fn save_pdf(
     state: State<'_, AppState>,
     order_id: String,
     path: String,
 ) -> Answer<String> {
+    write_pdf(&state, order_id, std::path::PathBuf::from(path.trim())).await
+}
+
+/// Saves the order's PDF in the Documents folder of whoever runs the desk
+/// (`Documents/Guichet/<order>.pdf`): nothing to type. `name` is the order's short number.
+#[tauri::command]
+pub async fn save_pdf_to_documents<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
+    state: State<'_, AppState>,
+    order_id: String,
+    name: String,
+) -> Answer<String> {
+    use tauri::Manager;
+    let lang = state.lang();
+    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+        return Err(bad_input(&lang, "file name", &name));
+    }
+    let dir = app
+        .path()
+        .document_dir()
+        .or_else(|_| app.path().home_dir().map(|h| h.join("Documents")))
+        .map_err(|e| {
+            Failure::new(
+                "SAVE",
+                format!("This computer names no Documents folder ({e}) — type a path to save to."),
+                "Cet ordinateur n’a pas de dossier Documents — saisissez un chemin où enregistrer."
+                    .to_string(),
+                &lang,
+            )
+        })?
+        .join("Guichet");
+    if let Err(e) = std::fs::create_dir_all(&dir) {
+        return Err(Failure::new(
+            "SAVE",
+            format!(
+                "Could not make the folder {} ({e}) — type a path to save to.",
+                dir.display()
+            ),
+            format!(
+                "Impossible de créer le dossier {} : {} — saisissez un chemin où enregistrer.",
+                dir.display(),
+                crate::failure::why_fr(&e.to_string())
+            ),
+            &lang,
+        ));
+    }
+    write_pdf(&state, order_id, dir.join(format!("{name}.pdf"))).await
+}
+
+async fn write_pdf(
+    state: &State<'_, AppState>,
+    order_id: String,
+    target: std::path::PathBuf,
+) -> Answer<String> {
     let layout = layout(&state.settings());
     state
         .with_desk(move |desk, lang| {
             let pdf = desk.order_pdf(&order_id, layout).map_err(desk_err(lang))?;
-            let target = std::path::PathBuf::from(path.trim());
             std::fs::write(&target, pdf).map_err(|e| {
                 Failure::new(
                     "SAVE",
                     format!("Could not save to {} ({e}) — choose a folder that exists and is writable.", target.display()),
-                    format!("Impossible d’enregistrer dans {} ({e}) — choisissez un dossier existant et accessible en écriture.", target.display()),
+                    format!(
+                        "Impossible d’enregistrer dans {} : {} — choisissez un dossier existant et accessible en écriture.",
+                        target.display(),
+                        crate::failure::why_fr(&e.to_string())
+                    ),
                     lang,
                 )
             })?;

@@ -301,7 +301,7 @@ fn bad_input_fr(field: &str, problem: &str) -> String {
 }
 
 /// A rendering or printing failure's reason in French, for the reasons the desk meets.
-fn why_fr(why: &str) -> String {
+pub(crate) fn why_fr(why: &str) -> String {
     if why.contains("an order with no ticket cannot be rendered") {
         return "la commande n’a aucun billet à imprimer".into();
     }

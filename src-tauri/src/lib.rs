@@ -48,6 +48,7 @@ pub fn builder<R: Runtime>(builder: Builder<R>, config: AppConfig) -> Builder<R>
             commands::order,
             commands::order_pdf,
             commands::save_pdf,
+            commands::save_pdf_to_documents,
             commands::print_order,
             commands::print_shift_report,
             commands::void_order,

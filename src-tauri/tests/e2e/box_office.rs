@@ -158,7 +158,13 @@ fn visit_screens(s: &Session<'_>, suffix: &str) {
 fn box_office_sells_a_pack_prints_it_and_voids_it_in_english_and_french() {
     let started = Instant::now();
     let run = "box-office";
-    let rig = Rig::start(run, "box-office", &crate::demo_desk_at_the_counter());
+    // The app's home: where "Save the PDF in Documents" writes (never the machine's own).
+    let home = target_dir().join("e2e-homes").join(run);
+    let _ = std::fs::remove_dir_all(&home);
+    std::fs::create_dir_all(&home).expect("e2e: the app's home");
+    let mut env = crate::demo_desk_at_the_counter();
+    env.push(("HOME", home.display().to_string()));
+    let rig = Rig::start(run, "box-office", &env);
     let desk_dir = target_dir().join("e2e-desks").join(run);
     give_the_desk_a_key_with_a_leading_space(&desk_dir);
     let s = rig.open_app();
@@ -326,6 +332,18 @@ fn box_office_sells_a_pack_prints_it_and_voids_it_in_english_and_french() {
     assert!(
         must(s.text(&printed)).contains("PDF"),
         "sent to the PDF queue"
+    );
+    // Saved with one click, no path to type: Documents/Guichet/<order>.pdf in the app's home.
+    click(&s, "[data-testid=save-documents]");
+    let saved = wait_text_contains(&s, "[data-testid=save-note]", "Documents/Guichet/");
+    let short = text(&s, "[data-testid=sale-done] h2 .mono");
+    let file = home.join("Documents/Guichet").join(format!("{short}.pdf"));
+    let bytes = std::fs::read(&file)
+        .unwrap_or_else(|e| panic!("e2e: {} after {saved:?}: {e}", file.display()));
+    assert!(
+        bytes.starts_with(b"%PDF"),
+        "a PDF was saved: {}",
+        file.display()
     );
 
     // Dashboard with the sale, before the void.

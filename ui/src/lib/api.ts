@@ -63,6 +63,7 @@ export const api = {
   order: (orderId: string) => call<OrderView>('order', { orderId }),
   orderPdf: (orderId: string) => call<PdfView>('order_pdf', { orderId }),
   savePdf: (orderId: string, path: string) => call<string>('save_pdf', { orderId, path }),
+  savePdfToDocuments: (orderId: string, name: string) => call<string>('save_pdf_to_documents', { orderId, name }),
   printOrder: (orderId: string) => call<PrintView>('print_order', { orderId }),
   printShiftReport: (shiftId: string) => call<PrintView>('print_shift_report', { shiftId }),
   voidOrder: (input: VoidInput) => call<VoidView>('void_order', { void: input }),

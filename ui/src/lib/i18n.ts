@@ -137,6 +137,7 @@ const en = {
   statusSold: 'sold',
   statusVoided: 'voided',
   nextSale: 'Next customer',
+  saveToDocuments: 'Save the PDF in Documents',
   orderChanged: (refunded: number, reissued: number, of: number) =>
     [
       refunded ? `${refunded} of ${of} ${of === 1 ? 'ticket' : 'tickets'} refunded` : '',
@@ -344,6 +345,7 @@ const fr: Messages = {
   statusSold: 'vendue',
   statusVoided: 'annulée',
   nextSale: 'Client suivant',
+  saveToDocuments: 'Enregistrer le PDF dans Documents',
   orderChanged: (refunded, reissued, of) =>
     [
       refunded ? `${refunded} ${refunded === 1 ? 'billet remboursé' : 'billets remboursés'} sur ${of}` : '',
