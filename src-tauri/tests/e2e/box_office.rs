@@ -68,6 +68,33 @@ pub(crate) fn shot(s: &Session<'_>, name: &str) -> PathBuf {
     p
 }
 
+/// At the minimum window (1024×640), with the work pane at its top, a 3-line pack's pay
+/// button (F9) is on screen above the status bar and on top at its centre: the seller sees
+/// the order and the way to pay it without scrolling (it was below the fold).
+fn pay_in_sight_at_the_minimum_size(s: &Session<'_>) {
+    must(s.set_viewport(1024, 640));
+    let seen = must(s.execute(
+        "const w = document.querySelector('main.work'); w.scrollTop = 0;\
+         const b = document.querySelector('[data-testid=pay]').getBoundingClientRect();\
+         const bar = document.querySelector('[data-testid=status-bar]').getBoundingClientRect();\
+         const top = document.elementFromPoint(b.left + b.width / 2, b.top + b.height / 2);\
+         return { bottom: b.bottom, bar: bar.top, onTop: !!(top && top.closest('[data-testid=pay]')),\
+                  lines: document.querySelectorAll('[data-testid=line]').length };",
+        json!([]),
+    ));
+    assert_eq!(
+        seen["lines"], 3,
+        "a pack of three lines is on the order screen: {seen}"
+    );
+    assert!(
+        seen["bottom"].as_f64().expect("a pay button") <= seen["bar"].as_f64().expect("a bar")
+            && seen["onTop"] == true,
+        "at 1024×640 the pay button is above the status bar and not covered, unscrolled: {seen}"
+    );
+    eprintln!("e2e: pay button ✓ in sight at 1024×640 without scrolling: {seen}");
+    must(s.set_viewport(1280, 800));
+}
+
 /// Renders the PDF with pdftoppm and decodes every QR with zbarimg.
 fn qr_texts(pdf: &Path) -> Vec<String> {
     let out_dir = pdf.with_extension("pages");
@@ -266,6 +293,7 @@ fn box_office_sells_a_pack_prints_it_and_voids_it_in_english_and_french() {
     type_into(&s, "[data-testid=cash]", &cash.to_string());
     wait(&s, "[data-testid=change]");
     shot(&s, "payment-en");
+    pay_in_sight_at_the_minimum_size(&s);
     click(&s, "[data-testid=pay]");
     let done = wait(&s, "[data-testid=sale-done]");
     let order_id = must(s.execute(
@@ -477,6 +505,7 @@ fn box_office_sells_a_pack_prints_it_and_voids_it_in_english_and_french() {
         json!([]),
     ));
     shot(&s, "payment-fr");
+    pay_in_sight_at_the_minimum_size(&s);
     click(&s, "[data-testid=pay]");
     wait(&s, "[data-testid=sale-done]");
     wait(&s, "[data-testid=pdf-preview]");
