@@ -164,11 +164,46 @@ fn give_the_desk_a_key_with_a_leading_space(desk_dir: &Path) {
     panic!("e2e: 2,000 keys and none whose tickets start with a space");
 }
 
+/// The sport and venue filters list their choices in the screen's language, in that
+/// language's order (French venues once came in the order of their English names).
+fn filters_sorted_in_the_screen_language(s: &Session<'_>, lang: &str) {
+    for filter in ["sessions-sport", "sessions-venue"] {
+        let labels = must(s.execute(
+            "return [...document.querySelectorAll(`[data-testid=${arguments[0]}] option`)]\
+               .slice(1).map(o => o.textContent.trim());",
+            json!([filter]),
+        ));
+        let labels: Vec<String> = serde_json::from_value(labels).expect("option labels");
+        assert!(labels.len() > 10, "{filter} lists its choices: {labels:?}");
+        let sorted = must(s.execute(
+            "const l = [...arguments[0]]; return l.sort((a, b) => a.localeCompare(b, arguments[1]));",
+            json!([labels, lang]),
+        ));
+        assert_eq!(
+            json!(labels),
+            sorted,
+            "{filter} in {lang} lists its choices in {lang} order"
+        );
+    }
+    if lang == "fr" {
+        let venues = must(s.execute(
+            "return document.querySelector('[data-testid=sessions-venue]').textContent;",
+            json!([]),
+        ));
+        let venues = venues.as_str().unwrap_or_default();
+        assert!(
+            venues.contains("Arena Paris Sud") && !venues.contains("South Paris Arena"),
+            "French venue names in the French filter: {venues}"
+        );
+    }
+}
+
 /// Every screen after sign-in, screenshotted with `suffix` (`en` / `fr`).
 fn visit_screens(s: &Session<'_>, suffix: &str) {
     click(s, "[data-testid=nav-sessions]");
     wait(s, "[data-testid=session-row]");
     shot(s, &format!("sessions-{suffix}"));
+    filters_sorted_in_the_screen_language(s, suffix);
     click(s, "[data-testid=nav-shift]");
     wait(s, "[data-testid=shift-open], [data-testid=open-shift]");
     // The dashboard's charts arrive with their own call.
