@@ -28,6 +28,36 @@ pub fn account_qr(id: &AccountId) -> String {
     format!("{ACCOUNT_QR_PREFIX}{id}")
 }
 
+impl Desk {
+    /// The account of a fan's scanned card, checked offline against the server's card keys
+    /// (received at enrolment) on today's Paris date. A kiosk identifies fans only this way:
+    /// it never searches accounts by name. Returns the account id; the account itself comes
+    /// from the cache or the server's look-up.
+    pub fn identify_card(&self, scanned: &str) -> Result<AccountId> {
+        let entries: Vec<guichet_tickets::KeyListEntry> =
+            guichet_store::link::card_keys(self.store.reader())?
+                .into_iter()
+                .map(|(key_id, public_key)| guichet_tickets::KeyListEntry {
+                    key_id,
+                    public_key,
+                    label: "server account cards".into(),
+                })
+                .collect();
+        let keys = guichet_tickets::KeyList::from_entries(&entries).map_err(|problem| {
+            Error::BadInput {
+                field: "server card keys",
+                problem,
+            }
+        })?;
+        let today = self.now().to_zoned(self.config.time_zone()).date();
+        let card = guichet_tickets::verify_card(scanned, &keys, today)?;
+        AccountId::parse(&card.account).map_err(|e| Error::BadInput {
+            field: "account card",
+            problem: e.to_string(),
+        })
+    }
+}
+
 /// How a look-up query was read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -85,6 +115,9 @@ impl Desk {
         let q = query.trim();
         let conn = self.store.reader();
         if let Some(id) = q.strip_prefix(ACCOUNT_QR_PREFIX) {
+            // A fan's signed card (`id:date:signature`) opens the account at the counter too:
+            // the seller sees the account and checks the fan, so the id is enough here.
+            let id = id.split(':').next().unwrap_or_default();
             let id = AccountId::parse(id.trim()).map_err(|e| Error::BadInput {
                 field: "account QR",
                 problem: e.to_string(),

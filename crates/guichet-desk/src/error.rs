@@ -67,6 +67,9 @@ pub enum Error {
         /// When (Paris time).
         since: String,
     },
+    /// A scanned account card that a kiosk may not trust (forged, expired, unsigned…).
+    #[error("{0}")]
+    Card(#[from] guichet_tickets::CardError),
     /// Unknown account.
     #[error("no account {id:?} in this desk's cache — look it up by name or email, or create a walk-in account")]
     UnknownAccount {
@@ -225,6 +228,7 @@ impl Error {
             Error::PinPolicy => "PIN_POLICY",
             Error::NoOpenShift => "NO_OPEN_SHIFT",
             Error::ShiftAlreadyOpen { .. } => "SHIFT_ALREADY_OPEN",
+            Error::Card(_) => "CARD_NOT_VALID",
             Error::UnknownAccount { .. } => "UNKNOWN_ACCOUNT",
             Error::BadInput { .. } => "BAD_INPUT",
             Error::HolderNames { .. } => "HOLDER_NAMES",

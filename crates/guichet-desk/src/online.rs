@@ -3,7 +3,7 @@
 
 use guichet_domain::{OrderKind, PriceCategory, SessionCode};
 use guichet_store::journal::{mark_pushed, mark_rejected};
-use guichet_store::link::{link, save_link, ServerLink};
+use guichet_store::link::{link, save_card_key, save_link, ServerLink};
 use guichet_store::rusqlite::OptionalExtension;
 use guichet_store::shifts::open_shift;
 use guichet_tickets::DeviceKey;
@@ -56,7 +56,11 @@ impl Desk {
             pull_cursor: 0,
         };
         let now = self.now();
-        self.store.write(|tx| save_link(tx, &l, now))?;
+        let card = answer.card_key;
+        self.store.write(|tx| {
+            save_link(tx, &l, now)?;
+            save_card_key(tx, &card.key_id, &card.public_key_hex, now)
+        })?;
         self.connect_server(Timeouts::counter())?;
         Ok(answer.device_id)
     }

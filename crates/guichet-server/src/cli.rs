@@ -91,6 +91,21 @@ pub enum Command {
         #[arg(long, default_value = "box-office")]
         kind: String,
     },
+    /// Print an account's card: the signed QR text a fan shows at a kiosk (sent with the
+    /// confirmation email). `--png` also writes it as a QR image.
+    AccountCard {
+        /// The database.
+        #[command(flatten)]
+        db: DbArg,
+        /// Account id (`P24-0000002`).
+        account: String,
+        /// Last day the card is valid (YYYY-MM-DD); default: the last day of the last sale phase.
+        #[arg(long)]
+        valid_until: Option<String>,
+        /// Also write the QR as a PNG here.
+        #[arg(long)]
+        png: Option<PathBuf>,
+    },
     /// Run the HTTP server.
     Serve {
         /// The database (imported first if empty).
@@ -246,6 +261,27 @@ pub fn run(args: Args, now: Timestamp, out: &mut dyn Write) -> Result<u8, CliErr
             writeln!(out, "{code}").map_err(w)?;
             Ok(0)
         }
+        Command::AccountCard {
+            db,
+            account,
+            valid_until,
+            png,
+        } => {
+            let id = guichet_domain::AccountId::parse(&account).map_err(|e| e.to_string())?;
+            let until = match valid_until {
+                Some(d) => d
+                    .parse::<jiff::civil::Date>()
+                    .map_err(|e| format!("--valid-until {d:?}: expected YYYY-MM-DD ({e})"))?,
+                None => last_sale_day(&config),
+            };
+            let store = open(&db)?;
+            let card = store.account_card(&id, until).map_err(|e| e.to_string())?;
+            if let Some(path) = png {
+                guichet_tickets::qr_png(&card, &path).map_err(|e| e.to_string())?;
+            }
+            writeln!(out, "{card}").map_err(w)?;
+            Ok(0)
+        }
         Command::Openapi => {
             writeln!(out, "{}", crate::api::openapi::document()).map_err(w)?;
             Ok(0)
@@ -340,6 +376,18 @@ pub fn run(args: Args, now: Timestamp, out: &mut dyn Write) -> Result<u8, CliErr
             Ok(if result.is_ok() { ACCEPTED } else { REFUSED })
         }
     }
+}
+
+/// The last Paris day on which some phase still sells.
+fn last_sale_day(config: &SaleConfig) -> jiff::civil::Date {
+    let tz = jiff::tz::TimeZone::get("Europe/Paris").unwrap_or(jiff::tz::TimeZone::UTC);
+    config
+        .phases
+        .iter()
+        .map(|p| p.closes)
+        .max()
+        .map(|c| (c - jiff::SignedDuration::from_secs(1)).to_zoned(tz).date())
+        .unwrap_or(jiff::civil::date(2024, 9, 8))
 }
 
 fn print_check(

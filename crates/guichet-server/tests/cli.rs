@@ -262,3 +262,67 @@ fn the_data_readme_shows_the_catalogue_numbers_the_tool_prints() {
         );
     }
 }
+
+/// An operator prints a demo fan's card: the text a kiosk scans, and a PNG whose QR decodes
+/// back to it; the card checks against the key the server gives devices when they enrol.
+#[test]
+fn an_account_card_prints_as_text_and_as_a_qr_that_checks() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let db = dir.path().join("server.sqlite");
+    let db_arg = db.to_str().expect("a UTF-8 path");
+    let seeded = run(&["seed-demo", "--db", db_arg]);
+    assert!(
+        seeded.status.success(),
+        "{}",
+        String::from_utf8_lossy(&seeded.stderr)
+    );
+    let png = dir.path().join("card.png");
+    let out = run(&[
+        "account-card",
+        "--db",
+        db_arg,
+        "DEMO-0001",
+        "--valid-until",
+        "2024-09-08",
+        "--png",
+        png.to_str().expect("a UTF-8 path"),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let card = String::from_utf8(out.stdout)
+        .expect("UTF-8")
+        .trim()
+        .to_string();
+    assert!(
+        card.starts_with("P24-ACCOUNT:DEMO-0001:20240908:"),
+        "{card}"
+    );
+    let decoded = guichet_tickets::decode_qr_image(&png).expect("the PNG holds a QR");
+    assert_eq!(decoded, card, "the QR is the card's text");
+    let store = guichet_server::store::Store::open(
+        &db,
+        guichet_domain::SaleConfig::paris2024(),
+        guichet_server::store::Durability::Normal,
+    )
+    .expect("the store");
+    let key = store.card_key_entry().expect("the card key");
+    let keys = guichet_tickets::KeyList::from_entries(&[guichet_tickets::KeyListEntry {
+        key_id: key.key_id,
+        public_key: key.public_key_hex,
+        label: "server".into(),
+    }])
+    .expect("a key list");
+    let ok = guichet_tickets::verify_card(&card, &keys, jiff::civil::date(2023, 2, 17))
+        .expect("the printed card checks with the server's key");
+    assert_eq!(ok.account, "DEMO-0001");
+    let unknown = run(&["account-card", "--db", db_arg, "DEMO-9999"]);
+    assert!(!unknown.status.success(), "no card for an unknown account");
+    let said = String::from_utf8_lossy(&unknown.stderr);
+    assert!(
+        said.contains("DEMO-9999"),
+        "the refusal names the account: {said}"
+    );
+}

@@ -94,3 +94,31 @@ pub fn add_server_revocations(conn: &Connection, ids: &[String]) -> Result<()> {
     }
     Ok(())
 }
+
+/// Keeps one of the server's account-card public keys (idempotent).
+pub fn save_card_key(
+    conn: &Connection,
+    key_id: &str,
+    public_key_hex: &str,
+    at: Timestamp,
+) -> Result<()> {
+    conn.execute(
+        "INSERT INTO server_card_key (key_id, public_key_hex, received_at) VALUES (?1, ?2, ?3)
+         ON CONFLICT(key_id) DO NOTHING",
+        params![key_id, public_key_hex, ts(at)],
+    )
+    .ctx("save the server's card key")?;
+    Ok(())
+}
+
+/// The server's account-card keys this desk holds: `(key id, public key hex)`.
+pub fn card_keys(conn: &Connection) -> Result<Vec<(String, String)>> {
+    let mut stmt = conn
+        .prepare("SELECT key_id, public_key_hex FROM server_card_key ORDER BY key_id")
+        .ctx("read the server's card keys")?;
+    let rows = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .ctx("read the server's card keys")?;
+    rows.collect::<rusqlite::Result<Vec<_>>>()
+        .ctx("read the server's card keys")
+}

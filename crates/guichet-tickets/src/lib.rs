@@ -6,6 +6,7 @@
 //! ticket → [`render_order`] → [`print_pdf`]. The gate's: [`Gate::scan`].
 
 pub mod base45;
+mod card;
 mod claims;
 pub mod demo;
 mod error;
@@ -21,6 +22,7 @@ mod scan_log;
 #[cfg(test)]
 mod vectors;
 
+pub use card::{sign_card, verify_card, AccountCard, CardError, CARD_CONTEXT, CARD_PREFIX};
 pub use claims::{Holder, TicketClaims, TicketId};
 pub use error::{
     Base45Error, Error, ImageDecodeError, KeyError, PayloadError, PrintError, RenderError, Result,
@@ -37,6 +39,6 @@ pub use pdf::{
     Report, ReportRow, ReportSection, TicketFace, FONT_DIRS_VAR, FONT_PACKAGES, SYSTEM_FONTS_VAR,
 };
 pub use print::{print_pdf, JobId, PrintOptions};
-pub use qr::{decode_qr_image, decode_qr_luma, qr_code, QR_EC_LEVEL};
+pub use qr::{decode_qr_image, decode_qr_luma, qr_code, qr_png, QR_EC_LEVEL};
 pub use revocation::{Revocation, RevocationList, RevocationListFile, REVOCATION_LIST_FORMAT};
 pub use scan_log::ScanLog;

@@ -17,6 +17,28 @@ pub fn qr_code(text: &str) -> Result<QrCode, qrcode::types::QrError> {
     QrCode::with_error_correction_level(text.as_bytes(), QR_EC_LEVEL)
 }
 
+/// Writes `text` as a QR code PNG (8 pixels a module, a 4-module quiet zone): an account
+/// card to send with a confirmation email, or to show on a phone.
+pub fn qr_png(text: &str, path: &Path) -> std::io::Result<()> {
+    let code =
+        qr_code(text).map_err(|e| std::io::Error::other(format!("no QR for this text: {e}")))?;
+    let (width, colors) = (code.width(), code.to_colors());
+    let (scale, quiet) = (8u32, 4u32);
+    let side = (width as u32 + 2 * quiet) * scale;
+    let img = image::GrayImage::from_fn(side, side, |x, y| {
+        let (cx, cy) = (
+            (x / scale).wrapping_sub(quiet),
+            (y / scale).wrapping_sub(quiet),
+        );
+        let dark = (cx as usize) < width
+            && (cy as usize) < width
+            && colors[cy as usize * width + cx as usize] == Color::Dark;
+        image::Luma([if dark { 0 } else { 255 }])
+    });
+    img.save(path)
+        .map_err(|e| std::io::Error::other(format!("{}: {e}", path.display())))
+}
+
 /// A ticket's QR code as modules: `dark[row * width + col]`.
 pub(crate) struct QrModules {
     pub(crate) dark: Vec<bool>,

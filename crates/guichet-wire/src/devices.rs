@@ -33,4 +33,18 @@ pub struct EnrolResponse {
     pub token: String,
     /// Key id under which the device's tickets are verified.
     pub key_id: String,
+    /// The public key that signs account cards (the QR a fan shows at a kiosk), so that the
+    /// device checks cards offline.
+    pub card_key: CardKeyDto,
+}
+
+/// The public half of the server's account-card key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct CardKeyDto {
+    /// Key id: 16 hex digits, the first 8 bytes of SHA-256 of the public key.
+    #[schema(pattern = "^[0-9a-f]{16}$")]
+    pub key_id: String,
+    /// Ed25519 public key, 64 hex digits.
+    #[schema(pattern = "^[0-9a-f]{64}$")]
+    pub public_key_hex: String,
 }

@@ -78,7 +78,8 @@ impl Store {
         let device_id = uuid::Uuid::now_v7().to_string();
         let kid = key_id(&key);
         let code_hash = sha256_hex(req.code.trim());
-        self.write(|tx| {
+        let card_key = self.card_key_entry()?;
+        let (device_id, kind, token, key_id) = self.write(|tx| {
             let row: Option<(String, Option<String>)> = tx
                 .query_row("SELECT kind, used_at FROM enrolment_codes WHERE code_hash = ?1", [&code_hash], |r| {
                     Ok((r.get(0)?, r.get(1)?))
@@ -106,7 +107,14 @@ impl Store {
                 }
                 e => StoreError::Sql(e),
             })?;
-            Ok(EnrolResponse { device_id: device_id.clone(), kind, token: token.clone(), key_id: kid.clone() })
+            Ok((device_id.clone(), kind, token.clone(), kid.clone()))
+        })?;
+        Ok(EnrolResponse {
+            device_id,
+            kind,
+            token,
+            key_id,
+            card_key,
         })
     }
 

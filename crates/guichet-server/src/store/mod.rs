@@ -3,6 +3,7 @@
 //! can follow with the same operations.
 
 mod accounts;
+mod cards;
 mod catalogue;
 mod devices;
 mod sales;
@@ -85,6 +86,9 @@ pub struct Store {
     sale_queue: sales::SaleQueue,
     /// Devices already authenticated, by token hash (see [`Store::device_by_token`]).
     devices_seen: std::sync::RwLock<std::collections::HashMap<String, Device>>,
+    /// Where the key that signs account cards lives (next to the database, never in it).
+    card_key_dir: std::path::PathBuf,
+    card_key: std::sync::OnceLock<guichet_tickets::DeviceKey>,
 }
 
 fn configure(conn: &Connection, durability: Durability) -> rusqlite::Result<()> {
@@ -133,6 +137,8 @@ impl Store {
             pull_page: 100_000,
             sale_queue: Default::default(),
             devices_seen: Default::default(),
+            card_key_dir: cards::key_dir(path),
+            card_key: Default::default(),
         })
     }
 
