@@ -15,7 +15,7 @@ pub fn encode(bytes: &[u8]) -> String {
 pub fn decode(s: &str, what: &str) -> Result<Vec<u8>, crate::DrawError> {
     let s = s.trim();
     let bad = || crate::DrawError::Transcript(format!("{what}: {s:?} is not hex"));
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return Err(bad());
     }
     (0..s.len())
