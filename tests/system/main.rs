@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 
 mod caps;
+mod draw_registration;
 mod faults;
 mod first_pull;
 mod help;
