@@ -10,6 +10,7 @@ use serde_json::{json, Value};
 
 mod caps;
 mod cards;
+mod draw_registration;
 mod faults;
 mod first_pull;
 mod help;

@@ -376,6 +376,23 @@ impl Desk {
         Ok(n)
     }
 
+    /// Registers the open account for a draw, online only (the server decides the window and
+    /// the once-per-draw rule), then refreshes the account on the desk so its registration
+    /// shows. A refusal comes back as `Error::Server` whose sentence names the rule and the
+    /// window in Paris time ([`refusal_sentence`] gives just that sentence).
+    pub fn register_for_draw(
+        &mut self,
+        account: &guichet_domain::AccountId,
+        draw: &str,
+    ) -> Result<guichet_wire::draws::RegistrationDto> {
+        let req = guichet_wire::draws::RegistrationRequest {
+            account_id: account.to_string(),
+        };
+        let r = self.client()?.register_for_draw(draw, &req)?;
+        self.find_on_server(account.as_str())?;
+        Ok(r)
+    }
+
     /// Pulls what changed on the server into the store now (the sync task also does it).
     pub fn pull_now(&mut self) -> Result<()> {
         let now = self.now();
@@ -385,5 +402,14 @@ impl Desk {
             Err(PullError::Call(e)) => Err(e.into()),
             Err(PullError::Store(e)) => Err(e.into()),
         }
+    }
+}
+
+/// The sentence to show a seller for a failed draw registration: the server's own refusal
+/// (rule, window in Paris time, way out) when it refused, else the error as it reads.
+pub fn refusal_sentence(e: &Error) -> String {
+    match e {
+        Error::Server(CallError::Refused { body, .. }) => body.message.clone(),
+        other => other.to_string(),
     }
 }

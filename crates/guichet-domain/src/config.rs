@@ -87,6 +87,24 @@ pub struct Draw {
     /// Registration closes (excluded).
     #[serde(deserialize_with = "instant")]
     pub registration_closes: Timestamp,
+    /// At close, this draw's registrants are carried into this one (Paris carried the pack
+    /// draw's into the single-ticket draw).
+    #[serde(default)]
+    pub carry_over_from: Option<String>,
+    /// Tickets one winner is expected to buy: winners = the phase's tickets on sale / this.
+    #[serde(default = "default_tickets_per_winner")]
+    pub expected_tickets_per_winner: u64,
+    /// Timeslots that may start in one hour.
+    #[serde(default = "default_slot_hour_capacity")]
+    pub slot_hour_capacity: u32,
+}
+
+fn default_tickets_per_winner() -> u64 {
+    6
+}
+
+fn default_slot_hour_capacity() -> u32 {
+    1000
 }
 
 /// A sale phase.
@@ -184,6 +202,28 @@ impl SaleConfig {
             return Err(err(
                 "limits: need pack_sessions ≥ 1 and 1 ≤ pack_line_min ≤ pack_line_max".into(),
             ));
+        }
+        for d in &cfg.draws {
+            if d.registration_opens >= d.registration_closes {
+                return Err(err(format!(
+                    "draw {}: registration must open before it closes",
+                    d.id
+                )));
+            }
+            if d.expected_tickets_per_winner == 0 || d.slot_hour_capacity == 0 {
+                return Err(err(format!(
+                    "draw {}: expected_tickets_per_winner and slot_hour_capacity must be at least 1",
+                    d.id
+                )));
+            }
+            if let Some(from) = &d.carry_over_from {
+                if from == &d.id || !cfg.draws.iter().any(|x| &x.id == from) {
+                    return Err(err(format!(
+                        "draw {}: carry_over_from names no other draw: {from:?}",
+                        d.id
+                    )));
+                }
+            }
         }
         for p in &cfg.phases {
             if p.opens >= p.closes {

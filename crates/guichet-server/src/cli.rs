@@ -124,6 +124,12 @@ pub enum Command {
     },
     /// Print the OpenAPI document.
     Openapi,
+    /// The draw, step by step (docs/draw.md): register, commit, close, export, run, verify.
+    Draw {
+        /// The step.
+        #[command(subcommand)]
+        step: crate::draw_cli::DrawCommand,
+    },
     /// Would this sale be allowed? Checks a draft order (JSON file, or - for stdin) for an
     /// account at an instant; prints the priced order or every violation.
     /// Exit code: 0 accepted, 1 refused, 2 bad input.
@@ -282,6 +288,7 @@ pub fn run(args: Args, now: Timestamp, out: &mut dyn Write) -> Result<u8, CliErr
             writeln!(out, "{card}").map_err(w)?;
             Ok(0)
         }
+        Command::Draw { step } => crate::draw_cli::run(step, now, &open, out),
         Command::Openapi => {
             writeln!(out, "{}", crate::api::openapi::document()).map_err(w)?;
             Ok(0)

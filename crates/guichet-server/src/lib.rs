@@ -4,5 +4,6 @@
 pub mod api;
 pub mod cli;
 pub mod demo;
+pub mod draw_cli;
 pub mod serve;
 pub mod store;

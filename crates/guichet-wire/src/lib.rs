@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod catalogue;
 pub mod checks;
 pub mod devices;
+pub mod draws;
 pub mod error;
 pub mod orders;
 pub mod sync;

@@ -185,6 +185,16 @@ impl ServerClient {
         )
     }
 
+    /// Registers an account for a draw (`POST /v1/draws/{draw}/registrations`).
+    pub fn register_for_draw(
+        &self,
+        draw: &str,
+        req: &guichet_wire::draws::RegistrationRequest,
+    ) -> Result<guichet_wire::draws::RegistrationDto, CallError> {
+        let url = format!("{}/v1/draws/{draw}/registrations", self.base);
+        self.send("the draw registration", self.http.post(url).json(req))
+    }
+
     /// Sells an order online.
     pub fn order(&self, req: &OrderRequest) -> Result<OrderResponse, CallError> {
         let url = format!("{}/v1/orders", self.base);

@@ -165,3 +165,45 @@ impl From<tokio::task::JoinError> for Error {
         )
     }
 }
+
+impl From<crate::store::DrawStoreError> for Error {
+    fn from(e: crate::store::DrawStoreError) -> Error {
+        use crate::store::{DrawStoreError as D, Rule};
+        match e {
+            D::Refused {
+                rule,
+                message,
+                details,
+            } => {
+                let (status, code) = match rule {
+                    Rule::DrawUnknown | Rule::AccountUnknown => {
+                        (StatusCode::NOT_FOUND, ErrorCode::NotFound)
+                    }
+                    Rule::AlreadyRegistered | Rule::OutOfOrder => {
+                        (StatusCode::CONFLICT, ErrorCode::Conflict)
+                    }
+                    Rule::NotOpen | Rule::Closed | Rule::AfterFingerprint => {
+                        (StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::RuleViolation)
+                    }
+                };
+                Error(
+                    status,
+                    ApiError {
+                        code,
+                        message,
+                        details,
+                    },
+                )
+            }
+            D::Draw(d) => Error(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ApiError {
+                    code: ErrorCode::RuleViolation,
+                    message: d.to_string(),
+                    details: serde_json::json!({ "rule": d.code() }),
+                },
+            ),
+            D::Store(s) => s.into(),
+        }
+    }
+}

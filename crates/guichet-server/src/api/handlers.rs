@@ -22,12 +22,12 @@ use super::auth::AuthDevice;
 use super::{AppState, Error};
 use crate::store::{lost_sale, Device};
 
-type S = State<Arc<AppState>>;
-type ApiJson<T> = Result<axum::Json<T>, axum::extract::rejection::JsonRejection>;
+pub(super) type S = State<Arc<AppState>>;
+pub(super) type ApiJson<T> = Result<axum::Json<T>, axum::extract::rejection::JsonRejection>;
 type ApiQuery<T> = Result<Query<T>, QueryRejection>;
-type ApiPath<T> = Result<Path<T>, PathRejection>;
+pub(super) type ApiPath<T> = Result<Path<T>, PathRejection>;
 
-async fn blocking<T: Send + 'static>(
+pub(super) async fn blocking<T: Send + 'static>(
     st: &Arc<AppState>,
     f: impl FnOnce(&AppState) -> Result<T, Error> + Send + 'static,
 ) -> Result<T, Error> {

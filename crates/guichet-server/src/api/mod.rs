@@ -2,6 +2,7 @@
 //! it. Every error is `{ code, message, details }`.
 
 mod auth;
+mod draws;
 mod error;
 mod handlers;
 pub mod metrics;
@@ -56,6 +57,7 @@ pub fn app(state: Arc<AppState>) -> Router {
             get(handlers::search_accounts).post(handlers::create_account),
         )
         .route("/v1/accounts/{id}", get(handlers::get_account))
+        .route("/v1/draws/{draw}/registrations", post(draws::register))
         .route("/v1/orders", post(handlers::create_order))
         .route(
             "/v1/allotments",

@@ -6,7 +6,7 @@ use axum::response::IntoResponse;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{handlers, metrics};
+use super::{draws, handlers, metrics};
 
 /// The API description.
 #[derive(OpenApi)]
@@ -26,6 +26,7 @@ use super::{handlers, metrics};
         handlers::search_accounts,
         handlers::get_account,
         handlers::create_account,
+        draws::register,
         handlers::create_order,
         handlers::allotments,
         handlers::allot,

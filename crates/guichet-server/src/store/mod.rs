@@ -6,10 +6,12 @@ mod accounts;
 mod cards;
 mod catalogue;
 mod devices;
+mod draws;
 mod sales;
 mod sync;
 
 pub use devices::{key_id, Device};
+pub use draws::{Closed, DrawStoreError, Rule};
 
 pub use sales::{lost_sale, QueuedSale, SaleError, SaleOutcome};
 
@@ -23,6 +25,7 @@ use rusqlite::{Connection, OpenFlags};
 const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0001_init.sql"),
     include_str!("../../migrations/0002_sync.sql"),
+    include_str!("../../migrations/0003_draws.sql"),
 ];
 
 /// Prepared statements kept per connection: every statement of a sale and of a push stays

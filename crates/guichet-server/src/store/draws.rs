@@ -1,0 +1,465 @@
+//! Draws on the server (docs/draw.md): registrations, commitment, close, runs. The draw itself
+//! is `guichet-draw`'s; this file stores its inputs and writes its results into the accounts'
+//! draw rows, which the sale rules enforce.
+
+use guichet_domain::config::Phase;
+use guichet_domain::AccountId;
+use guichet_draw::hex::encode;
+use guichet_draw::{Beacon, DrawError, DrawInputs, Registration, SlotSettings, Transcript};
+use guichet_wire::draws::RegistrationDto;
+use jiff::Timestamp;
+use rusqlite::{params, Connection, OptionalExtension};
+
+use super::{Store, StoreError};
+
+/// The rule a refusal names (its `code` is what scripts and the desk switch on).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rule {
+    /// No such draw in the sale configuration.
+    DrawUnknown,
+    /// No such account.
+    AccountUnknown,
+    /// Before the registration window.
+    NotOpen,
+    /// At or after the window's close.
+    Closed,
+    /// Registered already.
+    AlreadyRegistered,
+    /// The list's fingerprint is out.
+    AfterFingerprint,
+    /// A draw step out of its order (commit twice, run before close…).
+    OutOfOrder,
+}
+
+impl Rule {
+    /// The stable code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Rule::DrawUnknown => "DRAW_UNKNOWN",
+            Rule::AccountUnknown => "ACCOUNT_UNKNOWN",
+            Rule::NotOpen => "REGISTRATION_NOT_OPEN",
+            Rule::Closed => "REGISTRATION_CLOSED",
+            Rule::AlreadyRegistered => "ALREADY_REGISTERED",
+            Rule::AfterFingerprint => "REGISTRATION_AFTER_FINGERPRINT",
+            Rule::OutOfOrder => "DRAW_STEP_OUT_OF_ORDER",
+        }
+    }
+}
+
+/// Why a draw operation did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum DrawStoreError {
+    /// A rule refused it; the message names the rule, the times in Paris time and the way out.
+    #[error("{}: {message}", rule.code())]
+    Refused {
+        /// The rule.
+        rule: Rule,
+        /// The sentence.
+        message: String,
+        /// Numbers and times, for the wire's `details`.
+        details: serde_json::Value,
+    },
+    /// The draw library refused it (reveal, beacon, slots).
+    #[error("{0}")]
+    Draw(#[from] DrawError),
+    /// The store failed.
+    #[error("{0}")]
+    Store(#[from] StoreError),
+}
+
+impl From<rusqlite::Error> for DrawStoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        DrawStoreError::Store(e.into())
+    }
+}
+
+type R<T> = std::result::Result<T, DrawStoreError>;
+
+fn refused(rule: Rule, message: String, details: serde_json::Value) -> DrawStoreError {
+    DrawStoreError::Refused {
+        rule,
+        message,
+        details,
+    }
+}
+
+/// What `draw close` published.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Closed {
+    /// Registrations in the list.
+    pub count: u64,
+    /// Its fingerprint (hex).
+    pub fingerprint: String,
+    /// Of which carried over from another draw.
+    pub carried: u64,
+}
+
+impl Store {
+    fn paris(&self, t: Timestamp) -> String {
+        t.to_zoned(self.config().time_zone())
+            .strftime("%-d %b %Y %H:%M")
+            .to_string()
+    }
+
+    fn draw_config(&self, draw: &str) -> R<&guichet_domain::config::Draw> {
+        self.config().draws.iter().find(|d| d.id == draw).ok_or_else(|| {
+            let known: Vec<&str> = self.config().draws.iter().map(|d| d.id.as_str()).collect();
+            refused(
+                Rule::DrawUnknown,
+                format!("there is no draw {draw:?}; the sale's draws are {}", known.join(", ")),
+                serde_json::json!({ "rule": Rule::DrawUnknown.code(), "draw": draw, "draws": known }),
+            )
+        })
+    }
+
+    fn window(&self, d: &guichet_domain::config::Draw) -> String {
+        format!(
+            "registration for the {} is open from {} (included) to {} (excluded), Paris time",
+            d.name_en,
+            self.paris(d.registration_opens),
+            self.paris(d.registration_closes)
+        )
+    }
+
+    /// Registers an account for a draw inside its window, once.
+    pub fn register_for_draw(
+        &self,
+        draw: &str,
+        account: &AccountId,
+        device: Option<&str>,
+        now: Timestamp,
+    ) -> R<RegistrationDto> {
+        let d = self.draw_config(draw)?;
+        let details = |rule: Rule| {
+            serde_json::json!({ "rule": rule.code(), "draw": draw, "account_id": account.as_str(),
+                "opens": d.registration_opens.to_string(), "closes": d.registration_closes.to_string(), "now": now.to_string() })
+        };
+        self.write(|tx| {
+            if let Some((count, fp)) = closed(tx, draw)? {
+                let e = DrawError::AfterFingerprint { draw: draw.into(), count, fingerprint: fp };
+                return Err(refused(Rule::AfterFingerprint, e.to_string(), details(Rule::AfterFingerprint)));
+            }
+            if now < d.registration_opens {
+                let m = format!("{}; it is {} — come back then", self.window(d), self.paris(now));
+                return Err(refused(Rule::NotOpen, m, details(Rule::NotOpen)));
+            }
+            if now >= d.registration_closes {
+                let m = format!("{}; it is {} — registration has closed; a later draw or sale may be open", self.window(d), self.paris(now));
+                return Err(refused(Rule::Closed, m, details(Rule::Closed)));
+            }
+            let club: Option<Option<String>> = tx
+                .prepare_cached("SELECT club_number FROM accounts WHERE id = ?1")?
+                .query_row([account.as_str()], |r| r.get(0))
+                .optional()?;
+            let Some(club) = club else {
+                let m = format!("there is no account {account} — create the account first, then register it");
+                return Err(refused(Rule::AccountUnknown, m, details(Rule::AccountUnknown)));
+            };
+            let before: Option<(u64, String)> = tx
+                .prepare_cached("SELECT id, registered_at FROM draw_registrations WHERE draw = ?1 AND account_id = ?2")?
+                .query_row(params![draw, account.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()?;
+            if let Some((id, at)) = before {
+                let at = at.parse::<Timestamp>().map(|t| self.paris(t)).unwrap_or(at);
+                let m = format!("account {account} is already registered for the {} (registration {id}, {at} Paris time); an account registers once per draw — nothing to do", d.name_en);
+                return Err(refused(Rule::AlreadyRegistered, m, details(Rule::AlreadyRegistered)));
+            }
+            let id: u64 = tx
+                .prepare_cached("SELECT COALESCE(MAX(id), 0) + 1 FROM draw_registrations WHERE draw = ?1")?
+                .query_row([draw], |r| r.get(0))?;
+            insert_registration(tx, draw, id, account.as_str(), club.is_some(), now, device, None)?;
+            // A desk that registers an account has it in its scope; a registration by the
+            // operators' CLI (or a web shop) is not pushed to every desk.
+            if device.is_some() {
+                super::sync::changed(tx, "account", account.as_str())?;
+            }
+            Ok(RegistrationDto {
+                draw: draw.into(),
+                registration_id: id,
+                account_id: account.to_string(),
+                club: club.is_some(),
+                registered_at: now.to_string(),
+            })
+        })
+    }
+
+    /// Records the commitment (SHA-256 of the operator's secret) and the beacon round, before
+    /// registration closes; the round must come after the close.
+    pub fn commit_draw(
+        &self,
+        draw: &str,
+        commitment: &[u8; 32],
+        round: u64,
+        now: Timestamp,
+    ) -> R<()> {
+        let d = self.draw_config(draw)?;
+        let out_of_order = |m: String| {
+            refused(
+                Rule::OutOfOrder,
+                m,
+                serde_json::json!({ "rule": Rule::OutOfOrder.code(), "draw": draw }),
+            )
+        };
+        if now >= d.registration_closes {
+            return Err(out_of_order(format!("a commitment must come before registration closes ({} Paris time); it is {} — too late for this draw", self.paris(d.registration_closes), self.paris(now))));
+        }
+        let round_at = guichet_draw::beacon::round_time(round);
+        let close = d.registration_closes.as_second();
+        if round_at <= close {
+            return Err(out_of_order(format!(
+                "beacon round {round} comes out at Unix {round_at}, not after registration closes (Unix {close}) — name round {} or later",
+                guichet_draw::beacon::first_round_after(close)
+            )));
+        }
+        self.write(|tx| {
+            let n = tx.execute(
+                "INSERT INTO draw_commitments(draw, commitment, beacon_chain, beacon_round, committed_at) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(draw) DO NOTHING",
+                params![draw, encode(commitment), guichet_draw::beacon::QUICKNET_CHAIN, round, now.to_string()],
+            )?;
+            if n == 0 {
+                return Err(out_of_order(format!("the {draw} already has a commitment; it cannot change — run the draw with the secret kept then")));
+            }
+            Ok(())
+        })
+    }
+
+    /// Closes the list at or after `registration_closes`: carries registrants over if the
+    /// draw says so, then publishes the count and fingerprint.
+    pub fn close_draw(&self, draw: &str, now: Timestamp) -> R<Closed> {
+        let d = self.draw_config(draw)?;
+        let out_of_order = |m: String| {
+            refused(
+                Rule::OutOfOrder,
+                m,
+                serde_json::json!({ "rule": Rule::OutOfOrder.code(), "draw": draw }),
+            )
+        };
+        if now < d.registration_closes {
+            return Err(out_of_order(format!(
+                "{}; it is {} — close it after that",
+                self.window(d),
+                self.paris(now)
+            )));
+        }
+        self.write(|tx| {
+            if let Some((count, fp)) = closed(tx, draw)? {
+                return Err(out_of_order(format!("the {draw} list is closed already: {count} registrations, fingerprint {fp}")));
+            }
+            let mut carried = 0;
+            if let Some(from) = &d.carry_over_from {
+                let next: u64 = tx.query_row("SELECT COALESCE(MAX(id), 0) + 1 FROM draw_registrations WHERE draw = ?1", [draw], |r| r.get(0))?;
+                let rows: Vec<(String, bool)> = tx
+                    .prepare("SELECT account_id, club FROM draw_registrations f WHERE draw = ?1 AND NOT EXISTS (SELECT 1 FROM draw_registrations t WHERE t.draw = ?2 AND t.account_id = f.account_id) ORDER BY id")?
+                    .query_map(params![from, draw], |r| Ok((r.get(0)?, r.get(1)?)))?
+                    .collect::<rusqlite::Result<_>>()?;
+                for (n, (account, club)) in (next..).zip(rows) {
+                    insert_registration(tx, draw, n, &account, club, now, None, Some(from))?;
+                    carried += 1;
+                }
+            }
+            let regs = registrations(tx, draw)?;
+            let fp = encode(&guichet_draw::fingerprint(&regs)?);
+            tx.execute(
+                "INSERT INTO draw_closes(draw, fingerprint, count, closed_at) VALUES (?1, ?2, ?3, ?4)",
+                params![draw, fp, regs.len() as u64, now.to_string()],
+            )?;
+            Ok(Closed { count: regs.len() as u64, fingerprint: fp, carried })
+        })
+    }
+
+    /// The draw's registration list (any order; the draw sorts it).
+    pub fn draw_registrations(&self, draw: &str) -> R<Vec<Registration>> {
+        self.draw_config(draw)?;
+        Ok(self.read(|c| registrations(c, draw))?)
+    }
+
+    /// The stored transcript of a wave.
+    pub fn draw_transcript(&self, draw: &str, wave: u32) -> R<Option<String>> {
+        Ok(self.read(|c| {
+            c.query_row(
+                "SELECT transcript FROM draw_transcripts WHERE draw = ?1 AND wave = ?2",
+                params![draw, wave],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(StoreError::from)
+        })?)
+    }
+
+    /// Tickets on sale in the phase the draw serves: seats of its Games' sessions not held back.
+    pub fn phase_inventory(&self, phase: &Phase) -> u64 {
+        self.catalogue()
+            .sessions()
+            .filter(|s| {
+                s.games == phase.games
+                    && !phase.held_back_sessions.contains(&s.code)
+                    && !phase.held_back_sports.iter().any(|x| x == &s.sport)
+            })
+            .map(|s| u64::from(s.capacity()))
+            .sum()
+    }
+
+    /// Runs the next wave: reveal, the committed round's signature, the closed list; writes each
+    /// registrant's result and slot, and the transcript. `slots_from` starts a later wave's slots
+    /// no earlier than it; `inventory` overrides the phase's count (a wave drawn as stock allows).
+    pub fn run_draw(
+        &self,
+        draw: &str,
+        secret: &[u8; 32],
+        signature: &[u8],
+        slots_from: Option<Timestamp>,
+        inventory: Option<u64>,
+        now: Timestamp,
+    ) -> R<Transcript> {
+        let d = self.draw_config(draw)?;
+        let out_of_order = |m: String| {
+            refused(
+                Rule::OutOfOrder,
+                m,
+                serde_json::json!({ "rule": Rule::OutOfOrder.code(), "draw": draw }),
+            )
+        };
+        let phase = self
+            .config()
+            .phases
+            .iter()
+            .find(|p| p.draw.as_deref() == Some(draw))
+            .ok_or_else(|| out_of_order(format!("no phase sells to the winners of {draw}")))?;
+        let (commitment, round, closed_list, skip, wave) = self.read(|c| {
+            let commit: Option<(String, u64)> = c
+                .query_row(
+                    "SELECT commitment, beacon_round FROM draw_commitments WHERE draw = ?1",
+                    [draw],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?;
+            let (skip, waves): (u64, u32) = c.query_row(
+                "SELECT COALESCE(SUM(winners), 0), COUNT(*) FROM draw_transcripts WHERE draw = ?1",
+                [draw],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
+            Ok::<_, StoreError>((
+                commit.as_ref().map(|c| c.0.clone()),
+                commit.map(|c| c.1),
+                closed(c, draw)?,
+                skip,
+                waves + 1,
+            ))
+        })?;
+        let (Some(commitment), Some(round)) = (commitment, round) else {
+            return Err(out_of_order(format!(
+                "the {draw} has no commitment: run `draw commit` before registration closes"
+            )));
+        };
+        if closed_list.is_none() {
+            return Err(out_of_order(format!(
+                "the {draw} list is not closed: run `draw close` after {} Paris time",
+                self.paris(d.registration_closes)
+            )));
+        }
+        let regs = self.draw_registrations(draw)?;
+        let beacon = Beacon {
+            chain: guichet_draw::beacon::QUICKNET_CHAIN.into(),
+            round,
+            signature: signature.to_vec(),
+        };
+        let from = slots_from.map_or(i64::MIN, |t| t.as_second());
+        let club_until = phase.club_priority_until.unwrap_or(phase.opens).as_second();
+        let slots = SlotSettings {
+            hour_capacity: d.slot_hour_capacity,
+            slot_seconds: guichet_draw::SLOT_SECONDS,
+            club_from: phase.opens.as_second().max(from),
+            club_until,
+            others_from: club_until.max(phase.opens.as_second()).max(from),
+            sale_closes: phase.closes.as_second(),
+        };
+        let t = guichet_draw::run(&DrawInputs {
+            draw,
+            wave,
+            secret: *secret,
+            commitment: guichet_draw::hex::decode32(&commitment, "commitment")?,
+            beacon: &beacon,
+            registrations: &regs,
+            inventory: inventory.unwrap_or_else(|| self.phase_inventory(phase)),
+            expected_tickets_per_winner: d.expected_tickets_per_winner,
+            skip,
+            slots,
+        })?;
+        self.write_results(draw, &regs, &t, now)?;
+        Ok(t)
+    }
+
+    /// One transaction: the winners' rows (one prepared UPDATE each), everyone else still
+    /// `registered` becomes `not_drawn` (one statement), the change feed gets the registrants
+    /// in a desk's scope only, and the transcript.
+    fn write_results(
+        &self,
+        draw: &str,
+        regs: &[Registration],
+        t: &Transcript,
+        now: Timestamp,
+    ) -> R<()> {
+        let mut by_id: Vec<(u64, &str)> = regs.iter().map(|r| (r.id, r.account.as_str())).collect();
+        by_id.sort_unstable_by_key(|r| r.0);
+        self.write(|tx| {
+            {
+                let mut up = tx.prepare_cached("UPDATE account_draws SET status = 'drawn', slot_start = ?3, slot_end = ?4 WHERE account_id = ?1 AND draw = ?2")?;
+                for (_, id, start) in &t.results {
+                    let Ok(i) = by_id.binary_search_by_key(id, |r| r.0) else { continue };
+                    let ts = |s: i64| Timestamp::from_second(s).map(|t| t.to_string()).unwrap_or_default();
+                    up.execute(params![by_id[i].1, draw, ts(*start), ts(start + t.settings.slots.slot_seconds)])?;
+                }
+            }
+            tx.execute("UPDATE account_draws SET status = 'not_drawn' WHERE draw = ?1 AND status = 'registered'", [draw])?;
+            tx.execute(
+                "INSERT INTO changes(kind, key)
+                 SELECT 'account', s.id FROM (SELECT id FROM accounts WHERE created_by_device IS NOT NULL
+                                              UNION SELECT account_id FROM orders WHERE device_id IS NOT NULL) AS s
+                 WHERE EXISTS (SELECT 1 FROM draw_registrations r WHERE r.draw = ?1 AND r.account_id = s.id) ORDER BY s.id",
+                [draw],
+            )?;
+            tx.execute(
+                "INSERT INTO draw_transcripts(draw, wave, transcript, results_hash, winners, run_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![draw, t.wave, t.to_json(), t.results_hash, t.settings.winners, now.to_string()],
+            )?;
+            Ok(())
+        })
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn insert_registration(
+    c: &Connection,
+    draw: &str,
+    id: u64,
+    account: &str,
+    club: bool,
+    now: Timestamp,
+    device: Option<&str>,
+    from: Option<&str>,
+) -> rusqlite::Result<()> {
+    c.prepare_cached("INSERT INTO draw_registrations(draw, id, account_id, club, registered_at, device_id, carried_from) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")?
+        .execute(params![draw, id, account, club, now.to_string(), device, from])?;
+    c.prepare_cached("INSERT INTO account_draws(account_id, draw, status) VALUES (?1, ?2, 'registered') ON CONFLICT(account_id, draw) DO NOTHING")?
+        .execute(params![account, draw])?;
+    Ok(())
+}
+
+fn closed(c: &Connection, draw: &str) -> rusqlite::Result<Option<(u64, String)>> {
+    c.prepare_cached("SELECT count, fingerprint FROM draw_closes WHERE draw = ?1")?
+        .query_row([draw], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()
+}
+
+fn registrations(c: &Connection, draw: &str) -> Result<Vec<Registration>, StoreError> {
+    let mut stmt =
+        c.prepare_cached("SELECT id, account_id, club FROM draw_registrations WHERE draw = ?1")?;
+    let rows = stmt.query_map([draw], |r| {
+        Ok(Registration {
+            id: r.get(0)?,
+            account: r.get(1)?,
+            club: r.get(2)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
