@@ -4,5 +4,6 @@
 pub mod api;
 pub mod cli;
 pub mod demo;
+pub mod notices;
 pub mod serve;
 pub mod store;

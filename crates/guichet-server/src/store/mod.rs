@@ -5,10 +5,12 @@
 mod accounts;
 mod catalogue;
 mod devices;
+mod notices;
 mod sales;
 mod sync;
 
 pub use devices::{key_id, Device};
+pub use notices::{EnqueueReport, NoticeRow, NoticeState};
 
 pub use sales::{lost_sale, QueuedSale, SaleError, SaleOutcome};
 
@@ -22,6 +24,7 @@ use rusqlite::{Connection, OpenFlags};
 const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0001_init.sql"),
     include_str!("../../migrations/0002_sync.sql"),
+    include_str!("../../migrations/0004_notices.sql"),
 ];
 
 /// Prepared statements kept per connection: every statement of a sale and of a push stays
