@@ -232,6 +232,7 @@ impl Desk {
                         email: account.email.clone(),
                         country: account.country.clone(),
                         club_number: account.club_number.clone(),
+                        language: None,
                     })
                     .unwrap_or_default(),
                     created_at: now,

@@ -130,6 +130,12 @@ pub enum Command {
         #[command(subcommand)]
         step: crate::draw_cli::DrawCommand,
     },
+    /// Winners' notices: queue them from a draw's results, send the due ones, show the outbox.
+    Notices {
+        /// What to do.
+        #[command(subcommand)]
+        action: crate::notices::cli::NoticesCommand,
+    },
     /// Would this sale be allowed? Checks a draft order (JSON file, or - for stdin) for an
     /// account at an instant; prints the priced order or every violation.
     /// Exit code: 0 accepted, 1 refused, 2 bad input.
@@ -289,6 +295,14 @@ pub fn run(args: Args, now: Timestamp, out: &mut dyn Write) -> Result<u8, CliErr
             Ok(0)
         }
         Command::Draw { step } => crate::draw_cli::run(step, now, &open, out),
+        Command::Notices { action } => {
+            use crate::notices::cli::NoticesCommand as N;
+            let db = match &action {
+                N::Enqueue { db, .. } | N::Send { db, .. } | N::Status { db, .. } => db.clone(),
+            };
+            let store = open(&db)?;
+            crate::notices::cli::run(action, &store, now, out)
+        }
         Command::Openapi => {
             writeln!(out, "{}", crate::api::openapi::document()).map_err(w)?;
             Ok(0)

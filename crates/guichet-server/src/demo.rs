@@ -72,6 +72,7 @@ pub fn seed(store: &Store, now: Timestamp) -> Result<Vec<String>> {
             email,
             country: "FR".into(),
             club_number: a.club.map(Into::into),
+            language: None,
         };
         store.create_account(&new, None, now)?;
         let id = AccountId::parse(a.id).map_err(|e| StoreError::Invalid(e.to_string()))?;

@@ -5,5 +5,6 @@ pub mod api;
 pub mod cli;
 pub mod demo;
 pub mod draw_cli;
+pub mod notices;
 pub mod serve;
 pub mod store;

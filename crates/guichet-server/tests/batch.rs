@@ -27,6 +27,7 @@ fn a_write_that_fails_in_a_batch_leaves_nothing_of_its_order_and_the_others_sell
             email: format!("{id}@example.org"),
             country: "FR".into(),
             club_number: None,
+            language: None,
         };
         store.create_account(&new, None, now).unwrap();
     }

@@ -24,6 +24,7 @@ fn new_account(store: &Store, id: &str, club: bool, device: Option<&str>) -> Acc
         email: format!("{}@example.org", id.to_lowercase()),
         country: "FR".into(),
         club_number: club.then(|| format!("CLUB-{id}")),
+        language: None,
     };
     store
         .create_account(&new, device, at("2022-11-01T10:00:00"))

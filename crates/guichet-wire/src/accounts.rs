@@ -72,4 +72,9 @@ pub struct NewAccount {
     /// Club number.
     #[serde(default)]
     pub club_number: Option<String>,
+    /// Language the fan's notices are written in: `fr` or `en`. Absent: French for France,
+    /// Monaco and the French overseas codes, English otherwise (docs/notices.md).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(pattern = "^ *([Ff][Rr]|[Ee][Nn]) *$", example = "fr")]
+    pub language: Option<String>,
 }

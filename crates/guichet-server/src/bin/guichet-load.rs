@@ -156,6 +156,7 @@ fn create_drawn(store: &Store, id: &str, now: Timestamp) {
         email: format!("{id}@example.org"),
         country: "FR".into(),
         club_number: Some("C1".into()),
+        language: None,
     };
     store.create_account(&new, None, now).unwrap();
     let slot = Timeslot {
@@ -374,7 +375,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         tokio::task::spawn_blocking(move || {
             for i in 0..2_000 {
                 let id = format!("LOAD-PUSH-{i:05}");
-                let new = NewAccount { id: Some(id.clone()), name: format!("Push {i}"), email: format!("{id}@example.org"), country: "FR".into(), club_number: None };
+                let new = NewAccount { id: Some(id.clone()), name: format!("Push {i}"), email: format!("{id}@example.org"), country: "FR".into(), club_number: None, language: None };
                 st.store.create_account(&new, None, now).unwrap();
             }
         })

@@ -46,6 +46,15 @@ impl Store {
                 "country {country:?}: expected a two-letter ISO code (FR)"
             )));
         }
+        let language = match &new.language {
+            Some(l) => guichet_notices::lang::parse(l).ok_or_else(|| {
+                StoreError::Invalid(format!(
+                    "language {l:?}: notices are written in fr or en; send one of them, or none to get fr for France and en elsewhere"
+                ))
+            })?,
+            None => guichet_notices::lang::default_for_country(&country),
+        };
+        let language = guichet_notices::lang::code(language);
         let id = match &new.id {
             Some(id) => AccountId::parse(id).map_err(|e| StoreError::Invalid(e.to_string()))?,
             None => AccountId::parse(&format!("A-{}", uuid::Uuid::now_v7().simple()))
@@ -61,9 +70,9 @@ impl Store {
                 None => {}
             }
             tx.execute(
-                "INSERT INTO accounts(id, name, name_norm, email, country, club_number, created_at, created_by_device)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                params![id.as_str(), name, search_key(name), email, country, new.club_number, now.to_string(), device],
+                "INSERT INTO accounts(id, name, name_norm, email, country, club_number, created_at, created_by_device, language)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                params![id.as_str(), name, search_key(name), email, country, new.club_number, now.to_string(), device, language],
             )?;
             Ok::<_, StoreError>(())
         })?;

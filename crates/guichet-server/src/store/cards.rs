@@ -76,6 +76,7 @@ mod tests {
             email: "elodie@example.test".into(),
             country: "FR".into(),
             club_number: None,
+            language: None,
         };
         let now = "2023-02-17T09:00:00Z".parse().expect("an instant");
         let account = store.create_account(&new, None, now).expect("an account");

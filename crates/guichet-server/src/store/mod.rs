@@ -7,11 +7,13 @@ mod cards;
 mod catalogue;
 mod devices;
 mod draws;
+mod notices;
 mod sales;
 mod sync;
 
 pub use devices::{key_id, Device};
 pub use draws::{Closed, DrawStoreError, Rule};
+pub use notices::{EnqueueReport, NoticeRow, NoticeState};
 
 pub use sales::{lost_sale, QueuedSale, SaleError, SaleOutcome};
 
@@ -26,6 +28,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0001_init.sql"),
     include_str!("../../migrations/0002_sync.sql"),
     include_str!("../../migrations/0003_draws.sql"),
+    include_str!("../../migrations/0004_notices.sql"),
 ];
 
 /// Prepared statements kept per connection: every statement of a sale and of a push stays
