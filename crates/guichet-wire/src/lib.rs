@@ -7,6 +7,7 @@ pub mod catalogue;
 pub mod checks;
 pub mod devices;
 pub mod error;
+pub mod holds;
 pub mod orders;
 pub mod sync;
 

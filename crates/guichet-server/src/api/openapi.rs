@@ -27,6 +27,8 @@ use super::{handlers, metrics};
         handlers::get_account,
         handlers::create_account,
         handlers::create_order,
+        handlers::create_hold,
+        handlers::release_hold,
         handlers::allotments,
         handlers::allot,
         handlers::return_allotment,
