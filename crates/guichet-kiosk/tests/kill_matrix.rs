@@ -382,3 +382,104 @@ fn killed_at_every_payment_step_nobody_is_charged_without_tickets_nor_holds_tick
         charged.len()
     );
 }
+
+#[test]
+fn a_sale_that_is_not_paid_gives_its_seats_back_at_once_and_a_print_failure_reverses_the_card() {
+    let tmp = tempfile::tempdir().unwrap();
+    let server = start_server(tmp.path());
+    let http = reqwest::blocking::Client::builder()
+        .no_proxy()
+        .build()
+        .unwrap();
+    let desk_token = enrol(&server, &http, "box-office", 3);
+    let rig = Rig {
+        dir: tmp.path().to_path_buf(),
+        base: server.base.clone(),
+        token: enrol(&server, &http, "kiosk", 7),
+    };
+    let fans = accounts(&http, &server.base, &desk_token, 8);
+    let db = rusqlite::Connection::open_with_flags(
+        &server.db,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .unwrap();
+    let held = || -> i64 {
+        db.query_row("SELECT COALESCE(SUM(held), 0) FROM offers", [], |r| {
+            r.get(0)
+        })
+        .unwrap()
+    };
+    let sell = |fan: &str, script: &str, extra: &[&str]| -> Value {
+        let out = rig
+            .kiosk()
+            .args(extra)
+            .args([
+                "sell",
+                "--account",
+                fan,
+                "--session",
+                "ATH07",
+                "--quantity",
+                "2",
+                "--script",
+                script,
+            ])
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).to_string();
+        let line = text
+            .lines()
+            .find_map(|l| l.strip_prefix("outcome "))
+            .unwrap_or_else(|| panic!("{script}: {text} {}", String::from_utf8_lossy(&out.stderr)));
+        serde_json::from_str(line).unwrap()
+    };
+    for (fan, script, outcome) in [
+        (&fans[0], "decline", "declined"),
+        (&fans[1], "cancel", "cancelled"),
+        (&fans[2], "timeout", "cancelled"),
+        (&fans[3], "power-loss", "cancelled"),
+    ] {
+        let v = sell(fan, script, &[]);
+        assert_eq!(v["outcome"], outcome, "{script}: {v}");
+        // Well before the 2 s expiry: the kiosk released the hold itself.
+        assert_eq!(
+            held(),
+            0,
+            "{script}: the seats are given back at once, not at expiry"
+        );
+    }
+    for (fan, script) in [(&fans[4], "power-loss-after"), (&fans[5], "disconnect:300")] {
+        let v = sell(fan, script, &[]);
+        assert_eq!(
+            v["outcome"], "sold",
+            "{script}: the terminal's status or late answer says authorised: {v}"
+        );
+        assert_eq!(v["captured"], true, "{v}");
+    }
+    let v = sell(&fans[6], "approve", &["--printer-out-of-paper"]);
+    assert_eq!(v["outcome"], "reversed", "no tickets, so no charge: {v}");
+    let request = v["request_id"].as_str().unwrap();
+    let ledger = read_ledger(&tmp.path().join("terminal.jsonl")).unwrap();
+    let events: Vec<&str> = ledger
+        .iter()
+        .filter(|l| l.request_id == request)
+        .map(|l| l.event.as_str())
+        .collect();
+    assert_eq!(
+        events,
+        ["authorised", "reversed"],
+        "authorised, then reversed, never captured"
+    );
+    let valid: i64 = db
+        .query_row(
+            "SELECT count(*) FROM tickets t JOIN orders o ON o.id = t.order_id WHERE o.idempotency_key = ?1 AND t.status = 'valid'",
+            [request],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(
+        valid, 0,
+        "the server's order for the unprinted tickets is voided"
+    );
+    assert_eq!(held(), 0, "and its seats are free again");
+}

@@ -37,6 +37,9 @@ struct Args {
     /// keeps it out of the process list).
     #[arg(long)]
     token: Option<String>,
+    /// The printer fails every job ("out of paper"), to see the authorisation reversed.
+    #[arg(long)]
+    printer_out_of_paper: bool,
     /// Seed byte of the kiosk's signing key (tests).
     #[arg(long, default_value_t = 7)]
     key_seed: u8,
@@ -85,7 +88,12 @@ fn run(args: Args) -> Result<u8, String> {
         clock: Box::new(SystemClock),
         signer: Box::new(DeviceKey::from_seed([args.key_seed; 32])),
         terminal: Box::new(SimulatedTerminal::new(&args.terminal_ledger).script(script)),
-        printer: Box::new(FileSinkPrinter::new(&args.print_dir)),
+        printer: Box::new(FileSinkPrinter {
+            dir: args.print_dir.clone(),
+            fail_with: args
+                .printer_out_of_paper
+                .then(|| "the printer is out of paper (simulated)".to_string()),
+        }),
         catalogue: Catalogue::paris2024(),
         config: SaleConfig::paris2024(),
         layout: Layout::Thermal,
