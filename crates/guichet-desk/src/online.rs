@@ -127,6 +127,7 @@ impl Desk {
                     quantity: l.quantity,
                 })
                 .collect(),
+            hold_id: None,
         };
         // A walk-in made here and not yet pushed is unknown to the server: send its
         // account_created event alone first (one try; the sync marks it duplicate later).

@@ -121,6 +121,10 @@ pub enum Command {
         /// pulls again at once.
         #[arg(long, default_value_t = 100_000)]
         pull_page: usize,
+        /// Seconds a kiosk's hold sets its seats aside before they go back on sale by
+        /// themselves (at least 1).
+        #[arg(long, default_value_t = crate::store::DEFAULT_HOLD_SECONDS)]
+        hold_seconds: u32,
     },
     /// Print the OpenAPI document.
     Openapi,
@@ -312,9 +316,11 @@ pub fn run(args: Args, now: Timestamp, out: &mut dyn Write) -> Result<u8, CliErr
             listen,
             now: start,
             pull_page,
+            hold_seconds,
         } => {
             let mut store = open(&db)?;
             store.set_pull_page(pull_page);
+            store.set_hold_seconds(hold_seconds);
             if store.catalogue().sessions().next().is_none() {
                 store
                     .import_catalogue(&catalogue)

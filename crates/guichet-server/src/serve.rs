@@ -24,6 +24,7 @@ pub fn run(store: Store, clock: Clock, listen: &str) -> std::io::Result<()> {
         let listener = tokio::net::TcpListener::bind(listen).await?;
         let addr = listener.local_addr()?;
         tracing::info!(%addr, simulated_clock = simulated, now = %state.clock.now(), "guichet-server listening");
+        tokio::spawn(sweep_holds(Arc::clone(&state)));
         // A line on stdout that scripts and tests wait for.
         println!("listening on http://{addr}");
         axum::serve(listener, app(Arc::clone(&state)))
@@ -32,6 +33,22 @@ pub fn run(store: Store, clock: Clock, listen: &str) -> std::io::Result<()> {
         tracing::info!("stopped");
         Ok(())
     })
+}
+
+/// Every second, holds past their time give their seats back (reads and writes that look at
+/// stock also do it first; the sweep frees them when nobody asks).
+async fn sweep_holds(state: Arc<AppState>) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
+    loop {
+        tick.tick().await;
+        let st = Arc::clone(&state);
+        let done = tokio::task::spawn_blocking(move || st.store.expire_holds(st.clock.now())).await;
+        match done {
+            Ok(Ok(n)) if n > 0 => tracing::info!(expired = n, "holds expired"),
+            Ok(Err(e)) => tracing::warn!(error = %e, "hold sweep failed; the next one tries again"),
+            _ => {}
+        }
+    }
 }
 
 async fn shutdown() {

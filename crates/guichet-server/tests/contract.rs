@@ -355,7 +355,7 @@ fn every_v1_route_but_enrolment_names_the_bearer_scheme_and_its_401() {
             secured += usize::from(needs);
         }
     }
-    assert_eq!(secured, 14);
+    assert_eq!(secured, 16);
 }
 
 #[test]
@@ -369,6 +369,16 @@ fn the_document_states_the_grammar_the_server_checks() {
     let order = &schemas["OrderRequest"]["properties"];
     assert_eq!(order["idempotency_key"]["pattern"], checks::UUID_PATTERN);
     assert_eq!(order["account_id"]["pattern"], checks::ACCOUNT_ID_PATTERN);
+    assert_eq!(order["hold_id"]["pattern"], checks::UUID_PATTERN);
+    let hold = &schemas["HoldRequest"]["properties"];
+    assert_eq!(hold["request_id"]["pattern"], checks::UUID_PATTERN);
+    assert_eq!(hold["account_id"]["pattern"], checks::ACCOUNT_ID_PATTERN);
+    let release = d["paths"]["/v1/holds/{id}"]["delete"]["parameters"][0]["schema"].clone();
+    assert_eq!(
+        release["pattern"],
+        checks::UUID_PATTERN,
+        "the hold id is checked as a UUID"
+    );
     let new = &schemas["NewAccount"]["properties"];
     assert_eq!(new["id"]["pattern"], checks::ACCOUNT_ID_PATTERN);
     assert_eq!(new["name"]["pattern"], checks::NOT_BLANK_PATTERN);

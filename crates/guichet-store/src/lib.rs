@@ -7,6 +7,7 @@
 
 pub mod accounts;
 pub mod error;
+pub mod intents;
 pub mod journal;
 pub mod link;
 pub mod migrate;

@@ -14,6 +14,7 @@ pub const MIGRATIONS: &[(u32, &str)] = &[
     (1, include_str!("../migrations/0001_init.sql")),
     (2, include_str!("../migrations/0002_sync.sql")),
     (3, include_str!("../migrations/0003_card_keys.sql")),
+    (4, include_str!("../migrations/0004_payment_intents.sql")),
 ];
 
 /// The schema version this binary brings a file up to.

@@ -8,6 +8,7 @@ pub mod checks;
 pub mod devices;
 pub mod draws;
 pub mod error;
+pub mod holds;
 pub mod orders;
 pub mod sync;
 

@@ -42,6 +42,16 @@ pub struct OrderRequest {
     /// Lines (an empty order is refused by the rules with 422).
     #[schema(min_items = 1)]
     pub lines: Vec<OrderLineDto>,
+    /// The hold this order confirms (`POST /v1/holds`): its seats are the order's. The hold
+    /// must be this device's, for the same account, kind and lines (409 otherwise). A hold
+    /// that expired or was released no longer sets seats aside: the order is then sold from
+    /// what is free, as one without a hold.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(
+        format = "uuid",
+        pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+    )]
+    pub hold_id: Option<String>,
 }
 
 /// A sold ticket.

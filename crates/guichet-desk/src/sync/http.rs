@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use guichet_wire::accounts::AccountDto;
 use guichet_wire::devices::{EnrolRequest, EnrolResponse};
+use guichet_wire::holds::{HoldRequest, HoldResponse};
 use guichet_wire::orders::{OrderRequest, OrderResponse};
 use guichet_wire::sync::{
     AllotmentDto, AllotmentRequest, PullResponse, PushAck, PushRequest, PushResponse, SyncEvent,
@@ -199,6 +200,19 @@ impl ServerClient {
     pub fn order(&self, req: &OrderRequest) -> Result<OrderResponse, CallError> {
         let url = format!("{}/v1/orders", self.base);
         self.send("the order", self.http.post(url).json(req))
+    }
+
+    /// Holds seats while a kiosk's fan pays (`POST /v1/holds`; the same request id twice is
+    /// one hold).
+    pub fn hold(&self, req: &HoldRequest) -> Result<HoldResponse, CallError> {
+        let url = format!("{}/v1/holds", self.base);
+        self.send("the hold", self.http.post(url).json(req))
+    }
+
+    /// Gives a hold's seats back (`DELETE /v1/holds/{id}`; releasing twice is harmless).
+    pub fn release_hold(&self, hold_id: &str) -> Result<HoldResponse, CallError> {
+        let url = format!("{}/v1/holds/{hold_id}", self.base);
+        self.send("the hold release", self.http.delete(url))
     }
 
     /// Borrows seats to sell offline.

@@ -5,7 +5,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use guichet_wire::{ApiError, ErrorCode};
 
-use crate::store::{SaleError, StoreError};
+use crate::store::{HoldError, SaleError, StoreError};
 
 /// A failed request.
 #[derive(Debug)]
@@ -78,29 +78,69 @@ impl From<SaleError> for Error {
         match e {
             SaleError::BadRequest(m) => Error::bad_request(m),
             SaleError::Store(s) => s.into(),
-            SaleError::Rules(r) => {
-                let n = r.violations.len();
-                let first = r
-                    .violations
-                    .first()
-                    .map(|v| v.en.clone())
-                    .unwrap_or_default();
-                let message = if n == 1 {
-                    first
-                } else {
-                    format!("{first} (and {} more)", n - 1)
-                };
-                Error(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    ApiError {
-                        code: ErrorCode::RuleViolation,
-                        message,
-                        details: serde_json::json!({ "violations": r.violations }),
-                    },
-                )
-            }
+            SaleError::Hold(h) => h.into(),
+            SaleError::Rules(r) => rules(r),
         }
     }
+}
+
+impl From<HoldError> for Error {
+    fn from(e: HoldError) -> Error {
+        match e {
+            HoldError::BadRequest(m) => Error::bad_request(m),
+            HoldError::Store(s) => s.into(),
+            HoldError::Rules(r) => rules(r),
+            HoldError::NotFound(_) => Error(
+                StatusCode::NOT_FOUND,
+                ApiError {
+                    code: ErrorCode::NotFound,
+                    message: e.to_string(),
+                    details: serde_json::json!({ "rule": "hold_unknown" }),
+                },
+            ),
+            HoldError::OtherDevice { hold, owner } => Error(
+                StatusCode::FORBIDDEN,
+                ApiError {
+                    code: ErrorCode::Forbidden,
+                    message: format!(
+                        "a device acts only on its own holds: hold {hold} is device {owner}'s — release or confirm it from that device"
+                    ),
+                    details: serde_json::json!({ "rule": "own_device_only", "hold_id": hold }),
+                },
+            ),
+            HoldError::Conflict { rule, message } => Error(
+                StatusCode::CONFLICT,
+                ApiError {
+                    code: ErrorCode::Conflict,
+                    message,
+                    details: serde_json::json!({ "rule": rule }),
+                },
+            ),
+        }
+    }
+}
+
+/// 422 with every violation.
+fn rules(r: guichet_domain::Rejection) -> Error {
+    let n = r.violations.len();
+    let first = r
+        .violations
+        .first()
+        .map(|v| v.en.clone())
+        .unwrap_or_default();
+    let message = if n == 1 {
+        first
+    } else {
+        format!("{first} (and {} more)", n - 1)
+    };
+    Error(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        ApiError {
+            code: ErrorCode::RuleViolation,
+            message,
+            details: serde_json::json!({ "violations": r.violations }),
+        },
+    )
 }
 
 impl From<axum::extract::rejection::JsonRejection> for Error {

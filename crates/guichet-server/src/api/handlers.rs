@@ -10,6 +10,7 @@ use guichet_domain::catalogue::format_offset;
 use guichet_wire::accounts::{AccountDto, NewAccount};
 use guichet_wire::catalogue::{AvailabilityDto, OfferDto, SessionDto};
 use guichet_wire::devices::{EnrolRequest, EnrolResponse};
+use guichet_wire::holds::{HoldRequest, HoldResponse};
 use guichet_wire::orders::{OrderRequest, OrderResponse};
 use guichet_wire::sync::{
     AllotmentDto, AllotmentRequest, PullResponse, PushRequest, PushResponse, SyncEvent,
@@ -110,6 +111,7 @@ pub async fn enrol(
     responses((status = 200, body = Vec<SessionDto>), Unauthorized))]
 pub async fn catalogue(State(st): S, _d: AuthDevice) -> Result<Json<Vec<SessionDto>>, Error> {
     blocking(&st, |s| {
+        s.store.expire_holds(s.clock.now())?;
         let avail = s.store.availability(None)?;
         let mut left = std::collections::BTreeMap::new();
         for a in avail {
@@ -186,9 +188,12 @@ pub async fn availability(
         .map(|s| checks::session_code("session", &s))
         .transpose()
         .map_err(Error::bad_request)?;
-    blocking(&st, move |s| Ok(s.store.availability(session.as_ref())?))
-        .await
-        .map(Json)
+    blocking(&st, move |s| {
+        s.store.expire_holds(s.clock.now())?;
+        Ok(s.store.availability(session.as_ref())?)
+    })
+    .await
+    .map(Json)
 }
 
 /// Query of the account search.
@@ -273,8 +278,9 @@ pub async fn create_account(
                 description = "the sale's change to availability, in a pull from the start")))),
         (status = 200, description = "the same key again: the first answer", body = OrderResponse),
         BadBody, Unauthorized,
-        (status = 404, description = "no account has this id", body = ApiError),
-        (status = 409, description = "the sale was lost in the queue: nothing sold, send it again with the same key", body = ApiError),
+        (status = 403, description = "hold_id is another device's hold (details.rule = own_device_only)", body = ApiError),
+        (status = 404, description = "no account has this id, or no hold has hold_id (details.rule = hold_unknown)", body = ApiError),
+        (status = 409, description = "the sale was lost in the queue: nothing sold, send it again with the same key; or hold_id is for other lines (details.rule = hold_differs) or confirmed by another order (hold_confirmed)", body = ApiError),
         TooLarge,
         (status = 422, description = "every rule violation, in details.violations", body = ApiError)))]
 pub async fn create_order(
@@ -307,6 +313,63 @@ pub async fn create_order(
         StatusCode::CREATED
     };
     Ok((status, Json(out.response)))
+}
+
+/// Hold seats for a draft order while the fan pays (kiosks): the same rules as an order
+/// decide, and the seats stop counting as free until the hold is confirmed by an order
+/// (`hold_id`), released, or expires.
+#[utoipa::path(post, path = "/v1/holds", request_body = HoldRequest, security(("bearer" = [])),
+    responses((status = 201, body = HoldResponse, links(
+            ("ReleaseHold" = (operation_id = "release_hold", parameters(("id" = "$response.body#/hold_id")),
+                description = "give the seats back (declined, cancelled, timed out)")),
+            ("CreateOrder" = (operation_id = "create_order",
+                request_body = json!({"hold_id": "$response.body#/hold_id", "idempotency_key": "$request.body#/request_id"}),
+                description = "confirm the hold with the order (the rest of the body as the hold's)")))),
+        (status = 200, description = "the same request id again: the first hold, as it is now", body = HoldResponse),
+        BadBody, Unauthorized,
+        (status = 404, description = "no account has this id", body = ApiError),
+        (status = 409, description = "the request id made another hold (details.rule = hold_request_reused)", body = ApiError),
+        TooLarge,
+        (status = 422, description = "every rule violation, in details.violations (no stock is one)", body = ApiError)))]
+pub async fn create_hold(
+    State(st): S,
+    AuthDevice(d): AuthDevice,
+    body: ApiJson<HoldRequest>,
+) -> Result<(StatusCode, Json<HoldResponse>), Error> {
+    let Json(req) = body?;
+    let h = blocking(&st, move |s| {
+        Ok(s.store.hold(&d.id, &req, s.clock.now())?)
+    })
+    .await?;
+    let status = if h.duplicate {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
+    Ok((status, Json(h)))
+}
+
+/// Release a hold: its seats go back on sale at once. A hold that ended already (released,
+/// expired) is answered as it is.
+#[utoipa::path(delete, path = "/v1/holds/{id}", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Hold id", format = "uuid",
+        pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")),
+    responses((status = 200, body = HoldResponse),
+        (status = 400, description = "the id is not a UUID", body = ApiError), Unauthorized,
+        (status = 403, description = "the hold is another device's (details.rule = own_device_only)", body = ApiError),
+        (status = 404, description = "no hold has this id", body = ApiError),
+        (status = 409, description = "an order confirmed the hold: its seats are sold (details.rule = hold_confirmed)", body = ApiError)))]
+pub async fn release_hold(
+    State(st): S,
+    AuthDevice(d): AuthDevice,
+    id: ApiPath<String>,
+) -> Result<Json<HoldResponse>, Error> {
+    let Path(id) = id?;
+    blocking(&st, move |s| {
+        Ok(s.store.release_hold(&d.id, &id, s.clock.now())?)
+    })
+    .await
+    .map(Json)
 }
 
 /// Query naming the device a request is for (optional: it can only be the token's own).
@@ -590,9 +653,12 @@ pub async fn pull(
         })?,
     };
     named_device(&d, q.device_id.as_deref(), "changes")?;
-    blocking(&st, move |s| Ok(s.store.pull(&d.id, cursor)?))
-        .await
-        .map(Json)
+    blocking(&st, move |s| {
+        s.store.expire_holds(s.clock.now())?;
+        Ok(s.store.pull(&d.id, cursor)?)
+    })
+    .await
+    .map(Json)
 }
 
 /// Offline sales the server found over a limit: kept, for a supervisor to settle. All of

@@ -11,7 +11,7 @@ pub mod openapi;
 use std::sync::Arc;
 
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use axum::Router;
 use guichet_domain::Clock;
 
@@ -59,6 +59,8 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/v1/accounts/{id}", get(handlers::get_account))
         .route("/v1/draws/{draw}/registrations", post(draws::register))
         .route("/v1/orders", post(handlers::create_order))
+        .route("/v1/holds", post(handlers::create_hold))
+        .route("/v1/holds/{id}", delete(handlers::release_hold))
         .route(
             "/v1/allotments",
             get(handlers::allotments).post(handlers::allot),

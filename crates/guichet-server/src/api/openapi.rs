@@ -28,6 +28,8 @@ use super::{draws, handlers, metrics};
         handlers::create_account,
         draws::register,
         handlers::create_order,
+        handlers::create_hold,
+        handlers::release_hold,
         handlers::allotments,
         handlers::allot,
         handlers::return_allotment,

@@ -83,7 +83,7 @@ impl Store {
     ) -> Result<()> {
         self.write(|tx| {
             let n = tx.execute(
-                "UPDATE offers SET sold = MAX(capacity - lent - ?3, 0) WHERE session = ?1 AND category = ?2",
+                "UPDATE offers SET sold = MAX(capacity - lent - held - ?3, 0) WHERE session = ?1 AND category = ?2",
                 params![session.as_str(), category.to_string(), left],
             )?;
             if n == 0 {
@@ -112,18 +112,19 @@ pub(super) fn availability_rows(
     category: Option<&str>,
 ) -> rusqlite::Result<Vec<AvailabilityDto>> {
     let mut stmt = c.prepare_cached(
-        "SELECT session, category, capacity, sold, lent FROM offers
+        "SELECT session, category, capacity, sold, lent, held FROM offers
          WHERE (?1 IS NULL OR session = ?1) AND (?2 IS NULL OR category = ?2) ORDER BY session, category",
     )?;
     let rows = stmt.query_map(params![session, category], |r| {
-        let (capacity, sold, lent): (u32, u32, u32) = (r.get(2)?, r.get(3)?, r.get(4)?);
+        let (capacity, sold, lent, held): (u32, u32, u32, u32) =
+            (r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?);
         Ok(AvailabilityDto {
             session: r.get(0)?,
             category: r.get(1)?,
             capacity,
             sold,
             lent,
-            available: capacity.saturating_sub(sold.saturating_add(lent)),
+            available: capacity.saturating_sub(sold.saturating_add(lent).saturating_add(held)),
         })
     })?;
     rows.collect()

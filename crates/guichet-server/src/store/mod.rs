@@ -8,6 +8,7 @@ mod catalogue;
 mod devices;
 mod draws;
 mod notices;
+mod holds;
 mod sales;
 mod sync;
 
@@ -15,6 +16,7 @@ pub use devices::{key_id, Device};
 pub use draws::{Closed, DrawStoreError, Rule};
 pub use notices::{EnqueueReport, NoticeRow, NoticeState};
 
+pub use holds::{HoldError, DEFAULT_HOLD_SECONDS};
 pub use sales::{lost_sale, QueuedSale, SaleError, SaleOutcome};
 
 use std::path::Path;
@@ -29,6 +31,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0002_sync.sql"),
     include_str!("../../migrations/0003_draws.sql"),
     include_str!("../../migrations/0004_notices.sql"),
+    include_str!("../../migrations/0005_holds.sql"),
 ];
 
 /// Prepared statements kept per connection: every statement of a sale and of a push stays
@@ -89,6 +92,8 @@ pub struct Store {
     /// Change-feed rows a pull reads at most; a desk further behind gets `more: true` and pulls
     /// again from the cursor it was given.
     pub(crate) pull_page: usize,
+    /// How long a new hold sets its seats aside, in seconds.
+    pub(crate) hold_seconds: u32,
     sale_queue: sales::SaleQueue,
     /// Devices already authenticated, by token hash (see [`Store::device_by_token`]).
     devices_seen: std::sync::RwLock<std::collections::HashMap<String, Device>>,
@@ -141,6 +146,7 @@ impl Store {
             config,
             guard: true,
             pull_page: 100_000,
+            hold_seconds: holds::DEFAULT_HOLD_SECONDS,
             sale_queue: Default::default(),
             devices_seen: Default::default(),
             card_key_dir: cards::key_dir(path),

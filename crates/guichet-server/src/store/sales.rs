@@ -5,11 +5,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use guichet_domain::{
     check_order, AccountId, DraftOrder, PriceCategory, Rejection, SessionCode, ValidOrder,
 };
-use guichet_wire::orders::{OrderRequest, OrderResponse, TicketDto};
+use guichet_wire::orders::{OrderLineDto, OrderRequest, OrderResponse, TicketDto};
 use jiff::Timestamp;
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::accounts::standing;
+use super::holds::{self, HoldError, OrderLineView};
 use super::{Store, StoreError};
 
 /// Why a sale did not happen.
@@ -21,6 +22,9 @@ pub enum SaleError {
     /// The rules refuse it: every violation.
     #[error("{0}")]
     Rules(Rejection),
+    /// The hold the order names cannot be used.
+    #[error(transparent)]
+    Hold(#[from] HoldError),
     /// The store failed or the account is unknown.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -39,6 +43,8 @@ pub(super) struct Job {
     key: String,
     device: String,
     now: Timestamp,
+    /// The hold the order confirms, and the order's lines as sent (compared with the hold's).
+    hold: Option<(String, OrderRequest)>,
 }
 
 type Answer = Result<SaleOutcome, SaleError>;
@@ -47,8 +53,8 @@ type Answer = Result<SaleOutcome, SaleError>;
 enum Decided {
     /// The key was sold before: its first answer.
     Duplicate(OrderResponse),
-    /// Accepted by the rules, to be written.
-    Sell(ValidOrder),
+    /// Accepted by the rules, to be written; with the live hold whose seats it takes.
+    Sell(ValidOrder, Option<(String, Vec<OrderLineDto>)>),
 }
 
 /// Why a batch's transaction did not commit.
@@ -112,13 +118,13 @@ pub struct SaleOutcome {
     pub response: OrderResponse,
 }
 
-fn stock(
+pub(super) fn stock(
     c: &Connection,
     draft: &DraftOrder,
 ) -> rusqlite::Result<BTreeMap<(SessionCode, PriceCategory), u32>> {
     let mut out = BTreeMap::new();
     let mut stmt = c.prepare_cached(
-        "SELECT capacity - sold - lent FROM offers WHERE session = ?1 AND category = ?2",
+        "SELECT capacity - sold - lent - held FROM offers WHERE session = ?1 AND category = ?2",
     )?;
     for l in &draft.lines {
         let left: Option<i64> = stmt
@@ -162,13 +168,27 @@ fn existing(c: &Connection, key: &str) -> rusqlite::Result<Option<OrderResponse>
     }))
 }
 
-fn parse(req: &OrderRequest) -> Result<(DraftOrder, AccountId, String), SaleError> {
+type Parsed = (
+    DraftOrder,
+    AccountId,
+    String,
+    Option<(String, OrderRequest)>,
+);
+
+fn parse(req: &OrderRequest) -> Result<Parsed, SaleError> {
     let draft = DraftOrder::try_from(req).map_err(SaleError::BadRequest)?;
     let account = guichet_wire::checks::account_id("account_id", &req.account_id)
         .map_err(SaleError::BadRequest)?;
     let key = guichet_wire::checks::uuid("idempotency_key", &req.idempotency_key)
         .map_err(SaleError::BadRequest)?;
-    Ok((draft, account, key))
+    let hold = match &req.hold_id {
+        Some(h) => Some((
+            guichet_wire::checks::uuid("hold_id", h).map_err(SaleError::BadRequest)?,
+            req.clone(),
+        )),
+        None => None,
+    };
+    Ok((draft, account, key, hold))
 }
 
 impl Store {
@@ -183,7 +203,7 @@ impl Store {
         now: Timestamp,
     ) -> Result<SaleOutcome, SaleError> {
         if !self.guard {
-            let (draft, account, key) = parse(req)?;
+            let (draft, account, key, _) = parse(req)?;
             return self.sell_unguarded(&draft, &account, &key, device, now);
         }
         let q = self.queue_sale(req, device, now)?;
@@ -209,7 +229,7 @@ impl Store {
         device: &str,
         now: Timestamp,
     ) -> Result<QueuedSale, SaleError> {
-        let (draft, account, key) = parse(req)?;
+        let (draft, account, key, hold) = parse(req)?;
         let (reply, answer) = tokio::sync::oneshot::channel();
         let job = Job {
             draft,
@@ -217,6 +237,7 @@ impl Store {
             key,
             device: device.to_string(),
             now,
+            hold,
         };
         let mut q = self.sale_queue.lock();
         q.jobs.push((job, reply));
@@ -308,6 +329,10 @@ impl Store {
         // Accounts whose holdings moved: a desk that has one cached learns it at its next
         // pull, as it does for sales pushed by other desks.
         let mut buyers: BTreeSet<&str> = BTreeSet::new();
+        // Holds past their time give their seats back before any order reads the stock.
+        if let Some(now) = jobs.iter().map(|(j, _)| j.now).max() {
+            holds::expire_in(&tx, now)?;
+        }
         for (job, _) in jobs {
             let r = if careful {
                 tx.prepare_cached("SAVEPOINT sale")?.execute([])?;
@@ -323,7 +348,8 @@ impl Store {
                 match self.decide(&tx, job) {
                     Err(refused) => Err(refused),
                     Ok(Decided::Duplicate(response)) => Ok(SaleOutcome { response }),
-                    Ok(Decided::Sell(valid)) => match self.write_sale(&tx, job, &valid) {
+                    Ok(Decided::Sell(valid, hold)) => match self.write_sale(&tx, job, &valid, hold)
+                    {
                         Ok(o) => Ok(o),
                         Err(_) => return Err(BatchError::Redo),
                     },
@@ -357,7 +383,26 @@ impl Store {
             return Ok(Decided::Duplicate(response));
         }
         let acc = standing(tx, &job.account)?;
-        let left = stock(tx, &job.draft)?;
+        let mut left = stock(tx, &job.draft)?;
+        let hold = match &job.hold {
+            Some((id, req)) => {
+                let view = OrderLineView {
+                    account: &req.account_id,
+                    kind: &req.kind,
+                    lines: &req.lines,
+                };
+                holds::for_order(tx, id, &job.device, &view)?.map(|lines| (id.clone(), lines))
+            }
+            None => None,
+        };
+        // A live hold's seats are this order's: they count as free for it.
+        if let Some((_, lines)) = &hold {
+            for (l, d) in lines.iter().zip(&job.draft.lines) {
+                if let Some(n) = left.get_mut(&(d.session.clone(), d.category)) {
+                    *n = n.saturating_add(l.quantity);
+                }
+            }
+        }
         let valid = check_order(
             &job.draft,
             &acc,
@@ -367,13 +412,13 @@ impl Store {
             job.now,
         )
         .map_err(SaleError::Rules)?;
-        Ok(Decided::Sell(valid))
+        Ok(Decided::Sell(valid, hold))
     }
 
     fn sell_in(&self, tx: &Connection, job: &Job) -> Result<SaleOutcome, SaleError> {
         match self.decide(tx, job)? {
             Decided::Duplicate(response) => Ok(SaleOutcome { response }),
-            Decided::Sell(valid) => self.write_sale(tx, job, &valid),
+            Decided::Sell(valid, hold) => self.write_sale(tx, job, &valid, hold),
         }
     }
 
@@ -383,10 +428,21 @@ impl Store {
         tx: &Connection,
         job: &Job,
         valid: &ValidOrder,
+        hold: Option<(String, Vec<OrderLineDto>)>,
     ) -> Result<SaleOutcome, SaleError> {
+        if let Some((hold_id, lines)) = hold {
+            // The seats were set aside for this order: they move from held to sold.
+            let response = record(tx, valid, &job.account, &job.key, &job.device, job.now)?;
+            if !holds::confirm(tx, &hold_id, &lines, &response.order_id, job.now)? {
+                return Err(
+                    StoreError::Conflict(format!("hold {hold_id} ended during the sale")).into(),
+                );
+            }
+            return Ok(SaleOutcome { response });
+        }
         let mut guard = tx.prepare_cached(
             "UPDATE offers SET sold = sold + ?3
-             WHERE session = ?1 AND category = ?2 AND capacity - sold - lent >= ?3",
+             WHERE session = ?1 AND category = ?2 AND capacity - sold - lent - held >= ?3",
         )?;
         for l in &valid.lines {
             // The guard: the count moves only if the seats are still there.
@@ -443,7 +499,7 @@ impl Store {
 /// and 74 random bits from the OS generator, read 4 KiB at a time per thread (`now_v7`
 /// makes one `getrandom` call per id: 4 per pack order, 5 syscalls per order with the key's
 /// check, seen in strace). Falls back to `now_v7` if the OS generator fails.
-fn new_id() -> String {
+pub(super) fn new_id() -> String {
     use std::cell::RefCell;
     const POOL: usize = 4096;
     thread_local! {

@@ -107,12 +107,12 @@ impl Store {
         }
         self.write(|tx| {
             let n = exec(tx,
-                "UPDATE offers SET lent = lent + ?3 WHERE session = ?1 AND category = ?2 AND capacity - sold - lent >= ?3",
+                "UPDATE offers SET lent = lent + ?3 WHERE session = ?1 AND category = ?2 AND capacity - sold - lent - held >= ?3",
                 params![s.as_str(), c.to_string(), req.quantity],
             )?;
             if n == 0 {
                 let left: Option<i64> = row(tx,
-                        "SELECT capacity - sold - lent FROM offers WHERE session = ?1 AND category = ?2",
+                        "SELECT capacity - sold - lent - held FROM offers WHERE session = ?1 AND category = ?2",
                         params![s.as_str(), c.to_string()],
                         |r| r.get(0),
                     )
