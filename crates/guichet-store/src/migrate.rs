@@ -13,6 +13,7 @@ pub const APPLICATION_ID: i32 = 0x4755_4931;
 pub const MIGRATIONS: &[(u32, &str)] = &[
     (1, include_str!("../migrations/0001_init.sql")),
     (2, include_str!("../migrations/0002_sync.sql")),
+    (4, include_str!("../migrations/0004_accessible.sql")),
 ];
 
 /// The schema version this binary brings a file up to.

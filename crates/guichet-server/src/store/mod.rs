@@ -22,6 +22,7 @@ use rusqlite::{Connection, OpenFlags};
 const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0001_init.sql"),
     include_str!("../../migrations/0002_sync.sql"),
+    include_str!("../../migrations/0006_accessible.sql"),
 ];
 
 /// Prepared statements kept per connection: every statement of a sale and of a push stays
