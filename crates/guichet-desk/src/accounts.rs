@@ -6,8 +6,8 @@
 use guichet_domain::rules::{AccountStanding, DrawEntry, DrawStatus, Timeslot};
 use guichet_domain::AccountId;
 use guichet_store::accounts::{
-    account_by_id, accounts_by_email, accounts_by_name_prefix, draws, held_tickets, upsert_account,
-    Account, AccountOrigin, DrawState,
+    account_by_id, accounts_by_email, accounts_by_name_prefix, draws, held_pairs, held_tickets,
+    upsert_account, Account, AccountOrigin, DrawState,
 };
 use guichet_store::journal::{append_ledger, enqueue, LedgerEntry, OutboxEvent};
 use guichet_store::new_id;
@@ -93,6 +93,7 @@ pub fn standing(conn: &Connection, account: &Account) -> Result<AccountStanding>
     let mut st = AccountStanding {
         club_member: account.club_number.is_some(),
         held: held_tickets(conn, &account.id)?,
+        accessible: held_pairs(conn, &account.id)?,
         ..AccountStanding::default()
     };
     for d in draws(conn, &account.id)? {

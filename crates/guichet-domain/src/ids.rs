@@ -131,7 +131,8 @@ impl fmt::Display for VenueCode {
     }
 }
 
-/// Price category, A (best seats) to D (cheapest).
+/// Price category: A (best seats) to D (cheapest), and the two places of an accessible pair, a
+/// wheelchair place (`WCH`) and its companion seat (`CMP`), sold together (see the rules).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum PriceCategory {
     /// Best seats.
@@ -142,40 +143,78 @@ pub enum PriceCategory {
     C,
     /// Cheapest seats (24 € floor at the Olympics, 15 € at the Paralympics).
     D,
+    /// A wheelchair place (a space for the chair, with one companion seat beside it).
+    WCH,
+    /// The companion seat beside a wheelchair place: paid, and sold only with one.
+    CMP,
 }
 
 impl PriceCategory {
-    /// All categories, best first.
-    pub const ALL: [PriceCategory; 4] = [
+    /// All categories: A to D best first, then the wheelchair place and its companion seat.
+    pub const ALL: [PriceCategory; 6] = [
         PriceCategory::A,
         PriceCategory::B,
         PriceCategory::C,
         PriceCategory::D,
+        PriceCategory::WCH,
+        PriceCategory::CMP,
     ];
 
-    /// Parses `A`–`D` (case-insensitive).
+    /// Parses `A`–`D`, `WCH` or `CMP` (case-insensitive).
     pub fn parse(s: &str) -> Result<Self, ParseError> {
-        match s.trim() {
-            "A" | "a" => Ok(PriceCategory::A),
-            "B" | "b" => Ok(PriceCategory::B),
-            "C" | "c" => Ok(PriceCategory::C),
-            "D" | "d" => Ok(PriceCategory::D),
-            _ => Err(ParseError::new("price category", s, "one of A, B, C, D")),
+        let up = s.trim().to_ascii_uppercase();
+        PriceCategory::ALL
+            .into_iter()
+            .find(|c| c.code() == up)
+            .ok_or_else(|| {
+                ParseError::new(
+                    "price category",
+                    s,
+                    "one of A, B, C, D, WCH (wheelchair place), CMP (companion seat)",
+                )
+            })
+    }
+    /// The code as it travels and is stored: `A`–`D`, `WCH`, `CMP`.
+    pub fn code(self) -> &'static str {
+        match self {
+            PriceCategory::A => "A",
+            PriceCategory::B => "B",
+            PriceCategory::C => "C",
+            PriceCategory::D => "D",
+            PriceCategory::WCH => "WCH",
+            PriceCategory::CMP => "CMP",
         }
     }
-    /// The letter.
-    pub fn letter(self) -> char {
+    /// Whether this is one of the two places of an accessible pair.
+    pub fn is_accessible(self) -> bool {
+        matches!(self, PriceCategory::WCH | PriceCategory::CMP)
+    }
+    /// English name: "Category A", "Wheelchair place", "Companion seat".
+    pub fn name_en(self) -> &'static str {
         match self {
-            PriceCategory::A => 'A',
-            PriceCategory::B => 'B',
-            PriceCategory::C => 'C',
-            PriceCategory::D => 'D',
+            PriceCategory::A => "Category A",
+            PriceCategory::B => "Category B",
+            PriceCategory::C => "Category C",
+            PriceCategory::D => "Category D",
+            PriceCategory::WCH => "Wheelchair place",
+            PriceCategory::CMP => "Companion seat",
+        }
+    }
+    /// French name: "Catégorie A", "Place fauteuil roulant", "Place accompagnateur".
+    pub fn name_fr(self) -> &'static str {
+        match self {
+            PriceCategory::A => "Catégorie A",
+            PriceCategory::B => "Catégorie B",
+            PriceCategory::C => "Catégorie C",
+            PriceCategory::D => "Catégorie D",
+            PriceCategory::WCH => "Place fauteuil roulant",
+            PriceCategory::CMP => "Place accompagnateur",
         }
     }
 }
 impl fmt::Display for PriceCategory {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.letter())
+        f.pad(self.code())
     }
 }
 
@@ -383,6 +422,28 @@ mod tests {
         assert_eq!(Money::from_cents(123_450).to_string(), "1,234.50 €");
         assert_eq!(Money::from_cents(123_450).fr(), "1\u{202f}234,50 €");
         assert_eq!(Money::from_euros(24).to_string(), "24.00 €");
+    }
+
+    #[test]
+    fn every_category_parses_back_from_its_code_and_has_names_in_both_languages() {
+        for c in PriceCategory::ALL {
+            assert_eq!(
+                PriceCategory::parse(&c.code().to_ascii_lowercase()),
+                Ok(c),
+                "{c} must parse back from its code in any case"
+            );
+            assert!(
+                !c.name_en().is_empty() && !c.name_fr().is_empty() && c.name_en() != c.name_fr(),
+                "{c} needs an English and a French name"
+            );
+        }
+        assert_eq!(PriceCategory::WCH.name_fr(), "Place fauteuil roulant");
+        assert_eq!(PriceCategory::CMP.name_en(), "Companion seat");
+        let e = PriceCategory::parse("E").unwrap_err().to_string();
+        assert!(
+            e.contains("WCH") && e.contains("CMP"),
+            "the refusal lists every code: {e}"
+        );
     }
 
     #[test]

@@ -233,3 +233,80 @@ fn a_directory_loads_like_the_embedded_copy_and_a_missing_file_is_named() {
     let e = load_dir(std::path::Path::new("/nonexistent")).unwrap_err();
     assert!(e.to_string().contains("/nonexistent/venues.csv"), "{e}");
 }
+
+#[test]
+fn every_session_sells_wheelchair_places_each_with_one_companion_seat_at_its_cheapest_price() {
+    use guichet_domain::PriceCategory::{CMP, WCH};
+    for s in catalogue().sessions() {
+        let (w, c) = (s.offer(WCH), s.offer(CMP));
+        let (Some(w), Some(c)) = (w, c) else {
+            panic!("{} must sell wheelchair places and companion seats", s.code);
+        };
+        assert_eq!(
+            w.capacity, c.capacity,
+            "{}: one companion seat per wheelchair place",
+            s.code
+        );
+        let cheapest = s
+            .offers
+            .iter()
+            .filter(|o| !o.category.is_accessible())
+            .map(|o| o.price)
+            .min();
+        assert_eq!(
+            Some(w.price),
+            cheapest,
+            "{}: the wheelchair place costs the session's cheapest price (data README)",
+            s.code
+        );
+        assert_eq!(
+            c.price, w.price,
+            "{}: the companion seat is paid the same",
+            s.code
+        );
+    }
+}
+
+#[test]
+fn the_accessible_pairs_come_to_about_280000_tickets_and_12000_paralympic_wheelchair_places() {
+    let c = catalogue();
+    let wheelchair = |g: Games| {
+        games_stats(c, g)
+            .seats_per_category
+            .get(&guichet_domain::PriceCategory::WCH)
+            .copied()
+            .unwrap_or(0)
+    };
+    let (olympic, paralympic) = (wheelchair(Games::Olympic), wheelchair(Games::Paralympic));
+    let tickets = 2 * (olympic + paralympic);
+    assert!(
+        (275_000..=285_000).contains(&tickets),
+        "Paris 2024 reserved about 280,000 tickets (FACTS.md §5); the pairs make {tickets}"
+    );
+    assert!(
+        (11_500..=12_500).contains(&paralympic),
+        "about 12,000 Paralympic wheelchair places (FACTS.md §5); the data has {paralympic}"
+    );
+}
+
+#[test]
+fn a_wheelchair_place_without_its_companion_seat_is_refused_at_import() {
+    let prices = PARIS2024
+        .prices
+        .replacen("FBL01,CMP,24,448,", "FBL01,CMP,24,447,", 1);
+    assert_ne!(
+        prices, PARIS2024.prices,
+        "the test edits the FBL01 companion row"
+    );
+    let e = import(Sources {
+        prices: &prices,
+        ..PARIS2024
+    })
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.contains("FBL01 has 448 wheelchair places and 447 companion seats")
+            && e.contains("exactly one companion seat"),
+        "the refusal names the session, the numbers and the rule: {e}"
+    );
+}

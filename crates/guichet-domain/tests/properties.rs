@@ -193,3 +193,78 @@ fn unlimited_stock() -> std::collections::BTreeMap<(SessionCode, PriceCategory),
         })
         .collect()
 }
+
+/// Sessions the pairing property draws from, each selling wheelchair places and companions.
+const PAIR_POOL: [&str; 4] = ["FBL01", "ATH02", "SWM01", "BKB01"];
+/// The categories the pairing property mixes: the pair and an ordinary one.
+const PAIR_CATS: [PriceCategory; 3] = [PriceCategory::WCH, PriceCategory::CMP, PriceCategory::D];
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// Over any sequence of single-ticket orders in the general sale, each recorded once
+    /// accepted: no session ever holds more companion seats than wheelchair places, the caps
+    /// still hold with the pairs counted, and an order is accepted exactly when an
+    /// independent statement of the rules (lines ≥ 1, 6 per session, 30 per account, no
+    /// companion beyond the wheelchair places held or bought) says so.
+    #[test]
+    fn no_accepted_order_breaks_the_pairing(
+        orders in prop::collection::vec(
+            prop::collection::vec((0..PAIR_POOL.len(), 0..PAIR_CATS.len(), 0u32..4), 1..5),
+            1..10,
+        ),
+    ) {
+        let mut acc = drawn_club_account();
+        let now = at("2024-01-10T10:00:00");
+        for lines in orders {
+            let d = single(
+                lines
+                    .into_iter()
+                    .map(|(s, c, q)| line(PAIR_POOL[s], PAIR_CATS[c], q))
+                    .collect(),
+            );
+            let mut per: std::collections::BTreeMap<&SessionCode, (u32, u32, u32)> = Default::default();
+            for l in &d.lines {
+                let e = per.entry(&l.session).or_default();
+                match l.category {
+                    PriceCategory::WCH => e.0 += l.quantity,
+                    PriceCategory::CMP => e.1 += l.quantity,
+                    _ => e.2 += l.quantity,
+                }
+            }
+            let pairing = per.iter().all(|(s, (w, c, _))| {
+                let h = acc.pairs_for(s);
+                *c == 0 || h.companion + c <= h.wheelchair + w
+            });
+            let adding: u32 = per.values().map(|(w, c, o)| w + c + o).sum();
+            let held: u32 = acc.held.values().sum();
+            let caps = held + adding <= 30
+                && per.iter().all(|(s, (w, c, o))| acc.held_for(s) + w + c + o <= 6);
+            let shape = d.lines.iter().all(|l| l.quantity >= 1);
+            let got = check_order(&d, &acc, &config(), catalogue(), catalogue(), now);
+            prop_assert_eq!(
+                got.is_ok(),
+                shape && caps && pairing,
+                "held {:?} {:?}, {:?}: {:?}", acc.held, acc.accessible, d, got
+            );
+            if let Err(r) = &got {
+                if !pairing {
+                    prop_assert!(
+                        r.has(Code::CompanionWithoutWheelchair) || r.has(Code::CompanionsOverWheelchair),
+                        "a broken pair must be named: {r}"
+                    );
+                }
+            }
+            if let Ok(o) = got {
+                acc.record(&o);
+                for (s, p) in &acc.accessible {
+                    prop_assert!(
+                        p.companion <= p.wheelchair,
+                        "{s}: {} companions for {} wheelchair places after {:?}", p.companion, p.wheelchair, o
+                    );
+                }
+                prop_assert!(acc.held.values().sum::<u32>() <= 30, "past 30: {:?}", acc.held);
+            }
+        }
+    }
+}

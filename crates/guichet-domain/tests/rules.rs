@@ -498,7 +498,7 @@ fn unknown_sessions_missing_categories_and_empty_orders_are_named() {
     let r = check(&single(vec![line("CER-CLOSING", D, 1)]), &acc, late).unwrap_err();
     assert_eq!(
         r.violations[0].en,
-        "CER-CLOSING has no category D — choose A, B, C"
+        "CER-CLOSING has no category D — choose A, B, C, WCH, CMP"
     );
 }
 

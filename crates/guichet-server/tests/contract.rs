@@ -364,7 +364,10 @@ fn the_document_states_the_grammar_the_server_checks() {
     let schemas = &d["components"]["schemas"];
     let line = &schemas["OrderLineDto"]["properties"];
     assert_eq!(line["session"]["pattern"], checks::SESSION_PATTERN);
-    assert_eq!(schemas["CategoryCode"]["enum"], json!(["A", "B", "C", "D"]));
+    assert_eq!(
+        schemas["CategoryCode"]["enum"],
+        json!(["A", "B", "C", "D", "WCH", "CMP"])
+    );
     assert_eq!(schemas["OrderKindCode"]["enum"], json!(["pack", "single"]));
     let order = &schemas["OrderRequest"]["properties"];
     assert_eq!(order["idempotency_key"]["pattern"], checks::UUID_PATTERN);

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use guichet_domain::{AccountId, SessionCode};
+use guichet_domain::{AccountId, PriceCategory, SessionCode};
 use jiff::Timestamp;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
@@ -246,6 +246,42 @@ pub fn held_tickets(conn: &Connection, id: &AccountId) -> Result<BTreeMap<Sessio
     for row in rows {
         let (code, n) = row.ctx("count held tickets")?;
         out.insert(parse_session(&code)?, n);
+    }
+    Ok(out)
+}
+
+/// Wheelchair places and companion seats of the account sold at this desk and still valid, per
+/// session. Pairs bought elsewhere are not known here, so a later companion seat for one of them
+/// is refused at this desk rather than ever sold without its wheelchair place.
+pub fn held_pairs(
+    conn: &Connection,
+    id: &AccountId,
+) -> Result<BTreeMap<SessionCode, guichet_domain::rules::HeldPairs>> {
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT t.session_code, t.category, count(*) FROM ticket t
+             JOIN sale_order o ON o.id = t.order_id
+             WHERE o.account_id = ?1 AND t.status = 'valid' AND t.category IN ('WCH', 'CMP')
+             GROUP BY t.session_code, t.category",
+        )
+        .ctx("count held accessible places")?;
+    let rows = stmt
+        .query_map([id.as_str()], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                count(r.get::<_, i64>(2)?),
+            ))
+        })
+        .ctx("count held accessible places")?;
+    let mut out: BTreeMap<SessionCode, guichet_domain::rules::HeldPairs> = BTreeMap::new();
+    for row in rows {
+        let (code, cat, n) = row.ctx("count held accessible places")?;
+        let cat = PriceCategory::parse(&cat).map_err(|_| Error::BadStoredValue {
+            what: "category",
+            value: cat.clone(),
+        })?;
+        out.entry(parse_session(&code)?).or_default().add(cat, n);
     }
     Ok(out)
 }

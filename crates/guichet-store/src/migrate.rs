@@ -15,6 +15,7 @@ pub const MIGRATIONS: &[(u32, &str)] = &[
     (2, include_str!("../migrations/0002_sync.sql")),
     (3, include_str!("../migrations/0003_card_keys.sql")),
     (4, include_str!("../migrations/0004_payment_intents.sql")),
+    (5, include_str!("../migrations/0005_accessible.sql")),
 ];
 
 /// The schema version this binary brings a file up to.

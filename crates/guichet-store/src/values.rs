@@ -58,7 +58,7 @@ pub(crate) fn parse_games(s: &str) -> Result<Games> {
 }
 
 pub(crate) fn category_str(c: PriceCategory) -> String {
-    c.letter().to_string()
+    c.code().to_string()
 }
 
 /// A count SQLite added up in `i64`, as the rules take it: below 0 is 0, above `u32::MAX` is

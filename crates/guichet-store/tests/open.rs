@@ -263,3 +263,67 @@ fn the_allotment_guard_refuses_what_is_not_there_and_changes_nothing() {
         0
     );
 }
+
+#[test]
+fn a_schema_2_file_gains_the_accessible_categories_and_keeps_its_rows() {
+    use guichet_domain::{PriceCategory, SessionCode};
+    use guichet_store::migrate::MIGRATIONS;
+    use guichet_store::stock::{allotments, set_allotment};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("desk.sqlite");
+    {
+        // A desk file as a schema-2 binary left it, with an allotment row.
+        let c = guichet_store::rusqlite::Connection::open(&path).unwrap();
+        for (v, sql) in MIGRATIONS.iter().filter(|(v, _)| *v <= 2) {
+            c.execute_batch(sql).unwrap();
+            c.execute_batch(&format!(
+                "PRAGMA user_version = {v}; PRAGMA application_id = {APPLICATION_ID};"
+            ))
+            .unwrap();
+        }
+        c.execute("INSERT INTO allotment VALUES ('FBL01', 'D', 3, 2)", [])
+            .unwrap();
+        let e = c
+            .execute("INSERT INTO allotment VALUES ('FBL01', 'WCH', 1, 1)", [])
+            .unwrap_err();
+        assert!(
+            e.to_string().contains("CHECK"),
+            "schema 2 knows only A–D: {e}"
+        );
+    }
+    let mut s = Store::open(&path).unwrap();
+    assert_eq!(s.schema_version().unwrap(), latest_version());
+    let code = SessionCode::parse("FBL01").unwrap();
+    s.write(|tx| set_allotment(tx, &code, PriceCategory::WCH, 2, 2))
+        .expect("the migrated CHECK takes WCH");
+    s.write(|tx| set_allotment(tx, &code, PriceCategory::CMP, 2, 2))
+        .expect("and CMP");
+    let a = allotments(s.reader()).unwrap();
+    assert_eq!(
+        a[&(code.clone(), PriceCategory::D)],
+        2,
+        "the old row is kept"
+    );
+    assert_eq!(a[&(code, PriceCategory::CMP)], 2);
+    let e = s
+        .write(|tx| {
+            tx.execute("INSERT INTO allotment VALUES ('FBL02', 'E', 1, 1)", [])
+                .map_err(|e| guichet_store::Error::Sqlite {
+                    context: "insert".into(),
+                    source: e,
+                })
+        })
+        .unwrap_err();
+    assert!(
+        e.to_string().contains("CHECK"),
+        "other codes are still refused: {e}"
+    );
+    let check: String = s
+        .reader()
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(
+        check, "ok",
+        "rewriting the CHECK text leaves the file sound"
+    );
+}

@@ -90,10 +90,7 @@ impl SignedTicket {
         let issued = u32::from_be_bytes(r.array("issued at")?);
         let day = u16::from_be_bytes(r.array("session day")?);
         let flags = r.u8("flags")?;
-        if flags & !0b111 != 0 {
-            return Err(PayloadError::ReservedBits(flags));
-        }
-        let category = PriceCategory::ALL[usize::from(flags & 0b11)];
+        let category = category_from_flags(flags).ok_or(PayloadError::ReservedBits(flags))?;
         let games = if flags & 0b100 == 0 {
             Games::Olympic
         } else {
@@ -167,6 +164,44 @@ fn day_number(d: Date) -> Result<u16, PayloadError> {
     u16::try_from(days).map_err(|_| PayloadError::OutOfRange("session day"))
 }
 
+/// Bit 3 of the flags marks an accessible pair's place; bits 0–1 then say which (0 = wheelchair
+/// place, 1 = companion seat). A reader made before the pair existed refuses such a ticket as a
+/// reserved bit rather than reading it as category A or B.
+const ACCESSIBLE_FLAG: u8 = 0b1000;
+
+fn category_flags(c: PriceCategory) -> u8 {
+    match c {
+        PriceCategory::A => 0,
+        PriceCategory::B => 1,
+        PriceCategory::C => 2,
+        PriceCategory::D => 3,
+        PriceCategory::WCH => ACCESSIBLE_FLAG,
+        PriceCategory::CMP => ACCESSIBLE_FLAG | 1,
+    }
+}
+
+/// The category the flags carry; `None` for bits no version-1 ticket sets.
+fn category_from_flags(flags: u8) -> Option<PriceCategory> {
+    if flags & !0b1111 != 0 {
+        return None;
+    }
+    let low = flags & 0b11;
+    if flags & ACCESSIBLE_FLAG == 0 {
+        Some(
+            [
+                PriceCategory::A,
+                PriceCategory::B,
+                PriceCategory::C,
+                PriceCategory::D,
+            ][usize::from(low)],
+        )
+    } else {
+        [PriceCategory::WCH, PriceCategory::CMP]
+            .get(usize::from(low))
+            .copied()
+    }
+}
+
 fn encode_body(c: &TicketClaims, key_id: KeyId) -> Result<Vec<u8>, PayloadError> {
     let code = c.session.as_str().as_bytes();
     let ini = c.holder.initials.as_bytes();
@@ -178,10 +213,7 @@ fn encode_body(c: &TicketClaims, key_id: KeyId) -> Result<Vec<u8>, PayloadError>
         .map_err(|_| PayloadError::OutOfRange("issue instant"))?;
     b.extend_from_slice(&issued.to_be_bytes());
     b.extend_from_slice(&day_number(c.session_day)?.to_be_bytes());
-    let cat = PriceCategory::ALL
-        .iter()
-        .position(|&p| p == c.category)
-        .unwrap_or(0) as u8;
+    let cat = category_flags(c.category);
     let games = if c.games == Games::Paralympic {
         0b100
     } else {
@@ -350,6 +382,31 @@ mod tests {
         );
     }
 
+    #[test]
+    fn the_accessible_places_ride_on_bit_3_and_its_unused_values_are_refused() {
+        for c in PriceCategory::ALL {
+            let flags = category_flags(c);
+            assert_eq!(category_from_flags(flags), Some(c), "{c} must read back");
+            assert_eq!(
+                category_from_flags(flags | 0b100),
+                Some(c),
+                "the Games bit must not change the category of {c}"
+            );
+        }
+        assert_eq!(
+            category_flags(PriceCategory::D),
+            3,
+            "A–D keep their version-1 values"
+        );
+        for bad in [0b1010, 0b1011, 0b1_0000, 0b1000_0000] {
+            assert_eq!(
+                category_from_flags(bad),
+                None,
+                "flags {bad:#b} are no ticket's"
+            );
+        }
+    }
+
     proptest! {
         #[test]
         fn parse_never_panics_on_any_text(s in "\\PC{0,250}") {
@@ -370,7 +427,7 @@ mod tests {
         fn any_claims_round_trip(
             day in 0u16..=u16::MAX,
             secs in 0u32..=u32::MAX,
-            cat in 0usize..4,
+            cat in 0usize..PriceCategory::ALL.len(),
             para in any::<bool>(),
             code in "[A-Z][A-Z0-9-]{1,23}",
             name in "\\PC{0,40}",

@@ -41,6 +41,10 @@ pub enum CategoryCode {
     C,
     /// Cheapest seats.
     D,
+    /// A wheelchair place.
+    WCH,
+    /// The companion seat of a wheelchair place, sold only with one.
+    CMP,
 }
 
 /// The kind of an order.
@@ -63,12 +67,12 @@ pub fn session_code(field: &str, s: &str) -> Result<SessionCode, String> {
     }
 }
 
-/// `field` must be `A`, `B`, `C` or `D`.
+/// `field` must be `A`, `B`, `C`, `D`, `WCH` or `CMP`, as the catalogue writes it.
 pub fn category(field: &str, s: &str) -> Result<PriceCategory, String> {
-    match s {
-        "A" | "B" | "C" | "D" => PriceCategory::parse(s).map_err(|e| e.to_string()),
-        _ => Err(format!(
-            "{field} {s:?} is not a price category: send one of A, B, C, D (capital letters)"
+    match PriceCategory::ALL.into_iter().find(|c| c.code() == s) {
+        Some(c) => Ok(c),
+        None => Err(format!(
+            "{field} {s:?} is not a price category: send one of A, B, C, D, WCH (wheelchair place), CMP (companion seat), in capital letters"
         )),
     }
 }
@@ -287,7 +291,14 @@ mod tests {
             assert!(session_code("session", bad).is_err(), "{bad:?}");
         }
         assert!(category("category", "D").is_ok());
+        assert_eq!(
+            category("category", "WCH"),
+            Ok(PriceCategory::WCH),
+            "the wheelchair place travels as WCH"
+        );
+        assert_eq!(category("category", "CMP"), Ok(PriceCategory::CMP));
         assert!(category("category", "d").is_err());
+        assert!(category("category", "cmp").is_err(), "capital letters only");
         assert!(category("category", "").is_err());
         assert!(uuid("k", "0190A1B2-0000-7000-8000-000000000000").is_ok());
         assert!(uuid("k", "0190a1b200007000800000000000000a").is_err());

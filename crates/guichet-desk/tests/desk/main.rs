@@ -3,6 +3,7 @@
 
 mod support;
 
+mod accessible;
 mod accounts;
 mod bad_input;
 mod operators;

@@ -22,6 +22,18 @@ pub const OPENING_CEREMONY_PAID_SEATS: u64 = 104_000;
 /// configuration holds surfing back in every phase, so none of it is ever sold.
 pub const UNTICKETED_PLACEHOLDER_SEATS: u64 = 1_000;
 
+/// Wheelchair places per 10,000 sellable seats of an Olympic session. Each wheelchair place
+/// comes with one companion seat, and both are taken out of the session's sellable seats. The
+/// rate is set so that both places of every pair, over both Games, come to about the 280,000
+/// tickets Paris 2024 reserved for people with disabilities (FACTS.md §5; the data README says
+/// how the figure is reached).
+pub const OLYMPIC_WHEELCHAIR_PER_10K: u64 = 114;
+/// Wheelchair places per 10,000 sellable seats of a Paralympic session: about the 12,000
+/// wheelchair places reported for the Paralympic Games (FACTS.md §5).
+pub const PARALYMPIC_WHEELCHAIR_PER_10K: u64 = 59;
+/// The `rule` written on the wheelchair and companion rows of `prices.csv`.
+pub const ACCESSIBLE_RULE: &str = "accessible-pair";
+
 /// One price tier: a name (written into `prices.csv`'s `rule` column), prices in euros for the
 /// categories it sells (A first) and the share of seats per category in percent.
 struct Tier {
@@ -159,6 +171,8 @@ struct PriceRow {
     session: String,
     tier: &'static Tier,
     seats: u64,
+    /// Wheelchair places per 10,000 of `seats`.
+    wheelchair_per_10k: u64,
 }
 
 struct ParaSession {
@@ -206,6 +220,7 @@ pub fn derive(venues_csv: &str, sessions_csv: &str) -> Result<Derived> {
             session: s.code.clone(),
             tier,
             seats,
+            wheelchair_per_10k: PARALYMPIC_WHEELCHAIR_PER_10K,
         });
     }
     Ok(Derived {
@@ -276,6 +291,7 @@ fn olympic_prices(sessions_csv: &str, capacity: &BTreeMap<String, u64>) -> Resul
             session: code,
             tier,
             seats,
+            wheelchair_per_10k: OLYMPIC_WHEELCHAIR_PER_10K,
         });
     }
     Ok(out)
@@ -439,18 +455,27 @@ fn write_para(rows: &[ParaSession]) -> Result<String> {
     })
 }
 
+/// Wheelchair places of a session with `seats` sellable seats: the rate, rounded down, and at
+/// least one, so every session sells an accessible pair.
+pub fn wheelchair_places(seats: u64, per_10k: u64) -> u64 {
+    (seats * per_10k / 10_000).max(1)
+}
+
 fn write_prices(rows: &[PriceRow]) -> Result<String> {
     csv_text(|w| {
         w.write_record(["session_code", "category", "price_eur", "capacity", "rule"])?;
         for r in rows {
-            let mut left = r.seats;
+            // The pairs are taken out of the sellable seats first; A–D share what is left.
+            let wheelchair = wheelchair_places(r.seats, r.wheelchair_per_10k);
+            let standard = r.seats - 2 * wheelchair;
+            let mut left = standard;
             let n = r.tier.euros.len();
             for (i, (euros, share)) in r.tier.euros.iter().zip(r.tier.shares).enumerate() {
                 // The last category takes the rounding remainder so the split sums exactly.
                 let seats = if i + 1 == n {
                     left
                 } else {
-                    r.seats * share / 100
+                    standard * share / 100
                 };
                 left -= seats;
                 let cat = ["A", "B", "C", "D"][i];
@@ -460,6 +485,18 @@ fn write_prices(rows: &[PriceRow]) -> Result<String> {
                     &euros.to_string(),
                     &seats.to_string(),
                     r.tier.rule,
+                ])?;
+            }
+            // Both places of a pair at the session's cheapest price: paid, as the companion
+            // seat was at the Paralympic Games.
+            let cheapest = r.tier.euros.iter().min().copied().unwrap_or(0);
+            for cat in ["WCH", "CMP"] {
+                w.write_record([
+                    r.session.as_str(),
+                    cat,
+                    &cheapest.to_string(),
+                    &wheelchair.to_string(),
+                    ACCESSIBLE_RULE,
                 ])?;
             }
         }

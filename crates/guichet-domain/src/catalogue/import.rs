@@ -116,10 +116,30 @@ pub fn import(src: Sources<'_>) -> Result<Catalogue> {
             s.code
         )));
     }
+    for s in by_code.values() {
+        check_pairs(s)?;
+    }
     Ok(Catalogue {
         venues: venues.into_iter().map(|v| (v.code.clone(), v)).collect(),
         sessions: by_code,
     })
+}
+
+/// Each wheelchair place has exactly one companion seat: a session sells both or neither, in
+/// equal numbers.
+fn check_pairs(s: &Session) -> Result<()> {
+    let seats = |c| s.offer(c).map(|o| o.capacity);
+    match (seats(PriceCategory::WCH), seats(PriceCategory::CMP)) {
+        (None, None) => Ok(()),
+        (Some(w), Some(c)) if w == c => Ok(()),
+        (w, c) => Err(Error::Catalogue(format!(
+            "session {} has {} wheelchair places and {} companion seats in {PRICES}; each \
+             wheelchair place has exactly one companion seat — give WCH and CMP the same capacity",
+            s.code,
+            w.unwrap_or(0),
+            c.unwrap_or(0)
+        ))),
+    }
 }
 
 /// A CSV table with named columns; every field read names its file, line and column on error.

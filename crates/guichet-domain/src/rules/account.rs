@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::ValidOrder;
 use crate::catalogue::Catalogue;
-use crate::ids::{Games, SessionCode};
+use crate::ids::{Games, PriceCategory, SessionCode};
 
 /// Where an account stands in one draw.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -60,6 +60,33 @@ pub struct AccountStanding {
     /// Draw results by draw id (absent: not registered).
     #[serde(default)]
     pub draws: BTreeMap<String, DrawEntry>,
+    /// Wheelchair places and companion seats already held, per session (also counted in
+    /// `held`). Absent: none.
+    #[serde(default)]
+    pub accessible: BTreeMap<SessionCode, HeldPairs>,
+}
+
+/// The places of accessible pairs an account holds for one session.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HeldPairs {
+    /// Wheelchair places.
+    #[serde(default)]
+    pub wheelchair: u32,
+    /// Companion seats.
+    #[serde(default)]
+    pub companion: u32,
+}
+
+impl HeldPairs {
+    /// Counts one more ticket of `category` (other categories are not pairs and are ignored).
+    pub fn add(&mut self, category: PriceCategory, n: u32) {
+        match category {
+            PriceCategory::WCH => self.wheelchair = self.wheelchair.saturating_add(n),
+            PriceCategory::CMP => self.companion = self.companion.saturating_add(n),
+            _ => {}
+        }
+    }
 }
 
 impl AccountStanding {
@@ -87,11 +114,22 @@ impl AccountStanding {
         self.held.get(session).copied().unwrap_or(0)
     }
 
+    /// Accessible places held for one session.
+    pub fn pairs_for(&self, session: &SessionCode) -> HeldPairs {
+        self.accessible.get(session).copied().unwrap_or_default()
+    }
+
     /// Adds an accepted order's tickets to the history.
     pub fn record(&mut self, order: &ValidOrder) {
         for l in &order.lines {
             let n = self.held.entry(l.session.clone()).or_default();
             *n = n.saturating_add(l.quantity);
+            if l.category.is_accessible() {
+                self.accessible
+                    .entry(l.session.clone())
+                    .or_default()
+                    .add(l.category, l.quantity);
+            }
         }
     }
 }

@@ -40,6 +40,7 @@ pub fn check_order(
     if draft.kind == OrderKind::Pack {
         c.pack_shape(draft, &sessions, config);
     }
+    c.v.extend(super::pairs::pairing(draft, account));
     c.limits(draft, account, catalogue, config, games);
     c.stock(draft, catalogue, stock);
 
@@ -428,11 +429,25 @@ impl Checker {
 
     fn pack_shape(&mut self, draft: &DraftOrder, sessions: &[&Session], config: &SaleConfig) {
         let want = config.limits.pack_sessions;
-        let mut count: BTreeMap<&SessionCode, u32> = BTreeMap::new();
+        let mut lines: BTreeMap<&SessionCode, Vec<PriceCategory>> = BTreeMap::new();
         for l in &draft.lines {
-            let n = count.entry(&l.session).or_default();
-            *n = n.saturating_add(1);
+            lines.entry(&l.session).or_default().push(l.category);
         }
+        // A session is one line, except an accessible pair: its wheelchair line and its
+        // companion line are that session's tickets together.
+        let pair = |cats: &[PriceCategory]| {
+            matches!(
+                cats,
+                [PriceCategory::WCH, PriceCategory::CMP] | [PriceCategory::CMP, PriceCategory::WCH]
+            )
+        };
+        let count: BTreeMap<&SessionCode, u32> = lines
+            .iter()
+            .map(|(code, cats)| {
+                let n = if pair(cats) { 1 } else { cats.len() };
+                (*code, u32::try_from(n).unwrap_or(u32::MAX))
+            })
+            .collect();
         let distinct = u32::try_from(count.len()).unwrap_or(u32::MAX);
         if distinct != want {
             let (fix_en, fix_fr) = if distinct > want {
@@ -456,8 +471,8 @@ impl Checker {
         for (code, n) in count.iter().filter(|(_, n)| **n > 1) {
             self.push(
                 Code::PackDuplicateSession,
-                format!("{code} appears {n} times in this pack; a pack is {want} different sessions — put all its tickets on one line and choose another session"),
-                format!("{code} figure {n} fois dans ce pack ; un pack compte {want} séances différentes — regroupez ses billets sur une ligne et choisissez une autre séance"),
+                format!("{code} appears {n} times in this pack; a pack is {want} different sessions, each on one line (or a wheelchair line and its companion line) — put all its tickets on one line and choose another session"),
+                format!("{code} figure {n} fois dans ce pack ; un pack compte {want} séances différentes, chacune sur une ligne (ou une ligne fauteuil roulant et sa ligne accompagnateur) — regroupez ses billets sur une ligne et choisissez une autre séance"),
                 json!({ "session": code, "times": n }),
             );
         }
@@ -570,6 +585,18 @@ impl Checker {
         }
         for ((code, cat), n) in asked {
             let left = u64::from(stock.remaining(code, cat));
+            let wheelchair_left = u64::from(stock.remaining(code, PriceCategory::WCH));
+            if n > left && cat == PriceCategory::CMP && wheelchair_left > left {
+                // Sold as a pair, but the companion seats ran out first: say so.
+                let remove = n - left;
+                self.push(
+                    Code::Availability,
+                    format!("{code}: {} left but only {} — this order asks {}; remove {} (a wheelchair place may be sold without one) or choose another session", n_en(wheelchair_left, "wheelchair place"), n_en(left, "companion seat"), n_en(n, "companion seat"), n_en(remove, "companion seat")),
+                    format!("{code} : il reste {wheelchair_left} {} mais seulement {left} {} — cette commande en demande {n} ; retirez-en {remove} (une place fauteuil roulant peut se vendre sans accompagnateur) ou choisissez une autre séance", if wheelchair_left > 1 { "places fauteuil roulant" } else { "place fauteuil roulant" }, if left > 1 { "places accompagnateur" } else { "place accompagnateur" }),
+                    json!({ "session": code, "category": cat, "remaining": left, "asked": n, "wheelchair_remaining": wheelchair_left }),
+                );
+                continue;
+            }
             if n > left {
                 let (fix_en, fix_fr) = if left == 0 {
                     (

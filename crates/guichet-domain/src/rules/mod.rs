@@ -4,11 +4,12 @@
 
 mod account;
 mod check;
+mod pairs;
 mod stock;
 mod violation;
 pub mod words;
 
-pub use account::{AccountStanding, DrawEntry, DrawStatus, Timeslot};
+pub use account::{AccountStanding, DrawEntry, DrawStatus, HeldPairs, Timeslot};
 pub use check::check_order;
 pub use stock::Stock;
 pub use violation::{Code, Rejection, Violation};

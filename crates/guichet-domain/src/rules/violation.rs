@@ -37,6 +37,10 @@ pub enum Code {
     PackDuplicateSession,
     /// Two sessions of a pack are in the same sport (when that rule is on).
     PackSameSport,
+    /// Companion seats for a session where the account will hold no wheelchair place.
+    CompanionWithoutWheelchair,
+    /// More companion seats than wheelchair places for a session (one companion per place).
+    CompanionsOverWheelchair,
     /// More than the per-session cap for the account.
     SessionCap,
     /// More than the per-account cap for the Games.
@@ -66,6 +70,8 @@ impl Code {
             Code::PackSize => "PACK_SIZE",
             Code::PackDuplicateSession => "PACK_DUPLICATE_SESSION",
             Code::PackSameSport => "PACK_SAME_SPORT",
+            Code::CompanionWithoutWheelchair => "COMPANION_WITHOUT_WHEELCHAIR",
+            Code::CompanionsOverWheelchair => "COMPANIONS_OVER_WHEELCHAIR",
             Code::SessionCap => "SESSION_CAP",
             Code::AccountCap => "ACCOUNT_CAP",
             Code::Availability => "AVAILABILITY",

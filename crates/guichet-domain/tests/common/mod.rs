@@ -78,6 +78,7 @@ pub fn drawn_club_account() -> AccountStanding {
     AccountStanding {
         club_member: true,
         held: BTreeMap::new(),
+        accessible: BTreeMap::new(),
         draws,
     }
 }

@@ -2,8 +2,8 @@
 
 use std::collections::BTreeMap;
 
-use guichet_domain::rules::{AccountStanding, DrawEntry, DrawStatus, Timeslot};
-use guichet_domain::{AccountId, Games, SessionCode};
+use guichet_domain::rules::{AccountStanding, DrawEntry, DrawStatus, HeldPairs, Timeslot};
+use guichet_domain::{AccountId, Games, PriceCategory, SessionCode};
 use guichet_wire::accounts::{AccountDto, DrawDto, HeldDto, NewAccount};
 use jiff::Timestamp;
 use rusqlite::{params, Connection, OptionalExtension};
@@ -138,20 +138,35 @@ pub(super) fn standing(c: &Connection, id: &AccountId) -> Result<AccountStanding
     // Counted here rather than with GROUP BY in SQL: that form was re-prepared by SQLite at
     // every step (seen in callgrind: one sqlite3Reprepare per sale), this one stays prepared.
     let mut held: BTreeMap<SessionCode, u32> = BTreeMap::new();
-    let mut stmt =
-        c.prepare_cached("SELECT session FROM tickets WHERE account_id = ?1 AND status = 'valid'")?;
+    let mut accessible: BTreeMap<SessionCode, HeldPairs> = BTreeMap::new();
+    let mut stmt = c.prepare_cached(
+        "SELECT session, category FROM tickets WHERE account_id = ?1 AND status = 'valid'",
+    )?;
     let mut rows = stmt.query([id.as_str()])?;
     while let Some(r) = rows.next()? {
         let s = r
             .get_ref(0)?
             .as_str()
             .map_err(|e| StoreError::Invalid(e.to_string()))?;
-        match held.iter_mut().find(|(k, _)| k.as_str() == s) {
-            Some((_, n)) => *n = n.saturating_add(1),
+        let code = match held.iter_mut().find(|(k, _)| k.as_str() == s) {
+            Some((k, n)) => {
+                *n = n.saturating_add(1);
+                k.clone()
+            }
             None => {
                 let code = SessionCode::parse(s).map_err(|e| StoreError::Invalid(e.to_string()))?;
-                held.insert(code, 1);
+                held.insert(code.clone(), 1);
+                code
             }
+        };
+        // Only the pairs' places are counted apart (the pairing rule needs them).
+        let cat = r
+            .get_ref(1)?
+            .as_str()
+            .map_err(|e| StoreError::Invalid(e.to_string()))?;
+        if cat == PriceCategory::WCH.code() || cat == PriceCategory::CMP.code() {
+            let cat = PriceCategory::parse(cat).map_err(|e| StoreError::Invalid(e.to_string()))?;
+            accessible.entry(code).or_default().add(cat, 1);
         }
     }
     let mut draws = BTreeMap::new();
@@ -184,6 +199,7 @@ pub(super) fn standing(c: &Connection, id: &AccountId) -> Result<AccountStanding
         club_member: club.is_some(),
         held,
         draws,
+        accessible,
     })
 }
 

@@ -32,6 +32,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0003_draws.sql"),
     include_str!("../../migrations/0004_notices.sql"),
     include_str!("../../migrations/0005_holds.sql"),
+    include_str!("../../migrations/0006_accessible.sql"),
 ];
 
 /// Prepared statements kept per connection: every statement of a sale and of a push stays
