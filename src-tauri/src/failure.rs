@@ -180,6 +180,7 @@ fn sentence(e: &Error, lang: Lang<'_>) -> String {
         Error::ShiftAlreadyOpen { by, since } => format!(
             "Une caisse ouverte par {by} à {since} est encore ouverte — fermez-la d’abord"
         ),
+        Error::Card(c) => card_fr(c),
         Error::UnknownAccount { id } => format!(
             "Aucun compte « {id} » dans ce guichet — cherchez par nom ou e-mail, ou créez un compte au guichet"
         ),
@@ -384,5 +385,22 @@ mod tests {
         // English stays English.
         let en = Failure::from_desk(&email, "en").message;
         assert!(en.contains("is not an email address"), "{en}");
+    }
+}
+
+/// A refused account card, in French (the English is the error's own text).
+fn card_fr(c: &guichet_tickets::CardError) -> String {
+    use guichet_tickets::CardError as C;
+    match c {
+        C::NotACard => "Ce n’est pas une carte de compte".into(),
+        C::Unsigned => "Ce code de compte n’est pas signé : présentez le QR de votre e-mail de confirmation".into(),
+        C::Malformed(_) => "Cette carte de compte est abîmée : présentez à nouveau le QR de votre e-mail de confirmation".into(),
+        C::UnknownKey(k) => format!("Cette carte de compte a été signée par la clé {k}, que cette borne ne connaît pas"),
+        C::Forged => "La signature de cette carte de compte ne correspond pas : elle a été modifiée ou falsifiée".into(),
+        C::Expired { until, today } => format!(
+            "Cette carte de compte était valable jusqu’au {} ; nous sommes le {} : demandez-en une nouvelle",
+            until.strftime("%d/%m/%Y"),
+            today.strftime("%d/%m/%Y")
+        ),
     }
 }

@@ -68,6 +68,43 @@ pub(crate) fn shot(s: &Session<'_>, name: &str) -> PathBuf {
     p
 }
 
+/// The seller turns the last line into companion seats with no wheelchair place: the line
+/// names the category in words, and the refusal stands on that line, with the way out; back
+/// to C, the order is accepted again.
+fn a_lone_companion_seat_is_refused_on_its_line(s: &Session<'_>) {
+    must(s.execute(
+        "const sel = document.querySelectorAll('[data-testid=line] select')[2]; sel.value = 'CMP';\
+         sel.dispatchEvent(new Event('change', {bubbles: true})); return true;",
+        json!([]),
+    ));
+    let said = text(s, "[data-testid=line-access-2]");
+    assert_eq!(said, "Companion seat", "the line says what a CMP seat is");
+    let refusal = wait(
+        s,
+        "[data-testid=violation][data-code=COMPANION_WITHOUT_WHEELCHAIR]",
+    );
+    let words = must(s.text(&refusal));
+    assert!(
+        words.contains("wheelchair place"),
+        "the refusal names the rule and the way out: {words}"
+    );
+    let on_its_line = must(s.execute(
+        "return document.querySelector('[data-testid=violation][data-code=COMPANION_WITHOUT_WHEELCHAIR]').dataset.session\
+           === document.querySelectorAll('[data-testid=line]')[2].dataset.session;",
+        json!([]),
+    ));
+    assert_eq!(
+        on_its_line, true,
+        "the refusal stands under the companion's line"
+    );
+    must(s.execute(
+        "const sel = document.querySelectorAll('[data-testid=line] select')[2]; sel.value = 'C';\
+         sel.dispatchEvent(new Event('change', {bubbles: true})); return true;",
+        json!([]),
+    ));
+    wait(s, "[data-testid=quote-accepted]");
+}
+
 /// At the minimum window (1024×640), with the work pane at its top, a 3-line pack's pay
 /// button (F9) is on screen above the status bar and on top at its centre: the seller sees
 /// the order and the way to pay it without scrolling (it was below the fold).
@@ -302,6 +339,7 @@ fn box_office_sells_a_pack_prints_it_and_voids_it_in_english_and_french() {
     shot(&s, "order-violations-en");
     set_value(&s, "[data-testid=line-qty-2]", "6");
     wait(&s, "[data-testid=quote-accepted]");
+    a_lone_companion_seat_is_refused_on_its_line(&s);
     // The basket belongs to its account: checking a companion's account loses nothing, and
     // one click comes back to it; clearing it can be undone.
     a_basket_survives_an_account_switch(
