@@ -6,6 +6,7 @@ mod support;
 mod accounts;
 mod bad_input;
 mod operators;
+mod reads;
 mod sales;
 mod shifts;
 mod sync;
