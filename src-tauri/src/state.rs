@@ -145,8 +145,9 @@ impl AppState {
         let path = self.desk_path();
         let linked = self
             .with_desk(move |desk, lang| {
-                let enrolled = guichet_store::link::link(desk.store().reader())
-                    .map_err(|e| Failure::from_desk(&e.into(), lang))?
+                let enrolled = desk
+                    .server_link()
+                    .map_err(|e| Failure::from_desk(&e, lang))?
                     .is_some();
                 if !enrolled {
                     let Some(code) = code.filter(|_| !url.is_empty()) else {
@@ -278,8 +279,9 @@ fn open_desk(
         // Accounts and an allotment made up on the desk only for a desk with no server: an
         // enrolled desk (or one about to enrol) gets them from the server's pull. Operators
         // are the desk's own either way (the server does not hand them out).
-        let enrolled = guichet_store::link::link(desk.store().reader())
-            .map_err(|e| Failure::from_desk(&e.into(), lang))?
+        let enrolled = desk
+            .server_link()
+            .map_err(|e| Failure::from_desk(&e, lang))?
             .is_some();
         if enrolled || enrol_planned {
             demo::seed_operators(&mut desk).map_err(|e| Failure::from_desk(&e, lang))?;

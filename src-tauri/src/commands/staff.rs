@@ -1,127 +1,16 @@
-//! IPC commands the UI calls with `invoke`. Kept out of the crate root: a `#[tauri::command]`
-//! declared `pub` there clashes with the macro it generates (E0255).
-//!
-//! Each command parses its input, calls one desk use case on the blocking pool
-//! ([`AppState::with_desk`]) and maps the error to a [`Failure`] in the chosen language.
+//! Staff functions: the box-office window's commands (`names::STAFF`). A kiosk window is not
+//! granted them (`capabilities/kiosk.json`), and on a kiosk device the handler refuses them
+//! before they run ([`super::handler`]), whatever a capability file says.
 
 use guichet_desk::{Desk, Layout, OrderRequest, RequestLine, Tender, WalkIn};
-use guichet_domain::{AccountId, Money, OrderKind, PriceCategory, SessionCode};
+use guichet_domain::{OrderKind, PriceCategory, SessionCode};
 use tauri::State;
 
+use super::{account_id, bad_input, desk_err, money, Answer};
 use crate::failure::violation;
 use crate::state::AppState;
 use crate::views;
 use crate::wire::*;
-
-type Answer<T> = Result<T, Failure>;
-
-fn desk_err(lang: &str) -> impl Fn(guichet_desk::Error) -> Failure + '_ {
-    move |e| Failure::from_desk(&e, lang)
-}
-
-fn bad_input(lang: &str, field: &str, value: &str) -> Failure {
-    Failure::new(
-        "BAD_INPUT",
-        format!("{field}: {value:?} cannot be read — correct it and try again"),
-        format!("{field} : « {value} » est illisible — corrigez la saisie et réessayez"),
-        lang,
-    )
-}
-
-fn account_id(lang: &str, id: &str) -> Answer<AccountId> {
-    AccountId::parse(id.trim()).map_err(|_| bad_input(lang, "account", id))
-}
-
-fn money(lang: &str, field: &str, cents: i64) -> Answer<Money> {
-    if cents < 0 {
-        return Err(bad_input(lang, field, &cents.to_string()));
-    }
-    Ok(Money::from_cents(cents))
-}
-
-/// `invoke("app_info")`: version, device kind, clock and demo state, the chosen language.
-#[tauri::command]
-pub fn app_info(state: State<'_, AppState>) -> AppInfo {
-    AppInfo {
-        // Not `package_info()`: Tauri's mock runtime reports its own version there, and the
-        // bundle takes its version from this crate anyway (tauri.conf.json sets none).
-        version: env!("CARGO_PKG_VERSION").to_owned(),
-        device_kind: state.config.device_kind,
-        clock_simulated: state.clock.is_simulated(),
-        clock_fixed: state.config.clock_fixed,
-        demo: state.config.demo.then(crate::demo::hint),
-        desk_path: state.desk_path().display().to_string(),
-        language: state.lang(),
-    }
-}
-
-/// The status bar, asked every second: the sync task's state (online, last sync, why not)
-/// with the local store's counts (events waiting, allotment left), fresh after every sale.
-#[tauri::command]
-pub async fn status(state: State<'_, AppState>) -> Answer<StatusView> {
-    let now = state.clock.now();
-    let simulated = state.clock.is_simulated();
-    let settings_url = state.settings().server_url;
-    let sync = state.sync().status();
-    let problem = state.sync().problem();
-    state.sync().log(
-        sync.as_ref()
-            .filter(|s| !s.online)
-            .and_then(|s| s.last_error.as_deref()),
-    );
-    let came_back = state
-        .sync()
-        .came_back(sync.as_ref().is_some_and(|s| s.online));
-    state
-        .with_desk(move |desk, lang| {
-            let sql = |e: guichet_store::Error| Failure::from_desk(&e.into(), lang);
-            if came_back {
-                // The server is back: the next sale asks it again at once.
-                desk.retry_online_now();
-            }
-            let conn = desk.store().reader();
-            let enrolled_with = guichet_store::link::link(conn)
-                .map_err(sql)?
-                .map(|l| l.server_url);
-            let link = crate::sync::describe(
-                &crate::sync::Link {
-                    enrolled_with: enrolled_with.as_deref(),
-                    settings_url: &settings_url,
-                    status: sync.as_ref(),
-                    problem: problem.as_ref(),
-                },
-                lang,
-            );
-            let local = views::sync_status(conn).map_err(sql)?;
-            let shift = guichet_store::shifts::open_shift(conn).map_err(sql)?;
-            let last_sync = match &sync {
-                Some(s) => s
-                    .last_success
-                    .as_deref()
-                    .and_then(|t| t.parse::<jiff::Timestamp>().ok())
-                    .map(views::paris_seconds),
-                None => local.last_success,
-            };
-            Ok(StatusView {
-                online: link.online,
-                waiting: local.waiting as u32,
-                last_sync,
-                last_error: link.sentence,
-                allotment_left: local.allotment_left as u32,
-                enrolled: enrolled_with.is_some(),
-                server_url: enrolled_with.unwrap_or(settings_url),
-                now_paris: views::paris_seconds(now),
-                clock_simulated: simulated,
-                operator: desk.operator().map(|o| OperatorView {
-                    id: o.id.clone(),
-                    name: o.name.clone(),
-                    role: o.role.as_str().to_string(),
-                }),
-                shift: shift.as_ref().map(views::shift_view),
-            })
-        })
-        .await
-}
 
 /// Enrols this desk with a server using a one-time code, then starts the sync task.
 #[tauri::command]
@@ -147,9 +36,7 @@ pub async fn enrol(state: State<'_, AppState>, enrol: EnrolInput) -> Answer<Enro
     let demo_desk = state.config.demo;
     let device_id = state
         .with_desk(move |desk, lang| {
-            if let Some(l) = guichet_store::link::link(desk.store().reader())
-                .map_err(|e| Failure::from_desk(&e.into(), lang))?
-            {
+            if let Some(l) = desk.server_link().map_err(desk_err(lang))? {
                 return Err(Failure::new(
                     "ALREADY_ENROLLED",
                     format!("This desk is already enrolled with {} — nothing to do. To move it to another server, call support.", l.server_url),
@@ -162,11 +49,7 @@ pub async fn enrol(state: State<'_, AppState>, enrol: EnrolInput) -> Answer<Enro
             let made_up = demo_desk
                 && guichet_domain::AccountId::parse(crate::demo::DEMO_HOLDER)
                     .ok()
-                    .and_then(|id| {
-                        guichet_store::accounts::account_by_id(desk.store().reader(), &id)
-                            .ok()
-                            .flatten()
-                    })
+                    .and_then(|id| desk.cached_account(&id).ok().flatten())
                     .is_some();
             if made_up {
                 return Err(Failure::new(
@@ -296,14 +179,6 @@ pub async fn create_walk_in(
         .await
 }
 
-/// The session browser.
-#[tauri::command]
-pub async fn sessions(state: State<'_, AppState>, query: SessionQuery) -> Answer<SessionList> {
-    state
-        .with_desk(move |desk, lang| views::sessions(desk, &query).map_err(desk_err(lang)))
-        .await
-}
-
 fn request(lang: &str, o: &OrderInput) -> Answer<OrderRequest> {
     let kind = match o.kind.as_str() {
         "pack" => OrderKind::Pack,
@@ -386,10 +261,7 @@ pub async fn sell(
                 cash_tendered: money(lang, "cash", tender.cash_cents)?,
             };
             let r = desk.sell(&req, tender).map_err(desk_err(lang))?;
-            let server = guichet_store::link::link(desk.store().reader())
-                .ok()
-                .flatten()
-                .map(|l| l.server_url);
+            let server = desk.server_link().ok().flatten().map(|l| l.server_url);
             let fallback = r
                 .fallback
                 .as_ref()
@@ -413,8 +285,9 @@ pub async fn sell(
 pub async fn order(state: State<'_, AppState>, order_id: String) -> Answer<OrderView> {
     state
         .with_desk(move |desk, lang| {
-            views::order(desk.store().reader(), &order_id)
-                .map_err(|e| Failure::from_desk(&e.into(), lang))?
+            desk.stored_order(&order_id)
+                .map_err(desk_err(lang))?
+                .map(|o| views::order_view(&o))
                 .ok_or_else(|| {
                     Failure::from_desk(&guichet_desk::Error::UnknownOrder { id: order_id }, lang)
                 })
@@ -690,7 +563,7 @@ pub async fn dashboard(state: State<'_, AppState>) -> Answer<Dashboard> {
     state
         .with_desk(|desk, lang| {
             let r = desk.shift_report().map_err(desk_err(lang))?;
-            views::dashboard(desk, &r.shift.id).map_err(|e| Failure::from_desk(&e.into(), lang))
+            views::dashboard(desk, &r.shift.id).map_err(desk_err(lang))
         })
         .await
 }
@@ -719,15 +592,14 @@ pub async fn scan(state: State<'_, AppState>, text: String) -> Answer<ScanView> 
             };
             let ticket = guichet_tickets::SignedTicket::parse(text).map_err(|_| not_known())?;
             let ticket_id = ticket.claims.ticket_id.to_string();
-            let conn = desk.store().reader();
-            let order_id = guichet_store::sales::order_of_ticket(conn, &ticket_id).map_err(|_| not_known())?;
-            let o = guichet_store::sales::order(conn, &order_id)
-                .map_err(|e| Failure::from_desk(&e.into(), lang))?
+            let o = desk
+                .order_of_ticket(&ticket_id)
+                .map_err(desk_err(lang))?
                 .ok_or_else(not_known)?;
             Ok(ScanView {
                 account_id: Some(o.account_id),
                 ticket_id: Some(ticket_id),
-                order_id: Some(order_id),
+                order_id: Some(o.id),
             })
         })
         .await
@@ -737,28 +609,6 @@ pub async fn scan(state: State<'_, AppState>, text: String) -> Answer<ScanView> 
 #[tauri::command]
 pub fn get_settings(state: State<'_, AppState>) -> Settings {
     state.settings()
-}
-
-/// The language chosen on the sign-in screen: kept in the settings, so the desk's own
-/// sentences (the status bar, refusals) follow the screens' language from then on.
-#[tauri::command]
-pub fn choose_language(state: State<'_, AppState>, language: String) -> Answer<String> {
-    if language != "en" && language != "fr" {
-        return Err(bad_input(&state.lang(), "language", &language));
-    }
-    let mut settings = state.settings();
-    if settings.language != language {
-        settings.language = language.clone();
-        state.save_settings(settings).map_err(|why| {
-            Failure::new(
-                "SETTINGS",
-                format!("The language could not be kept ({why}) — check the desk folder is writable."),
-                format!("La langue n’a pas pu être gardée ({why}) — vérifiez que le dossier du guichet est accessible en écriture."),
-                &language,
-            )
-        })?;
-    }
-    Ok(language)
 }
 
 /// Saves the settings beside the desk file; a new server URL restarts the link to the server.

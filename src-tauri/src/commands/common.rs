@@ -1,0 +1,122 @@
+//! Commands both windows call (`names::COMMON`): what this device is, the status bar, the
+//! language, the session browser. None of them writes a sale or shows a fan's data.
+
+use tauri::State;
+
+use super::{bad_input, desk_err, Answer};
+use crate::state::AppState;
+use crate::views;
+use crate::wire::*;
+
+/// `invoke("app_info")`: version, device kind, clock and demo state, the chosen language.
+#[tauri::command]
+pub fn app_info(state: State<'_, AppState>) -> AppInfo {
+    AppInfo {
+        // Not `package_info()`: Tauri's mock runtime reports its own version there, and the
+        // bundle takes its version from this crate anyway (tauri.conf.json sets none).
+        version: env!("CARGO_PKG_VERSION").to_owned(),
+        device_kind: state.config.device_kind,
+        clock_simulated: state.clock.is_simulated(),
+        clock_fixed: state.config.clock_fixed,
+        demo: state.config.demo.then(crate::demo::hint),
+        desk_path: state.desk_path().display().to_string(),
+        language: state.lang(),
+    }
+}
+
+/// The status bar, asked every second: the sync task's state (online, last sync, why not)
+/// with the local store's counts (events waiting, allotment left), fresh after every sale.
+#[tauri::command]
+pub async fn status(state: State<'_, AppState>) -> Answer<StatusView> {
+    let now = state.clock.now();
+    let simulated = state.clock.is_simulated();
+    let settings_url = state.settings().server_url;
+    let sync = state.sync().status();
+    let problem = state.sync().problem();
+    state.sync().log(
+        sync.as_ref()
+            .filter(|s| !s.online)
+            .and_then(|s| s.last_error.as_deref()),
+    );
+    let came_back = state
+        .sync()
+        .came_back(sync.as_ref().is_some_and(|s| s.online));
+    state
+        .with_desk(move |desk, lang| {
+            if came_back {
+                // The server is back: the next sale asks it again at once.
+                desk.retry_online_now();
+            }
+            let enrolled_with = desk
+                .server_link()
+                .map_err(desk_err(lang))?
+                .map(|l| l.server_url);
+            let link = crate::sync::describe(
+                &crate::sync::Link {
+                    enrolled_with: enrolled_with.as_deref(),
+                    settings_url: &settings_url,
+                    status: sync.as_ref(),
+                    problem: problem.as_ref(),
+                },
+                lang,
+            );
+            let local = views::sync_status(desk).map_err(desk_err(lang))?;
+            let shift = desk.open_shift_now().map_err(desk_err(lang))?;
+            let last_sync = match &sync {
+                Some(s) => s
+                    .last_success
+                    .as_deref()
+                    .and_then(|t| t.parse::<jiff::Timestamp>().ok())
+                    .map(views::paris_seconds),
+                None => local.last_success,
+            };
+            Ok(StatusView {
+                online: link.online,
+                waiting: local.waiting as u32,
+                last_sync,
+                last_error: link.sentence,
+                allotment_left: local.allotment_left as u32,
+                enrolled: enrolled_with.is_some(),
+                server_url: enrolled_with.unwrap_or(settings_url),
+                now_paris: views::paris_seconds(now),
+                clock_simulated: simulated,
+                operator: desk.operator().map(|o| OperatorView {
+                    id: o.id.clone(),
+                    name: o.name.clone(),
+                    role: o.role.as_str().to_string(),
+                }),
+                shift: shift.as_ref().map(views::shift_view),
+            })
+        })
+        .await
+}
+
+/// The language chosen on the sign-in screen: kept in the settings, so the desk's own
+/// sentences (the status bar, refusals) follow the screens' language from then on.
+#[tauri::command]
+pub fn choose_language(state: State<'_, AppState>, language: String) -> Answer<String> {
+    if language != "en" && language != "fr" {
+        return Err(bad_input(&state.lang(), "language", &language));
+    }
+    let mut settings = state.settings();
+    if settings.language != language {
+        settings.language = language.clone();
+        state.save_settings(settings).map_err(|why| {
+            Failure::new(
+                "SETTINGS",
+                format!("The language could not be kept ({why}) — check the desk folder is writable."),
+                format!("La langue n’a pas pu être gardée ({why}) — vérifiez que le dossier du guichet est accessible en écriture."),
+                &language,
+            )
+        })?;
+    }
+    Ok(language)
+}
+
+/// The session browser.
+#[tauri::command]
+pub async fn sessions(state: State<'_, AppState>, query: SessionQuery) -> Answer<SessionList> {
+    state
+        .with_desk(move |desk, lang| views::sessions(desk, &query).map_err(desk_err(lang)))
+        .await
+}
