@@ -23,7 +23,7 @@ pub mod voids;
 pub use accounts::{account_qr, LookUpBy, WalkIn};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use desk::{Desk, DeskParts, SignedIn};
-pub use error::{Error, Result};
+pub use error::{Error, Output, Problem, Result};
 pub use guichet_tickets::{DeviceKey, Layout};
 pub use payment::{PaymentTerminal, PaymentTerminalSimulator, Tender};
 pub use reads::{LocalStatus, Recorded};

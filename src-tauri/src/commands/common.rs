@@ -103,7 +103,7 @@ pub fn choose_language(state: State<'_, AppState>, language: String) -> Answer<S
         settings.language = language.clone();
         state.save_settings(settings).map_err(|why| {
             Failure::new(
-                "SETTINGS",
+                FailureCode::Settings,
                 format!("The language could not be kept ({why}) — check the desk folder is writable."),
                 format!("La langue n’a pas pu être gardée ({why}) — vérifiez que le dossier du guichet est accessible en écriture."),
                 &language,

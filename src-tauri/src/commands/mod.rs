@@ -24,7 +24,7 @@ use tauri::{Manager, Runtime};
 
 use crate::config::DeviceKind;
 use crate::state::AppState;
-use crate::wire::Failure;
+use crate::wire::{Failure, FailureCode};
 
 pub(crate) type Answer<T> = Result<T, Failure>;
 
@@ -34,7 +34,7 @@ pub(crate) fn desk_err(lang: &str) -> impl Fn(guichet_desk::Error) -> Failure + 
 
 pub(crate) fn bad_input(lang: &str, field: &str, value: &str) -> Failure {
     Failure::new(
-        "BAD_INPUT",
+        FailureCode::BadInput,
         format!("{field}: {value:?} cannot be read — correct it and try again"),
         format!("{field} : « {value} » est illisible — corrigez la saisie et réessayez"),
         lang,
@@ -57,7 +57,7 @@ pub(crate) fn money(lang: &str, field: &str, cents: i64) -> Answer<Money> {
 pub fn staff_guard(kind: DeviceKind, command: &str, lang: &str) -> Answer<()> {
     if kind == DeviceKind::Kiosk && STAFF.contains(&command) {
         return Err(Failure::new(
-            "STAFF_ONLY_ON_KIOSK",
+            FailureCode::StaffOnlyOnKiosk,
             format!("“{command}” is a staff function and this device is a kiosk — nothing was done; use a box-office desk."),
             format!("« {command} » est une fonction du personnel et cet appareil est une borne — rien n’a été fait ; utilisez un guichet."),
             lang,

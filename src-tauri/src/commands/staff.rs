@@ -38,7 +38,7 @@ pub async fn enrol(state: State<'_, AppState>, enrol: EnrolInput) -> Answer<Enro
         .with_desk(move |desk, lang| {
             if let Some(l) = desk.server_link().map_err(desk_err(lang))? {
                 return Err(Failure::new(
-                    "ALREADY_ENROLLED",
+                    FailureCode::AlreadyEnrolled,
                     format!("This desk is already enrolled with {} — nothing to do. To move it to another server, call support.", l.server_url),
                     format!("Ce guichet est déjà inscrit auprès de {} — rien à faire. Pour le rattacher à un autre serveur, appelez le support.", l.server_url),
                     lang,
@@ -53,7 +53,7 @@ pub async fn enrol(state: State<'_, AppState>, enrol: EnrolInput) -> Answer<Enro
                     .is_some();
             if made_up {
                 return Err(Failure::new(
-                    "DEMO_DESK",
+                    FailureCode::DemoDesk,
                     "This demo desk holds made-up accounts and allotment, which must not reach a server — start the app on a new desk file (GUICHET_DESK_DB) to enrol.",
                     "Ce guichet de démonstration contient des comptes et un contingent inventés, qui ne doivent pas partir vers un serveur — démarrez l’application sur un nouveau fichier de guichet (GUICHET_DESK_DB) pour l’inscrire.",
                     lang,
@@ -330,11 +330,10 @@ pub async fn order_pdf(state: State<'_, AppState>, order_id: String) -> Answer<P
             let path = spool.join(format!("order-{}.pdf", views::short(&order_id)));
             std::fs::create_dir_all(&spool)
                 .and_then(|_| std::fs::write(&path, pdf))
-                .map_err(|e| {
-                    Failure::from_desk(
-                        &guichet_desk::Error::Render(format!("{}: {e}", path.display())),
-                        lang,
-                    )
+                .map_err(|source| {
+                    let path = path.clone();
+                    let why = guichet_desk::Output::File { path, source };
+                    Failure::from_desk(&guichet_desk::Error::Render(why), lang)
                 })?;
             Ok(PdfView {
                 preview: preview(&path),
@@ -374,7 +373,7 @@ pub async fn save_pdf_to_documents<R: tauri::Runtime>(
         .or_else(|_| app.path().home_dir().map(|h| h.join("Documents")))
         .map_err(|e| {
             Failure::new(
-                "SAVE",
+                FailureCode::Save,
                 format!("This computer names no Documents folder ({e}) — type a path to save to."),
                 "Cet ordinateur n’a pas de dossier Documents — saisissez un chemin où enregistrer."
                     .to_string(),
@@ -384,7 +383,7 @@ pub async fn save_pdf_to_documents<R: tauri::Runtime>(
         .join("Guichet");
     if let Err(e) = std::fs::create_dir_all(&dir) {
         return Err(Failure::new(
-            "SAVE",
+            FailureCode::Save,
             format!(
                 "Could not make the folder {} ({e}) — type a path to save to.",
                 dir.display()
@@ -392,7 +391,7 @@ pub async fn save_pdf_to_documents<R: tauri::Runtime>(
             format!(
                 "Impossible de créer le dossier {} : {} — saisissez un chemin où enregistrer.",
                 dir.display(),
-                crate::failure::why_fr(&e.to_string())
+                crate::failure::io_fr(&e)
             ),
             &lang,
         ));
@@ -411,12 +410,12 @@ async fn write_pdf(
             let pdf = desk.order_pdf(&order_id, layout).map_err(desk_err(lang))?;
             std::fs::write(&target, pdf).map_err(|e| {
                 Failure::new(
-                    "SAVE",
+                    FailureCode::Save,
                     format!("Could not save to {} ({e}) — choose a folder that exists and is writable.", target.display()),
                     format!(
                         "Impossible d’enregistrer dans {} : {} — choisissez un dossier existant et accessible en écriture.",
                         target.display(),
-                        crate::failure::why_fr(&e.to_string())
+                        crate::failure::io_fr(&e)
                     ),
                     lang,
                 )
@@ -584,7 +583,7 @@ pub async fn scan(state: State<'_, AppState>, text: String) -> Answer<ScanView> 
             }
             let not_known = || {
                 Failure::new(
-                    "SCAN_UNKNOWN",
+                    FailureCode::ScanUnknown,
                     "That code is neither an account nor a ticket of this desk — scan again or type the account number.",
                     "Ce code n’est ni un compte ni un billet de ce guichet — scannez à nouveau ou tapez le numéro de compte.",
                     lang,
@@ -624,7 +623,7 @@ pub async fn save_settings(state: State<'_, AppState>, settings: Settings) -> An
     let url_changed = settings.server_url.trim() != state.settings().server_url.trim();
     state.save_settings(settings).map_err(|why| {
         Failure::new(
-            "SETTINGS",
+            FailureCode::Settings,
             format!("Settings could not be saved ({why}) — check the desk folder is writable."),
             format!("Les réglages n’ont pas pu être enregistrés ({why}) — vérifiez que le dossier du guichet est accessible en écriture."),
             &lang,

@@ -60,7 +60,8 @@ fn every_staff_command_is_refused_on_a_kiosk_with_a_code_and_passed_on_a_box_off
             "{command} is a staff function: a kiosk must refuse it"
         ));
         assert_eq!(
-            refused.code, "STAFF_ONLY_ON_KIOSK",
+            refused.code,
+            crate::wire::FailureCode::StaffOnlyOnKiosk,
             "{command}: the UI and the tests switch on this code"
         );
         assert!(
