@@ -496,3 +496,20 @@ fn the_kiosk_window_is_not_allowed_any_staff_command_by_its_capability() {
         .expect_err("a window no capability names is granted nothing");
     assert!(refused.to_string().contains("not allowed"), "{refused}");
 }
+
+#[test]
+fn a_demo_kiosk_never_shows_the_staff_ids_and_pins() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let kiosk = invoke(kiosk_config(dir.path()), "app_info").expect("app_info cannot fail");
+    assert_eq!(
+        kiosk["demo"],
+        Value::Null,
+        "a kiosk's screen must not show staff PINs: {kiosk}"
+    );
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let desk = invoke(demo_config(dir.path()), "app_info").expect("app_info cannot fail");
+    assert_eq!(
+        desk["demo"]["supervisor"], "S-SUP",
+        "the box office's sign-in shows them: {desk}"
+    );
+}

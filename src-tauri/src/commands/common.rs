@@ -4,6 +4,7 @@
 use tauri::State;
 
 use super::{bad_input, desk_err, Answer};
+use crate::config::DeviceKind;
 use crate::state::AppState;
 use crate::views;
 use crate::wire::*;
@@ -18,7 +19,9 @@ pub fn app_info(state: State<'_, AppState>) -> AppInfo {
         device_kind: state.config.device_kind,
         clock_simulated: state.clock.is_simulated(),
         clock_fixed: state.config.clock_fixed,
-        demo: state.config.demo.then(crate::demo::hint),
+        // The demo's staff ids and PINs are for the box-office sign-in screen, never a kiosk's.
+        demo: (state.config.demo && state.config.device_kind == DeviceKind::BoxOffice)
+            .then(crate::demo::hint),
         desk_path: state.desk_path().display().to_string(),
         language: state.lang(),
     }
