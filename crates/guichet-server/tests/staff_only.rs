@@ -221,3 +221,33 @@ fn the_document_states_the_403_of_every_staff_route() {
         "clients switch on STAFF_ONLY: the document lists it among the codes: {codes}"
     );
 }
+
+#[tokio::test]
+async fn a_kiosks_pull_carries_availability_but_no_fans_accounts() {
+    let (s, desk, kiosk, _order, _ticket) = with_a_sale().await;
+    let (st, for_desk) = s
+        .call("GET", "/v1/sync/pull?cursor=0", Some(&desk), None)
+        .await;
+    assert_eq!(st, StatusCode::OK, "{for_desk}");
+    assert!(
+        for_desk["accounts"]
+            .as_array()
+            .is_some_and(|a| !a.is_empty()),
+        "a box office's pull carries the account just created (so the test can fail): {for_desk}"
+    );
+    let (st, for_kiosk) = s
+        .call("GET", "/v1/sync/pull?cursor=0", Some(&kiosk), None)
+        .await;
+    assert_eq!(st, StatusCode::OK, "{for_kiosk}");
+    assert_eq!(
+        for_kiosk["accounts"],
+        json!([]),
+        "a kiosk never gets a list of fans: {for_kiosk}"
+    );
+    assert!(
+        for_kiosk["availability"]
+            .as_array()
+            .is_some_and(|a| !a.is_empty()),
+        "a kiosk still gets what is on sale: {for_kiosk}"
+    );
+}
