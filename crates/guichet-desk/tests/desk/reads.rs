@@ -147,3 +147,59 @@ fn a_desk_not_enrolled_has_no_link_its_operators_and_its_allotment() {
         "an unseeded one is not"
     );
 }
+
+#[test]
+fn a_scan_reads_an_account_qr_a_ticket_of_this_desk_or_nothing_known() {
+    let mut f = fx();
+    let sold = sell_pack(&mut f, 1);
+    let order = f
+        .desk
+        .stored_order(&sold)
+        .unwrap()
+        .expect("the order is stored");
+    let ticket = &order.tickets[0];
+    match f.desk.scan(&guichet_desk::account_qr(&acct(1))).unwrap() {
+        guichet_desk::Scanned::Account(Some(a)) => assert_eq!(a.id, acct(1), "the scanned account"),
+        other => panic!("an account QR opens its account: {other:?}"),
+    }
+    match f.desk.scan(&ticket.qr_payload).unwrap() {
+        guichet_desk::Scanned::Ticket { ticket_id, order } => {
+            assert_eq!(
+                (ticket_id, order.id),
+                (ticket.id.clone(), sold),
+                "the ticket and its order"
+            )
+        }
+        other => panic!("a ticket QR of this desk opens its order: {other:?}"),
+    }
+    assert_eq!(
+        f.desk.scan("hello").unwrap(),
+        guichet_desk::Scanned::Unknown,
+        "a code that is neither is said to be unknown, not an error"
+    );
+}
+
+#[test]
+fn a_look_up_asks_no_server_when_the_desk_finds_the_account_or_none_answers() {
+    let mut f = fx();
+    // Not enrolled: asking the server would fail; the look-up must not even try when the desk
+    // finds the account, and must keep its own (empty) answer when told no server answers.
+    let (_, found) = f
+        .desk
+        .look_up_here_or_on_server("P24-0000001", true)
+        .unwrap();
+    assert_eq!(found.len(), 1, "found on the desk");
+    let (_, none) = f
+        .desk
+        .look_up_here_or_on_server("zzzz-nobody", false)
+        .unwrap();
+    assert!(none.is_empty(), "nobody, and no server asked");
+    let (_, none) = f
+        .desk
+        .look_up_here_or_on_server("zzzz-nobody", true)
+        .unwrap();
+    assert!(
+        none.is_empty(),
+        "a server that cannot be asked leaves the look-up as it is"
+    );
+}
