@@ -8,11 +8,13 @@ pub mod bindings;
 mod commands;
 mod config;
 mod demo;
+mod enrolment;
 mod error;
 mod failure;
 #[cfg(test)]
 mod no_sql;
 mod state;
+mod status;
 mod sync;
 mod views;
 pub mod wire;

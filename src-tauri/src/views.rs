@@ -32,6 +32,39 @@ pub fn short(id: &str) -> String {
     hex[hex.len().saturating_sub(12)..].to_ascii_uppercase()
 }
 
+/// A look-up's answer: how the query was read, and the accounts found.
+pub fn look_up_view(by: guichet_desk::LookUpBy, found: &[Account]) -> crate::wire::LookUpView {
+    crate::wire::LookUpView {
+        by: serde_json::to_value(by)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default(),
+        accounts: found.iter().map(summary).collect(),
+    }
+}
+
+/// An accepted quote: the priced lines and the total.
+pub fn quote_view(q: &guichet_desk::Quote) -> crate::wire::QuoteView {
+    crate::wire::QuoteView {
+        accepted: true,
+        tickets: q.order.tickets(),
+        total_cents: q.order.total.cents(),
+        lines: q
+            .order
+            .lines
+            .iter()
+            .map(|l| crate::wire::QuoteLine {
+                session: l.session.to_string(),
+                category: l.category.to_string(),
+                quantity: l.quantity,
+                unit_price_cents: l.unit_price.cents(),
+                amount_cents: l.amount.cents(),
+            })
+            .collect(),
+        violations: vec![],
+    }
+}
+
 /// An account in a list.
 pub fn summary(a: &Account) -> AccountSummary {
     AccountSummary {

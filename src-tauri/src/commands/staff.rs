@@ -2,7 +2,7 @@
 //! granted them (`capabilities/kiosk.json`), and on a kiosk device the handler refuses them
 //! before they run ([`super::handler`]), whatever a capability file says.
 
-use guichet_desk::{Desk, Layout, OrderRequest, RequestLine, Tender, WalkIn};
+use guichet_desk::{Desk, Layout, OrderRequest, RequestLine, Scanned, Tender, WalkIn};
 use guichet_domain::{OrderKind, PriceCategory, SessionCode};
 use tauri::State;
 
@@ -24,56 +24,7 @@ pub async fn enrol(state: State<'_, AppState>, enrol: EnrolInput) -> Answer<Enro
     if code.is_empty() {
         return Err(bad_input(&lang, "enrolment code", &enrol.code));
     }
-    let name = Some(enrol.name.trim().to_string())
-        .filter(|n| !n.is_empty())
-        .unwrap_or_else(|| state.desk_name());
-    let key = state
-        .device_key()
-        .map_err(|why| crate::state::key_failure(&why, &lang))?;
-    let mut settings = state.settings();
-    settings.server_url = url.clone();
-    let target = url.clone();
-    let demo_desk = state.config.demo;
-    let device_id = state
-        .with_desk(move |desk, lang| {
-            if let Some(l) = desk.server_link().map_err(desk_err(lang))? {
-                return Err(Failure::new(
-                    FailureCode::AlreadyEnrolled,
-                    format!("This desk is already enrolled with {} — nothing to do. To move it to another server, call support.", l.server_url),
-                    format!("Ce guichet est déjà inscrit auprès de {} — rien à faire. Pour le rattacher à un autre serveur, appelez le support.", l.server_url),
-                    lang,
-                ));
-            }
-            // A demo desk seeded with made-up accounts and allotment (no server at its first
-            // start) would push them to a real server: refused, with the way out.
-            let made_up = demo_desk
-                && guichet_domain::AccountId::parse(crate::demo::DEMO_HOLDER)
-                    .ok()
-                    .and_then(|id| desk.cached_account(&id).ok().flatten())
-                    .is_some();
-            if made_up {
-                return Err(Failure::new(
-                    FailureCode::DemoDesk,
-                    "This demo desk holds made-up accounts and allotment, which must not reach a server — start the app on a new desk file (GUICHET_DESK_DB) to enrol.",
-                    "Ce guichet de démonstration contient des comptes et un contingent inventés, qui ne doivent pas partir vers un serveur — démarrez l’application sur un nouveau fichier de guichet (GUICHET_DESK_DB) pour l’inscrire.",
-                    lang,
-                ));
-            }
-            let id = desk
-                .enrol(&target, &code, &name, &key)
-                .map_err(|e| Failure::from_desk(&e, lang))?;
-            if demo_desk {
-                crate::demo::allot_from_server(desk).map_err(|e| Failure::from_desk(&e, lang))?;
-            }
-            Ok(id)
-        })
-        .await?;
-    let _ = state.save_settings(settings);
-    state.connect().await;
-    Ok(EnrolView {
-        device_id,
-        server_url: url,
-    })
+    crate::enrolment::enrol(&state, url, code, enrol.name.trim()).await
 }
 
 /// Asks the sync task for a round now (the status bar's "Sync now").
@@ -111,7 +62,8 @@ pub async fn sign_out(state: State<'_, AppState>) -> Answer<()> {
         .await
 }
 
-/// Accounts by number, email, name prefix or account QR, as the operator types.
+/// Accounts by number, email, name prefix or account QR, as the operator types; the server's
+/// search when the desk finds none.
 #[tauri::command]
 pub async fn look_up(state: State<'_, AppState>, query: String) -> Answer<LookUpView> {
     // Only a server that answers is asked (a look-up runs at every keystroke).
@@ -119,30 +71,12 @@ pub async fn look_up(state: State<'_, AppState>, query: String) -> Answer<LookUp
     state
         .with_desk(move |desk, lang| {
             if query.trim().is_empty() {
-                return Ok(LookUpView {
-                    by: "name".into(),
-                    accounts: vec![],
-                });
+                return Ok(views::look_up_view(guichet_desk::LookUpBy::Name, &[]));
             }
-            let (mut by, mut found) = desk.look_up(&query).map_err(desk_err(lang))?;
-            // Not on the desk: an enrolled desk asks the server's account search, which keeps
-            // what it finds on the desk. A server that fails now leaves the look-up as it is.
-            if found.is_empty() && server_answers && query.trim().chars().count() >= 3 {
-                let on_server = desk.find_on_server(&query).unwrap_or_else(|e| {
-                    eprintln!("guichet-app: the server's account search failed: {e}");
-                    0
-                });
-                if on_server > 0 {
-                    (by, found) = desk.look_up(&query).map_err(desk_err(lang))?;
-                }
-            }
-            Ok(LookUpView {
-                by: serde_json::to_value(by)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_string))
-                    .unwrap_or_default(),
-                accounts: found.iter().map(views::summary).collect(),
-            })
+            let (by, found) = desk
+                .look_up_here_or_on_server(&query, server_answers)
+                .map_err(desk_err(lang))?;
+            Ok(views::look_up_view(by, &found))
         })
         .await
 }
@@ -215,24 +149,7 @@ pub async fn quote(state: State<'_, AppState>, order: OrderInput) -> Answer<Quot
         .with_desk(move |desk, lang| {
             let req = request(lang, &order)?;
             match desk.quote(&req) {
-                Ok(q) => Ok(QuoteView {
-                    accepted: true,
-                    tickets: q.order.tickets(),
-                    total_cents: q.order.total.cents(),
-                    lines: q
-                        .order
-                        .lines
-                        .iter()
-                        .map(|l| QuoteLine {
-                            session: l.session.to_string(),
-                            category: l.category.to_string(),
-                            quantity: l.quantity,
-                            unit_price_cents: l.unit_price.cents(),
-                            amount_cents: l.amount.cents(),
-                        })
-                        .collect(),
-                    violations: vec![],
-                }),
+                Ok(q) => Ok(views::quote_view(&q)),
                 Err(guichet_desk::Error::Refused(r)) => Ok(QuoteView {
                     accepted: false,
                     tickets: order.lines.iter().map(|l| l.quantity).sum(),
@@ -571,35 +488,23 @@ pub async fn dashboard(state: State<'_, AppState>) -> Answer<Dashboard> {
 #[tauri::command]
 pub async fn scan(state: State<'_, AppState>, text: String) -> Answer<ScanView> {
     state
-        .with_desk(move |desk, lang| {
-            let text = guichet_tickets::scanned_text(&text);
-            if text.trim_start().starts_with(guichet_desk::accounts::ACCOUNT_QR_PREFIX) {
-                let (_, found) = desk.look_up(text).map_err(desk_err(lang))?;
-                return Ok(ScanView {
-                    account_id: found.first().map(|a| a.id.to_string()),
-                    ticket_id: None,
-                    order_id: None,
-                });
-            }
-            let not_known = || {
-                Failure::new(
-                    FailureCode::ScanUnknown,
-                    "That code is neither an account nor a ticket of this desk — scan again or type the account number.",
-                    "Ce code n’est ni un compte ni un billet de ce guichet — scannez à nouveau ou tapez le numéro de compte.",
-                    lang,
-                )
-            };
-            let ticket = guichet_tickets::SignedTicket::parse(text).map_err(|_| not_known())?;
-            let ticket_id = ticket.claims.ticket_id.to_string();
-            let o = desk
-                .order_of_ticket(&ticket_id)
-                .map_err(desk_err(lang))?
-                .ok_or_else(not_known)?;
-            Ok(ScanView {
-                account_id: Some(o.account_id),
+        .with_desk(move |desk, lang| match desk.scan(&text).map_err(desk_err(lang))? {
+            Scanned::Account(a) => Ok(ScanView {
+                account_id: a.map(|a| a.id.to_string()),
+                ticket_id: None,
+                order_id: None,
+            }),
+            Scanned::Ticket { ticket_id, order } => Ok(ScanView {
+                account_id: Some(order.account_id),
                 ticket_id: Some(ticket_id),
-                order_id: Some(o.id),
-            })
+                order_id: Some(order.id),
+            }),
+            Scanned::Unknown => Err(Failure::new(
+                FailureCode::ScanUnknown,
+                "That code is neither an account nor a ticket of this desk — scan again or type the account number.",
+                "Ce code n’est ni un compte ni un billet de ce guichet — scannez à nouveau ou tapez le numéro de compte.",
+                lang,
+            )),
         })
         .await
 }
