@@ -14,6 +14,7 @@ pub fn typescript() -> String {
         DeviceKind::decl(&cfg),
         AppInfo::decl(&cfg),
         DemoHint::decl(&cfg),
+        FailureCode::decl(&cfg),
         Failure::decl(&cfg),
         ViolationView::decl(&cfg),
         OperatorView::decl(&cfg),

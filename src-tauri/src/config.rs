@@ -35,6 +35,14 @@ impl DeviceKind {
         }
     }
 
+    /// The label of this kind of device's window, in `tauri.conf.json` and the capabilities.
+    pub fn window_label(self) -> &'static str {
+        match self {
+            Self::BoxOffice => crate::MAIN_WINDOW,
+            Self::Kiosk => crate::KIOSK_WINDOW,
+        }
+    }
+
     /// The main window's title for this kind of device.
     pub fn window_title(self) -> &'static str {
         match self {

@@ -4,10 +4,9 @@
 
 use std::collections::BTreeMap;
 
-use guichet_desk::demo::{seed_accounts, seed_allotment};
+use guichet_desk::demo::{seed_accounts, seed_allotment, seed_held};
 use guichet_desk::{Desk, Result};
 use guichet_domain::{AccountId, Games, SessionCode};
-use guichet_store::accounts::set_held;
 use guichet_store::operators::Role;
 
 use crate::wire::DemoHint;
@@ -30,18 +29,10 @@ pub const DEMO_ALLOTMENT: u32 = 40;
 /// of 3 × 6 takes it to the 30-ticket cap exactly.
 pub const DEMO_HOLDER: &str = "P24-0000001";
 
-fn has_operator(desk: &Desk) -> Result<bool> {
-    Ok(desk
-        .store()
-        .reader()
-        .query_row("SELECT EXISTS (SELECT 1 FROM operator)", [], |r| r.get(0))
-        .map_err(guichet_store::Error::from)?)
-}
-
 /// Adds the demo's two operators to a desk that has none (an enrolled demo desk: its accounts
 /// and allotment come from the server). Returns whether it added them.
 pub fn seed_operators(desk: &mut Desk) -> Result<bool> {
-    if has_operator(desk)? {
+    if desk.has_operator()? {
         return Ok(false);
     }
     add_operators(desk)?;
@@ -71,16 +62,7 @@ pub const DEMO_SERVER_ALLOTMENT: u32 = 20;
 /// Borrows an allotment from the server for a demo desk that just enrolled (if it has none):
 /// [`DEMO_SERVER_ALLOTMENT`] seats of each category of [`DEMO_SERVER_SESSIONS`].
 pub fn allot_from_server(desk: &mut Desk) -> Result<()> {
-    let has_allotment: bool = desk
-        .store()
-        .reader()
-        .query_row(
-            "SELECT EXISTS (SELECT 1 FROM allotment WHERE granted > 0)",
-            [],
-            |r| r.get(0),
-        )
-        .map_err(guichet_store::Error::from)?;
-    if has_allotment {
+    if desk.has_allotment()? {
         return Ok(());
     }
     let mut wanted = Vec::new();
@@ -102,7 +84,7 @@ pub fn allot_from_server(desk: &mut Desk) -> Result<()> {
 
 /// Seeds the demo data if the desk has no operator yet: a desk with no server only.
 pub fn seed_if_empty(desk: &mut Desk) -> Result<()> {
-    if has_operator(desk)? {
+    if desk.has_operator()? {
         return Ok(());
     }
     add_operators(desk)?;
@@ -132,11 +114,6 @@ pub fn seed_if_empty(desk: &mut Desk) -> Result<()> {
 
     let holder = AccountId::parse(DEMO_HOLDER).expect("a valid id");
     let spare: Vec<SessionCode> = spare;
-    desk.store_mut().write(|tx| {
-        for code in &spare {
-            set_held(tx, &holder, code, 6)?;
-        }
-        Ok::<_, guichet_store::Error>(())
-    })?;
+    seed_held(desk, &holder, &spare, 6)?;
     Ok(())
 }

@@ -1,12 +1,15 @@
-//! Desk errors as the counter reads them: a code, a sentence in the chosen language that names
-//! the next step, and every rule violation. Internal failures are logged with their chain and
-//! shown as a plain sentence, never as a raw error string.
+//! Desk errors as the counter reads them: a typed code, a sentence in the chosen language that
+//! names the next step, and every rule violation. The code and the French come from the
+//! error's variants and typed causes, never from reading its English text back. Internal
+//! failures are logged with their chain and shown as a plain sentence, never as a raw error
+//! string.
 
-use guichet_desk::Error;
+use guichet_desk::{Error, Output, Problem};
 use guichet_domain::rules::Violation;
 use guichet_domain::Money;
+use guichet_tickets::{PrintError, RenderError};
 
-use crate::wire::{Failure, ViolationView};
+use crate::wire::{Failure, FailureCode, ViolationView};
 
 /// `en` or `fr`.
 pub type Lang<'a> = &'a str;
@@ -36,16 +39,58 @@ pub fn violation(v: &Violation, lang: Lang<'_>) -> ViolationView {
     }
 }
 
+impl FailureCode {
+    /// The code of a desk error, variant by variant.
+    pub fn of(e: &Error) -> FailureCode {
+        use guichet_store::Error as S;
+        match e {
+            Error::Store(S::AllotmentShort { .. }) => FailureCode::AllotmentShort,
+            Error::Store(S::NotADeskStore { .. }) => FailureCode::NotADeskStore,
+            Error::Store(S::NewerSchema { .. }) => FailureCode::NewerSchema,
+            Error::Store(_) => FailureCode::Store,
+            Error::Refused(_) => FailureCode::Rules,
+            Error::NotSignedIn => FailureCode::NotSignedIn,
+            Error::UnknownOperator { .. } => FailureCode::UnknownOperator,
+            Error::WrongPin { .. } => FailureCode::WrongPin,
+            Error::Locked { .. } => FailureCode::Locked,
+            Error::NotSupervisor { .. } => FailureCode::NotSupervisor,
+            Error::PinPolicy => FailureCode::PinPolicy,
+            Error::NoOpenShift => FailureCode::NoOpenShift,
+            Error::ShiftAlreadyOpen { .. } => FailureCode::ShiftAlreadyOpen,
+            Error::UnknownAccount { .. } => FailureCode::UnknownAccount,
+            Error::Card(_) => FailureCode::CardNotValid,
+            Error::BadInput { .. } => FailureCode::BadInput,
+            Error::HolderNames { .. } => FailureCode::HolderNames,
+            Error::HolderNotPrintable { .. } => FailureCode::HolderNotPrintable,
+            Error::NegativeAmount { .. } => FailureCode::NegativeAmount,
+            Error::CardOverTotal { .. } => FailureCode::CardOverTotal,
+            Error::CashShort { .. } => FailureCode::CashShort,
+            Error::CashNotDue { .. } => FailureCode::CashNotDue,
+            Error::AbsurdChange { .. } => FailureCode::AbsurdChange,
+            Error::CardDeclined { .. } => FailureCode::CardDeclined,
+            Error::UnknownOrder { .. } => FailureCode::UnknownOrder,
+            Error::TicketNotValid { .. } => FailureCode::TicketNotValid,
+            Error::AlreadyVoided { .. } => FailureCode::AlreadyVoided,
+            Error::Signing(_) => FailureCode::Signing,
+            Error::NotEnrolled => FailureCode::NotEnrolled,
+            Error::Server(c) if c.is_network() => FailureCode::ServerUnreachable,
+            Error::Server(_) | Error::ServerRefused { .. } => FailureCode::ServerRefused,
+            Error::Render(_) => FailureCode::Render,
+            Error::Print(_) => FailureCode::Print,
+        }
+    }
+}
+
 impl Failure {
     /// A failure of the shell itself (bad input shape, missing tool…).
     pub fn new(
-        code: &str,
+        code: FailureCode,
         en: impl Into<String>,
         fr_text: impl Into<String>,
         lang: Lang<'_>,
     ) -> Self {
         Failure {
-            code: code.to_string(),
+            code,
             message: if fr(lang) { fr_text.into() } else { en.into() },
             details: Vec::new(),
         }
@@ -58,7 +103,7 @@ impl Failure {
             _ => Vec::new(),
         };
         Failure {
-            code: e.code().to_string(),
+            code: FailureCode::of(e),
             message: sentence(e, lang),
             details,
         }
@@ -71,11 +116,6 @@ fn capitalised(s: String) -> String {
         Some(first) => first.to_uppercase().chain(c).collect(),
         None => s,
     }
-}
-
-/// The queue named in "no printer named `X` in CUPS", the tickets crate's wording.
-fn missing_queue(why: &str) -> Option<&str> {
-    why.strip_prefix("no printer named `")?.split('`').next()
 }
 
 /// The server-side failures, in both languages; the raw cause goes to stderr, not the screen.
@@ -128,8 +168,8 @@ fn sentence(e: &Error, lang: Lang<'_>) -> String {
     if let Some(s) = server_sentence(e, lang) {
         return capitalised(s);
     }
-    if let Error::Print(why) = e {
-        if let Some(queue) = missing_queue(why) {
+    if let Error::Print(Output::Printer(PrintError::NoSuchPrinter(queue))) = e {
+        {
             return if fr(lang) {
                 format!("L’imprimante « {queue} » n’existe pas sur cet ordinateur — choisissez-en une autre dans Réglages, ou enregistrez le PDF ; la vente est enregistrée")
             } else {
@@ -260,62 +300,54 @@ fn field_fr(field: &str) -> &str {
     }
 }
 
-/// The first `"…"` of a desk sentence: the value the seller typed.
-fn quoted(problem: &str) -> Option<&str> {
-    let rest = problem.strip_prefix('"')?;
-    rest.split('"').next()
-}
-
-/// A bad input in French: the desk's English problems are said again in French, from their
-/// known shapes; the field is always named in French.
-fn bad_input_fr(field: &str, problem: &str) -> String {
+/// A bad input in French, from its typed problem; the field is always named in French.
+fn bad_input_fr(field: &str, problem: &Problem) -> String {
     let name = field_fr(field);
-    let value = quoted(problem).unwrap_or_default();
-    let said = if problem.contains("is not an email address") {
-        format!("« {value} » n’est pas une adresse e-mail (nom@domaine.fr)")
-    } else if problem.contains("two letters, ISO 3166-1") {
-        format!("« {value} » : deux lettres, code ISO 3166-1 (FR, DE, US)")
-    } else if problem.contains("4 to 20 letters or digits") {
-        format!("« {value} » : 4 à 20 lettres ou chiffres")
-    } else if problem == "must not be empty" {
-        "ne doit pas être vide".into()
-    } else if let Some(n) = problem
-        .strip_prefix("at most ")
-        .and_then(|r| r.strip_suffix(" characters, no control characters"))
-    {
-        format!("au plus {n} caractères, sans caractère de contrôle")
-    } else if problem == "name at least one ticket to refund" {
-        "indiquez au moins un billet à rembourser".into()
-    } else if problem.contains("has characters no ticket font") {
-        let missing = problem
-            .split_once('(')
-            .and_then(|(_, r)| r.split_once(')'))
-            .map(|(m, _)| m)
-            .unwrap_or_default();
-        format!("« {value} » contient des caractères qu’aucune police des billets de ce poste ne sait dessiner ({missing}) — installez les polices (apt-get install fonts-noto-core fonts-noto-cjk) ou saisissez-le en lettres latines, comme sur le passeport")
-    } else if problem.starts_with("no shift ") {
-        "aucune caisse de ce numéro à ce guichet — imprimez le rapport depuis l’écran Caisse du guichet qui l’a tenue".into()
-    } else {
-        problem.to_string()
+    let said = match problem {
+        Problem::NotAnEmail { value } => {
+            format!("« {value} » n’est pas une adresse e-mail (nom@domaine.fr)")
+        }
+        Problem::NotACountry { value } => {
+            format!("« {value} » : deux lettres, code ISO 3166-1 (FR, DE, US)")
+        }
+        Problem::NotAClubNumber { value } => format!("« {value} » : 4 à 20 lettres ou chiffres"),
+        Problem::Empty => "ne doit pas être vide".into(),
+        Problem::TooLong { max } => {
+            format!("au plus {max} caractères, sans caractère de contrôle")
+        }
+        Problem::NoTicketToRefund => "indiquez au moins un billet à rembourser".into(),
+        Problem::Unprintable { value, missing } => format!("« {value} » contient des caractères qu’aucune police des billets de ce poste ne sait dessiner ({missing}) — installez les polices (apt-get install fonts-noto-core fonts-noto-cjk) ou saisissez-le en lettres latines, comme sur le passeport"),
+        Problem::NoShift { .. } => "aucune caisse de ce numéro à ce guichet — imprimez le rapport depuis l’écran Caisse du guichet qui l’a tenue".into(),
+        Problem::Other(said) => said.clone(),
     };
     format!("{name} : {said} — corrigez la saisie")
 }
 
-/// A rendering or printing failure's reason in French, for the reasons the desk meets.
-pub(crate) fn why_fr(why: &str) -> String {
-    if why.contains("an order with no ticket cannot be rendered") {
-        return "la commande n’a aucun billet à imprimer".into();
+/// A file error in French, from its kind, for the kinds a desk meets.
+pub(crate) fn io_fr(e: &std::io::Error) -> String {
+    use std::io::ErrorKind;
+    match e.kind() {
+        ErrorKind::NotFound => "le dossier ou le fichier n’existe pas".into(),
+        ErrorKind::PermissionDenied => "ce dossier n’est pas accessible en écriture".into(),
+        ErrorKind::StorageFull => "le disque est plein".into(),
+        _ => e.to_string(),
     }
-    if why.contains("os error 2") || why.contains("No such file or directory") {
-        return "le dossier ou le fichier n’existe pas".into();
+}
+
+/// A rendering or printing failure's reason in French, from its typed cause.
+fn why_fr(why: &Output) -> String {
+    match why {
+        Output::Render(RenderError::EmptyOrder) => "la commande n’a aucun billet à imprimer".into(),
+        Output::File { source, .. } | Output::Printer(PrintError::File { source, .. }) => {
+            match source.kind() {
+                std::io::ErrorKind::NotFound
+                | std::io::ErrorKind::PermissionDenied
+                | std::io::ErrorKind::StorageFull => io_fr(source),
+                _ => why.to_string(),
+            }
+        }
+        other => other.to_string(),
     }
-    if why.contains("os error 13") || why.contains("Permission denied") {
-        return "ce dossier n’est pas accessible en écriture".into();
-    }
-    if why.contains("os error 28") || why.contains("No space left") {
-        return "le disque est plein".into();
-    }
-    why.to_string()
 }
 
 #[cfg(test)]
@@ -331,7 +363,11 @@ mod tests {
         };
         let en = Failure::from_desk(&e, "en");
         let fr_ = Failure::from_desk(&e, "fr");
-        assert_eq!(en.code, "WRONG_PIN");
+        assert_eq!(
+            en.code,
+            FailureCode::WrongPin,
+            "the code the UI switches on"
+        );
         assert!(
             en.message.starts_with("Wrong PIN") && en.message.contains('3'),
             "{}",
@@ -361,7 +397,9 @@ mod tests {
     fn french_sentences_say_the_desks_english_problems_in_french() {
         let email = Error::BadInput {
             field: "email",
-            problem: "\"lea@\" is not an email address (name@domain.tld)".into(),
+            problem: Problem::NotAnEmail {
+                value: "lea@".into(),
+            },
         };
         let fr_ = Failure::from_desk(&email, "fr").message;
         assert!(
@@ -370,13 +408,16 @@ mod tests {
                 && !fr_.contains("is not"),
             "{fr_}"
         );
-        let render = Error::Render("an order with no ticket cannot be rendered".into());
+        let render = Error::Render(Output::Render(RenderError::EmptyOrder));
         let fr_ = Failure::from_desk(&render, "fr").message;
         assert!(
             fr_.contains("aucun billet") && !fr_.contains("cannot"),
             "{fr_}"
         );
-        let io = Error::Print("No such file or directory (os error 2)".into());
+        let io = Error::Print(Output::File {
+            path: "/nowhere/order.pdf".into(),
+            source: std::io::Error::from(std::io::ErrorKind::NotFound),
+        });
         let fr_ = Failure::from_desk(&io, "fr").message;
         assert!(
             fr_.contains("n’existe pas") && !fr_.contains("os error"),
@@ -385,6 +426,50 @@ mod tests {
         // English stays English.
         let en = Failure::from_desk(&email, "en").message;
         assert!(en.contains("is not an email address"), "{en}");
+    }
+
+    #[test]
+    fn the_ipc_code_of_a_desk_error_is_the_code_the_desk_cli_prints() {
+        // The CLI's exit JSON and the UI name each failure alike: one code per desk variant.
+        let samples = [
+            Error::NotSignedIn,
+            Error::PinPolicy,
+            Error::NoOpenShift,
+            Error::NotEnrolled,
+            Error::UnknownOrder { id: "x".into() },
+            Error::BadInput {
+                field: "email",
+                problem: Problem::Empty,
+            },
+            Error::Render(Output::Render(RenderError::EmptyOrder)),
+            Error::Print(Output::Printer(PrintError::NoSuchPrinter("Q".into()))),
+            Error::Store(guichet_store::Error::AllotmentShort {
+                session: guichet_domain::SessionCode::parse("ATH07").expect("a session code"),
+                category: guichet_domain::PriceCategory::A,
+                wanted: 2,
+                remaining: 1,
+            }),
+        ];
+        for e in samples {
+            let ipc = serde_json::to_value(FailureCode::of(&e)).expect("a code serialises");
+            assert_eq!(
+                ipc,
+                e.code(),
+                "{e}: the same code over IPC as in the desk CLI"
+            );
+        }
+    }
+
+    #[test]
+    fn a_missing_printer_is_named_from_the_typed_cause_in_both_languages() {
+        let e = Error::Print(Output::Printer(PrintError::NoSuchPrinter("Kiosk-1".into())));
+        let en = Failure::from_desk(&e, "en").message;
+        assert!(en.starts_with("Printer “Kiosk-1” is not set up"), "{en}");
+        let fr_ = Failure::from_desk(&e, "fr").message;
+        assert!(
+            fr_.starts_with("L’imprimante « Kiosk-1 » n’existe pas"),
+            "{fr_}"
+        );
     }
 }
 

@@ -8,13 +8,18 @@ pub mod bindings;
 mod commands;
 mod config;
 mod demo;
+mod enrolment;
 mod error;
 mod failure;
+#[cfg(test)]
+mod no_sql;
 mod state;
+mod status;
 mod sync;
 mod views;
 pub mod wire;
 
+pub use commands::{staff_guard, COMMON, KIOSK, STAFF};
 pub use config::{
     parse_instant, AppConfig, DeviceKind, CLOCK_ENV, DEMO_ENV, DESK_DB_ENV, DESK_NAME_ENV,
     DEVICE_KIND_ENV, ENROL_CODE_ENV, LANGUAGE_ENV, NOW_ENV, PRINTER_ENV, SERVER_URL_ENV,
@@ -26,48 +31,26 @@ pub use wire::AppInfo;
 
 use tauri::{Builder, Manager, Runtime};
 
-/// Label of the window declared in `tauri.conf.json`.
+/// Label of the box-office window declared in `tauri.conf.json` (`capabilities/box-office.json`).
 pub const MAIN_WINDOW: &str = "main";
+/// Label of the kiosk window declared in `tauri.conf.json` (`capabilities/kiosk.json`).
+pub const KIOSK_WINDOW: &str = "kiosk";
 
 /// Registers the shell's state and commands on `builder`; used by [`run`] and by the tests.
 pub fn builder<R: Runtime>(builder: Builder<R>, config: AppConfig) -> Builder<R> {
     let device_kind = config.device_kind;
     builder
         .manage(AppState::new(config))
-        .invoke_handler(tauri::generate_handler![
-            commands::app_info,
-            commands::status,
-            commands::sign_in,
-            commands::sign_out,
-            commands::look_up,
-            commands::account,
-            commands::create_walk_in,
-            commands::sessions,
-            commands::quote,
-            commands::sell,
-            commands::order,
-            commands::order_pdf,
-            commands::save_pdf,
-            commands::save_pdf_to_documents,
-            commands::print_order,
-            commands::print_shift_report,
-            commands::void_order,
-            commands::reissue,
-            commands::open_shift,
-            commands::shift_report,
-            commands::close_shift,
-            commands::dashboard,
-            commands::scan,
-            commands::get_settings,
-            commands::save_settings,
-            commands::choose_language,
-            commands::enrol,
-            commands::sync_now,
-        ])
+        .invoke_handler(commands::handler())
         .setup(move |app| {
-            // tauri.conf.json names the box office; a kiosk says so in its title bar and task
-            // switcher. (The mock runtime of the tests has no window yet at this point.)
-            if let Some(window) = app.get_webview_window(MAIN_WINDOW) {
+            // One window, chosen by the device kind: tauri.conf.json describes both and
+            // creates neither, so a box office never has a kiosk window and a kiosk never has
+            // the box office's (each label has its own capability). The mock runtime of the
+            // tests has no window configuration: its tests open their own window.
+            let label = device_kind.window_label();
+            if let Some(config) = app.config().app.windows.iter().find(|w| w.label == label) {
+                let window =
+                    tauri::WebviewWindowBuilder::from_config(app.handle(), config)?.build()?;
                 window.set_title(device_kind.window_title())?;
             }
             // Link the desk to its server and start the sync task, off the main thread (an
@@ -90,10 +73,17 @@ pub fn builder<R: Runtime>(builder: Builder<R>, config: AppConfig) -> Builder<R>
         })
 }
 
-/// Reads the configuration, opens the window described in `tauri.conf.json` and runs until it
-/// closes.
+/// Reads the configuration, opens the device kind's window described in `tauri.conf.json` and
+/// runs until it closes.
 pub fn run() -> Result<(), StartError> {
     let config = AppConfig::from_env()?;
-    builder(Builder::default(), config).run(tauri::generate_context!())?;
+    builder(Builder::default(), config).run(context())?;
     Ok(())
+}
+
+/// The context `build.rs` prepared: tauri.conf.json, the UI's files and the access control
+/// (the declared commands and the capabilities). The IPC tests run on it too, so they meet the
+/// same refusals as the real windows.
+pub fn context<R: Runtime>() -> tauri::Context<R> {
+    tauri::generate_context!()
 }

@@ -11,7 +11,7 @@ use guichet_domain::Clock;
 use crate::config::AppConfig;
 use crate::demo;
 use crate::sync::SyncSlot;
-use crate::wire::{Failure, Settings};
+use crate::wire::{Failure, FailureCode, Settings};
 
 /// Shared by every command (cloning shares the same desk, settings and sync task).
 #[derive(Clone)]
@@ -116,7 +116,7 @@ impl AppState {
         .unwrap_or_else(|e| {
             eprintln!("guichet-app: a desk task failed: {e}");
             Err(Failure::new(
-                "INTERNAL",
+                FailureCode::Internal,
                 "Something went wrong inside the app; nothing was sold. Try again, and restart the app if it repeats.",
                 "Une erreur interne est survenue ; rien n’a été vendu. Réessayez, puis redémarrez l’application si cela se répète.",
                 &self.lang(),
@@ -145,8 +145,9 @@ impl AppState {
         let path = self.desk_path();
         let linked = self
             .with_desk(move |desk, lang| {
-                let enrolled = guichet_store::link::link(desk.store().reader())
-                    .map_err(|e| Failure::from_desk(&e.into(), lang))?
+                let enrolled = desk
+                    .server_link()
+                    .map_err(|e| Failure::from_desk(&e, lang))?
                     .is_some();
                 if !enrolled {
                     let Some(code) = code.filter(|_| !url.is_empty()) else {
@@ -187,7 +188,7 @@ impl AppState {
                     "guichet-app: the desk could not be linked to its server: {}",
                     f.message
                 );
-                retry = f.code == "SERVER_UNREACHABLE";
+                retry = f.code == FailureCode::ServerUnreachable;
                 self.sync().set_problem(Some(f));
                 None
             }
@@ -214,7 +215,7 @@ impl AppState {
 
 pub(crate) fn key_failure(why: &str, lang: &str) -> Failure {
     Failure::new(
-        "DEVICE_KEY",
+        FailureCode::DeviceKey,
         format!("This desk's signing key cannot be used ({why}); no ticket can be issued. Call support."),
         format!("La clé de signature de ce guichet est inutilisable ({why}) ; aucun billet ne peut être émis. Appelez le support."),
         lang,
@@ -278,8 +279,9 @@ fn open_desk(
         // Accounts and an allotment made up on the desk only for a desk with no server: an
         // enrolled desk (or one about to enrol) gets them from the server's pull. Operators
         // are the desk's own either way (the server does not hand them out).
-        let enrolled = guichet_store::link::link(desk.store().reader())
-            .map_err(|e| Failure::from_desk(&e.into(), lang))?
+        let enrolled = desk
+            .server_link()
+            .map_err(|e| Failure::from_desk(&e, lang))?
             .is_some();
         if enrolled || enrol_planned {
             demo::seed_operators(&mut desk).map_err(|e| Failure::from_desk(&e, lang))?;

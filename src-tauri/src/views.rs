@@ -1,16 +1,14 @@
-//! Read-only views the screens need that the desk has no use case for yet (an account's
-//! orders, the session browser, the status bar, the dashboard). They read the desk's reader
-//! connection only; every write goes through a desk use case.
+//! The screens' views of what the desk reads (an account's orders, the session browser, the
+//! status bar, the dashboard): wire shapes and Paris times over `guichet-desk`'s reads. The
+//! shell runs no SQL; every read and write goes through a desk function.
 
 use std::collections::BTreeMap;
 
 use guichet_desk::{Desk, SyncStatus};
 use guichet_domain::{Games, Money, SaleConfig, SessionCode};
 use guichet_store::accounts::Account;
-use guichet_store::rusqlite::{params, Connection};
 use guichet_store::sales::StoredOrder;
 use guichet_store::shifts::{Shift, ZReport};
-use guichet_store::stock::allotments;
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
 
@@ -18,8 +16,6 @@ use crate::wire::{
     AccountSummary, AccountView, Bucket, Dashboard, DrawView, HeldView, OfferView, OrderView,
     SessionList, SessionQuery, SessionView, ShiftView, TicketView, ZReportView,
 };
-
-type Sql<T> = Result<T, guichet_store::Error>;
 
 fn paris() -> TimeZone {
     TimeZone::get("Europe/Paris").unwrap_or(TimeZone::UTC)
@@ -36,6 +32,39 @@ pub fn short(id: &str) -> String {
     hex[hex.len().saturating_sub(12)..].to_ascii_uppercase()
 }
 
+/// A look-up's answer: how the query was read, and the accounts found.
+pub fn look_up_view(by: guichet_desk::LookUpBy, found: &[Account]) -> crate::wire::LookUpView {
+    crate::wire::LookUpView {
+        by: serde_json::to_value(by)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default(),
+        accounts: found.iter().map(summary).collect(),
+    }
+}
+
+/// An accepted quote: the priced lines and the total.
+pub fn quote_view(q: &guichet_desk::Quote) -> crate::wire::QuoteView {
+    crate::wire::QuoteView {
+        accepted: true,
+        tickets: q.order.tickets(),
+        total_cents: q.order.total.cents(),
+        lines: q
+            .order
+            .lines
+            .iter()
+            .map(|l| crate::wire::QuoteLine {
+                session: l.session.to_string(),
+                category: l.category.to_string(),
+                quantity: l.quantity,
+                unit_price_cents: l.unit_price.cents(),
+                amount_cents: l.amount.cents(),
+            })
+            .collect(),
+        violations: vec![],
+    }
+}
+
 /// An account in a list.
 pub fn summary(a: &Account) -> AccountSummary {
     AccountSummary {
@@ -48,7 +77,8 @@ pub fn summary(a: &Account) -> AccountSummary {
     }
 }
 
-fn order_view(o: &StoredOrder) -> OrderView {
+/// An order for the screen.
+pub fn order_view(o: &StoredOrder) -> OrderView {
     OrderView {
         id: o.id.clone(),
         short: short(&o.id),
@@ -72,10 +102,8 @@ fn order_view(o: &StoredOrder) -> OrderView {
     }
 }
 
-/// An order by id.
-pub fn order(conn: &Connection, id: &str) -> Sql<Option<OrderView>> {
-    Ok(guichet_store::sales::order(conn, id)?.map(|o| order_view(&o)))
-}
+/// Orders the account screen lists, newest first.
+pub const ACCOUNT_ORDERS: u32 = 50;
 
 /// The account with its draws, counts and this desk's orders.
 pub fn account_view(
@@ -85,7 +113,6 @@ pub fn account_view(
     let (a, standing) = desk.account(id)?;
     let config = SaleConfig::paris2024();
     let now = desk.now();
-    let conn = desk.store().reader();
     let draws = standing
         .draws
         .iter()
@@ -119,24 +146,11 @@ pub fn account_view(
             }
         })
         .collect();
-    let mut orders = Vec::new();
-    let ids: Vec<String> = {
-        let mut stmt = conn
-            .prepare_cached(
-                "SELECT id FROM sale_order WHERE account_id = ?1 ORDER BY sold_at DESC LIMIT 50",
-            )
-            .map_err(guichet_store::Error::from)?;
-        let rows = stmt
-            .query_map(params![a.id.as_str()], |r| r.get::<_, String>(0))
-            .map_err(guichet_store::Error::from)?;
-        rows.collect::<Result<_, _>>()
-            .map_err(guichet_store::Error::from)?
-    };
-    for oid in ids {
-        if let Some(o) = order(conn, &oid)? {
-            orders.push(o);
-        }
-    }
+    let orders = desk
+        .orders_of_account(&a.id, ACCOUNT_ORDERS)?
+        .iter()
+        .map(order_view)
+        .collect();
     Ok(AccountView {
         account: summary(&a),
         draws,
@@ -156,11 +170,7 @@ pub fn sessions(desk: &Desk, q: &SessionQuery) -> guichet_desk::Result<SessionLi
     // What the desk can sell: the server's availability when it sells online, else its
     // allotment.
     let online = desk.settings().connectivity == guichet_desk::Connectivity::Online;
-    let stock = if online {
-        guichet_store::stock::availability(desk.store().reader())?
-    } else {
-        allotments(desk.store().reader())?
-    };
+    let stock = desk.stock(online)?;
     let text = q
         .text
         .as_deref()
@@ -253,24 +263,12 @@ pub fn sessions(desk: &Desk, q: &SessionQuery) -> guichet_desk::Result<SessionLi
 /// The store's side of the status bar: outbox events waiting (not pushed, not rejected),
 /// tickets left in the allotment, and the last time the server received one of this desk's
 /// events (before the sync task has run a round).
-pub fn sync_status(conn: &Connection) -> Sql<SyncStatus> {
-    let waiting = guichet_store::journal::waiting_count(conn)?;
-    let left: i64 = conn
-        .query_row(
-            "SELECT coalesce(sum(remaining), 0) FROM allotment",
-            [],
-            |r| r.get(0),
-        )
-        .map_err(guichet_store::Error::from)?;
-    let last: Option<String> = conn
-        .query_row("SELECT max(pushed_at) FROM outbox", [], |r| r.get(0))
-        .map_err(guichet_store::Error::from)?;
+pub fn sync_status(desk: &Desk) -> guichet_desk::Result<SyncStatus> {
+    let local = desk.local_status()?;
     Ok(SyncStatus {
-        waiting,
-        last_success: last
-            .and_then(|t| t.parse::<Timestamp>().ok())
-            .map(paris_seconds),
-        allotment_left: left as u64,
+        waiting: local.waiting,
+        last_success: local.last_pushed.map(paris_seconds),
+        allotment_left: local.allotment_left,
         ..SyncStatus::default()
     })
 }
@@ -316,33 +314,13 @@ pub fn z_view(r: &ZReport, pdf_path: Option<String>) -> ZReportView {
 }
 
 /// Valid tickets sold in a shift, by hour of sale (Paris) and by sport.
-pub fn dashboard(desk: &Desk, shift_id: &str) -> Sql<Dashboard> {
-    let conn = desk.store().reader();
-    let mut stmt = conn
-        .prepare_cached(
-            "SELECT o.sold_at, t.session_code, t.price_cents FROM ticket t
-             JOIN sale_order o ON o.id = t.order_id
-             WHERE o.shift_id = ?1 AND t.status = 'valid'",
-        )
-        .map_err(guichet_store::Error::from)?;
-    let rows = stmt
-        .query_map(params![shift_id], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, i64>(2)?,
-            ))
-        })
-        .map_err(guichet_store::Error::from)?;
+pub fn dashboard(desk: &Desk, shift_id: &str) -> guichet_desk::Result<Dashboard> {
     let mut by_hour: BTreeMap<String, (u32, i64)> = BTreeMap::new();
     let mut by_sport: BTreeMap<String, (u32, i64)> = BTreeMap::new();
     let mut sport_fr: BTreeMap<String, String> = BTreeMap::new();
-    for row in rows {
-        let (at, session, cents) = row.map_err(guichet_store::Error::from)?;
-        let hour = at
-            .parse::<Timestamp>()
-            .map(|t| format!("{}:00", t.to_zoned(paris()).strftime("%H")))
-            .unwrap_or_else(|_| "?".into());
+    for t in desk.shift_tickets(shift_id)? {
+        let (session, cents) = (t.session, t.price.cents());
+        let hour = format!("{}:00", t.sold_at.to_zoned(paris()).strftime("%H"));
         let (sport, fr) = SessionCode::parse(&session)
             .ok()
             .and_then(|c| {

@@ -41,12 +41,101 @@ pub struct DemoHint {
     pub supervisor_pin: String,
 }
 
+/// What went wrong, for the UI to switch on (never the sentence): the desk's errors one for
+/// one, then the shell's own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum FailureCode {
+    /// This desk's allotment is too short for the order.
+    AllotmentShort,
+    /// The file is not a desk's store.
+    NotADeskStore,
+    /// The file was written by a newer app.
+    NewerSchema,
+    /// The desk's file failed.
+    Store,
+    /// The sale rules refused the order: `details` lists every violation.
+    Rules,
+    /// Nobody is signed in.
+    NotSignedIn,
+    /// No such staff id.
+    UnknownOperator,
+    /// Wrong PIN (counted).
+    WrongPin,
+    /// Locked after too many wrong PINs.
+    Locked,
+    /// A supervisor's PIN is needed.
+    NotSupervisor,
+    /// A PIN is 4 to 8 digits.
+    PinPolicy,
+    /// No shift is open.
+    NoOpenShift,
+    /// A shift is open already.
+    ShiftAlreadyOpen,
+    /// No such account on this desk.
+    UnknownAccount,
+    /// A scanned account card a kiosk may not trust (forged, foreign, unsigned, expired).
+    CardNotValid,
+    /// A field cannot be read.
+    BadInput,
+    /// More holder names than tickets.
+    HolderNames,
+    /// A holder's name no ticket font draws.
+    HolderNotPrintable,
+    /// A negative amount.
+    NegativeAmount,
+    /// Card over the total.
+    CardOverTotal,
+    /// Not enough cash.
+    CashShort,
+    /// Cash given when the card pays all.
+    CashNotDue,
+    /// Change over the limit.
+    AbsurdChange,
+    /// The terminal declined.
+    CardDeclined,
+    /// No such order.
+    UnknownOrder,
+    /// The ticket is not valid.
+    TicketNotValid,
+    /// The order is voided already.
+    AlreadyVoided,
+    /// The ticket signer failed.
+    Signing,
+    /// Not enrolled with a server.
+    NotEnrolled,
+    /// The server does not answer.
+    ServerUnreachable,
+    /// The server refused.
+    ServerRefused,
+    /// The tickets could not be rendered.
+    Render,
+    /// The tickets could not be printed.
+    Print,
+    /// Enrolled already.
+    AlreadyEnrolled,
+    /// A demo desk may not enrol.
+    DemoDesk,
+    /// A file could not be saved.
+    Save,
+    /// A scanned code is neither an account nor a ticket of this desk.
+    ScanUnknown,
+    /// The settings could not be kept.
+    Settings,
+    /// The device's signing key cannot be used.
+    DeviceKey,
+    /// A staff function asked on a kiosk.
+    StaffOnlyOnKiosk,
+    /// Something failed inside the app.
+    Internal,
+}
+
 /// Every refusal or failure: a code the UI switches on and a sentence with the next step.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Failure {
-    /// Stable code (`WRONG_PIN`, `RULES`, `PRINT`, …).
-    pub code: String,
+    /// What went wrong.
+    pub code: FailureCode,
     /// A sentence in the chosen language naming the next step.
     pub message: String,
     /// The rule violations, for `RULES`; empty otherwise.

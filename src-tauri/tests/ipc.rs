@@ -406,3 +406,110 @@ fn a_demo_desk_with_made_up_data_is_not_enrolled_with_a_server() {
         .expect_err("a URL without http:// is refused");
     assert_eq!(bad["code"], "BAD_INPUT");
 }
+
+/// `cmd` from the window `label` of an app built on `context`, with no arguments.
+fn call_from_window(
+    app: &tauri::App<tauri::test::MockRuntime>,
+    label: &str,
+    cmd: &str,
+) -> Result<Value, Value> {
+    let window = match tauri::Manager::get_webview_window(app, label) {
+        Some(w) => w,
+        None => WebviewWindowBuilder::new(app, label, Default::default())
+            .build()
+            .expect("a mock window opens"),
+    };
+    let request = InvokeRequest {
+        cmd: cmd.into(),
+        callback: CallbackFn(0),
+        error: CallbackFn(1),
+        url: "tauri://localhost".parse().expect("a valid URL"),
+        body: InvokeBody::default(),
+        headers: Default::default(),
+        invoke_key: INVOKE_KEY.to_owned(),
+    };
+    get_ipc_response(&window, request)
+        .map(|body| body.deserialize::<Value>().expect("commands answer JSON"))
+}
+
+fn kiosk_config(dir: &std::path::Path) -> AppConfig {
+    AppConfig {
+        device_kind: DeviceKind::Kiosk,
+        ..demo_config(dir)
+    }
+}
+
+#[test]
+fn on_a_kiosk_every_staff_command_is_refused_by_the_shell_even_from_a_window_allowed_everything() {
+    // The mock context declares no command, so its window may call all of them: only the
+    // shell's own guard stands between it and the staff functions, as it would behind a wrong
+    // capability file. It answers before the arguments are even read.
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let mock = Mock::new(kiosk_config(dir.path()));
+    for cmd in guichet_app::STAFF {
+        let refused = mock
+            .call(cmd, json!({}))
+            .expect_err(&format!("{cmd} must not run on a kiosk"));
+        assert_eq!(
+            refused["code"], "STAFF_ONLY_ON_KIOSK",
+            "{cmd}: refused by the guard with its code, not by a missing argument: {refused}"
+        );
+    }
+    let info = mock
+        .call("app_info", json!({}))
+        .expect("a common command runs on a kiosk");
+    assert_eq!(
+        info["deviceKind"], "kiosk",
+        "the guard let a common command through"
+    );
+}
+
+#[test]
+fn the_kiosk_window_is_not_allowed_any_staff_command_by_its_capability() {
+    // The real context: tauri.conf.json, the declared commands and capabilities/*.json. The
+    // device is a box office here, so the guard would let everything through: this is the
+    // capability alone.
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let app = guichet_app::builder(mock_builder(), demo_config(dir.path()))
+        .build(guichet_app::context())
+        .expect("the shell builds on its real context");
+    for cmd in guichet_app::STAFF {
+        let refused = call_from_window(&app, "kiosk", cmd)
+            .expect_err(&format!("{cmd} must not answer the kiosk window"));
+        assert!(
+            refused.to_string().contains("not allowed"),
+            "{cmd}: refused by the ACL (Tauri's wording): {refused}"
+        );
+    }
+    for cmd in ["app_info", "status"] {
+        call_from_window(&app, "kiosk", cmd)
+            .unwrap_or_else(|e| panic!("{cmd} is common: the kiosk window may call it: {e}"));
+    }
+    // The box-office window on the same context: its staff commands answer.
+    let settings = call_from_window(&app, "main", "get_settings")
+        .expect("the box-office window is granted the staff commands");
+    assert!(
+        settings["language"].is_string(),
+        "the settings came back: {settings}"
+    );
+    let refused = call_from_window(&app, "elsewhere", "app_info")
+        .expect_err("a window no capability names is granted nothing");
+    assert!(refused.to_string().contains("not allowed"), "{refused}");
+}
+
+#[test]
+fn a_demo_kiosk_never_shows_the_staff_ids_and_pins() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let kiosk = invoke(kiosk_config(dir.path()), "app_info").expect("app_info cannot fail");
+    assert_eq!(
+        kiosk["demo"],
+        Value::Null,
+        "a kiosk's screen must not show staff PINs: {kiosk}"
+    );
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let desk = invoke(demo_config(dir.path()), "app_info").expect("app_info cannot fail");
+    assert_eq!(
+        desk["demo"]["supervisor"], "S-SUP",
+        "the box office's sign-in shows them: {desk}"
+    );
+}

@@ -15,7 +15,7 @@ use guichet_store::rusqlite::Connection;
 use guichet_wire::accounts::NewAccount;
 
 use crate::desk::Desk;
-use crate::error::{Error, Result};
+use crate::error::{Error, Problem, Result};
 
 /// What an account QR code holds: this prefix, then the account id.
 pub const ACCOUNT_QR_PREFIX: &str = "P24-ACCOUNT:";
@@ -46,14 +46,14 @@ impl Desk {
         let keys = guichet_tickets::KeyList::from_entries(&entries).map_err(|problem| {
             Error::BadInput {
                 field: "server card keys",
-                problem,
+                problem: problem.into(),
             }
         })?;
         let today = self.now().to_zoned(self.config.time_zone()).date();
         let card = guichet_tickets::verify_card(scanned, &keys, today)?;
         AccountId::parse(&card.account).map_err(|e| Error::BadInput {
             field: "account card",
-            problem: e.to_string(),
+            problem: e.to_string().into(),
         })
     }
 }
@@ -121,7 +121,7 @@ impl Desk {
             let id = id.split(':').next().unwrap_or_default();
             let id = AccountId::parse(id.trim()).map_err(|e| Error::BadInput {
                 field: "account QR",
-                problem: e.to_string(),
+                problem: e.to_string().into(),
             })?;
             return Ok((
                 LookUpBy::Qr,
@@ -170,14 +170,18 @@ impl Desk {
         if !ok_email {
             return Err(Error::BadInput {
                 field: "email",
-                problem: format!("{email:?} is not an email address (name@domain.tld)"),
+                problem: Problem::NotAnEmail {
+                    value: email.to_string(),
+                },
             });
         }
         let country = w.country.trim().to_ascii_uppercase();
         if country.len() != 2 || !country.chars().all(|c| c.is_ascii_uppercase()) {
             return Err(Error::BadInput {
                 field: "country",
-                problem: format!("{:?}: two letters, ISO 3166-1 (FR, DE, US)", w.country),
+                problem: Problem::NotACountry {
+                    value: w.country.clone(),
+                },
             });
         }
         let club_number = match w.club_number.as_deref().map(str::trim) {
@@ -190,14 +194,16 @@ impl Desk {
             Some(c) => {
                 return Err(Error::BadInput {
                     field: "club number",
-                    problem: format!("{c:?}: 4 to 20 letters or digits"),
+                    problem: Problem::NotAClubNumber {
+                        value: c.to_string(),
+                    },
                 })
             }
         };
         let now = self.now();
         let id = AccountId::parse(&format!("W-{}", new_id(now))).map_err(|e| Error::BadInput {
             field: "account id",
-            problem: e.to_string(),
+            problem: e.to_string().into(),
         })?;
         let account = Account {
             id,

@@ -10,7 +10,7 @@ use guichet_store::Store;
 use jiff::Timestamp;
 
 use crate::clock::Clock;
-use crate::error::{Error, Result};
+use crate::error::{Error, Problem, Result};
 use crate::payment::PaymentTerminal;
 use crate::settings::DeskSettings;
 use crate::signer::TicketSigner;
@@ -162,10 +162,7 @@ impl Desk {
             None => Ok(v),
             Some(missing) => Err(Error::BadInput {
                 field,
-                problem: format!(
-                    "{v:?} has characters no ticket font on this machine can draw ({missing}) — install the fonts (apt-get install {}) or type it in Latin letters, as on the passport",
-                    guichet_tickets::FONT_PACKAGES
-                ),
+                problem: Problem::Unprintable { value: v, missing },
             }),
         }
     }
@@ -175,16 +172,15 @@ impl Desk {
         if v.is_empty() {
             return Err(Error::BadInput {
                 field,
-                problem: "must not be empty".into(),
+                problem: Problem::Empty,
             });
         }
         if v.chars().count() > self.settings.max_text || v.chars().any(char::is_control) {
             return Err(Error::BadInput {
                 field,
-                problem: format!(
-                    "at most {} characters, no control characters",
-                    self.settings.max_text
-                ),
+                problem: Problem::TooLong {
+                    max: self.settings.max_text,
+                },
             });
         }
         Ok(v.to_string())

@@ -82,7 +82,7 @@ pub enum Error {
         /// Which field.
         field: &'static str,
         /// What is wrong and what is expected.
-        problem: String,
+        problem: Problem,
     },
     /// More holder names than tickets on a line.
     #[error("line {line} ({session}) has {quantity} ticket(s) but {names} holder names — remove {extra}")]
@@ -186,10 +186,10 @@ pub enum Error {
     },
     /// The order's PDF could not be rendered (the sale itself is kept).
     #[error("could not render the tickets: {0} — the sale is recorded; reprint once fixed")]
-    Render(String),
+    Render(Output),
     /// The tickets could not be sent to the printer (the sale is kept).
     #[error("could not print: {0} — the sale is recorded; fix the printer and print again, or save the PDF")]
-    Print(String),
+    Print(Output),
     /// The desk has no server link.
     #[error("this desk is not enrolled with a server — ask an administrator for an enrolment code (guichet-server enrol) and enrol")]
     NotEnrolled,
@@ -251,6 +251,97 @@ impl Error {
             Error::Print(_) => "PRINT",
         }
     }
+}
+
+/// What is wrong with a field, typed so that a UI says it in its own language without reading
+/// the English sentence back. `Display` is the English sentence.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Problem {
+    /// Not an email address.
+    #[error("{value:?} is not an email address (name@domain.tld)")]
+    NotAnEmail {
+        /// As typed.
+        value: String,
+    },
+    /// Not an ISO 3166-1 country code.
+    #[error("{value:?}: two letters, ISO 3166-1 (FR, DE, US)")]
+    NotACountry {
+        /// As typed.
+        value: String,
+    },
+    /// Not a Club number.
+    #[error("{value:?}: 4 to 20 letters or digits")]
+    NotAClubNumber {
+        /// As typed.
+        value: String,
+    },
+    /// Empty.
+    #[error("must not be empty")]
+    Empty,
+    /// Too long, or with control characters.
+    #[error("at most {max} characters, no control characters")]
+    TooLong {
+        /// The setting.
+        max: usize,
+    },
+    /// A refund naming no ticket.
+    #[error("name at least one ticket to refund")]
+    NoTicketToRefund,
+    /// Characters no ticket font on this machine draws.
+    #[error("{value:?} has characters no ticket font on this machine can draw ({missing}) — install the fonts (apt-get install {}) or type it in Latin letters, as on the passport", guichet_tickets::FONT_PACKAGES)]
+    Unprintable {
+        /// As typed.
+        value: String,
+        /// The characters no font draws.
+        missing: String,
+    },
+    /// A shift this desk did not run.
+    #[error("no shift {id:?} at this desk — print the report from the Shift screen of the desk that ran it")]
+    NoShift {
+        /// The id asked.
+        id: String,
+    },
+    /// Anything else, said in English only (a parser's own reason, a key mismatch).
+    #[error("{0}")]
+    Other(String),
+}
+
+impl From<String> for Problem {
+    fn from(s: String) -> Self {
+        Problem::Other(s)
+    }
+}
+
+impl From<&str> for Problem {
+    fn from(s: &str) -> Self {
+        Problem::Other(s.to_string())
+    }
+}
+
+/// Why tickets or a report could not be made, written or printed: the tickets crate's own
+/// errors and the file's `io::Error`, kept typed for the UI.
+#[derive(Debug, thiserror::Error)]
+pub enum Output {
+    /// The PDF could not be rendered.
+    #[error(transparent)]
+    Render(#[from] guichet_tickets::RenderError),
+    /// CUPS refused or failed.
+    #[error(transparent)]
+    Printer(#[from] guichet_tickets::PrintError),
+    /// The PDF could not be written.
+    #[error("{}: {source}", path.display())]
+    File {
+        /// Where.
+        path: std::path::PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// A ticket's session is no longer in the catalogue.
+    #[error("{session} left the catalogue")]
+    LeftCatalogue {
+        /// The session.
+        session: String,
+    },
 }
 
 /// Result with the desk [`Error`].

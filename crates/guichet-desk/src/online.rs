@@ -45,7 +45,8 @@ impl Desk {
                     "the server registered key {} but this desk signs with key {} — enrol with the key the desk signs with",
                     answer.key_id,
                     self.signer.key_id()
-                ),
+                )
+                .into(),
             });
         }
         let l = ServerLink {

@@ -21,7 +21,7 @@ fn hash_pin(pin: &str) -> Result<String> {
         .map(|h| h.to_string())
         .map_err(|e| Error::BadInput {
             field: "pin",
-            problem: format!("cannot hash: {e}"),
+            problem: format!("cannot hash: {e}").into(),
         })
 }
 

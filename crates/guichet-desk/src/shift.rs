@@ -173,7 +173,7 @@ pub fn z_report_pdf(r: &ZReport, paris: impl Fn(jiff::Timestamp) -> String) -> R
         ],
         footer: format!("Guichet · caisse / shift {}", s.id),
     };
-    render_report(&report).map_err(|e| Error::Render(e.to_string()))
+    render_report(&report).map_err(|e| Error::Render(e.into()))
 }
 
 /// The Z report as plain text.

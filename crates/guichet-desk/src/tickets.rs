@@ -8,7 +8,7 @@ use guichet_tickets::{
 };
 
 use crate::desk::Desk;
-use crate::error::{Error, Result};
+use crate::error::{Error, Output, Result};
 use crate::signer::{TicketSigner, TicketToSign};
 
 impl TicketSigner for DeviceKey {
@@ -58,10 +58,11 @@ impl Desk {
         })?;
         let mut faces = Vec::new();
         for t in o.tickets.iter().filter(|t| t.status == "valid") {
-            let s = self
-                .catalogue
-                .session(&t.session)
-                .ok_or_else(|| Error::Render(format!("{} left the catalogue", t.session)))?;
+            let s = self.catalogue.session(&t.session).ok_or_else(|| {
+                Error::Render(Output::LeftCatalogue {
+                    session: t.session.to_string(),
+                })
+            })?;
             faces.push(TicketFace {
                 games: s.games,
                 session_code: s.code.clone(),
@@ -85,7 +86,7 @@ impl Desk {
             layout,
             &format!("Paris 2024 — order {}", short(&o.id)),
         )
-        .map_err(|e| Error::Render(e.to_string()))
+        .map_err(|e| Error::Render(e.into()))
     }
 }
 
@@ -122,14 +123,15 @@ impl Desk {
         spool_dir: &std::path::Path,
     ) -> Result<JobId> {
         self.signed_in()?;
-        let r = guichet_store::shifts::z_report(self.store.reader(), shift_id)?.ok_or_else(|| {
-            Error::BadInput {
-                field: "shift",
-                problem: format!(
-                    "no shift {shift_id:?} at this desk — print the report from the Shift screen of the desk that ran it"
-                ),
-            }
-        })?;
+        let r =
+            guichet_store::shifts::z_report(self.store.reader(), shift_id)?.ok_or_else(|| {
+                Error::BadInput {
+                    field: "shift",
+                    problem: crate::error::Problem::NoShift {
+                        id: shift_id.to_string(),
+                    },
+                }
+            })?;
         let pdf = crate::shift::z_report_pdf(&r, |t| self.paris(t))?;
         let opts = PrintOptions {
             title: format!("z-report-{}", short(shift_id)),
@@ -148,9 +150,18 @@ fn spool_and_print(
     opts: &PrintOptions,
 ) -> Result<JobId> {
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| Error::Print(format!("{}: {e}", dir.display())))?;
+        std::fs::create_dir_all(dir).map_err(|source| {
+            Error::Print(Output::File {
+                path: dir.to_path_buf(),
+                source,
+            })
+        })?;
     }
-    std::fs::write(path, pdf).map_err(|e| Error::Print(format!("{}: {e}", path.display())))?;
-    print_pdf(queue, path, opts).map_err(|e| Error::Print(e.to_string()))
+    std::fs::write(path, pdf).map_err(|source| {
+        Error::Print(Output::File {
+            path: path.to_path_buf(),
+            source,
+        })
+    })?;
+    print_pdf(queue, path, opts).map_err(|e| Error::Print(e.into()))
 }

@@ -53,7 +53,7 @@ impl Desk {
         if ticket_ids.is_empty() {
             return Err(Error::BadInput {
                 field: "tickets",
-                problem: "name at least one ticket to refund".into(),
+                problem: crate::error::Problem::NoTicketToRefund,
             });
         }
         self.cancel(

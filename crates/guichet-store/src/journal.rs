@@ -286,3 +286,23 @@ pub fn rejected_events(conn: &Connection) -> Result<Vec<RejectedEvent>> {
     rows.collect::<rusqlite::Result<Vec<_>>>()
         .ctx("read rejected events")
 }
+
+/// The last time the server acknowledged one of this desk's events.
+pub fn last_pushed_at(conn: &Connection) -> Result<Option<Timestamp>> {
+    let at: Option<String> = conn
+        .query_row("SELECT max(pushed_at) FROM outbox", [], |r| r.get(0))
+        .ctx("read the last push")?;
+    at.map(|t| parse_ts("pushed_at", &t)).transpose()
+}
+
+/// Rows of the ledger and of the outbox: both only grow, so equal counts before and after
+/// mean nothing was recorded in between.
+pub fn journal_len(conn: &Connection) -> Result<(u64, u64)> {
+    conn.query_row(
+        "SELECT (SELECT count(*) FROM ledger), (SELECT count(*) FROM outbox)",
+        [],
+        |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)),
+    )
+    .map(|(l, o)| (u64::try_from(l).unwrap_or(0), u64::try_from(o).unwrap_or(0)))
+    .ctx("count the ledger and the outbox")
+}

@@ -127,3 +127,9 @@ pub fn set_pin_state(
     .ctx("record PIN attempt")?;
     Ok(())
 }
+
+/// Whether the desk has any operator yet.
+pub fn any_operator(conn: &Connection) -> Result<bool> {
+    conn.query_row("SELECT EXISTS (SELECT 1 FROM operator)", [], |r| r.get(0))
+        .ctx("look for an operator")
+}

@@ -464,3 +464,64 @@ pub fn refunded(conn: &Connection, order_id: &str) -> Result<(Money, Money)> {
     )
     .ctx("sum refunds")
 }
+
+/// The newest `limit` orders of an account at this desk, newest first (the account screen).
+pub fn order_ids_of_account(
+    conn: &Connection,
+    account: &AccountId,
+    limit: u32,
+) -> Result<Vec<String>> {
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT id FROM sale_order WHERE account_id = ?1 ORDER BY sold_at DESC, rowid DESC LIMIT ?2",
+        )
+        .ctx("list an account's orders")?;
+    let ids = stmt
+        .query_map(params![account.as_str(), limit], |r| r.get(0))
+        .ctx("list an account's orders")?
+        .collect::<rusqlite::Result<Vec<String>>>()
+        .ctx("list an account's orders")?;
+    Ok(ids)
+}
+
+/// A valid ticket sold in a shift: when its order was sold, its session, its price.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShiftTicket {
+    /// When the order was sold (device time).
+    pub sold_at: Timestamp,
+    /// The session as stored.
+    pub session: String,
+    /// Its price.
+    pub price: Money,
+}
+
+/// The valid tickets of the orders sold in `shift_id` (the shift dashboard).
+pub fn shift_tickets(conn: &Connection, shift_id: &str) -> Result<Vec<ShiftTicket>> {
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT o.sold_at, t.session_code, t.price_cents FROM ticket t
+             JOIN sale_order o ON o.id = t.order_id
+             WHERE o.shift_id = ?1 AND t.status = 'valid' ORDER BY o.sold_at, t.rowid",
+        )
+        .ctx("list a shift's tickets")?;
+    let rows = stmt
+        .query_map(params![shift_id], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, i64>(2)?,
+            ))
+        })
+        .ctx("list a shift's tickets")?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .ctx("list a shift's tickets")?;
+    rows.into_iter()
+        .map(|(at, session, cents)| {
+            Ok(ShiftTicket {
+                sold_at: parse_ts("sold_at", &at)?,
+                session,
+                price: Money::from_cents(cents),
+            })
+        })
+        .collect()
+}

@@ -215,3 +215,24 @@ pub fn give_back(
         .ctx(format!("return tickets to {table}"))?;
     Ok(())
 }
+
+/// Seats left in this desk's allotment, over every session and category.
+pub fn allotment_left(conn: &Connection) -> Result<u64> {
+    conn.query_row(
+        "SELECT coalesce(sum(remaining), 0) FROM allotment",
+        [],
+        |r| r.get::<_, i64>(0),
+    )
+    .map(|n| u64::try_from(n).unwrap_or(0))
+    .ctx("count the allotment left")
+}
+
+/// Whether the server ever lent this desk a seat.
+pub fn has_allotment(conn: &Connection) -> Result<bool> {
+    conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM allotment WHERE granted > 0)",
+        [],
+        |r| r.get(0),
+    )
+    .ctx("look for an allotment")
+}

@@ -13,6 +13,9 @@ pub enum ErrorCode {
     Unauthorized,
     /// The token is valid but not allowed to do this.
     Forbidden,
+    /// A staff route (voids, refunds, reissues, account search, bulk reads) asked with a
+    /// kiosk's token: `details.rule` is `staff_only`.
+    StaffOnly,
     /// The thing asked for does not exist.
     NotFound,
     /// The request conflicts with what exists (e.g. an enrolment code used twice).

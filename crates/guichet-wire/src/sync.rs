@@ -107,7 +107,8 @@ pub struct PullResponse {
     /// Ticket ids revoked since the cursor (voids, reissues; all of them from cursor 0), for
     /// gates.
     pub revocations: Vec<String>,
-    /// Accounts created or changed since the cursor.
+    /// Accounts created or changed since the cursor; always empty for a kiosk, which gets one
+    /// account by id (`GET /v1/accounts/{id}`) and never a list of fans.
     pub accounts: Vec<crate::accounts::AccountDto>,
 }
 

@@ -12,6 +12,7 @@
 
 mod box_office;
 mod keyboard;
+mod kiosk_isolation;
 mod online;
 mod processes;
 mod tools;
@@ -103,7 +104,7 @@ fn demo_desk_at_the_counter() -> Vec<(&'static str, String)> {
     ]
 }
 
-fn save_screenshot(session: &Session<'_>, name: &str) -> PathBuf {
+pub(crate) fn save_screenshot(session: &Session<'_>, name: &str) -> PathBuf {
     session
         .settle()
         .unwrap_or_else(|Failure(why)| panic!("e2e: {why}"));

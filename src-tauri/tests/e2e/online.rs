@@ -18,15 +18,15 @@ use crate::webdriver::Session;
 use crate::{target_dir, Rig, LAUNCH_BUDGET, STEP_BUDGET, TITLE};
 
 /// The server's clock and the desk's: inside the pack sale, in DEMO-0001's timeslot.
-const SERVER_NOW: &str = "2023-02-17T12:00:00";
-const DESK_NOW: &str = "2023-02-17T12:00[Europe/Paris]";
+pub(crate) const SERVER_NOW: &str = "2023-02-17T12:00:00";
+pub(crate) const DESK_NOW: &str = "2023-02-17T12:00[Europe/Paris]";
 /// How long the sync may take to notice the server left or came back: a round every 5 s when
 /// healthy, a shorter backoff when failing, plus a loaded 2-core machine.
 const SYNC_BUDGET: Duration = Duration::from_secs(60);
 
 /// The server binary, built by this test (cargo does not give integration tests another
 /// package's binaries), or `GUICHET_SERVER_BIN`.
-fn server_binary() -> PathBuf {
+pub(crate) fn server_binary() -> PathBuf {
     if let Some(p) = std::env::var_os("GUICHET_SERVER_BIN") {
         return PathBuf::from(p);
     }
@@ -47,7 +47,7 @@ fn server_binary() -> PathBuf {
     bin
 }
 
-fn server_cli(bin: &Path, args: &[&str]) -> String {
+pub(crate) fn server_cli(bin: &Path, args: &[&str]) -> String {
     let out = Command::new(bin)
         .args(args)
         .output()
@@ -64,13 +64,13 @@ fn server_cli(bin: &Path, args: &[&str]) -> String {
 }
 
 /// The server as a process; killed (SIGKILL) when dropped.
-struct Server {
+pub(crate) struct Server {
     child: Child,
-    base: String,
+    pub(crate) base: String,
 }
 
 impl Server {
-    fn start(bin: &Path, db: &Path, listen: &str, logs: &Path) -> Server {
+    pub(crate) fn start(bin: &Path, db: &Path, listen: &str, logs: &Path) -> Server {
         let log = std::fs::File::create(logs).expect("e2e: server log");
         let mut child = Command::new(bin)
             .args(["serve", "--db"])

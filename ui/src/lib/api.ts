@@ -1,5 +1,7 @@
-// Typed calls to the shell's commands (src-tauri/src/commands.rs). The types come from
-// bindings.ts, generated from the Rust side; a failure is always a `Failure`.
+// Typed calls to the shell's commands (src-tauri/src/commands/: staff.rs, kiosk.rs, common.rs).
+// The types come from bindings.ts, generated from the Rust side; a command's failure is a
+// `Failure` whose `code` is a `FailureCode` to switch on. A window that its capability does not
+// grant a command gets Tauri's own refusal instead, a string (see `isNotAllowed`).
 import { invoke, isTauri } from '@tauri-apps/api/core';
 import type {
   AccountSummary,
@@ -9,6 +11,7 @@ import type {
   EnrolInput,
   EnrolView,
   Failure,
+  FailureCode,
   LookUpView,
   OperatorView,
   OrderInput,
@@ -41,6 +44,17 @@ export class NotInApp extends Error {
 
 export function isFailure(e: unknown): e is Failure {
   return typeof e === 'object' && e !== null && 'code' in e && 'message' in e;
+}
+
+/** The failure's code, to switch on; `null` for anything that is not a shell `Failure`. */
+export function failureCode(e: unknown): FailureCode | null {
+  return isFailure(e) ? e.code : null;
+}
+
+/** Tauri refused the command before it ran: this window's capability does not grant it (a
+ *  staff command from the kiosk window). Tauri's wording is the only signal it gives. */
+export function isNotAllowed(e: unknown): boolean {
+  return typeof e === 'string' && e.includes('not allowed');
 }
 
 async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {

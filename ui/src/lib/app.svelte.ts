@@ -1,6 +1,6 @@
 // The window's shared state: language, who is signed in, the account and the order being built.
 import type { AppInfo, LineInput, OperatorView, SaleView, SessionView, StatusView } from './bindings';
-import { isFailure, NotInApp } from './api';
+import { failureCode, isFailure, isNotAllowed, NotInApp } from './api';
 import { initialLanguage, messages, type Language } from './i18n';
 
 export type Screen = 'lookUp' | 'account' | 'sessions' | 'order' | 'shift' | 'settings';
@@ -48,6 +48,8 @@ export function t() {
 
 /** A failure's sentence; the shell always sends one. */
 export function sentence(e: unknown): string {
+  // A staff function on a kiosk: the same sentence whichever layer refused it.
+  if (failureCode(e) === 'STAFF_ONLY_ON_KIOSK' || isNotAllowed(e)) return messages[app.lang].notAllowedHere;
   if (isFailure(e)) return e.message;
   if (e instanceof NotInApp) return messages[app.lang].notInApp;
   return String(e);

@@ -51,11 +51,13 @@ supervisor: string,
  */
 supervisorPin: string, };
 
+export type FailureCode = "ALLOTMENT_SHORT" | "NOT_A_DESK_STORE" | "NEWER_SCHEMA" | "STORE" | "RULES" | "NOT_SIGNED_IN" | "UNKNOWN_OPERATOR" | "WRONG_PIN" | "LOCKED" | "NOT_SUPERVISOR" | "PIN_POLICY" | "NO_OPEN_SHIFT" | "SHIFT_ALREADY_OPEN" | "UNKNOWN_ACCOUNT" | "CARD_NOT_VALID" | "BAD_INPUT" | "HOLDER_NAMES" | "HOLDER_NOT_PRINTABLE" | "NEGATIVE_AMOUNT" | "CARD_OVER_TOTAL" | "CASH_SHORT" | "CASH_NOT_DUE" | "ABSURD_CHANGE" | "CARD_DECLINED" | "UNKNOWN_ORDER" | "TICKET_NOT_VALID" | "ALREADY_VOIDED" | "SIGNING" | "NOT_ENROLLED" | "SERVER_UNREACHABLE" | "SERVER_REFUSED" | "RENDER" | "PRINT" | "ALREADY_ENROLLED" | "DEMO_DESK" | "SAVE" | "SCAN_UNKNOWN" | "SETTINGS" | "DEVICE_KEY" | "STAFF_ONLY_ON_KIOSK" | "INTERNAL";
+
 export type Failure = { 
 /**
- * Stable code (`WRONG_PIN`, `RULES`, `PRINT`, …).
+ * What went wrong.
  */
-code: string, 
+code: FailureCode, 
 /**
  * A sentence in the chosen language naming the next step.
  */

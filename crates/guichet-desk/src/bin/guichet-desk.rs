@@ -197,7 +197,7 @@ struct Supervision {
 fn bad(field: &'static str, problem: impl Into<String>) -> Error {
     Error::BadInput {
         field,
-        problem: problem.into(),
+        problem: guichet_desk::Problem::Other(problem.into()),
     }
 }
 
@@ -397,7 +397,7 @@ fn run(cli: Cli) -> Result<serde_json::Value, Error> {
                         media: None,
                     };
                     let job = guichet_tickets::print_pdf(&queue, &path, &opts)
-                        .map_err(|e| Error::Render(format!("printing: {e}")))?;
+                        .map_err(|e| Error::Print(e.into()))?;
                     v["print_job"] = serde_json::Value::String(job.to_string());
                 }
             }

@@ -7,6 +7,7 @@ mod accessible;
 mod accounts;
 mod bad_input;
 mod operators;
+mod reads;
 mod sales;
 mod shifts;
 mod sync;

@@ -40,3 +40,20 @@ impl FromRequestParts<Arc<AppState>> for AuthDevice {
         })
     }
 }
+
+/// The kind of device a kiosk's enrolment code made (`guichet-server enrol --kind kiosk`).
+pub const KIOSK: &str = "kiosk";
+
+/// Push event kinds only staff make: a kiosk's push carrying one is refused whole.
+pub const STAFF_EVENTS: &[&str] = &["void", "refund", "reissue"];
+
+impl AuthDevice {
+    /// Refuses a staff route (`what` names it for people) to a kiosk's token, before anything
+    /// is read or written: 403 `STAFF_ONLY`, rule `staff_only`.
+    pub fn staff_only(&self, what: &str) -> Result<&Device, Error> {
+        if self.0.kind == KIOSK {
+            return Err(Error::staff_only(&self.0.id, what));
+        }
+        Ok(&self.0)
+    }
+}

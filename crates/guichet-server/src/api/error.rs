@@ -37,6 +37,24 @@ impl Error {
             },
         )
     }
+    /// 403: a staff route asked with a kiosk's token. Names the rule, the device and the
+    /// route, and where it is done instead.
+    pub fn staff_only(device: &str, what: &str) -> Error {
+        Error(
+            StatusCode::FORBIDDEN,
+            ApiError {
+                code: ErrorCode::StaffOnly,
+                message: format!(
+                    "{what} is a staff function and this token is kiosk {device}'s — a kiosk never does it; do it at a box-office desk"
+                ),
+                details: serde_json::json!({
+                    "rule": "staff_only",
+                    "device": device,
+                    "what": what,
+                }),
+            },
+        )
+    }
     /// 401.
     pub fn unauthorized(msg: impl Into<String>) -> Error {
         Error(

@@ -19,7 +19,7 @@ use guichet_wire::{checks, ApiError, ErrorCode};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::auth::AuthDevice;
+use super::auth::{AuthDevice, STAFF_EVENTS};
 use super::{AppState, Error};
 use crate::store::{lost_sale, Device};
 
@@ -206,13 +206,16 @@ pub struct SearchQuery {
 }
 
 /// Find accounts (at most 50; an empty `q` finds none).
+///
+/// Staff only: a kiosk gets one account by id (`GET /v1/accounts/{id}`), never a search.
 #[utoipa::path(get, path = "/v1/accounts", params(SearchQuery), security(("bearer" = [])),
-    responses((status = 200, body = Vec<AccountDto>), BadQuery, Unauthorized))]
+    responses((status = 200, body = Vec<AccountDto>), BadQuery, Unauthorized, StaffOnly))]
 pub async fn search_accounts(
     State(st): S,
-    _d: AuthDevice,
+    d: AuthDevice,
     q: ApiQuery<SearchQuery>,
 ) -> Result<Json<Vec<AccountDto>>, Error> {
+    d.staff_only("an account search by name or email")?;
     let Query(q) = q?;
     blocking(&st, move |s| Ok(s.store.search_accounts(&q.q)?))
         .await
@@ -530,7 +533,8 @@ pub async fn return_allotment(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PushBody {
-    /// Events, oldest first: at most 5,000.
+    /// Events, oldest first: at most 5,000. A kiosk's push may not carry `void`, `refund` or
+    /// `reissue` events (403 `STAFF_ONLY`, nothing applied).
     #[schema(max_items = 5000)]
     events: Vec<EventBody>,
 }
@@ -564,8 +568,16 @@ pub struct EventBody {
 impl PushBody {
     /// The events, if none claims another device than the token's: a push is refused whole
     /// (nothing applied) when one does.
-    fn checked(self, d: &Device) -> Result<PushRequest, Error> {
+    fn checked(self, auth: &AuthDevice) -> Result<PushRequest, Error> {
+        let d = &auth.0;
         for e in &self.events {
+            // A kiosk undoes its own unpaid sale (the print failed, the card was reversed) with
+            // a void of an order it made itself, checked in `push`; every other void, refund
+            // or reissue is staff work.
+            let own_undo = e.kind == "void" && d.kind == super::auth::KIOSK;
+            if STAFF_EVENTS.contains(&e.kind.as_str()) && !own_undo {
+                auth.staff_only(&format!("a {} event", e.kind))?;
+            }
             named_device(d, e.device_id.as_deref(), "events")?;
             let in_payload = e
                 .payload
@@ -592,15 +604,16 @@ impl PushBody {
 /// Push outbox events; each key is applied once, for ever.
 #[utoipa::path(post, path = "/v1/sync/push", request_body = PushBody, security(("bearer" = [])),
     responses((status = 200, body = PushResponse), BadBody, Unauthorized,
-        (status = 403, description = "an event claims another device (device_id on the event or in its payload): nothing is applied", body = ApiError),
+        (status = 403, description = "an event claims another device (device_id on the event or in its payload), or a kiosk's token pushes a void, refund or reissue (code STAFF_ONLY, rule staff_only): nothing is applied", body = ApiError),
         TooLarge))]
 pub async fn push(
     State(st): S,
-    AuthDevice(d): AuthDevice,
+    auth: AuthDevice,
     body: ApiJson<PushBody>,
 ) -> Result<Json<PushResponse>, Error> {
     let Json(req) = body?;
-    let req = req.checked(&d)?;
+    let req = req.checked(&auth)?;
+    let AuthDevice(d) = auth;
     if req.events.len() > 5_000 {
         return Err(Error::bad_request(format!(
             "{} events in one push: send at most 5,000 per batch",
@@ -608,6 +621,21 @@ pub async fn push(
         )));
     }
     blocking(&st, move |s| {
+        if d.kind == super::auth::KIOSK {
+            for e in req.events.iter().filter(|e| e.kind == "void") {
+                let order = e.payload.get("order_id").and_then(|o| o.as_str());
+                let by = match order {
+                    Some(o) => s.store.order_device(o)?,
+                    None => None,
+                };
+                if by.as_deref() != Some(d.id.as_str()) {
+                    return Err(Error::staff_only(
+                        &d.id,
+                        "a void event of an order this kiosk did not make",
+                    ));
+                }
+            }
+        }
         Ok(PushResponse {
             acks: s.store.push(&d.id, &req.events, s.clock.now())?,
         })
@@ -635,7 +663,8 @@ pub struct PullQuery {
 /// The largest cursor taken: every whole number up to it is exact as a JSON number.
 const MAX_CURSOR: i64 = 9_007_199_254_740_991;
 
-/// What changed since a cursor (from cursor 0: every offer and every revocation).
+/// What changed since a cursor (from cursor 0: every offer and every revocation). A kiosk's
+/// pull carries no accounts.
 #[utoipa::path(get, path = "/v1/sync/pull", params(PullQuery), security(("bearer" = [])),
     responses((status = 200, body = PullResponse), BadQuery, Unauthorized, OtherDevice))]
 pub async fn pull(
@@ -653,26 +682,36 @@ pub async fn pull(
         })?,
     };
     named_device(&d, q.device_id.as_deref(), "changes")?;
+    let kiosk = d.kind == super::auth::KIOSK;
     blocking(&st, move |s| {
         s.store.expire_holds(s.clock.now())?;
-        Ok(s.store.pull(&d.id, cursor)?)
+        let mut changes = s.store.pull(&d.id, cursor)?;
+        if kiosk {
+            // Other fans' accounts are a bulk read a kiosk never gets.
+            changes.accounts.clear();
+        }
+        Ok(changes)
     })
     .await
     .map(Json)
 }
 
 /// Offline sales the server found over a limit: kept, for a supervisor to settle. All of
-/// them by default (the supervisors' list); `device_id` scopes the list to the token's own
-/// device, and another device's id is refused.
+/// them by default (the supervisors' list, staff only: a kiosk's token gets 403); `device_id`
+/// scopes the list to the token's own device, and another device's id is refused.
 #[utoipa::path(get, path = "/v1/conflicts", params(DeviceQuery), security(("bearer" = [])),
     responses((status = 200, description = "conflicts, newest first", body = Vec<ConflictDto>),
-        BadQuery, Unauthorized, OtherDevice))]
+        BadQuery, Unauthorized, OtherDeviceOrStaffOnly))]
 pub async fn conflicts(
     State(st): S,
-    AuthDevice(d): AuthDevice,
+    auth: AuthDevice,
     q: ApiQuery<DeviceQuery>,
 ) -> Result<Json<Vec<serde_json::Value>>, Error> {
     let Query(q) = q?;
+    if q.device_id.is_none() {
+        auth.staff_only("the list of every device's conflicts")?;
+    }
+    let AuthDevice(d) = auth;
     named_device(&d, q.device_id.as_deref(), "conflicts")?;
     let only = q.device_id.map(|_| d.id);
     blocking(&st, move |s| Ok(s.store.conflicts(only.as_deref())?))
@@ -719,10 +758,11 @@ pub struct GateListsDto {
     pub revoked: Vec<String>,
 }
 
-/// The key list and revocation list a gate carries.
+/// The key list and revocation list a gate carries (a bulk read: staff only).
 #[utoipa::path(get, path = "/v1/gate/lists", security(("bearer" = [])),
-    responses((status = 200, body = GateListsDto), Unauthorized))]
-pub async fn gate_lists(State(st): S, _d: AuthDevice) -> Result<Json<serde_json::Value>, Error> {
+    responses((status = 200, body = GateListsDto), Unauthorized, StaffOnly))]
+pub async fn gate_lists(State(st): S, d: AuthDevice) -> Result<Json<serde_json::Value>, Error> {
+    d.staff_only("the gate lists (every device's key, every revoked ticket)")?;
     blocking(&st, |s| {
         let keys: Vec<_> = s
             .store
@@ -761,6 +801,19 @@ pub struct Unauthorized(pub ApiError);
 #[response(status = 403)]
 #[allow(dead_code)] // it only describes the response: Error makes it
 pub struct OtherDevice(pub ApiError);
+
+/// A staff route asked with a kiosk's token: code `STAFF_ONLY`, `details.rule` `staff_only`.
+#[derive(utoipa::IntoResponses)]
+#[response(status = 403)]
+#[allow(dead_code)] // it only describes the response: Error makes it
+pub struct StaffOnly(pub ApiError);
+
+/// `device_id` names another device than the token's (rule `own_device_only`), or a kiosk's
+/// token asked the list of every device's (code `STAFF_ONLY`, rule `staff_only`).
+#[derive(utoipa::IntoResponses)]
+#[response(status = 403)]
+#[allow(dead_code)] // it only describes the response: Error makes it
+pub struct OtherDeviceOrStaffOnly(pub ApiError);
 
 /// The body is larger than 4 MiB.
 #[derive(utoipa::IntoResponses)]

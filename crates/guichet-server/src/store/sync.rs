@@ -558,6 +558,18 @@ impl Store {
         .unwrap_or_default()
     }
 
+    /// The device that made an order, if the order exists.
+    pub fn order_device(&self, order_id: &str) -> Result<Option<String>> {
+        self.read(|c| {
+            Ok(c.query_row(
+                "SELECT device_id FROM orders WHERE id = ?1",
+                [order_id],
+                |r| r.get(0),
+            )
+            .optional()?)
+        })
+    }
+
     /// Sold tickets in all (online and pushed), per the store: for whole-system checks.
     pub fn tickets_sold(&self) -> Result<i64> {
         self.read(|c| {

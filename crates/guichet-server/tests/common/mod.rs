@@ -67,10 +67,15 @@ impl Server {
 
     /// Enrols a desk: its token and its device id.
     pub async fn enrol_device(&self) -> (String, String) {
+        self.enrol_kind("box-office").await
+    }
+
+    /// Enrols a device of `kind` (`box-office` or `kiosk`): its token and its device id.
+    pub async fn enrol_kind(&self, kind: &str) -> (String, String) {
         let code = self
             .state
             .store
-            .new_enrolment_code("box-office", self.state.clock.now())
+            .new_enrolment_code(kind, self.state.clock.now())
             .unwrap();
         let key: String = format!("{:064x}", rand_u128());
         let (s, v) = self

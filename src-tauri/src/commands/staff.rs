@@ -1,127 +1,16 @@
-//! IPC commands the UI calls with `invoke`. Kept out of the crate root: a `#[tauri::command]`
-//! declared `pub` there clashes with the macro it generates (E0255).
-//!
-//! Each command parses its input, calls one desk use case on the blocking pool
-//! ([`AppState::with_desk`]) and maps the error to a [`Failure`] in the chosen language.
+//! Staff functions: the box-office window's commands (`names::STAFF`). A kiosk window is not
+//! granted them (`capabilities/kiosk.json`), and on a kiosk device the handler refuses them
+//! before they run ([`super::handler`]), whatever a capability file says.
 
-use guichet_desk::{Desk, Layout, OrderRequest, RequestLine, Tender, WalkIn};
-use guichet_domain::{AccountId, Money, OrderKind, PriceCategory, SessionCode};
+use guichet_desk::{Desk, Layout, OrderRequest, RequestLine, Scanned, Tender, WalkIn};
+use guichet_domain::{OrderKind, PriceCategory, SessionCode};
 use tauri::State;
 
+use super::{account_id, bad_input, desk_err, money, Answer};
 use crate::failure::violation;
 use crate::state::AppState;
 use crate::views;
 use crate::wire::*;
-
-type Answer<T> = Result<T, Failure>;
-
-fn desk_err(lang: &str) -> impl Fn(guichet_desk::Error) -> Failure + '_ {
-    move |e| Failure::from_desk(&e, lang)
-}
-
-fn bad_input(lang: &str, field: &str, value: &str) -> Failure {
-    Failure::new(
-        "BAD_INPUT",
-        format!("{field}: {value:?} cannot be read — correct it and try again"),
-        format!("{field} : « {value} » est illisible — corrigez la saisie et réessayez"),
-        lang,
-    )
-}
-
-fn account_id(lang: &str, id: &str) -> Answer<AccountId> {
-    AccountId::parse(id.trim()).map_err(|_| bad_input(lang, "account", id))
-}
-
-fn money(lang: &str, field: &str, cents: i64) -> Answer<Money> {
-    if cents < 0 {
-        return Err(bad_input(lang, field, &cents.to_string()));
-    }
-    Ok(Money::from_cents(cents))
-}
-
-/// `invoke("app_info")`: version, device kind, clock and demo state, the chosen language.
-#[tauri::command]
-pub fn app_info(state: State<'_, AppState>) -> AppInfo {
-    AppInfo {
-        // Not `package_info()`: Tauri's mock runtime reports its own version there, and the
-        // bundle takes its version from this crate anyway (tauri.conf.json sets none).
-        version: env!("CARGO_PKG_VERSION").to_owned(),
-        device_kind: state.config.device_kind,
-        clock_simulated: state.clock.is_simulated(),
-        clock_fixed: state.config.clock_fixed,
-        demo: state.config.demo.then(crate::demo::hint),
-        desk_path: state.desk_path().display().to_string(),
-        language: state.lang(),
-    }
-}
-
-/// The status bar, asked every second: the sync task's state (online, last sync, why not)
-/// with the local store's counts (events waiting, allotment left), fresh after every sale.
-#[tauri::command]
-pub async fn status(state: State<'_, AppState>) -> Answer<StatusView> {
-    let now = state.clock.now();
-    let simulated = state.clock.is_simulated();
-    let settings_url = state.settings().server_url;
-    let sync = state.sync().status();
-    let problem = state.sync().problem();
-    state.sync().log(
-        sync.as_ref()
-            .filter(|s| !s.online)
-            .and_then(|s| s.last_error.as_deref()),
-    );
-    let came_back = state
-        .sync()
-        .came_back(sync.as_ref().is_some_and(|s| s.online));
-    state
-        .with_desk(move |desk, lang| {
-            let sql = |e: guichet_store::Error| Failure::from_desk(&e.into(), lang);
-            if came_back {
-                // The server is back: the next sale asks it again at once.
-                desk.retry_online_now();
-            }
-            let conn = desk.store().reader();
-            let enrolled_with = guichet_store::link::link(conn)
-                .map_err(sql)?
-                .map(|l| l.server_url);
-            let link = crate::sync::describe(
-                &crate::sync::Link {
-                    enrolled_with: enrolled_with.as_deref(),
-                    settings_url: &settings_url,
-                    status: sync.as_ref(),
-                    problem: problem.as_ref(),
-                },
-                lang,
-            );
-            let local = views::sync_status(conn).map_err(sql)?;
-            let shift = guichet_store::shifts::open_shift(conn).map_err(sql)?;
-            let last_sync = match &sync {
-                Some(s) => s
-                    .last_success
-                    .as_deref()
-                    .and_then(|t| t.parse::<jiff::Timestamp>().ok())
-                    .map(views::paris_seconds),
-                None => local.last_success,
-            };
-            Ok(StatusView {
-                online: link.online,
-                waiting: local.waiting as u32,
-                last_sync,
-                last_error: link.sentence,
-                allotment_left: local.allotment_left as u32,
-                enrolled: enrolled_with.is_some(),
-                server_url: enrolled_with.unwrap_or(settings_url),
-                now_paris: views::paris_seconds(now),
-                clock_simulated: simulated,
-                operator: desk.operator().map(|o| OperatorView {
-                    id: o.id.clone(),
-                    name: o.name.clone(),
-                    role: o.role.as_str().to_string(),
-                }),
-                shift: shift.as_ref().map(views::shift_view),
-            })
-        })
-        .await
-}
 
 /// Enrols this desk with a server using a one-time code, then starts the sync task.
 #[tauri::command]
@@ -135,62 +24,7 @@ pub async fn enrol(state: State<'_, AppState>, enrol: EnrolInput) -> Answer<Enro
     if code.is_empty() {
         return Err(bad_input(&lang, "enrolment code", &enrol.code));
     }
-    let name = Some(enrol.name.trim().to_string())
-        .filter(|n| !n.is_empty())
-        .unwrap_or_else(|| state.desk_name());
-    let key = state
-        .device_key()
-        .map_err(|why| crate::state::key_failure(&why, &lang))?;
-    let mut settings = state.settings();
-    settings.server_url = url.clone();
-    let target = url.clone();
-    let demo_desk = state.config.demo;
-    let device_id = state
-        .with_desk(move |desk, lang| {
-            if let Some(l) = guichet_store::link::link(desk.store().reader())
-                .map_err(|e| Failure::from_desk(&e.into(), lang))?
-            {
-                return Err(Failure::new(
-                    "ALREADY_ENROLLED",
-                    format!("This desk is already enrolled with {} — nothing to do. To move it to another server, call support.", l.server_url),
-                    format!("Ce guichet est déjà inscrit auprès de {} — rien à faire. Pour le rattacher à un autre serveur, appelez le support.", l.server_url),
-                    lang,
-                ));
-            }
-            // A demo desk seeded with made-up accounts and allotment (no server at its first
-            // start) would push them to a real server: refused, with the way out.
-            let made_up = demo_desk
-                && guichet_domain::AccountId::parse(crate::demo::DEMO_HOLDER)
-                    .ok()
-                    .and_then(|id| {
-                        guichet_store::accounts::account_by_id(desk.store().reader(), &id)
-                            .ok()
-                            .flatten()
-                    })
-                    .is_some();
-            if made_up {
-                return Err(Failure::new(
-                    "DEMO_DESK",
-                    "This demo desk holds made-up accounts and allotment, which must not reach a server — start the app on a new desk file (GUICHET_DESK_DB) to enrol.",
-                    "Ce guichet de démonstration contient des comptes et un contingent inventés, qui ne doivent pas partir vers un serveur — démarrez l’application sur un nouveau fichier de guichet (GUICHET_DESK_DB) pour l’inscrire.",
-                    lang,
-                ));
-            }
-            let id = desk
-                .enrol(&target, &code, &name, &key)
-                .map_err(|e| Failure::from_desk(&e, lang))?;
-            if demo_desk {
-                crate::demo::allot_from_server(desk).map_err(|e| Failure::from_desk(&e, lang))?;
-            }
-            Ok(id)
-        })
-        .await?;
-    let _ = state.save_settings(settings);
-    state.connect().await;
-    Ok(EnrolView {
-        device_id,
-        server_url: url,
-    })
+    crate::enrolment::enrol(&state, url, code, enrol.name.trim()).await
 }
 
 /// Asks the sync task for a round now (the status bar's "Sync now").
@@ -228,7 +62,8 @@ pub async fn sign_out(state: State<'_, AppState>) -> Answer<()> {
         .await
 }
 
-/// Accounts by number, email, name prefix or account QR, as the operator types.
+/// Accounts by number, email, name prefix or account QR, as the operator types; the server's
+/// search when the desk finds none.
 #[tauri::command]
 pub async fn look_up(state: State<'_, AppState>, query: String) -> Answer<LookUpView> {
     // Only a server that answers is asked (a look-up runs at every keystroke).
@@ -236,30 +71,12 @@ pub async fn look_up(state: State<'_, AppState>, query: String) -> Answer<LookUp
     state
         .with_desk(move |desk, lang| {
             if query.trim().is_empty() {
-                return Ok(LookUpView {
-                    by: "name".into(),
-                    accounts: vec![],
-                });
+                return Ok(views::look_up_view(guichet_desk::LookUpBy::Name, &[]));
             }
-            let (mut by, mut found) = desk.look_up(&query).map_err(desk_err(lang))?;
-            // Not on the desk: an enrolled desk asks the server's account search, which keeps
-            // what it finds on the desk. A server that fails now leaves the look-up as it is.
-            if found.is_empty() && server_answers && query.trim().chars().count() >= 3 {
-                let on_server = desk.find_on_server(&query).unwrap_or_else(|e| {
-                    eprintln!("guichet-app: the server's account search failed: {e}");
-                    0
-                });
-                if on_server > 0 {
-                    (by, found) = desk.look_up(&query).map_err(desk_err(lang))?;
-                }
-            }
-            Ok(LookUpView {
-                by: serde_json::to_value(by)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_string))
-                    .unwrap_or_default(),
-                accounts: found.iter().map(views::summary).collect(),
-            })
+            let (by, found) = desk
+                .look_up_here_or_on_server(&query, server_answers)
+                .map_err(desk_err(lang))?;
+            Ok(views::look_up_view(by, &found))
         })
         .await
 }
@@ -293,14 +110,6 @@ pub async fn create_walk_in(
             let a = desk.create_walk_in(&w).map_err(desk_err(lang))?;
             Ok(views::summary(&a))
         })
-        .await
-}
-
-/// The session browser.
-#[tauri::command]
-pub async fn sessions(state: State<'_, AppState>, query: SessionQuery) -> Answer<SessionList> {
-    state
-        .with_desk(move |desk, lang| views::sessions(desk, &query).map_err(desk_err(lang)))
         .await
 }
 
@@ -340,24 +149,7 @@ pub async fn quote(state: State<'_, AppState>, order: OrderInput) -> Answer<Quot
         .with_desk(move |desk, lang| {
             let req = request(lang, &order)?;
             match desk.quote(&req) {
-                Ok(q) => Ok(QuoteView {
-                    accepted: true,
-                    tickets: q.order.tickets(),
-                    total_cents: q.order.total.cents(),
-                    lines: q
-                        .order
-                        .lines
-                        .iter()
-                        .map(|l| QuoteLine {
-                            session: l.session.to_string(),
-                            category: l.category.to_string(),
-                            quantity: l.quantity,
-                            unit_price_cents: l.unit_price.cents(),
-                            amount_cents: l.amount.cents(),
-                        })
-                        .collect(),
-                    violations: vec![],
-                }),
+                Ok(q) => Ok(views::quote_view(&q)),
                 Err(guichet_desk::Error::Refused(r)) => Ok(QuoteView {
                     accepted: false,
                     tickets: order.lines.iter().map(|l| l.quantity).sum(),
@@ -386,10 +178,7 @@ pub async fn sell(
                 cash_tendered: money(lang, "cash", tender.cash_cents)?,
             };
             let r = desk.sell(&req, tender).map_err(desk_err(lang))?;
-            let server = guichet_store::link::link(desk.store().reader())
-                .ok()
-                .flatten()
-                .map(|l| l.server_url);
+            let server = desk.server_link().ok().flatten().map(|l| l.server_url);
             let fallback = r
                 .fallback
                 .as_ref()
@@ -413,8 +202,9 @@ pub async fn sell(
 pub async fn order(state: State<'_, AppState>, order_id: String) -> Answer<OrderView> {
     state
         .with_desk(move |desk, lang| {
-            views::order(desk.store().reader(), &order_id)
-                .map_err(|e| Failure::from_desk(&e.into(), lang))?
+            desk.stored_order(&order_id)
+                .map_err(desk_err(lang))?
+                .map(|o| views::order_view(&o))
                 .ok_or_else(|| {
                     Failure::from_desk(&guichet_desk::Error::UnknownOrder { id: order_id }, lang)
                 })
@@ -457,11 +247,10 @@ pub async fn order_pdf(state: State<'_, AppState>, order_id: String) -> Answer<P
             let path = spool.join(format!("order-{}.pdf", views::short(&order_id)));
             std::fs::create_dir_all(&spool)
                 .and_then(|_| std::fs::write(&path, pdf))
-                .map_err(|e| {
-                    Failure::from_desk(
-                        &guichet_desk::Error::Render(format!("{}: {e}", path.display())),
-                        lang,
-                    )
+                .map_err(|source| {
+                    let path = path.clone();
+                    let why = guichet_desk::Output::File { path, source };
+                    Failure::from_desk(&guichet_desk::Error::Render(why), lang)
                 })?;
             Ok(PdfView {
                 preview: preview(&path),
@@ -501,7 +290,7 @@ pub async fn save_pdf_to_documents<R: tauri::Runtime>(
         .or_else(|_| app.path().home_dir().map(|h| h.join("Documents")))
         .map_err(|e| {
             Failure::new(
-                "SAVE",
+                FailureCode::Save,
                 format!("This computer names no Documents folder ({e}) — type a path to save to."),
                 "Cet ordinateur n’a pas de dossier Documents — saisissez un chemin où enregistrer."
                     .to_string(),
@@ -511,7 +300,7 @@ pub async fn save_pdf_to_documents<R: tauri::Runtime>(
         .join("Guichet");
     if let Err(e) = std::fs::create_dir_all(&dir) {
         return Err(Failure::new(
-            "SAVE",
+            FailureCode::Save,
             format!(
                 "Could not make the folder {} ({e}) — type a path to save to.",
                 dir.display()
@@ -519,7 +308,7 @@ pub async fn save_pdf_to_documents<R: tauri::Runtime>(
             format!(
                 "Impossible de créer le dossier {} : {} — saisissez un chemin où enregistrer.",
                 dir.display(),
-                crate::failure::why_fr(&e.to_string())
+                crate::failure::io_fr(&e)
             ),
             &lang,
         ));
@@ -538,12 +327,12 @@ async fn write_pdf(
             let pdf = desk.order_pdf(&order_id, layout).map_err(desk_err(lang))?;
             std::fs::write(&target, pdf).map_err(|e| {
                 Failure::new(
-                    "SAVE",
+                    FailureCode::Save,
                     format!("Could not save to {} ({e}) — choose a folder that exists and is writable.", target.display()),
                     format!(
                         "Impossible d’enregistrer dans {} : {} — choisissez un dossier existant et accessible en écriture.",
                         target.display(),
-                        crate::failure::why_fr(&e.to_string())
+                        crate::failure::io_fr(&e)
                     ),
                     lang,
                 )
@@ -690,7 +479,7 @@ pub async fn dashboard(state: State<'_, AppState>) -> Answer<Dashboard> {
     state
         .with_desk(|desk, lang| {
             let r = desk.shift_report().map_err(desk_err(lang))?;
-            views::dashboard(desk, &r.shift.id).map_err(|e| Failure::from_desk(&e.into(), lang))
+            views::dashboard(desk, &r.shift.id).map_err(desk_err(lang))
         })
         .await
 }
@@ -699,36 +488,23 @@ pub async fn dashboard(state: State<'_, AppState>) -> Answer<Dashboard> {
 #[tauri::command]
 pub async fn scan(state: State<'_, AppState>, text: String) -> Answer<ScanView> {
     state
-        .with_desk(move |desk, lang| {
-            let text = guichet_tickets::scanned_text(&text);
-            if text.trim_start().starts_with(guichet_desk::accounts::ACCOUNT_QR_PREFIX) {
-                let (_, found) = desk.look_up(text).map_err(desk_err(lang))?;
-                return Ok(ScanView {
-                    account_id: found.first().map(|a| a.id.to_string()),
-                    ticket_id: None,
-                    order_id: None,
-                });
-            }
-            let not_known = || {
-                Failure::new(
-                    "SCAN_UNKNOWN",
-                    "That code is neither an account nor a ticket of this desk — scan again or type the account number.",
-                    "Ce code n’est ni un compte ni un billet de ce guichet — scannez à nouveau ou tapez le numéro de compte.",
-                    lang,
-                )
-            };
-            let ticket = guichet_tickets::SignedTicket::parse(text).map_err(|_| not_known())?;
-            let ticket_id = ticket.claims.ticket_id.to_string();
-            let conn = desk.store().reader();
-            let order_id = guichet_store::sales::order_of_ticket(conn, &ticket_id).map_err(|_| not_known())?;
-            let o = guichet_store::sales::order(conn, &order_id)
-                .map_err(|e| Failure::from_desk(&e.into(), lang))?
-                .ok_or_else(not_known)?;
-            Ok(ScanView {
-                account_id: Some(o.account_id),
+        .with_desk(move |desk, lang| match desk.scan(&text).map_err(desk_err(lang))? {
+            Scanned::Account(a) => Ok(ScanView {
+                account_id: a.map(|a| a.id.to_string()),
+                ticket_id: None,
+                order_id: None,
+            }),
+            Scanned::Ticket { ticket_id, order } => Ok(ScanView {
+                account_id: Some(order.account_id),
                 ticket_id: Some(ticket_id),
-                order_id: Some(order_id),
-            })
+                order_id: Some(order.id),
+            }),
+            Scanned::Unknown => Err(Failure::new(
+                FailureCode::ScanUnknown,
+                "That code is neither an account nor a ticket of this desk — scan again or type the account number.",
+                "Ce code n’est ni un compte ni un billet de ce guichet — scannez à nouveau ou tapez le numéro de compte.",
+                lang,
+            )),
         })
         .await
 }
@@ -737,28 +513,6 @@ pub async fn scan(state: State<'_, AppState>, text: String) -> Answer<ScanView> 
 #[tauri::command]
 pub fn get_settings(state: State<'_, AppState>) -> Settings {
     state.settings()
-}
-
-/// The language chosen on the sign-in screen: kept in the settings, so the desk's own
-/// sentences (the status bar, refusals) follow the screens' language from then on.
-#[tauri::command]
-pub fn choose_language(state: State<'_, AppState>, language: String) -> Answer<String> {
-    if language != "en" && language != "fr" {
-        return Err(bad_input(&state.lang(), "language", &language));
-    }
-    let mut settings = state.settings();
-    if settings.language != language {
-        settings.language = language.clone();
-        state.save_settings(settings).map_err(|why| {
-            Failure::new(
-                "SETTINGS",
-                format!("The language could not be kept ({why}) — check the desk folder is writable."),
-                format!("La langue n’a pas pu être gardée ({why}) — vérifiez que le dossier du guichet est accessible en écriture."),
-                &language,
-            )
-        })?;
-    }
-    Ok(language)
 }
 
 /// Saves the settings beside the desk file; a new server URL restarts the link to the server.
@@ -774,7 +528,7 @@ pub async fn save_settings(state: State<'_, AppState>, settings: Settings) -> An
     let url_changed = settings.server_url.trim() != state.settings().server_url.trim();
     state.save_settings(settings).map_err(|why| {
         Failure::new(
-            "SETTINGS",
+            FailureCode::Settings,
             format!("Settings could not be saved ({why}) — check the desk folder is writable."),
             format!("Les réglages n’ont pas pu être enregistrés ({why}) — vérifiez que le dossier du guichet est accessible en écriture."),
             &lang,
