@@ -38,6 +38,7 @@ pub fn typescript() -> String {
         QuoteView::decl(&cfg),
         TenderInput::decl(&cfg),
         SaleView::decl(&cfg),
+        BothLanguages::decl(&cfg),
         PdfView::decl(&cfg),
         PrintView::decl(&cfg),
         VoidInput::decl(&cfg),

@@ -489,3 +489,52 @@ fn card_fr(c: &guichet_tickets::CardError) -> String {
         ),
     }
 }
+
+/// A draw registration the desk could not make, as the seller reads it: the server's rule
+/// (`details.rule`) said in the chosen language with the draw's window in Paris time, or the
+/// desk error's own sentence (offline, not enrolled…).
+pub fn draw_refusal(
+    e: &Error,
+    config: &guichet_domain::SaleConfig,
+    draw: &str,
+    lang: Lang<'_>,
+) -> Failure {
+    let Error::Server(guichet_desk::sync::CallError::Refused { body, .. }) = e else {
+        return Failure::from_desk(e, lang);
+    };
+    let rule = body
+        .details
+        .get("rule")
+        .and_then(|r| r.as_str())
+        .unwrap_or_default();
+    let Some(d) = config.draw(draw) else {
+        return Failure::from_desk(e, lang);
+    };
+    let (name, opens, closes) = (
+        if fr(lang) { &d.name_fr } else { &d.name_en },
+        crate::views::paris_time(d.registration_opens),
+        crate::views::paris_time(d.registration_closes),
+    );
+    let (en, fr_text) = match rule {
+        "REGISTRATION_NOT_OPEN" => (
+            format!("Registration for the {name} opens on {opens} (Paris time) — come back then"),
+            format!("L’inscription au {name} ouvre le {opens} (heure de Paris) — revenez à ce moment-là"),
+        ),
+        "REGISTRATION_CLOSED" | "REGISTRATION_AFTER_FINGERPRINT" => (
+            format!("Registration for the {name} closed on {closes} (Paris time): it was open from {opens} — no registration is possible any more"),
+            format!("L’inscription au {name} a fermé le {closes} (heure de Paris) : elle était ouverte depuis le {opens} — il n’est plus possible de s’inscrire"),
+        ),
+        "ALREADY_REGISTERED" => (
+            format!("This account is already registered for the {name} — one registration per account and draw; nothing to do"),
+            format!("Ce compte est déjà inscrit au {name} — une inscription par compte et par tirage ; rien à faire"),
+        ),
+        "ACCOUNT_UNKNOWN" => (
+            "The server does not know this account yet — sync the desk, then register again".to_string(),
+            "Le serveur ne connaît pas encore ce compte — synchronisez le guichet, puis inscrivez-le à nouveau".to_string(),
+        ),
+        _ => return Failure::from_desk(e, lang),
+    };
+    let mut f = Failure::new(FailureCode::DrawRegistrationRefused, en, fr_text, lang);
+    f.message = capitalised(f.message);
+    f
+}

@@ -130,7 +130,26 @@ pub fn account_view(
                 .timeslot
                 .as_ref()
                 .is_some_and(|t| t.start <= now && now < t.end),
+            registration_opens: None,
+            registration_closes: None,
         })
+        .chain(
+            // The draws this account has not entered, with their registration window: the
+            // seller can register it (online) while the window is open.
+            config
+                .draws
+                .iter()
+                .filter(|d| !standing.draws.contains_key(&d.id))
+                .map(|d| DrawView {
+                    draw: d.id.clone(),
+                    status: "not-registered".into(),
+                    slot_start: None,
+                    slot_end: None,
+                    slot_open_now: false,
+                    registration_opens: Some(paris_time(d.registration_opens)),
+                    registration_closes: Some(paris_time(d.registration_closes)),
+                }),
+        )
         .collect();
     let per_session = standing
         .held

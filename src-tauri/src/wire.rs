@@ -74,6 +74,8 @@ pub enum FailureCode {
     ShiftAlreadyOpen,
     /// No such account on this desk.
     UnknownAccount,
+    /// The server refused a draw registration (outside its window, twice, closed list…).
+    DrawRegistrationRefused,
     /// A scanned account card a kiosk may not trust (forged, foreign, unsigned, expired).
     CardNotValid,
     /// A field cannot be read.
@@ -251,6 +253,10 @@ pub struct DrawView {
     pub slot_end: Option<String>,
     /// The clock is inside the timeslot.
     pub slot_open_now: bool,
+    /// For a draw not entered (`not-registered`): its registration window, Paris time.
+    pub registration_opens: Option<String>,
+    /// End of that window (excluded), Paris time.
+    pub registration_closes: Option<String>,
 }
 
 /// Tickets held for one session.
@@ -515,8 +521,18 @@ pub struct SaleView {
     /// Sold from the allotment (no server yet, or unreachable).
     pub offline: bool,
     /// Set when an enrolled desk meant to sell online and sold from its allotment instead:
-    /// why, as a sentence in the chosen language.
-    pub fallback: Option<String>,
+    /// why, as a sentence in both languages (the screen shows the one chosen now, also when
+    /// the seller switches language after the sale).
+    pub fallback: Option<BothLanguages>,
+}
+
+/// One sentence in English and in French.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct BothLanguages {
+    /// English.
+    pub en: String,
+    /// French.
+    pub fr: String,
 }
 
 /// An order's tickets as a PDF kept on disk.

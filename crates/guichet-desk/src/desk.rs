@@ -116,6 +116,11 @@ impl Desk {
         &mut self.store
     }
 
+    /// The sale configuration in use (phases, draws, limits).
+    pub fn config(&self) -> &SaleConfig {
+        &self.config
+    }
+
     /// The catalogue in use.
     pub fn catalogue(&self) -> &Catalogue {
         &self.catalogue

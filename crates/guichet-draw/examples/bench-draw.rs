@@ -10,18 +10,34 @@ use guichet_draw::{Entry, Registration, SlotSettings, SLOT_SECONDS};
 
 fn main() {
     let mut args = std::env::args().skip(1);
-    let n: u64 = args.next().and_then(|a| a.parse().ok()).unwrap_or(10_000_000);
+    let n: u64 = args
+        .next()
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(10_000_000);
     let mode = args.next().unwrap_or_else(|| "rank".into());
     if mode == "fingerprint" {
         let regs: Vec<Registration> = (1..=n)
-            .map(|id| Registration { id, account: format!("A-{id:010}"), club: id % 3 == 0 })
+            .map(|id| Registration {
+                id,
+                account: format!("A-{id:010}"),
+                club: id % 3 == 0,
+            })
             .collect();
         let t = Instant::now();
         let fp = guichet_draw::fingerprint(&regs).unwrap_or_default();
-        println!("fingerprint of {n} registrations: {:.3} s ({})", t.elapsed().as_secs_f64(), guichet_draw::hex::encode(&fp));
+        println!(
+            "fingerprint of {n} registrations: {:.3} s ({})",
+            t.elapsed().as_secs_f64(),
+            guichet_draw::hex::encode(&fp)
+        );
         return;
     }
-    let entries: Vec<Entry> = (1..=n).map(|id| Entry { id, club: id % 3 == 0 }).collect();
+    let entries: Vec<Entry> = (1..=n)
+        .map(|id| Entry {
+            id,
+            club: id % 3 == 0,
+        })
+        .collect();
     let winners = n / 10;
     let capacity = u32::try_from(winners / 90 + 1).unwrap_or(u32::MAX);
     let slots = SlotSettings {

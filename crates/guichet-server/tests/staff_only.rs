@@ -275,12 +275,22 @@ async fn a_kiosk_voids_only_an_order_it_made_itself() {
             .to_string()
     };
     let (st, v) = s
-        .call("POST", "/v1/sync/push", Some(&kiosk), Some(push(&desk_order, &desk_ticket)))
+        .call(
+            "POST",
+            "/v1/sync/push",
+            Some(&kiosk),
+            Some(push(&desk_order, &desk_ticket)),
+        )
         .await;
     assert_eq!(st, StatusCode::FORBIDDEN, "not the box office's order: {v}");
     assert_eq!(v["details"]["rule"], "staff_only", "{v}");
     let (st, v) = s
-        .call("POST", "/v1/sync/push", Some(&kiosk), Some(push(&own, &ticket)))
+        .call(
+            "POST",
+            "/v1/sync/push",
+            Some(&kiosk),
+            Some(push(&own, &ticket)),
+        )
         .await;
     assert_eq!(st, StatusCode::OK, "its own unpaid sale is undone: {v}");
     let (_, lists) = s

@@ -102,6 +102,7 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         staff::save_settings,
         staff::enrol,
         staff::sync_now,
+        staff::register_for_draw,
     ]);
     move |invoke: Invoke<R>| {
         let state = invoke.message.webview_ref().state::<AppState>();

@@ -32,6 +32,7 @@ pub const STAFF: &[&str] = &[
     "save_settings",
     "enrol",
     "sync_now",
+    "register_for_draw",
 ];
 
 /// Commands of the kiosk window only (`capabilities/kiosk.json`). None yet: the self-service

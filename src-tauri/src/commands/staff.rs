@@ -33,6 +33,24 @@ pub fn sync_now(state: State<'_, AppState>) {
     state.sync().sync_now();
 }
 
+/// Registers the open account for a draw at the server (online only), then shows the account
+/// again with its registration; a refusal is the rule's sentence with the window in Paris time.
+#[tauri::command]
+pub async fn register_for_draw(
+    state: State<'_, AppState>,
+    account: String,
+    draw: String,
+) -> Answer<AccountView> {
+    state
+        .with_desk(move |desk, lang| {
+            let id = account_id(lang, &account)?;
+            desk.register_for_draw(&id, &draw)
+                .map_err(|e| crate::failure::draw_refusal(&e, desk.config(), &draw, lang))?;
+            views::account_view(desk, &id).map_err(desk_err(lang))
+        })
+        .await
+}
+
 /// Signs an operator in with their PIN.
 #[tauri::command]
 pub async fn sign_in(
@@ -179,10 +197,10 @@ pub async fn sell(
             };
             let r = desk.sell(&req, tender).map_err(desk_err(lang))?;
             let server = desk.server_link().ok().flatten().map(|l| l.server_url);
-            let fallback = r
-                .fallback
-                .as_ref()
-                .map(|f| crate::sync::fallback_sentence(f.kind, server.as_deref(), lang));
+            let fallback = r.fallback.as_ref().map(|f| crate::wire::BothLanguages {
+                en: crate::sync::fallback_sentence(f.kind, server.as_deref(), "en"),
+                fr: crate::sync::fallback_sentence(f.kind, server.as_deref(), "fr"),
+            });
             Ok(SaleView {
                 short: views::short(&r.order_id),
                 order_id: r.order_id,

@@ -132,7 +132,14 @@ fn cheapest(code: &str) -> String {
     let s = cat
         .session(&SessionCode::parse(code).expect("a session code"))
         .unwrap_or_else(|| panic!("{code} is in the catalogue"));
-    s.offers.last().expect("offers").category.to_string()
+    // The cheapest of A–D: the accessible pair's seats (WCH, CMP) are sold as a pair.
+    s.offers
+        .iter()
+        .rev()
+        .find(|o| !o.category.is_accessible())
+        .expect("offers")
+        .category
+        .to_string()
 }
 
 /// Adds a pack of one ticket on each of `codes` on the Order screen, pays cash, returns the
@@ -331,6 +338,7 @@ fn desk_enrols_sells_online_falls_back_to_its_allotment_and_syncs_when_the_serve
     wait(&s, row);
     click(&s, &format!("{row} td b"));
     s.wait_for_text("[data-testid=account-id]", "DEMO-0001", STEP_BUDGET);
+    a_registration_outside_its_window_is_refused_with_the_window(&s);
 
     // Online sale: the server decides and numbers the tickets.
     let done = sell_pack(&s, &["FBL01", "RU701", "HBL01"]);
@@ -454,4 +462,29 @@ fn desk_enrols_sells_online_falls_back_to_its_allotment_and_syncs_when_the_serve
     shot(&s, "z-report-en");
     drop(server);
     eprintln!("e2e: online test took {:?}", started.elapsed());
+}
+
+/// On 20 Feb 2023 the single-ticket draw's registration is not open yet (15 Mar – 21 Apr):
+/// the seller's "Register" asks the real server, which refuses by its rule, and the account
+/// screen says so with the window's times in Paris time; nothing is registered.
+fn a_registration_outside_its_window_is_refused_with_the_window(s: &Session<'_>) {
+    let button = "[data-testid=register-single-draw]";
+    s.wait_for("the register button enabled (online)", STEP_BUDGET, |s| {
+        Ok(s.execute(
+            "const b = document.querySelector(arguments[0]); return b && !b.disabled ? true : null;",
+            json!([button]),
+        )?
+        .as_bool())
+    });
+    click(s, button);
+    let said = text(s, "[data-testid=register-refused-single-draw]");
+    assert!(
+        said.contains("opens on 15/03/2023 00:00 (Paris time)"),
+        "the refusal names the rule and the window in Paris time: {said}"
+    );
+    assert!(
+        s.find("[data-testid=register-single-draw]").is_ok(),
+        "the account is still not registered: the button stays"
+    );
+    eprintln!("e2e: draw registration refused: {said}");
 }

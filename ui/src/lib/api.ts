@@ -70,6 +70,7 @@ export const api = {
   signOut: () => call<null>('sign_out'),
   lookUp: (query: string) => call<LookUpView>('look_up', { query }),
   account: (id: string) => call<AccountView>('account', { id }),
+  registerForDraw: (account: string, draw: string) => call<AccountView>('register_for_draw', { account, draw }),
   createWalkIn: (walkIn: WalkInInput) => call<AccountSummary>('create_walk_in', { walkIn }),
   sessions: (query: SessionQuery) => call<SessionList>('sessions', { query }),
   quote: (order: OrderInput) => call<QuoteView>('quote', { order }),

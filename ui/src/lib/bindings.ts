@@ -51,7 +51,7 @@ supervisor: string,
  */
 supervisorPin: string, };
 
-export type FailureCode = "ALLOTMENT_SHORT" | "NOT_A_DESK_STORE" | "NEWER_SCHEMA" | "STORE" | "RULES" | "NOT_SIGNED_IN" | "UNKNOWN_OPERATOR" | "WRONG_PIN" | "LOCKED" | "NOT_SUPERVISOR" | "PIN_POLICY" | "NO_OPEN_SHIFT" | "SHIFT_ALREADY_OPEN" | "UNKNOWN_ACCOUNT" | "CARD_NOT_VALID" | "BAD_INPUT" | "HOLDER_NAMES" | "HOLDER_NOT_PRINTABLE" | "NEGATIVE_AMOUNT" | "CARD_OVER_TOTAL" | "CASH_SHORT" | "CASH_NOT_DUE" | "ABSURD_CHANGE" | "CARD_DECLINED" | "UNKNOWN_ORDER" | "TICKET_NOT_VALID" | "ALREADY_VOIDED" | "SIGNING" | "NOT_ENROLLED" | "SERVER_UNREACHABLE" | "SERVER_REFUSED" | "RENDER" | "PRINT" | "ALREADY_ENROLLED" | "DEMO_DESK" | "SAVE" | "SCAN_UNKNOWN" | "SETTINGS" | "DEVICE_KEY" | "STAFF_ONLY_ON_KIOSK" | "INTERNAL";
+export type FailureCode = "ALLOTMENT_SHORT" | "NOT_A_DESK_STORE" | "NEWER_SCHEMA" | "STORE" | "RULES" | "NOT_SIGNED_IN" | "UNKNOWN_OPERATOR" | "WRONG_PIN" | "LOCKED" | "NOT_SUPERVISOR" | "PIN_POLICY" | "NO_OPEN_SHIFT" | "SHIFT_ALREADY_OPEN" | "UNKNOWN_ACCOUNT" | "DRAW_REGISTRATION_REFUSED" | "CARD_NOT_VALID" | "BAD_INPUT" | "HOLDER_NAMES" | "HOLDER_NOT_PRINTABLE" | "NEGATIVE_AMOUNT" | "CARD_OVER_TOTAL" | "CASH_SHORT" | "CASH_NOT_DUE" | "ABSURD_CHANGE" | "CARD_DECLINED" | "UNKNOWN_ORDER" | "TICKET_NOT_VALID" | "ALREADY_VOIDED" | "SIGNING" | "NOT_ENROLLED" | "SERVER_UNREACHABLE" | "SERVER_REFUSED" | "RENDER" | "PRINT" | "ALREADY_ENROLLED" | "DEMO_DESK" | "SAVE" | "SCAN_UNKNOWN" | "SETTINGS" | "DEVICE_KEY" | "STAFF_ONLY_ON_KIOSK" | "INTERNAL";
 
 export type Failure = { 
 /**
@@ -216,7 +216,15 @@ slotEnd: string | null,
 /**
  * The clock is inside the timeslot.
  */
-slotOpenNow: boolean, };
+slotOpenNow: boolean, 
+/**
+ * For a draw not entered (`not-registered`): its registration window, Paris time.
+ */
+registrationOpens: string | null, 
+/**
+ * End of that window (excluded), Paris time.
+ */
+registrationCloses: string | null, };
 
 export type HeldView = { 
 /**
@@ -593,9 +601,20 @@ tickets: number,
 offline: boolean, 
 /**
  * Set when an enrolled desk meant to sell online and sold from its allotment instead:
- * why, as a sentence in the chosen language.
+ * why, as a sentence in both languages (the screen shows the one chosen now, also when
+ * the seller switches language after the sale).
  */
-fallback: string | null, };
+fallback: BothLanguages | null, };
+
+export type BothLanguages = { 
+/**
+ * English.
+ */
+en: string, 
+/**
+ * French.
+ */
+fr: string, };
 
 export type PdfView = { 
 /**

@@ -7,8 +7,8 @@ mod cards;
 mod catalogue;
 mod devices;
 mod draws;
-mod notices;
 mod holds;
+mod notices;
 mod sales;
 mod sync;
 
