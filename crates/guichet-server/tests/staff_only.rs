@@ -131,7 +131,7 @@ async fn every_staff_route_is_403_staff_only_for_a_kiosk_and_nothing_changes() {
         .call("GET", "/v1/sync/pull?cursor=0", Some(&kiosk), None)
         .await;
     assert_eq!(
-        lists_before["revoked"], lists_after["revoked"],
+        lists_before["revocations"], lists_after["revocations"],
         "no ticket was revoked by the kiosk's refused pushes"
     );
 }
@@ -297,7 +297,7 @@ async fn a_kiosk_voids_only_an_order_it_made_itself() {
         .call("GET", "/v1/sync/pull?cursor=0", Some(&kiosk), None)
         .await;
     assert!(
-        lists["revoked"].to_string().contains(&ticket),
+        lists["revocations"].to_string().contains(&ticket),
         "the undone sale's ticket is revoked: {lists}"
     );
 }

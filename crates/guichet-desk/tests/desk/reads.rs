@@ -87,8 +87,8 @@ fn the_local_status_counts_what_waits_and_what_is_left_and_recorded_only_grows()
     let before = f.desk.local_status().unwrap();
     assert_eq!(
         before.allotment_left,
-        4 * 4 * 10,
-        "4 sessions × 4 categories × 10 seeded"
+        4 * 6 * 10,
+        "4 sessions × 6 categories (A–D, WCH, CMP) × 10 seeded"
     );
     assert_eq!(before.last_pushed, None, "never synced");
     let recorded = f.desk.recorded().unwrap();
