@@ -4,6 +4,9 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
+use guichet_domain::{AccountId, SaleConfig};
+use guichet_server::store::{Durability, Store};
+
 fn run(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_guichet-server"))
         .args(args)
@@ -83,7 +86,7 @@ fn seed_demo_runs_a_draw_that_verifies_and_gives_the_accounts_their_readme_roles
     let want = [
         ("DEMO-0001", "drawn", Some("2023-02-16T08:00:00Z")),
         ("DEMO-0002", "drawn", Some("2023-02-18T23:00:00Z")),
-        ("DEMO-0003", "not_drawn", None),
+        ("DEMO-0003", "registered", None),
         ("DEMO-0005", "drawn", Some("2023-02-16T08:00:00Z")),
     ];
     let want: Vec<(String, String, Option<String>)> = want
@@ -92,8 +95,24 @@ fn seed_demo_runs_a_draw_that_verifies_and_gives_the_accounts_their_readme_roles
         .collect();
     assert_eq!(
         got, want,
-        "DEMO-0001/0005 open on 17 Feb 12:00 Paris, DEMO-0002 from 19 Feb, DEMO-0003 not drawn, DEMO-0004 not registered"
+        "DEMO-0001/0005 open on 17 Feb 12:00 Paris, DEMO-0002 from 19 Feb, DEMO-0003 left registered, DEMO-0004 not registered"
     );
+    // What the rules and the desks read: DEMO-0003's row, left registered by a draw that ran,
+    // reads as not drawn.
+    let store = Store::open(&db, SaleConfig::paris2024(), Durability::Normal).expect("the store");
+    let dto = store
+        .account(&AccountId::parse("DEMO-0003").expect("an id"))
+        .expect("DEMO-0003");
+    let d = dto
+        .draws
+        .iter()
+        .find(|d| d.draw == "pack-draw")
+        .expect("registered");
+    assert_eq!(
+        d.status, "not_drawn",
+        "a registrant the wave passed over is not drawn"
+    );
+    drop(store);
     let slots: Vec<i64> = t["results"]
         .as_array()
         .expect("results")
