@@ -12,6 +12,8 @@ pub const DEMO_NOW: &str = "2023-02-17T12:00:00";
 pub const DESK_NOW: &str = "2023-02-17T12:00[Europe/Paris]";
 /// The desk's operators (created by the app on its demo desk; `src-tauri/src/demo.rs`).
 pub const OPERATORS: &str = "seller S-SELL / PIN 1234, supervisor S-SUP / PIN 9876";
+/// When the demo sends its notices (Paris time): each winner's falls due 48 h before its slot.
+pub const NOTICES_AT: [&str; 2] = ["2023-02-14T09:00:00", "2023-02-17T00:00:00"];
 /// Where the demo server listens.
 pub const LISTEN: &str = "127.0.0.1:8080";
 
@@ -53,7 +55,11 @@ pub fn run() -> Result<(), String> {
     let db = data.join("server.sqlite");
     let db = db.to_str().ok_or("non-UTF-8 path")?;
 
+    // seed-demo runs the pack draw for real (docs/draw.md; a DEMO-ONLY fixed secret) and
+    // keeps its secret, registration list and transcript next to the database.
     sh::run(&root, server, &["seed-demo", "--db", db])?;
+    draw_checks(&root, server, &data)?;
+    notices(&root, server, &data, db)?;
     sh::run(
         &root,
         server,
@@ -109,7 +115,7 @@ pub fn run() -> Result<(), String> {
         return Ok(());
     }
     println!(
-        "The desk app ({}) enrols with it at start-up, borrows an allotment (20 seats a category on FBL01, RU701, HBL01, BKB01, VVO01, HOC01), pulls the accounts and creates its operators: {OPERATORS}.\nAccounts on the server: DEMO-0001 (Club member, drawn, timeslot open now), DEMO-0002 (drawn, timeslot from 19 Feb), DEMO-0003 (Club member, not drawn), DEMO-0004 (not registered), DEMO-0005 (Club member, drawn, timeslot open now) — in Find account type an account number (DEMO-0001) or the start of a name (Élodie).",
+        "The desk app ({}) enrols with it at start-up, borrows an allotment (20 seats a category on FBL01, RU701, HBL01, BKB01, VVO01, HOC01), pulls the accounts and creates its operators: {OPERATORS}.\nAccounts on the server, their results from the pack draw run above (files in .guichet/demo/, notices in .guichet/demo/notices/): DEMO-0001 (Club member, drawn, timeslot open now), DEMO-0002 (drawn, timeslot from 19 Feb), DEMO-0003 (Club member, not drawn), DEMO-0004 (not registered), DEMO-0005 (Club member, drawn, timeslot open now) — in Find account type an account number (DEMO-0001) or the start of a name (Élodie).",
         desk_db.display()
     );
     if std::env::var_os("DISPLAY").is_none() {
@@ -137,5 +143,52 @@ pub fn run() -> Result<(), String> {
         .map_err(|e| format!("cannot start the app: {e}"))?;
     println!("app closed ({status}); stopping the server");
     drop(srv);
+    Ok(())
+}
+
+/// Recomputes the demo's draw from its files, in Rust and in the stand-alone Python checker.
+fn draw_checks(root: &std::path::Path, server: &str, data: &std::path::Path) -> Result<(), String> {
+    let t = data.join("pack-draw.wave-1.json");
+    let csv = data.join("pack-draw.registrations.csv");
+    let (t, csv) = (
+        t.to_str().ok_or("non-UTF-8 path")?,
+        csv.to_str().ok_or("non-UTF-8 path")?,
+    );
+    sh::run(root, server, &["draw", "verify", t, csv])?;
+    sh::run(root, "python3", &["docs/draw_check.py", t, csv])
+}
+
+/// The winners' notices as `.eml` files (no SMTP in the demo), each sent at its due time:
+/// 48 h before the slot (14 Feb 09:00 for the Club winners' slots of 16 Feb 09:00, 17 Feb 00:00
+/// for DEMO-0002's of 19 Feb 00:00).
+fn notices(
+    root: &std::path::Path,
+    server: &str,
+    data: &std::path::Path,
+    db: &str,
+) -> Result<(), String> {
+    let eml = data.join("notices");
+    let eml = eml.to_str().ok_or("non-UTF-8 path")?;
+    sh::run(
+        root,
+        server,
+        &["notices", "enqueue", "--db", db, "--draw", "pack-draw"],
+    )?;
+    for now in NOTICES_AT {
+        sh::run(
+            root,
+            server,
+            &[
+                "notices",
+                "send",
+                "--db",
+                db,
+                "--eml-dir",
+                eml,
+                "--now",
+                now,
+            ],
+        )?;
+    }
     Ok(())
 }

@@ -27,6 +27,8 @@ pub const APT_PACKAGES: &[&str] = &[
     "fonts-noto-core",
     "fonts-noto-cjk",
     "sqlite3",
+    // The draw's stand-alone checker (docs/draw_check.py) in the tests and the demo.
+    "python3",
 ];
 
 fn missing_packages(list: &[&str]) -> Vec<String> {

@@ -10,6 +10,7 @@ const CORE_CRATES: &[&str] = &[
     "guichet-tickets",
     "guichet-store",
     "guichet-desk",
+    "guichet-draw",
     "guichet-notices",
 ];
 

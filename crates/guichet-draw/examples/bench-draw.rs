@@ -1,5 +1,5 @@
 //! Times ranking and slots for N registrations (numbers in BENCHMARKS.md):
-//! `cargo run --release -p guichet-draw --example bench-draw -- 10000000 [fingerprint]`.
+//! `cargo run --release -p guichet-draw --example bench-draw -- 10000000 [fingerprint [list-only] | hash]`.
 //! A tenth of the registrations win; a third are Club members; the hour capacity is set so the
 //! pack sale's hours hold them.
 
@@ -23,12 +23,32 @@ fn main() {
                 club: id % 3 == 0,
             })
             .collect();
+        if args.next().as_deref() == Some("list-only") {
+            // The list alone, to tell its memory from the fingerprint's.
+            println!("{} registrations built", regs.len());
+            return;
+        }
         let t = Instant::now();
         let fp = guichet_draw::fingerprint(&regs).unwrap_or_default();
         println!(
             "fingerprint of {n} registrations: {:.3} s ({})",
             t.elapsed().as_secs_f64(),
             guichet_draw::hex::encode(&fp)
+        );
+        return;
+    }
+    if mode == "hash" {
+        // The floor: one rank per registration on every core, nothing kept.
+        use rayon::prelude::*;
+        let r = guichet_draw::Ranker::new(&[7u8; 32], "pack-draw");
+        let t = Instant::now();
+        let x = (1..=n)
+            .into_par_iter()
+            .map(|id| r.rank_hi_lo(id).0)
+            .reduce(|| 0, |a, b| a ^ b);
+        println!(
+            "ranks of {n} registrations: {:.3} s ({x:x})",
+            t.elapsed().as_secs_f64()
         );
         return;
     }

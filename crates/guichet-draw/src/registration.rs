@@ -1,8 +1,10 @@
 //! Registrations and the list's fingerprint (docs/draw.md §1, §3).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::hash::{DefaultHasher, Hasher};
 use std::io::Write;
 
+use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use crate::{DrawError, Result};
@@ -39,34 +41,70 @@ impl From<&Registration> for Entry {
     }
 }
 
-/// Checks ids (positive, below 2^63, unique) and accounts (unique, of the allowed characters).
-pub fn check(regs: &[Registration]) -> Result<()> {
-    let mut ids = HashSet::with_capacity(regs.len());
-    let mut accounts = HashSet::with_capacity(regs.len());
-    for r in regs {
-        if r.id == 0 || r.id >= 1 << 63 {
-            return Err(DrawError::Registrations(format!(
-                "registration id {} is out of range (1 to 2^63 − 1)",
-                r.id
-            )));
-        }
-        let ok_account = !r.account.is_empty()
-            && r.account
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-        if !ok_account {
-            return Err(DrawError::Registrations(format!(
-                "registration {}: account id {:?} may hold only letters, digits, '-' and '_'",
-                r.id, r.account
-            )));
-        }
-        if !ids.insert(r.id) {
-            return Err(DrawError::Registrations(format!(
-                "registration id {} appears twice",
-                r.id
-            )));
-        }
-        if !accounts.insert(r.account.as_str()) {
+fn check_one(r: &Registration) -> Result<()> {
+    if r.id == 0 || r.id >= 1 << 63 {
+        return Err(DrawError::Registrations(format!(
+            "registration id {} is out of range (1 to 2^63 − 1)",
+            r.id
+        )));
+    }
+    let ok_account = !r.account.is_empty()
+        && r.account
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_');
+    if !ok_account {
+        return Err(DrawError::Registrations(format!(
+            "registration {}: account id {:?} may hold only letters, digits, '-' and '_'",
+            r.id, r.account
+        )));
+    }
+    Ok(())
+}
+
+/// The list in id order, checked: `None` when it is in that order already (how the server
+/// reads it), else the positions sorted by id (16 bytes a registration). Duplicate ids are
+/// found next to each other in that order.
+fn id_order(regs: &[Registration]) -> Result<Option<Vec<usize>>> {
+    if let Some(bad) = regs.par_iter().find_first(|r| check_one(r).is_err()) {
+        check_one(bad)?;
+    }
+    if regs.windows(2).all(|w| w[0].id < w[1].id) {
+        return Ok(None);
+    }
+    let mut keys: Vec<(u64, usize)> = regs.iter().enumerate().map(|(i, r)| (r.id, i)).collect();
+    keys.par_sort_unstable();
+    if let Some(w) = keys.windows(2).find(|w| w[0].0 == w[1].0) {
+        return Err(DrawError::Registrations(format!(
+            "registration id {} appears twice",
+            w[0].0
+        )));
+    }
+    Ok(Some(keys.into_iter().map(|k| k.1).collect()))
+}
+
+fn account_hash(account: &str) -> u64 {
+    let mut h = DefaultHasher::new();
+    h.write(account.as_bytes());
+    h.finish()
+}
+
+/// Refuses an account registered twice: 64-bit hashes of the accounts (8 bytes a
+/// registration) sorted, equal neighbours compared as text (a collision is not a duplicate).
+fn check_accounts(regs: &[Registration], order: Option<&[usize]>) -> Result<()> {
+    let mut hashes: Vec<u64> = regs.par_iter().map(|r| account_hash(&r.account)).collect();
+    hashes.par_sort_unstable();
+    let twice: HashSet<u64> = hashes
+        .windows(2)
+        .filter(|w| w[0] == w[1])
+        .map(|w| w[0])
+        .collect();
+    drop(hashes);
+    if twice.is_empty() {
+        return Ok(());
+    }
+    let mut seen: HashMap<&str, u64> = HashMap::new();
+    for r in in_order(regs, order) {
+        if twice.contains(&account_hash(&r.account)) && seen.insert(&r.account, r.id).is_some() {
             return Err(DrawError::Registrations(format!(
                 "account {} is registered twice (registration {})",
                 r.account, r.id
@@ -76,15 +114,99 @@ pub fn check(regs: &[Registration]) -> Result<()> {
     Ok(())
 }
 
-/// The canonical list's bytes, written to `out` (the fingerprint hashes them as they come).
-pub fn write_canonical(regs: &[Registration], out: &mut impl Write) -> std::io::Result<()> {
-    let mut order: Vec<&Registration> = regs.iter().collect();
-    order.sort_unstable_by_key(|r| r.id);
-    writeln!(out, "{HEADER}")?;
-    for r in order {
-        writeln!(out, "{},{},{}", r.id, r.account, u8::from(r.club))?;
+fn in_order<'a>(
+    regs: &'a [Registration],
+    order: Option<&'a [usize]>,
+) -> Box<dyn Iterator<Item = &'a Registration> + 'a> {
+    match order {
+        None => Box::new(regs.iter()),
+        Some(o) => Box::new(o.iter().map(|&i| &regs[i])),
     }
-    Ok(())
+}
+
+/// Checks ids (positive, below 2^63, unique) and accounts (unique, of the allowed characters).
+pub fn check(regs: &[Registration]) -> Result<()> {
+    let order = id_order(regs)?;
+    check_accounts(regs, order.as_deref())
+}
+
+/// Appends `n` in decimal.
+fn push_decimal(buf: &mut Vec<u8>, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    buf.extend_from_slice(&digits[at..]);
+}
+
+fn push_line(buf: &mut Vec<u8>, r: &Registration) {
+    push_decimal(buf, r.id);
+    buf.push(b',');
+    buf.extend_from_slice(r.account.as_bytes());
+    buf.extend_from_slice(if r.club { b",1\n" } else { b",0\n" });
+}
+
+/// Registrations a chunk of canonical text holds (about 2 MB of text).
+const CHUNK: usize = 1 << 16;
+
+/// Feeds the canonical list to `sink` in chunks, formatting the next chunk while `sink` takes
+/// the last (two cores: one formats, one hashes or writes).
+fn stream_canonical(
+    regs: &[Registration],
+    order: Option<&[usize]>,
+    sink: &mut (dyn FnMut(&[u8]) -> std::io::Result<()> + Send),
+) -> std::io::Result<()> {
+    let format = |from: usize, buf: &mut Vec<u8>| {
+        buf.clear();
+        let to = (from + CHUNK).min(regs.len());
+        match order {
+            None => regs[from..to].iter().for_each(|r| push_line(buf, r)),
+            Some(o) => o[from..to].iter().for_each(|&i| push_line(buf, &regs[i])),
+        }
+    };
+    let mut ready = Vec::with_capacity(CHUNK * 32);
+    ready.extend_from_slice(HEADER.as_bytes());
+    ready.push(b'\n');
+    let mut next = Vec::with_capacity(CHUNK * 32);
+    let mut from = 0;
+    loop {
+        let more = from < regs.len();
+        let (sent, ()) = rayon::join(
+            || sink(&ready),
+            || {
+                if more {
+                    format(from, &mut next)
+                }
+            },
+        );
+        sent?;
+        if !more {
+            return Ok(());
+        }
+        std::mem::swap(&mut ready, &mut next);
+        from += CHUNK;
+    }
+}
+
+/// The canonical list's bytes, written to `out` (the list is not checked).
+pub fn write_canonical(
+    regs: &[Registration],
+    out: &mut (impl Write + Send),
+) -> std::io::Result<()> {
+    let order = if regs.windows(2).all(|w| w[0].id < w[1].id) {
+        None
+    } else {
+        let mut o: Vec<usize> = (0..regs.len()).collect();
+        o.par_sort_unstable_by_key(|&i| regs[i].id);
+        Some(o)
+    };
+    stream_canonical(regs, order.as_deref(), &mut |b| out.write_all(b))
 }
 
 /// The canonical list as text (the file `draw verify` reads is one such).
@@ -95,28 +217,19 @@ pub fn canonical(regs: &[Registration]) -> String {
     String::from_utf8(v).unwrap_or_default()
 }
 
-struct HashWriter(Sha256);
-impl Write for HashWriter {
-    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-        self.0.update(b);
-        Ok(b.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-/// SHA-256 of the canonical list (the list is checked first).
+/// SHA-256 of the canonical list (the list is checked first). Working memory: 8 bytes a
+/// registration for the account check, 16 more only if the list is not in id order, and two
+/// chunks of text; the text is hashed as it is made.
 pub fn fingerprint(regs: &[Registration]) -> Result<[u8; 32]> {
-    check(regs)?;
-    let mut w = std::io::BufWriter::with_capacity(1 << 16, HashWriter(Sha256::new()));
-    write_canonical(regs, &mut w)
-        .and_then(|()| w.flush())
-        .map_err(|e| DrawError::Registrations(e.to_string()))?;
-    let h = w
-        .into_inner()
-        .map_err(|e| DrawError::Registrations(e.to_string()))?;
-    Ok(h.0.finalize().into())
+    let order = id_order(regs)?;
+    check_accounts(regs, order.as_deref())?;
+    let mut h = Sha256::new();
+    stream_canonical(regs, order.as_deref(), &mut |b| {
+        h.update(b);
+        Ok(())
+    })
+    .map_err(|e| DrawError::Registrations(e.to_string()))?;
+    Ok(h.finalize().into())
 }
 
 /// Reads a `REGISTRATIONS.csv`: the header, then rows in any order.

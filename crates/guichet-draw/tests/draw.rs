@@ -364,3 +364,109 @@ fn registrations_csv_round_trips_and_refuses_duplicates() {
         "a duplicate id is named: {e}"
     );
 }
+
+/// The two-compression rank equals HMAC-SHA256 as the hmac crate computes it, for draw ids
+/// that fit one block (up to 47 bytes) and longer ones (which take the general path).
+#[test]
+fn the_one_block_rank_is_hmac_sha256() {
+    use hmac::{Hmac, Mac};
+    for draw in [
+        "pack-draw",
+        "",
+        &"d".repeat(47),
+        &"e".repeat(48),
+        &"f".repeat(100),
+    ] {
+        let seed: [u8; 32] = std::array::from_fn(|i| (i * 7 + draw.len()) as u8);
+        let r = guichet_draw::Ranker::new(&seed, draw);
+        for id in [1u64, 2, 255, 1 << 40, (1 << 63) - 1] {
+            let mut m = <Hmac<sha2::Sha256> as Mac>::new_from_slice(&seed).expect("any key");
+            m.update(draw.as_bytes());
+            m.update(&id.to_be_bytes());
+            let full: [u8; 32] = m.finalize().into_bytes().into();
+            let want = (
+                u64::from_be_bytes(full[..8].try_into().expect("8")),
+                u64::from_be_bytes(full[8..16].try_into().expect("8")),
+            );
+            assert_eq!(
+                r.rank_hi_lo(id),
+                want,
+                "draw {draw:?} id {id}: the rank is HMAC-SHA256"
+            );
+            assert_eq!(r.rank(id), full, "draw {draw:?} id {id}: the full rank too");
+        }
+    }
+}
+
+/// Over several chunks of text, in any order, the fingerprint is SHA-256 of the canonical list
+/// written line by line; a duplicate account far apart is still found.
+#[test]
+fn the_streamed_fingerprint_is_sha256_of_the_canonical_text() {
+    use sha2::Digest;
+    let n = 150_000u64;
+    let mut regs: Vec<guichet_draw::Registration> = (1..=n)
+        .map(|id| guichet_draw::Registration {
+            id: id * 3,
+            account: format!("ACC-{id:07}"),
+            club: id % 5 == 0,
+        })
+        .collect();
+    let mut text = String::from("registration_id,account_id,club\n");
+    for r in &regs {
+        text.push_str(&format!("{},{},{}\n", r.id, r.account, u8::from(r.club)));
+    }
+    let want: [u8; 32] = sha2::Sha256::digest(text.as_bytes()).into();
+    assert_eq!(
+        guichet_draw::fingerprint(&regs).expect("a valid list"),
+        want,
+        "in id order, over 3 chunks"
+    );
+    regs.reverse();
+    regs.swap(10, 100_000);
+    assert_eq!(
+        guichet_draw::fingerprint(&regs).expect("a valid list"),
+        want,
+        "the same list in another order"
+    );
+    assert_eq!(
+        guichet_draw::registration::canonical(&regs),
+        text,
+        "the canonical text is the same"
+    );
+    regs[140_000].account = regs[3].account.clone();
+    let e = guichet_draw::fingerprint(&regs).expect_err("a duplicate account");
+    assert!(
+        e.to_string()
+            .contains(&format!("account {} is registered twice", regs[3].account)),
+        "the duplicate account is named: {e}"
+    );
+}
+
+/// Taking the lowest ranks through the bound gives exactly the first positions of the whole
+/// draw order, for waves small and large against the list.
+#[test]
+fn the_top_of_a_large_list_is_the_start_of_the_whole_draw_order() {
+    let entries: Vec<guichet_draw::Entry> = (1..=200_000u64)
+        .map(|id| guichet_draw::Entry {
+            id,
+            club: id % 3 == 0,
+        })
+        .collect();
+    let r = guichet_draw::Ranker::new(&[5u8; 32], "pack-draw");
+    let all = r.order(&entries);
+    for (skip, take) in [
+        (0, 1),
+        (0, 1000),
+        (1000, 20_000),
+        (0, 90_000),
+        (150_000, 60_000),
+    ] {
+        let end = (skip + take).min(entries.len());
+        assert_eq!(
+            r.top(&entries, skip, take),
+            all[skip..end].to_vec(),
+            "positions {} to {end} are the same by either path",
+            skip + 1
+        );
+    }
+}

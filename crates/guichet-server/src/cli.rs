@@ -74,13 +74,18 @@ pub enum Command {
         #[command(flatten)]
         db: DbArg,
     },
-    /// Import the catalogue and add demo accounts: a drawn Club member in its timeslot on
-    /// 17 Feb 2023, a drawn non-member whose slot starts on 19 Feb, a registered account that
-    /// was not drawn, and one that never registered.
+    /// Import the catalogue, add demo accounts and run the demo's pack draw for real (commit,
+    /// registrations, close, run; a DEMO-ONLY fixed secret): a drawn Club member in its
+    /// timeslot on 17 Feb 2023, a drawn non-member whose slot starts on 19 Feb, a registered
+    /// account that was not drawn, and one that never registered.
     SeedDemo {
         /// The database.
         #[command(flatten)]
         db: DbArg,
+        /// Where to write the draw's secret, registration list and transcript (default: the
+        /// database's folder).
+        #[arg(long)]
+        draw_dir: Option<PathBuf>,
     },
     /// Make a one-time enrolment code for a device.
     Enrol {
@@ -259,12 +264,16 @@ pub fn run(args: Args, now: Timestamp, out: &mut dyn Write) -> Result<u8, CliErr
             .map_err(w)?;
             Ok(0)
         }
-        Command::SeedDemo { db } => {
+        Command::SeedDemo { db, draw_dir } => {
             let mut store = open(&db)?;
             store
                 .import_catalogue(&catalogue)
                 .map_err(|e| e.to_string())?;
-            for line in crate::demo::seed(&store, now).map_err(|e| e.to_string())? {
+            let dir = draw_dir.unwrap_or_else(|| match db.db.parent() {
+                Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+                _ => PathBuf::from("."),
+            });
+            for line in crate::demo::seed(&store, now, &dir).map_err(|e| e.to_string())? {
                 writeln!(out, "{line}").map_err(w)?;
             }
             Ok(0)

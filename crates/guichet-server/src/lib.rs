@@ -4,6 +4,7 @@
 pub mod api;
 pub mod cli;
 pub mod demo;
+mod demo_draw;
 pub mod draw_cli;
 pub mod notices;
 pub mod serve;

@@ -170,8 +170,15 @@ pub(super) fn standing(c: &Connection, id: &AccountId) -> Result<AccountStanding
         }
     }
     let mut draws = BTreeMap::new();
+    // A registrant still `registered` in a draw that has run a wave was not drawn by it: the
+    // run writes the winners' rows only, not millions of losers' (docs/draw.md §8).
     let mut stmt = c.prepare_cached(
-        "SELECT draw, status, slot_start, slot_end FROM account_draws WHERE account_id = ?1",
+        "SELECT d.draw,
+                CASE WHEN d.status = 'registered'
+                          AND EXISTS (SELECT 1 FROM draw_transcripts t WHERE t.draw = d.draw)
+                     THEN 'not_drawn' ELSE d.status END,
+                d.slot_start, d.slot_end
+         FROM account_draws d WHERE d.account_id = ?1",
     )?;
     let mut rows = stmt.query([id.as_str()])?;
     while let Some(r) = rows.next()? {
