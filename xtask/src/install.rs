@@ -27,6 +27,9 @@ pub const APT_PACKAGES: &[&str] = &[
     "fonts-noto-core",
     "fonts-noto-cjk",
     "sqlite3",
+    // bindgen needs it: the desk store builds SQLite with its session extension (the mirror
+    // journal, docs/backups.md).
+    "libclang-dev",
 ];
 
 fn missing_packages(list: &[&str]) -> Vec<String> {

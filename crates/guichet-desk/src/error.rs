@@ -14,6 +14,10 @@ pub enum Error {
     /// The sale rules refused the order; every violation is listed.
     #[error("{0}")]
     Refused(Rejection),
+    /// The shift closed (and its close is in the mirror's journal) but its full copy to the
+    /// mirror failed.
+    #[error("the shift is closed and every sale is in the mirror's journal, but the shift's full copy to the mirror failed ({0}) — plug the mirror back in and run `guichet-desk mirror copy`")]
+    MirrorCopy(guichet_store::Error),
     /// No operator is signed in.
     #[error("no operator is signed in — sign in with your staff id and PIN first")]
     NotSignedIn,
@@ -218,8 +222,12 @@ impl Error {
             Error::Store(guichet_store::Error::AllotmentShort { .. }) => "ALLOTMENT_SHORT",
             Error::Store(guichet_store::Error::NotADeskStore { .. }) => "NOT_A_DESK_STORE",
             Error::Store(guichet_store::Error::NewerSchema { .. }) => "NEWER_SCHEMA",
+            Error::Store(guichet_store::Error::MirrorUnwritable { .. }) => "MIRROR_UNWRITABLE",
+            Error::Store(guichet_store::Error::BadBackup { .. }) => "BAD_BACKUP",
+            Error::Store(guichet_store::Error::BadJournal { .. }) => "BAD_JOURNAL",
             Error::Store(_) => "STORE",
             Error::Refused(_) => "RULES",
+            Error::MirrorCopy(_) => "MIRROR_COPY",
             Error::NotSignedIn => "NOT_SIGNED_IN",
             Error::UnknownOperator { .. } => "UNKNOWN_OPERATOR",
             Error::WrongPin { .. } => "WRONG_PIN",
