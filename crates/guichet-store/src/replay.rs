@@ -72,6 +72,10 @@ fn apply(conn: &Connection, jpath: &Path, seq: i64, body: &[u8]) -> Result<Optio
                 kind,
                 ConflictType::SQLITE_CHANGESET_CONFLICT | ConflictType::SQLITE_CHANGESET_CONSTRAINT
             );
+            if table == "mirror" {
+                // The journal position: set once at the end of the replay.
+                return ConflictAction::SQLITE_CHANGESET_OMIT;
+            }
             if table == "outbox" && is_dup {
                 s.outbox_key = item
                     .new_value(1)
@@ -204,6 +208,11 @@ fn replay_into(
             }
             report.last_seq = *seq;
         }
+        conn.execute(
+            "UPDATE mirror SET journal_seq = ?1 WHERE id = 1",
+            [report.last_seq],
+        )
+        .ctx("record the journal position")?;
         conn.execute_batch("COMMIT;").ctx("commit replay")?;
     }
     let check: String = conn

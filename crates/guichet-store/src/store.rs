@@ -338,6 +338,11 @@ fn make_copy(reader: &Connection, m: &mut Mirror) -> Result<PathBuf> {
     let copy = m.dir.join(COPY_FILE);
     crate::backup::backup_to(reader, &copy).map_err(|e| match e {
         Error::Io { action, source, .. } => mirror::unwritable(&m.dir, action, source),
+        Error::Sqlite { source, .. } => mirror::unwritable(
+            &m.dir,
+            "write the full copy",
+            std::io::Error::other(source.to_string()),
+        ),
         other => other,
     })?;
     mirror::restart(m)?;
