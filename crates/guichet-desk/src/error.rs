@@ -14,10 +14,6 @@ pub enum Error {
     /// The sale rules refused the order; every violation is listed.
     #[error("{0}")]
     Refused(Rejection),
-    /// The shift closed (and its close is in the mirror's journal) but its full copy to the
-    /// mirror failed.
-    #[error("the shift is closed and every sale is in the mirror's journal, but the shift's full copy to the mirror failed ({0}) — plug the mirror back in and run `guichet-desk mirror copy`")]
-    MirrorCopy(guichet_store::Error),
     /// No operator is signed in.
     #[error("no operator is signed in — sign in with your staff id and PIN first")]
     NotSignedIn,
@@ -225,9 +221,9 @@ impl Error {
             Error::Store(guichet_store::Error::MirrorUnwritable { .. }) => "MIRROR_UNWRITABLE",
             Error::Store(guichet_store::Error::BadBackup { .. }) => "BAD_BACKUP",
             Error::Store(guichet_store::Error::BadJournal { .. }) => "BAD_JOURNAL",
+            Error::Store(guichet_store::Error::MirrorCopy { .. }) => "MIRROR_COPY",
             Error::Store(_) => "STORE",
             Error::Refused(_) => "RULES",
-            Error::MirrorCopy(_) => "MIRROR_COPY",
             Error::NotSignedIn => "NOT_SIGNED_IN",
             Error::UnknownOperator { .. } => "UNKNOWN_OPERATOR",
             Error::WrongPin { .. } => "WRONG_PIN",

@@ -74,6 +74,14 @@ pub enum Error {
         /// The cause.
         source: std::io::Error,
     },
+    /// A step committed (and is in the mirror's journal) but the full copy after it failed.
+    #[error("{what} and is in the mirror's journal, but the full copy to the mirror failed ({reason}) — plug the mirror back in and run `guichet-desk mirror copy`")]
+    MirrorCopy {
+        /// What did happen ("the shift is closed").
+        what: &'static str,
+        /// Why the copy failed.
+        reason: String,
+    },
     /// A file offered to `restore` is not usable; the live file was left as it was.
     #[error("{path} cannot be restored: {reason}; the desk's file was left untouched — {way_out}")]
     BadBackup {
