@@ -146,10 +146,15 @@ fn a_desk_killed_mid_sale_whose_file_is_deleted_is_rebuilt_from_its_mirror_and_c
     );
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(
-        report["replayed"].as_u64().unwrap() > 0,
+        report["restored"]["replayed"].as_u64().unwrap() > 0,
         "sales after the copy come from the journal: {report}"
     );
 
+    assert_eq!(
+        report["mirror_kept_aside"].as_array().map(Vec::len),
+        Some(2),
+        "the mirror's old copy and journal are kept aside, the mirror restarts: {report}"
+    );
     let conn = Connection::open_with_flags(&db, OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
     let orders = keys(&conn, "SELECT id FROM sale_order");
     for id in &shown {

@@ -145,6 +145,13 @@ pub enum Command {
         #[arg(long, default_value_t = crate::store::DEFAULT_HOLD_SECONDS)]
         hold_seconds: u32,
     },
+    /// Run the HTTP server from a settings file (the installed service's command:
+    /// `/etc/guichet/server.toml`); each key has an environment override `GUICHET_SERVER_<KEY>`.
+    Service {
+        /// The settings file.
+        #[arg(long, default_value = "/etc/guichet/server.toml")]
+        settings: PathBuf,
+    },
     /// Print the OpenAPI document.
     Openapi,
     /// The draw, step by step (docs/draw.md): register, commit, close, export, run, verify.
@@ -244,6 +251,7 @@ pub fn main() -> std::process::ExitCode {
 
 /// Runs a command; returns the exit code.
 pub fn run(args: Args, now: Timestamp, out: &mut dyn Write) -> Result<u8, CliError> {
+    let args = crate::settings::expand(args, &|k| std::env::var(k).ok())?;
     let catalogue = match &args.catalogue {
         Some(dir) => load_dir(dir).map_err(|e| e.to_string())?,
         None => Catalogue::paris2024(),
@@ -347,6 +355,7 @@ pub fn run(args: Args, now: Timestamp, out: &mut dyn Write) -> Result<u8, CliErr
             let store = open(&db)?;
             crate::notices::cli::run(action, &store, now, out)
         }
+        Command::Service { .. } => Err("the settings were not expanded".into()),
         Command::Openapi => {
             writeln!(out, "{}", crate::api::openapi::document()).map_err(w)?;
             Ok(0)

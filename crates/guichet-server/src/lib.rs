@@ -7,4 +7,5 @@ pub mod demo;
 pub mod draw_cli;
 pub mod notices;
 pub mod serve;
+pub mod settings;
 pub mod store;

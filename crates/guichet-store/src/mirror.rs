@@ -255,3 +255,20 @@ pub fn read(path: &Path) -> Result<Journal> {
         torn_tail: bytes.len() - at,
     })
 }
+
+/// Moves a mirror's copy and journal to `<name>.before-restore-<at>`: a restore gives the mirror
+/// a new copy and journal, and the old ones are kept, never overwritten.
+pub fn set_aside(dir: &Path, at: jiff::Timestamp) -> Result<Vec<PathBuf>> {
+    let stamp = at.strftime("%Y%m%dT%H%M%SZ").to_string();
+    let mut moved = Vec::new();
+    for name in [COPY_FILE, JOURNAL_FILE] {
+        let from = dir.join(name);
+        if from.exists() {
+            let to = dir.join(format!("{name}.before-restore-{stamp}"));
+            std::fs::rename(&from, &to)
+                .map_err(|e| unwritable(dir, "set the old files aside", e))?;
+            moved.push(to);
+        }
+    }
+    Ok(moved)
+}

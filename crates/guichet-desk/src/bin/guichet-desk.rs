@@ -226,17 +226,16 @@ fn maintenance(db: &Path, command: &Command) -> Result<Option<serde_json::Value>
         }
         Command::Restore { file: Some(f), .. } => {
             let r = guichet_store::backup::restore_file(f, db, now)?;
-            guichet_store::Store::open(db)?.copy_to_mirror()?;
-            serde_json::to_value(r).unwrap_or_default()
+            let mirror = restart_mirror(db, now)?;
+            serde_json::json!({ "restored": r, "mirror_kept_aside": mirror })
         }
         Command::Restore {
             from_mirror: Some(dir),
             ..
         } => {
             let r = guichet_store::replay::restore_from_mirror(dir, db, now)?;
-            // The rebuilt file starts the mirror afresh: a new copy, an empty journal.
-            guichet_store::Store::open(db)?.copy_to_mirror()?;
-            serde_json::to_value(r).unwrap_or_default()
+            let mirror = restart_mirror(db, now)?;
+            serde_json::json!({ "restored": r, "mirror_kept_aside": mirror })
         }
         Command::Restore { .. } => return Err(bad("restore", "give FILE or --from-mirror DIR")),
         Command::Mirror { action } => {
@@ -255,6 +254,18 @@ fn maintenance(db: &Path, command: &Command) -> Result<Option<serde_json::Value>
         _ => return Ok(None),
     };
     Ok(Some(v))
+}
+
+/// After a restore the mirror starts afresh from the restored file (a new copy, an empty
+/// journal); its old copy and journal are kept aside, never overwritten.
+fn restart_mirror(db: &Path, now: Timestamp) -> Result<Vec<PathBuf>, Error> {
+    let mut store = guichet_store::Store::open(db)?;
+    let Some(dir) = store.mirror_setting()?.dir else {
+        return Ok(Vec::new());
+    };
+    let moved = guichet_store::mirror::set_aside(&dir, now)?;
+    store.copy_to_mirror()?;
+    Ok(moved)
 }
 
 /// Who allows a void or a refund, and why.
