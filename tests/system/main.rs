@@ -15,6 +15,7 @@ mod faults;
 mod first_pull;
 mod help;
 mod proxy;
+mod restore;
 mod rig;
 mod two_desks;
 mod unrecorded;

@@ -29,6 +29,9 @@ pub const APT_PACKAGES: &[&str] = &[
     "sqlite3",
     // The draw's stand-alone checker (docs/draw_check.py) in the tests and the demo.
     "python3",
+    // bindgen needs it: the desk store builds SQLite with its session extension (the mirror
+    // journal, docs/backups.md).
+    "libclang-dev",
 ];
 
 fn missing_packages(list: &[&str]) -> Vec<String> {

@@ -6,11 +6,13 @@
 //!   `contract.rs`).
 //! - `demo`: run the product.
 //! - `derive-catalogue`: regenerate `data/paris2024/{prices,paralympic_sessions}.csv`.
+//! - `package`: the server's `.deb`, checked with lintian and systemd-analyze (`package.rs`).
 
 mod contract;
 mod demo;
 mod derive;
 mod install;
+mod package;
 mod sh;
 mod test;
 
@@ -40,6 +42,11 @@ const TASKS: &[(&str, &str, Task)] = &[
         "contract",
         "the API contract alone: Schemathesis against docs/openapi.json and the real guichet-server on 127.0.0.1 (the test task ends with it)",
         contract::run,
+    ),
+    (
+        "package",
+        "the server's .deb (cargo-deb, release): a hardened systemd unit, /etc/guichet/server.toml, the catalogue under /usr/share/guichet; checked with lintian and systemd-analyze verify",
+        package::run,
     ),
 ];
 

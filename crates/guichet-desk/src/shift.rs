@@ -97,6 +97,14 @@ impl Desk {
             )?;
             Ok::<_, Error>(report)
         })?;
+        // The shift's full copy to the mirror (if one is set). The close itself is already
+        // committed and journaled, so a failed copy loses nothing: it is said, not hidden.
+        self.store
+            .copy_to_mirror()
+            .map_err(|e| guichet_store::Error::MirrorCopy {
+                what: "the shift is closed",
+                reason: e.to_string(),
+            })?;
         Ok(report)
     }
 }

@@ -67,6 +67,25 @@ pub enum Command {
         #[arg(long)]
         at: Option<String>,
     },
+    /// Copy the server's database to FILE with SQLite's online backup API; the server may be
+    /// serving meanwhile.
+    Backup {
+        /// The database.
+        #[command(flatten)]
+        db: DbArg,
+        /// Where the copy goes.
+        file: PathBuf,
+    },
+    /// Restore the server's database from FILE: checked first (a Guichet server database,
+    /// whole, not newer); the current file is kept aside, never overwritten. Stop the server
+    /// first.
+    Restore {
+        /// The database.
+        #[command(flatten)]
+        db: DbArg,
+        /// A file made by `guichet-server backup`.
+        file: PathBuf,
+    },
     /// Import the catalogue (and its inventory) into the server's database. Importing twice
     /// changes nothing; sold and lent counts are kept.
     Import {
@@ -130,6 +149,13 @@ pub enum Command {
         /// themselves (at least 1).
         #[arg(long, default_value_t = crate::store::DEFAULT_HOLD_SECONDS)]
         hold_seconds: u32,
+    },
+    /// Run the HTTP server from a settings file (the installed service's command:
+    /// `/etc/guichet/server.toml`); each key has an environment override `GUICHET_SERVER_<KEY>`.
+    Service {
+        /// The settings file.
+        #[arg(long, default_value = "/etc/guichet/server.toml")]
+        settings: PathBuf,
     },
     /// Print the OpenAPI document.
     Openapi,
@@ -230,6 +256,7 @@ pub fn main() -> std::process::ExitCode {
 
 /// Runs a command; returns the exit code.
 pub fn run(args: Args, now: Timestamp, out: &mut dyn Write) -> Result<u8, CliError> {
+    let args = crate::settings::expand(args, &|k| std::env::var(k).ok())?;
     let catalogue = match &args.catalogue {
         Some(dir) => load_dir(dir).map_err(|e| e.to_string())?,
         None => Catalogue::paris2024(),
@@ -248,6 +275,27 @@ pub fn run(args: Args, now: Timestamp, out: &mut dyn Write) -> Result<u8, CliErr
             .map_err(|e| format!("{}: {e}", db.db.display()))
     };
     match args.command {
+        Command::Backup { db, file } => {
+            let info = crate::store::backup::backup(&db.db, &file)?;
+            writeln!(
+                out,
+                "{}",
+                serde_json::to_string_pretty(&info).unwrap_or_default()
+            )
+            .map_err(w)?;
+            Ok(0)
+        }
+        Command::Restore { db, file } => {
+            let (info, aside) = crate::store::backup::restore(&file, &db.db, now)?;
+            let v = serde_json::json!({ "restored": info, "kept_aside": aside });
+            writeln!(
+                out,
+                "{}",
+                serde_json::to_string_pretty(&v).unwrap_or_default()
+            )
+            .map_err(w)?;
+            Ok(0)
+        }
         Command::Import { db } => {
             let mut store = open(&db)?;
             let r = store
@@ -316,6 +364,7 @@ pub fn run(args: Args, now: Timestamp, out: &mut dyn Write) -> Result<u8, CliErr
             let store = open(&db)?;
             crate::notices::cli::run(action, &store, now, out)
         }
+        Command::Service { .. } => Err("the settings were not expanded".into()),
         Command::Openapi => {
             writeln!(out, "{}", crate::api::openapi::document()).map_err(w)?;
             Ok(0)

@@ -8,4 +8,5 @@ mod demo_draw;
 pub mod draw_cli;
 pub mod notices;
 pub mod serve;
+pub mod settings;
 pub mod store;

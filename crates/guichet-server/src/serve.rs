@@ -10,6 +10,8 @@ use crate::store::Store;
 /// Serves until a shutdown signal.
 pub fn run(store: Store, clock: Clock, listen: &str) -> std::io::Result<()> {
     let _ = tracing_subscriber::fmt()
+        // No colour codes in journald (the installed service) or in a file.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),

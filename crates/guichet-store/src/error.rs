@@ -63,6 +63,45 @@ pub enum Error {
         /// Tickets left in the allotment.
         remaining: u32,
     },
+    /// The second location (mirror) is set but cannot be written: the step was rolled back,
+    /// nothing of it is in the desk's file either.
+    #[error("the mirror {dir} cannot be written ({action}: {source}); nothing was recorded — plug the mirror device back in, or choose another with `guichet-desk mirror set DIR` (or `mirror off`)")]
+    MirrorUnwritable {
+        /// The mirror directory.
+        dir: PathBuf,
+        /// What was being done ("append to the journal").
+        action: &'static str,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// A step committed (and is in the mirror's journal) but the full copy after it failed.
+    #[error("{what} and is in the mirror's journal, but the full copy to the mirror failed ({reason}) — plug the mirror back in and run `guichet-desk mirror copy`")]
+    MirrorCopy {
+        /// What did happen ("the shift is closed").
+        what: &'static str,
+        /// Why the copy failed.
+        reason: String,
+    },
+    /// A file offered to `restore` is not usable; the live file was left as it was.
+    #[error("{path} cannot be restored: {reason}; the desk's file was left untouched — {way_out}")]
+    BadBackup {
+        /// The file offered.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+        /// What to do instead.
+        way_out: &'static str,
+    },
+    /// The mirror's journal cannot be replayed as it is; nothing was changed.
+    #[error("the journal {path} cannot be replayed: {reason}; the desk's file was left untouched — {way_out}")]
+    BadJournal {
+        /// The journal file.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+        /// What to do instead.
+        way_out: &'static str,
+    },
     /// No row with this id.
     #[error("no {what} with id {id:?} in this desk's store")]
     NotFound {

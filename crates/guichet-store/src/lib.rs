@@ -6,12 +6,15 @@
 //! [`Store::write`] (whose transaction derefs to a connection) for writes.
 
 pub mod accounts;
+pub mod backup;
 pub mod error;
 pub mod intents;
 pub mod journal;
 pub mod link;
 pub mod migrate;
+pub mod mirror;
 pub mod operators;
+pub mod replay;
 pub mod sales;
 pub mod shifts;
 pub mod stock;

@@ -16,6 +16,7 @@ pub const MIGRATIONS: &[(u32, &str)] = &[
     (3, include_str!("../migrations/0003_card_keys.sql")),
     (4, include_str!("../migrations/0004_payment_intents.sql")),
     (5, include_str!("../migrations/0005_accessible.sql")),
+    (6, include_str!("../migrations/0006_mirror.sql")),
 ];
 
 /// The schema version this binary brings a file up to.

@@ -7,22 +7,30 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use rusqlite::session::Session;
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
 use crate::error::{Context, Error, Result};
 use crate::migrate::{self, latest_version, APPLICATION_ID};
+use crate::mirror::{self, Mirror, MirrorSetting, COPY_FILE, MIRROR_ENV};
 
 /// Settings of the local store.
 #[derive(Debug, Clone)]
 pub struct StoreSettings {
     /// How long a write waits for another writer before failing.
     pub busy_timeout: Duration,
+    /// A mirror directory that wins over the one stored in the file (from
+    /// `GUICHET_DESK_MIRROR_DIR` by default).
+    pub mirror_override: Option<PathBuf>,
 }
 
 impl Default for StoreSettings {
     fn default() -> Self {
         StoreSettings {
             busy_timeout: Duration::from_secs(5),
+            mirror_override: std::env::var_os(MIRROR_ENV)
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from),
         }
     }
 }
@@ -32,6 +40,8 @@ pub struct Store {
     path: PathBuf,
     writer: Connection,
     reader: Connection,
+    mirror: Option<Mirror>,
+    mirror_override: Option<PathBuf>,
 }
 
 impl std::fmt::Debug for Store {
@@ -63,7 +73,7 @@ pub fn default_path() -> PathBuf {
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 
 /// What the file is, found by reading it without writing.
-enum Found {
+pub(crate) enum Found {
     Fresh,
     Ours,
 }
@@ -76,8 +86,9 @@ fn not_ours(path: &Path, reason: impl Into<String>) -> Error {
 }
 
 /// Reads the header and, read-only, the schema version, refusing foreign, truncated and newer
-/// files. Writes nothing.
-fn inspect(path: &Path) -> Result<Found> {
+/// files. Writes nothing. `full` runs `integrity_check` (every index against its table) instead
+/// of `quick_check`.
+pub(crate) fn inspect(path: &Path, full: bool) -> Result<Found> {
     let mut file = match File::open(path) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Found::Fresh),
@@ -146,8 +157,13 @@ fn inspect(path: &Path) -> Result<Found> {
             });
         }
         // A full pass over the b-trees finds damage the size check cannot.
+        let pragma = if full {
+            "PRAGMA integrity_check(1)"
+        } else {
+            "PRAGMA quick_check(1)"
+        };
         let check: String = conn
-            .query_row("PRAGMA quick_check(1)", [], |r| r.get(0))
+            .query_row(pragma, [], |r| r.get(0))
             .map_err(|e| not_ours(path, format!("SQLite cannot check it: {e}")))?;
         if check != "ok" {
             return Err(not_ours(path, format!("damaged: {check}")));
@@ -182,7 +198,7 @@ impl Store {
     /// refused with a typed error before anything is written to it.
     pub fn open_with(path: impl AsRef<Path>, settings: &StoreSettings) -> Result<Store> {
         let path = path.as_ref().to_path_buf();
-        let found = inspect(&path)?;
+        let found = inspect(&path, false)?;
         if let (Found::Fresh, Some(dir)) = (&found, path.parent()) {
             if !dir.as_os_str().is_empty() {
                 std::fs::create_dir_all(dir).map_err(|source| Error::Io {
@@ -194,6 +210,9 @@ impl Store {
         }
         let mut writer = Connection::open(&path).ctx(format!("open {}", path.display()))?;
         configure(&writer, settings)?;
+        let before: u32 = writer
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .ctx("read schema version")?;
         migrate::migrate(&mut writer)?;
         let reader = Connection::open_with_flags(
             &path,
@@ -206,11 +225,73 @@ impl Store {
         reader
             .execute_batch("PRAGMA query_only = ON;")
             .ctx("set reader pragmas")?;
-        Ok(Store {
+        let mut store = Store {
             path,
             writer,
             reader,
-        })
+            mirror: None,
+            mirror_override: settings.mirror_override.clone(),
+        };
+        store.load_mirror()?;
+        // Journal records after a migration no longer fit the copy made before it. Best
+        // effort: an unplugged mirror must not keep the desk from opening, and its next write
+        // says what is wrong.
+        if before != latest_version() && matches!(found, Found::Ours) {
+            let _ = store.copy_to_mirror();
+        }
+        Ok(store)
+    }
+
+    fn load_mirror(&mut self) -> Result<()> {
+        let s = mirror::setting(&self.writer, self.mirror_override.as_deref())?;
+        self.mirror = s.dir.map(|dir| Mirror {
+            dir,
+            store_id: s.store_id,
+            header_checked: false,
+        });
+        Ok(())
+    }
+
+    /// The mirror setting: stored directory, the one in use, the journal's position.
+    pub fn mirror_setting(&self) -> Result<MirrorSetting> {
+        mirror::setting(&self.reader, self.mirror_override.as_deref())
+    }
+
+    /// Sets (or, with `None`, removes) the mirror directory stored in the file. A new directory
+    /// is created if missing, proved writable, and given a full copy at once, so its journal
+    /// starts from a copy.
+    pub fn set_mirror(&mut self, dir: Option<&Path>) -> Result<MirrorSetting> {
+        if let Some(dir) = dir {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| mirror::unwritable(dir, "create the directory", e))?;
+        }
+        let text = dir.map(|d| d.display().to_string());
+        self.write(|tx| {
+            tx.execute("UPDATE mirror SET dir = ?1 WHERE id = 1", [&text])
+                .ctx("store the mirror directory")
+        })?;
+        self.load_mirror()?;
+        self.copy_to_mirror()?;
+        self.mirror_setting()
+    }
+
+    /// Makes a full copy to the mirror (backup API), then starts its journal afresh: the copy
+    /// holds every record so far. Holds the write lock meanwhile so no write falls between the
+    /// copy and the new journal. Returns the copy's path (none without a mirror).
+    pub fn copy_to_mirror(&mut self) -> Result<Option<PathBuf>> {
+        let Some(m) = self.mirror.as_mut() else {
+            return Ok(None);
+        };
+        let tx = Transaction::new_unchecked(&self.writer, TransactionBehavior::Immediate)
+            .ctx("take the write lock for the mirror copy")?;
+        let copy = make_copy(&self.reader, m)?;
+        tx.commit().ctx("release the write lock")?;
+        Ok(Some(copy))
+    }
+
+    /// Copies the file to `dest` with SQLite's online backup API while the desk may be selling.
+    pub fn backup_to(&self, dest: &Path) -> Result<()> {
+        crate::backup::backup_to(&self.reader, dest)
     }
 
     /// The file.
@@ -225,10 +306,16 @@ impl Store {
 
     /// Runs `f` in one `IMMEDIATE` transaction on the writer: committed (and fsynced) if `f`
     /// returns `Ok`, rolled back otherwise.
+    ///
+    /// With a mirror, the step's changes are also appended and fsynced to the mirror's journal
+    /// before the commit; if that fails the step is rolled back and nothing of it is kept.
     pub fn write<T, E: From<Error>>(
         &mut self,
         f: impl FnOnce(&Transaction<'_>) -> std::result::Result<T, E>,
     ) -> std::result::Result<T, E> {
+        if let Some(m) = self.mirror.as_mut() {
+            return write_mirrored(&self.writer, &self.reader, m, f);
+        }
         let tx = self
             .writer
             .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -244,4 +331,59 @@ impl Store {
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .ctx("read schema version")
     }
+}
+
+/// The full copy to the mirror and a fresh journal; the caller holds the write lock.
+fn make_copy(reader: &Connection, m: &mut Mirror) -> Result<PathBuf> {
+    let copy = m.dir.join(COPY_FILE);
+    crate::backup::backup_to(reader, &copy).map_err(|e| match e {
+        Error::Io { action, source, .. } => mirror::unwritable(&m.dir, action, source),
+        Error::Sqlite { source, .. } => mirror::unwritable(
+            &m.dir,
+            "write the full copy",
+            std::io::Error::other(source.to_string()),
+        ),
+        other => other,
+    })?;
+    mirror::restart(m)?;
+    Ok(copy)
+}
+
+fn write_mirrored<T, E: From<Error>>(
+    writer: &Connection,
+    reader: &Connection,
+    m: &mut Mirror,
+    f: impl FnOnce(&Transaction<'_>) -> std::result::Result<T, E>,
+) -> std::result::Result<T, E> {
+    let tx = Transaction::new_unchecked(writer, TransactionBehavior::Immediate)
+        .ctx("begin write transaction")?;
+    let mut session = Session::new(writer).ctx("record the step for the mirror")?;
+    session
+        .attach::<&str>(None)
+        .ctx("record the step for the mirror")?;
+    let out = f(&tx)?;
+    if !session.is_empty() {
+        if !m.dir.join(COPY_FILE).exists() {
+            // A journal starts from a copy (a new or wiped mirror).
+            make_copy(reader, m)?;
+        }
+        let seq: i64 = tx
+            .query_row(
+                "UPDATE mirror SET journal_seq = journal_seq + 1 WHERE id = 1
+                 RETURNING journal_seq",
+                [],
+                |r| r.get(0),
+            )
+            .ctx("number the journal record")?;
+        let mut body = Vec::new();
+        session
+            .changeset_strm(&mut body)
+            .ctx("write the step's changes")?;
+        drop(session);
+        mirror::append(m, seq, &body)?;
+    } else {
+        drop(session);
+    }
+    tx.commit().ctx("commit")?;
+    Ok(out)
 }

@@ -169,6 +169,26 @@ enum Command {
         #[arg(long)]
         line: String,
     },
+    /// Copies the desk's file to FILE with SQLite's online backup API; the desk may be selling
+    /// meanwhile.
+    Backup { file: PathBuf },
+    /// Restores the desk's file from FILE, or rebuilds it from a mirror (its last copy plus its
+    /// journal). The file is checked first; the current desk file is kept aside, never
+    /// overwritten. Stop the desk first.
+    Restore {
+        /// A file made by `guichet-desk backup`.
+        #[arg(required_unless_present = "from_mirror")]
+        file: Option<PathBuf>,
+        /// A mirror directory (`guichet-desk mirror set DIR`).
+        #[arg(long = "from-mirror", conflicts_with = "file")]
+        from_mirror: Option<PathBuf>,
+    },
+    /// The second location (a USB stick, a second disk) every sale is journaled to before its
+    /// receipt appears.
+    Mirror {
+        #[command(subcommand)]
+        action: MirrorAction,
+    },
     /// Sells walk-in single-ticket orders in a loop (crash-safety tests): prints `ready`, then
     /// `sold <order id>` after each commit.
     #[command(hide = true)]
@@ -178,6 +198,74 @@ enum Command {
         #[arg(long, default_value = "FBL01,FBL02")]
         sessions: String,
     },
+}
+
+/// What to do with the mirror.
+#[derive(Subcommand)]
+enum MirrorAction {
+    /// Journal every write to DIR from now on (a full copy is made there at once).
+    Set { dir: PathBuf },
+    /// Stop journaling to a second location.
+    Off,
+    /// Print the setting (the environment's GUICHET_DESK_MIRROR_DIR wins over the stored one).
+    Show,
+    /// Make a full copy to the mirror now and start its journal afresh.
+    Copy,
+}
+
+/// Backup, restore and mirror commands: no operator, and `restore` runs without opening the
+/// desk (its file may be gone).
+fn maintenance(db: &Path, command: &Command) -> Result<Option<serde_json::Value>, Error> {
+    let now = Timestamp::now();
+    let v = match command {
+        Command::Backup { file } => {
+            let store = guichet_store::Store::open(db)?;
+            store.backup_to(file)?;
+            let info = guichet_store::backup::check_backup(file)?;
+            serde_json::to_value(info).unwrap_or_default()
+        }
+        Command::Restore { file: Some(f), .. } => {
+            let r = guichet_store::backup::restore_file(f, db, now)?;
+            let mirror = restart_mirror(db, now)?;
+            serde_json::json!({ "restored": r, "mirror_kept_aside": mirror })
+        }
+        Command::Restore {
+            from_mirror: Some(dir),
+            ..
+        } => {
+            let r = guichet_store::replay::restore_from_mirror(dir, db, now)?;
+            let mirror = restart_mirror(db, now)?;
+            serde_json::json!({ "restored": r, "mirror_kept_aside": mirror })
+        }
+        Command::Restore { .. } => return Err(bad("restore", "give FILE or --from-mirror DIR")),
+        Command::Mirror { action } => {
+            let mut store = guichet_store::Store::open(db)?;
+            let s = match action {
+                MirrorAction::Set { dir } => store.set_mirror(Some(dir))?,
+                MirrorAction::Off => store.set_mirror(None)?,
+                MirrorAction::Show => store.mirror_setting()?,
+                MirrorAction::Copy => {
+                    store.copy_to_mirror()?;
+                    store.mirror_setting()?
+                }
+            };
+            serde_json::to_value(s).unwrap_or_default()
+        }
+        _ => return Ok(None),
+    };
+    Ok(Some(v))
+}
+
+/// After a restore the mirror starts afresh from the restored file (a new copy, an empty
+/// journal); its old copy and journal are kept aside, never overwritten.
+fn restart_mirror(db: &Path, now: Timestamp) -> Result<Vec<PathBuf>, Error> {
+    let mut store = guichet_store::Store::open(db)?;
+    let Some(dir) = store.mirror_setting()?.dir else {
+        return Ok(Vec::new());
+    };
+    let moved = guichet_store::mirror::set_aside(&dir, now)?;
+    store.copy_to_mirror()?;
+    Ok(moved)
 }
 
 /// Who allows a void or a refund, and why.
@@ -261,6 +349,9 @@ fn line(s: &str) -> Result<RequestLine, Error> {
 
 fn run(cli: Cli) -> Result<serde_json::Value, Error> {
     let db = cli.db.clone().unwrap_or_else(guichet_store::default_path);
+    if let Some(v) = maintenance(&db, &cli.command)? {
+        return Ok(v);
+    }
     let at = cli.at.clone().or_else(|| std::env::var("GUICHET_NOW").ok());
     let clock: Box<dyn Clock> = match &at {
         Some(s) => Box::new(FixedClock::at(instant(s)?)),
@@ -427,6 +518,9 @@ fn run(cli: Cli) -> Result<serde_json::Value, Error> {
             serde_json::json!({ "report": r, "text": guichet_desk::shift::z_report_text(&r) })
         }
         Command::SaleLoop { count, sessions } => sale_loop(&mut desk, count, &sessions)?,
+        Command::Backup { .. } | Command::Restore { .. } | Command::Mirror { .. } => {
+            unreachable!("handled by maintenance")
+        }
     };
     Ok(out)
 }

@@ -3,6 +3,7 @@
 //! can follow with the same operations.
 
 mod accounts;
+pub mod backup;
 mod cards;
 mod catalogue;
 mod devices;
@@ -33,7 +34,13 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0004_notices.sql"),
     include_str!("../../migrations/0005_holds.sql"),
     include_str!("../../migrations/0006_accessible.sql"),
+    include_str!("../../migrations/0007_application_id.sql"),
 ];
+
+/// The schema version this server brings a file up to.
+pub fn schema_version() -> i64 {
+    i64::try_from(MIGRATIONS.len()).unwrap_or(i64::MAX)
+}
 
 /// Prepared statements kept per connection: every statement of a sale and of a push stays
 /// compiled (rusqlite's default of 16 is fewer than a push uses).
