@@ -182,6 +182,10 @@ fn sentence(e: &Error, lang: Lang<'_>) -> String {
             Error::Store(guichet_store::Error::AllotmentShort { .. }) => {
                 "this desk's allotment is too short for the order — lower the quantities or choose another session".into()
             }
+            Error::Store(
+                inner @ (guichet_store::Error::MirrorUnwritable { .. }
+                | guichet_store::Error::MirrorCopy { .. }),
+            ) => inner.to_string(),
             Error::Store(inner) => {
                 eprintln!("guichet-app: store error: {inner:?}");
                 format!("the desk's file could not be used ({inner}) — nothing was changed; try again, and call support if it repeats")
@@ -197,6 +201,13 @@ fn sentence(e: &Error, lang: Lang<'_>) -> String {
         Error::Store(guichet_store::Error::AllotmentShort { .. }) => {
             "Le contingent de ce guichet ne suffit pas — baissez les quantités ou choisissez une autre séance".into()
         }
+        Error::Store(guichet_store::Error::MirrorUnwritable { dir, .. }) => format!(
+            "Le miroir {} ne peut pas être écrit ; rien n’a été enregistré — rebranchez le support du miroir, ou choisissez-en un autre (guichet-desk mirror set DOSSIER, ou mirror off)",
+            dir.display()
+        ),
+        Error::Store(guichet_store::Error::MirrorCopy { reason, .. }) => format!(
+            "L’opération est faite et inscrite dans le journal du miroir, mais la copie complète vers le miroir a échoué ({reason}) — rebranchez le miroir et lancez guichet-desk mirror copy"
+        ),
         Error::Store(inner) => {
             eprintln!("guichet-app: store error: {inner:?}");
             format!("Le fichier du guichet est inutilisable ({inner}) — rien n’a été modifié ; réessayez, puis appelez le support si cela se répète")
@@ -350,6 +361,72 @@ fn why_fr(why: &Output) -> String {
     }
 }
 
+/// A refused account card, in French (the English is the error's own text).
+fn card_fr(c: &guichet_tickets::CardError) -> String {
+    use guichet_tickets::CardError as C;
+    match c {
+        C::NotACard => "Ce n’est pas une carte de compte".into(),
+        C::Unsigned => "Ce code de compte n’est pas signé : présentez le QR de votre e-mail de confirmation".into(),
+        C::Malformed(_) => "Cette carte de compte est abîmée : présentez à nouveau le QR de votre e-mail de confirmation".into(),
+        C::UnknownKey(k) => format!("Cette carte de compte a été signée par la clé {k}, que cette borne ne connaît pas"),
+        C::Forged => "La signature de cette carte de compte ne correspond pas : elle a été modifiée ou falsifiée".into(),
+        C::Expired { until, today } => format!(
+            "Cette carte de compte était valable jusqu’au {} ; nous sommes le {} : demandez-en une nouvelle",
+            until.strftime("%d/%m/%Y"),
+            today.strftime("%d/%m/%Y")
+        ),
+    }
+}
+
+/// A draw registration the desk could not make, as the seller reads it: the server's rule
+/// (`details.rule`) said in the chosen language with the draw's window in Paris time, or the
+/// desk error's own sentence (offline, not enrolled…).
+pub fn draw_refusal(
+    e: &Error,
+    config: &guichet_domain::SaleConfig,
+    draw: &str,
+    lang: Lang<'_>,
+) -> Failure {
+    let Error::Server(guichet_desk::sync::CallError::Refused { body, .. }) = e else {
+        return Failure::from_desk(e, lang);
+    };
+    let rule = body
+        .details
+        .get("rule")
+        .and_then(|r| r.as_str())
+        .unwrap_or_default();
+    let Some(d) = config.draw(draw) else {
+        return Failure::from_desk(e, lang);
+    };
+    let (name, opens, closes) = (
+        if fr(lang) { &d.name_fr } else { &d.name_en },
+        crate::views::paris_time(d.registration_opens),
+        crate::views::paris_time(d.registration_closes),
+    );
+    let (en, fr_text) = match rule {
+        "REGISTRATION_NOT_OPEN" => (
+            format!("Registration for the {name} opens on {opens} (Paris time) — come back then"),
+            format!("L’inscription au {name} ouvre le {opens} (heure de Paris) — revenez à ce moment-là"),
+        ),
+        "REGISTRATION_CLOSED" | "REGISTRATION_AFTER_FINGERPRINT" => (
+            format!("Registration for the {name} closed on {closes} (Paris time): it was open from {opens} — no registration is possible any more"),
+            format!("L’inscription au {name} a fermé le {closes} (heure de Paris) : elle était ouverte depuis le {opens} — il n’est plus possible de s’inscrire"),
+        ),
+        "ALREADY_REGISTERED" => (
+            format!("This account is already registered for the {name} — one registration per account and draw; nothing to do"),
+            format!("Ce compte est déjà inscrit au {name} — une inscription par compte et par tirage ; rien à faire"),
+        ),
+        "ACCOUNT_UNKNOWN" => (
+            "The server does not know this account yet — sync the desk, then register again".to_string(),
+            "Le serveur ne connaît pas encore ce compte — synchronisez le guichet, puis inscrivez-le à nouveau".to_string(),
+        ),
+        _ => return Failure::from_desk(e, lang),
+    };
+    let mut f = Failure::new(FailureCode::DrawRegistrationRefused, en, fr_text, lang);
+    f.message = capitalised(f.message);
+    f
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -471,70 +548,4 @@ mod tests {
             "{fr_}"
         );
     }
-}
-
-/// A refused account card, in French (the English is the error's own text).
-fn card_fr(c: &guichet_tickets::CardError) -> String {
-    use guichet_tickets::CardError as C;
-    match c {
-        C::NotACard => "Ce n’est pas une carte de compte".into(),
-        C::Unsigned => "Ce code de compte n’est pas signé : présentez le QR de votre e-mail de confirmation".into(),
-        C::Malformed(_) => "Cette carte de compte est abîmée : présentez à nouveau le QR de votre e-mail de confirmation".into(),
-        C::UnknownKey(k) => format!("Cette carte de compte a été signée par la clé {k}, que cette borne ne connaît pas"),
-        C::Forged => "La signature de cette carte de compte ne correspond pas : elle a été modifiée ou falsifiée".into(),
-        C::Expired { until, today } => format!(
-            "Cette carte de compte était valable jusqu’au {} ; nous sommes le {} : demandez-en une nouvelle",
-            until.strftime("%d/%m/%Y"),
-            today.strftime("%d/%m/%Y")
-        ),
-    }
-}
-
-/// A draw registration the desk could not make, as the seller reads it: the server's rule
-/// (`details.rule`) said in the chosen language with the draw's window in Paris time, or the
-/// desk error's own sentence (offline, not enrolled…).
-pub fn draw_refusal(
-    e: &Error,
-    config: &guichet_domain::SaleConfig,
-    draw: &str,
-    lang: Lang<'_>,
-) -> Failure {
-    let Error::Server(guichet_desk::sync::CallError::Refused { body, .. }) = e else {
-        return Failure::from_desk(e, lang);
-    };
-    let rule = body
-        .details
-        .get("rule")
-        .and_then(|r| r.as_str())
-        .unwrap_or_default();
-    let Some(d) = config.draw(draw) else {
-        return Failure::from_desk(e, lang);
-    };
-    let (name, opens, closes) = (
-        if fr(lang) { &d.name_fr } else { &d.name_en },
-        crate::views::paris_time(d.registration_opens),
-        crate::views::paris_time(d.registration_closes),
-    );
-    let (en, fr_text) = match rule {
-        "REGISTRATION_NOT_OPEN" => (
-            format!("Registration for the {name} opens on {opens} (Paris time) — come back then"),
-            format!("L’inscription au {name} ouvre le {opens} (heure de Paris) — revenez à ce moment-là"),
-        ),
-        "REGISTRATION_CLOSED" | "REGISTRATION_AFTER_FINGERPRINT" => (
-            format!("Registration for the {name} closed on {closes} (Paris time): it was open from {opens} — no registration is possible any more"),
-            format!("L’inscription au {name} a fermé le {closes} (heure de Paris) : elle était ouverte depuis le {opens} — il n’est plus possible de s’inscrire"),
-        ),
-        "ALREADY_REGISTERED" => (
-            format!("This account is already registered for the {name} — one registration per account and draw; nothing to do"),
-            format!("Ce compte est déjà inscrit au {name} — une inscription par compte et par tirage ; rien à faire"),
-        ),
-        "ACCOUNT_UNKNOWN" => (
-            "The server does not know this account yet — sync the desk, then register again".to_string(),
-            "Le serveur ne connaît pas encore ce compte — synchronisez le guichet, puis inscrivez-le à nouveau".to_string(),
-        ),
-        _ => return Failure::from_desk(e, lang),
-    };
-    let mut f = Failure::new(FailureCode::DrawRegistrationRefused, en, fr_text, lang);
-    f.message = capitalised(f.message);
-    f
 }
