@@ -5,6 +5,7 @@
 use ts_rs::{Config, TS};
 
 use crate::config::DeviceKind;
+use crate::kiosk_wire::*;
 use crate::wire::*;
 
 /// Every declaration, in a stable order, as one TypeScript module.
@@ -51,6 +52,17 @@ pub fn typescript() -> String {
         Bucket::decl(&cfg),
         Dashboard::decl(&cfg),
         ScanView::decl(&cfg),
+        KioskHealth::decl(&cfg),
+        HeldCount::decl(&cfg),
+        SlotView::decl(&cfg),
+        KioskStanding::decl(&cfg),
+        KioskLine::decl(&cfg),
+        KioskBasket::decl(&cfg),
+        KioskQuote::decl(&cfg),
+        KioskSale::decl(&cfg),
+        KioskProgress::decl(&cfg),
+        MaintenanceAction::decl(&cfg),
+        MaintenanceView::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from src-tauri/src/wire.rs by ts-rs (src-tauri/src/bindings.rs). Do not edit:\n\

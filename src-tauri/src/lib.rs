@@ -11,8 +11,10 @@ mod demo;
 mod enrolment;
 mod error;
 mod failure;
+mod kiosk_wire;
 #[cfg(test)]
 mod no_sql;
+mod self_service;
 mod state;
 mod status;
 mod sync;
@@ -41,6 +43,7 @@ pub fn builder<R: Runtime>(builder: Builder<R>, config: AppConfig) -> Builder<R>
     let device_kind = config.device_kind;
     builder
         .manage(AppState::new(config))
+        .manage(self_service::SelfService::default())
         .invoke_handler(commands::handler())
         .setup(move |app| {
             // One window, chosen by the device kind: tauri.conf.json describes both and
@@ -52,6 +55,13 @@ pub fn builder<R: Runtime>(builder: Builder<R>, config: AppConfig) -> Builder<R>
                 let window =
                     tauri::WebviewWindowBuilder::from_config(app.handle(), config)?.build()?;
                 window.set_title(device_kind.window_title())?;
+                if device_kind == config::DeviceKind::Kiosk {
+                    // Locked down: no decorations, full screen (unless a test resizes it).
+                    window.set_decorations(false)?;
+                    if std::env::var(self_service::WINDOWED_ENV).as_deref() != Ok("1") {
+                        window.set_fullscreen(true)?;
+                    }
+                }
             }
             // Link the desk to its server and start the sync task, off the main thread (an
             // enrolment at start-up talks to the server).

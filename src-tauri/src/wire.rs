@@ -128,6 +128,12 @@ pub enum FailureCode {
     DeviceKey,
     /// A staff function asked on a kiosk.
     StaffOnlyOnKiosk,
+    /// A kiosk sale was asked with no fan identified (or after the wipe).
+    NotIdentified,
+    /// The kiosk's payment core failed (terminal, printer, intent); reconciliation settles it.
+    Payment,
+    /// The kiosk is out of order or out of service: no sale starts.
+    OutOfOrder,
     /// Something failed inside the app.
     Internal,
 }

@@ -8,6 +8,7 @@
 //! The card terminal is a trait ([`PaymentTerminal`]); the one implementation shipped is the
 //! [`SimulatedTerminal`]. Tickets go to a [`TicketPrinter`] (CUPS or a folder).
 
+mod checks;
 pub mod error;
 pub mod kiosk;
 pub mod printer;
@@ -18,6 +19,7 @@ mod steps;
 pub mod terminal;
 mod tickets;
 
+pub use checks::OutOfOrder;
 pub use error::{Error, Result};
 pub use guichet_store::intents::{Intent, IntentState};
 pub use kiosk::{Basket, BasketLine, Kiosk, KioskParts, Step};

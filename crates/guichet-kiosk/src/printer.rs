@@ -42,6 +42,47 @@ pub enum PrintError {
 pub trait TicketPrinter: Send {
     /// Prints the job; returns the printer's job reference.
     fn print(&mut self, job: &PrintJob<'_>) -> Result<String, PrintError>;
+    /// Whether a job would print now (checked before a sale is offered); why not.
+    fn ready(&self) -> Result<(), String> {
+        Ok(())
+    }
+    /// After the paper is refilled: lets the printer take jobs again.
+    fn resume(&mut self) -> Result<(), String> {
+        Ok(())
+    }
+}
+
+/// Runs a CUPS tool; its output, or why it failed.
+fn cups_tool(tool: &str, args: &[&str]) -> Result<String, String> {
+    let out = std::process::Command::new(tool)
+        .args(args)
+        .output()
+        .map_err(|e| format!("{tool} could not run ({e}): install cups-client"))?;
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    if out.status.success() {
+        Ok(text)
+    } else {
+        Err(format!(
+            "{tool} {}: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr).trim()
+        ))
+    }
+}
+
+/// Reads `lpstat -p QUEUE`: a queue CUPS paused ("disabled", which it does when the paper runs
+/// out) is not ready.
+pub fn queue_state(lpstat: &str, queue: &str) -> Result<(), String> {
+    let line = lpstat
+        .lines()
+        .find(|l| l.starts_with(&format!("printer {queue} ")))
+        .ok_or_else(|| format!("CUPS has no queue {queue}"))?;
+    if line.contains("disabled") {
+        return Err(format!(
+            "the CUPS queue {queue} is paused (out of paper?): refill it, then \"paper refilled\""
+        ));
+    }
+    Ok(())
 }
 
 /// A CUPS queue (the machine's `lp`).
@@ -71,6 +112,15 @@ impl TicketPrinter for CupsPrinter {
         print_pdf(&self.queue, &path, &opts)
             .map(|j| j.0)
             .map_err(|e| PrintError::Cups(e.to_string()))
+    }
+
+    fn ready(&self) -> Result<(), String> {
+        queue_state(&cups_tool("lpstat", &["-p", &self.queue])?, &self.queue)
+    }
+
+    fn resume(&mut self) -> Result<(), String> {
+        cups_tool("cupsenable", &[&self.queue])?;
+        cups_tool("cupsaccept", &[&self.queue]).map(|_| ())
     }
 }
 
@@ -117,6 +167,15 @@ impl FileSinkPrinter {
 }
 
 impl TicketPrinter for FileSinkPrinter {
+    fn ready(&self) -> Result<(), String> {
+        self.fail_with.clone().map_or(Ok(()), Err)
+    }
+
+    fn resume(&mut self) -> Result<(), String> {
+        self.fail_with = None;
+        Ok(())
+    }
+
     fn print(&mut self, job: &PrintJob<'_>) -> Result<String, PrintError> {
         if let Some(why) = &self.fail_with {
             return Err(PrintError::Cups(why.clone()));
@@ -146,5 +205,27 @@ impl TicketPrinter for FileSinkPrinter {
         f.write_all(line.as_bytes()).map_err(io(&manifest))?;
         f.sync_data().map_err(io(&manifest))?;
         Ok(format!("file:{}", path.display()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::queue_state;
+
+    #[test]
+    fn a_paused_or_missing_cups_queue_is_not_ready_and_an_idle_one_is() {
+        let idle = "printer PDF is idle.  enabled since Wed 02 Dec 2026 01:00:00 UTC\n";
+        assert_eq!(
+            queue_state(idle, "PDF"),
+            Ok(()),
+            "an idle, enabled queue prints"
+        );
+        let paused = "printer PDF disabled since Wed 02 Dec 2026 01:00:00 UTC -\n\tPaused\n";
+        let why = queue_state(paused, "PDF").expect_err("a paused queue must not be offered");
+        assert!(why.contains("paused"), "the reason says paused: {why}");
+        assert!(
+            queue_state(idle, "THERMAL").is_err(),
+            "a queue lpstat does not list is not ready"
+        );
     }
 }

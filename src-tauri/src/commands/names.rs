@@ -35,9 +35,17 @@ pub const STAFF: &[&str] = &[
     "register_for_draw",
 ];
 
-/// Commands of the kiosk window only (`capabilities/kiosk.json`). None yet: the self-service
-/// flow adds its commands here (see `commands/kiosk.rs`).
-pub const KIOSK: &[&str] = &[];
+/// Commands of the kiosk window only (`capabilities/kiosk.json`): the self-service flow.
+pub const KIOSK: &[&str] = &[
+    "kiosk_status",
+    "kiosk_identify",
+    "kiosk_quote",
+    "kiosk_buy",
+    "kiosk_progress",
+    "kiosk_wipe",
+    "kiosk_unlock",
+    "kiosk_maintenance",
+];
 
 /// Commands both windows call: what the device is, the status, the language, the sessions.
 pub const COMMON: &[&str] = &["app_info", "status", "choose_language", "sessions"];

@@ -51,7 +51,7 @@ supervisor: string,
  */
 supervisorPin: string, };
 
-export type FailureCode = "ALLOTMENT_SHORT" | "NOT_A_DESK_STORE" | "NEWER_SCHEMA" | "STORE" | "RULES" | "NOT_SIGNED_IN" | "UNKNOWN_OPERATOR" | "WRONG_PIN" | "LOCKED" | "NOT_SUPERVISOR" | "PIN_POLICY" | "NO_OPEN_SHIFT" | "SHIFT_ALREADY_OPEN" | "UNKNOWN_ACCOUNT" | "DRAW_REGISTRATION_REFUSED" | "CARD_NOT_VALID" | "BAD_INPUT" | "HOLDER_NAMES" | "HOLDER_NOT_PRINTABLE" | "NEGATIVE_AMOUNT" | "CARD_OVER_TOTAL" | "CASH_SHORT" | "CASH_NOT_DUE" | "ABSURD_CHANGE" | "CARD_DECLINED" | "UNKNOWN_ORDER" | "TICKET_NOT_VALID" | "ALREADY_VOIDED" | "SIGNING" | "NOT_ENROLLED" | "SERVER_UNREACHABLE" | "SERVER_REFUSED" | "RENDER" | "PRINT" | "ALREADY_ENROLLED" | "DEMO_DESK" | "SAVE" | "SCAN_UNKNOWN" | "SETTINGS" | "DEVICE_KEY" | "STAFF_ONLY_ON_KIOSK" | "INTERNAL";
+export type FailureCode = "ALLOTMENT_SHORT" | "NOT_A_DESK_STORE" | "NEWER_SCHEMA" | "STORE" | "RULES" | "NOT_SIGNED_IN" | "UNKNOWN_OPERATOR" | "WRONG_PIN" | "LOCKED" | "NOT_SUPERVISOR" | "PIN_POLICY" | "NO_OPEN_SHIFT" | "SHIFT_ALREADY_OPEN" | "UNKNOWN_ACCOUNT" | "DRAW_REGISTRATION_REFUSED" | "CARD_NOT_VALID" | "BAD_INPUT" | "HOLDER_NAMES" | "HOLDER_NOT_PRINTABLE" | "NEGATIVE_AMOUNT" | "CARD_OVER_TOTAL" | "CASH_SHORT" | "CASH_NOT_DUE" | "ABSURD_CHANGE" | "CARD_DECLINED" | "UNKNOWN_ORDER" | "TICKET_NOT_VALID" | "ALREADY_VOIDED" | "SIGNING" | "NOT_ENROLLED" | "SERVER_UNREACHABLE" | "SERVER_REFUSED" | "RENDER" | "PRINT" | "ALREADY_ENROLLED" | "DEMO_DESK" | "SAVE" | "SCAN_UNKNOWN" | "SETTINGS" | "DEVICE_KEY" | "STAFF_ONLY_ON_KIOSK" | "NOT_IDENTIFIED" | "PAYMENT" | "OUT_OF_ORDER" | "INTERNAL";
 
 export type Failure = { 
 /**
@@ -844,3 +844,165 @@ ticketId: string | null,
  * Its order.
  */
 orderId: string | null, };
+
+export type KioskHealth = { 
+/**
+ * Every check passed and the kiosk is in service.
+ */
+ok: boolean, 
+/**
+ * The out-of-order code of the first failing check (`OOO-PRINTER`, …).
+ */
+code: string | null, 
+/**
+ * Every failing check, for the maintenance screen (staff words, English).
+ */
+problems: Array<string>, 
+/**
+ * Seats are held at the server (else from the allotment).
+ */
+online: boolean, 
+/**
+ * Whether the state was reported to the server (no route for it yet: always false).
+ */
+reported: boolean, 
+/**
+ * Seconds without input before the idle warning.
+ */
+idleWarnS: number, 
+/**
+ * Seconds without input before the wipe.
+ */
+idleWipeS: number, };
+
+export type HeldCount = { 
+/**
+ * Session code.
+ */
+session: string, 
+/**
+ * Tickets held.
+ */
+held: number, };
+
+export type SlotView = { 
+/**
+ * Paris time, `2023-02-17 10:00`.
+ */
+start: string, 
+/**
+ * Paris time.
+ */
+end: string, 
+/**
+ * Open now.
+ */
+open: boolean, };
+
+export type KioskStanding = { 
+/**
+ * Given name only, for the greeting.
+ */
+givenName: string, 
+/**
+ * Tickets held.
+ */
+held: number, 
+/**
+ * Tickets it may still buy.
+ */
+left: number, 
+/**
+ * The cap per account.
+ */
+perAccount: number, 
+/**
+ * The cap per session.
+ */
+perSession: number, 
+/**
+ * Held per session.
+ */
+sessions: Array<HeldCount>, 
+/**
+ * Timeslots.
+ */
+slots: Array<SlotView>, 
+/**
+ * Read from the server now (else the kiosk's cache).
+ */
+fresh: boolean, };
+
+export type KioskLine = { 
+/**
+ * Session code.
+ */
+session: string, 
+/**
+ * Category (`A`–`D`, `WCH`, `CMP`).
+ */
+category: string, 
+/**
+ * Tickets.
+ */
+quantity: number, };
+
+export type KioskBasket = { 
+/**
+ * A pack (exactly three sessions) or single tickets.
+ */
+pack: boolean, 
+/**
+ * Lines.
+ */
+lines: Array<KioskLine>, };
+
+export type KioskQuote = { 
+/**
+ * No rule broken.
+ */
+accepted: boolean, 
+/**
+ * Total, cents (0 when refused).
+ */
+totalCents: number, 
+/**
+ * Every broken rule, in words, with the session it is about.
+ */
+violations: Array<ViolationView>, };
+
+export type KioskSale = { 
+/**
+ * `sold`, `declined`, `cancelled` or `reversed`.
+ */
+outcome: string, 
+/**
+ * Tickets printed.
+ */
+tickets: number, 
+/**
+ * The order's short reference (sold only).
+ */
+order: string | null, };
+
+export type KioskProgress = { 
+/**
+ * `intent`, `held`, `authorised`, `printed`, `captured`, `undone`, or none yet.
+ */
+step: string | null, };
+
+export type MaintenanceAction = "paperRefilled" | "outOfService" | "inService" | "signOut";
+
+export type MaintenanceView = { 
+/**
+ * Their name.
+ */
+supervisor: string, 
+/**
+ * Out of service by staff.
+ */
+outOfService: boolean, 
+/**
+ * Intents settled at start-up (how many).
+ */
+reconciled: number, };

@@ -186,6 +186,12 @@ impl ServerClient {
         )
     }
 
+    /// One account by id (`GET /v1/accounts/{id}`): what a kiosk may ask, never a search.
+    pub fn account(&self, id: &str) -> Result<AccountDto, CallError> {
+        let url = format!("{}/v1/accounts/{id}", self.base);
+        self.send("the account", self.http.get(url))
+    }
+
     /// Registers an account for a draw (`POST /v1/draws/{draw}/registrations`).
     pub fn register_for_draw(
         &self,
