@@ -133,7 +133,7 @@ fn pay_in_sight_at_the_minimum_size(s: &Session<'_>) {
 }
 
 /// Renders the PDF with pdftoppm and decodes every QR with zbarimg.
-fn qr_texts(pdf: &Path) -> Vec<String> {
+pub(crate) fn qr_texts(pdf: &Path) -> Vec<String> {
     let out_dir = pdf.with_extension("pages");
     let _ = std::fs::remove_dir_all(&out_dir);
     std::fs::create_dir_all(&out_dir).expect("e2e: page directory");

@@ -71,7 +71,7 @@ fn recorded(desk_db: &Path) -> (usize, (u64, u64)) {
 }
 
 /// Waits until the kiosk enrolled at start-up; its token.
-fn wait_enrolled(desk_db: &Path) -> String {
+pub(crate) fn wait_enrolled(desk_db: &Path) -> String {
     let deadline = Instant::now() + Duration::from_secs(90);
     loop {
         if desk_db.exists() {
@@ -130,7 +130,16 @@ fn every_staff_command_from_the_kiosk_window_is_refused_and_the_desk_records_not
     );
     let desk_db = target_dir().join("e2e-desks").join(run).join("desk.sqlite");
     let s = rig.open_app();
-    s.wait_for_text(TITLE, "Guichet — Kiosk", LAUNCH_BUDGET);
+    // The kiosk root, never the box office's sign-in.
+    s.wait_for_text(
+        "[data-testid=kiosk-title]",
+        "Guichet — Kiosk",
+        LAUNCH_BUDGET,
+    );
+    assert!(
+        s.find(TITLE).is_err(),
+        "e2e: a kiosk window never shows the box office's sign-in screen"
+    );
     let token = wait_enrolled(&desk_db);
 
     // The bridge works from this window: a common command answers.

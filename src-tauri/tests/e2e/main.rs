@@ -12,7 +12,11 @@
 
 mod box_office;
 mod keyboard;
+mod kiosk_decline;
+mod kiosk_idle;
 mod kiosk_isolation;
+mod kiosk_purchase;
+mod kiosk_rig;
 mod online;
 mod processes;
 mod tools;

@@ -18,6 +18,10 @@ export function isStaffChord(e: KeyboardEvent): boolean {
 
 export function lockdown(node: Window, onStaff: () => void) {
   const stop = (e: Event) => e.preventDefault();
+  // Text can still be selected inside a field (to correct what was typed).
+  const stopOutsideFields = (e: Event) => {
+    if (!(e.target instanceof HTMLInputElement)) e.preventDefault();
+  };
   let taps: number[] = [];
   function key(e: KeyboardEvent) {
     if (isStaffChord(e)) {
@@ -40,14 +44,14 @@ export function lockdown(node: Window, onStaff: () => void) {
   }
   node.addEventListener('keydown', key, true);
   node.addEventListener('contextmenu', stop, true);
-  node.addEventListener('selectstart', stop, true);
+  node.addEventListener('selectstart', stopOutsideFields, true);
   node.addEventListener('dragstart', stop, true);
   node.addEventListener('pointerdown', tap, true);
   return {
     destroy() {
       node.removeEventListener('keydown', key, true);
       node.removeEventListener('contextmenu', stop, true);
-      node.removeEventListener('selectstart', stop, true);
+      node.removeEventListener('selectstart', stopOutsideFields, true);
       node.removeEventListener('dragstart', stop, true);
       node.removeEventListener('pointerdown', tap, true);
     },
