@@ -17,6 +17,7 @@ mod kiosk_idle;
 mod kiosk_isolation;
 mod kiosk_purchase;
 mod kiosk_rig;
+mod kiosk_screens;
 mod online;
 mod processes;
 mod tools;

@@ -34,6 +34,8 @@ export const kiosk = $state({
   ...fresh(),
   /** The language the kiosk starts in (its settings). */
   homeLang: 'en' as Lang,
+  /** The language the shell's sentences (refusals, rules) are in: follows `lang`. */
+  shellLang: 'en' as Lang,
   large: false,
   health: null as KioskHealth | null,
   maintenance: null as MaintenanceView | null,
