@@ -15,6 +15,7 @@ mod keyboard;
 mod kiosk_decline;
 mod kiosk_idle;
 mod kiosk_isolation;
+mod kiosk_lockdown;
 mod kiosk_purchase;
 mod kiosk_rig;
 mod kiosk_screens;
