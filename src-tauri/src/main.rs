@@ -20,6 +20,14 @@ The Guichet box-office / kiosk window. It takes no arguments; the environment se
   GUICHET_SERVER_URL   default central server URL, until Settings chooses another
   GUICHET_ENROL_CODE   one-time enrolment code (guichet-server enrol) used at start-up
   GUICHET_DESK_NAME    the desk's name when it enrols (default \"Box office\")
+
+A kiosk (GUICHET_DEVICE_KIND=kiosk) also reads:
+
+  GUICHET_TERMINAL_SCRIPT  the card terminal simulator's script, e.g. decline or approve,decline
+  GUICHET_TERMINAL_LEDGER  the simulator's ledger (default: desk.terminal.jsonl beside the desk)
+  GUICHET_KIOSK_PRINT_DIR  print tickets into this folder instead of the CUPS queue
+  GUICHET_KIOSK_IDLE       idle warning and wipe in seconds (default 60,90)
+  GUICHET_KIOSK_WINDOWED   1 keeps the kiosk window out of full screen (tests)
 ";
 
 fn main() -> ExitCode {

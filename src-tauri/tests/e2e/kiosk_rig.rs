@@ -89,6 +89,25 @@ impl KioskRig {
         let t = std::time::Instant::now();
         wait_enrolled(&self.desk_db);
         eprintln!("e2e: kiosk enrolled after {} ms", t.elapsed().as_millis());
+        // The demo kiosk borrows an allotment right after enrolling, session by session: the
+        // server's availability is measured once it stops growing.
+        let left = || {
+            guichet_store::rusqlite::Connection::open_with_flags(
+                &self.desk_db,
+                guichet_store::rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+            )
+            .ok()
+            .and_then(|c| guichet_store::stock::allotment_left(&c).ok())
+            .unwrap_or(0)
+        };
+        let mut last = u64::MAX;
+        s.wait_for("the demo allotment", Duration::from_secs(60), |_| {
+            let now = left();
+            let settled = now > 0 && now == last;
+            last = now;
+            std::thread::sleep(Duration::from_millis(700));
+            Ok(settled.then_some(()))
+        });
         s.wait_for("the kiosk to be in service", Duration::from_secs(60), |s| {
             let screen = s.execute(
                 "const k = document.querySelector('[data-testid=kiosk]'); return k && k.dataset.screen;",

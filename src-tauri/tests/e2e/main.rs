@@ -17,6 +17,7 @@ mod kiosk_idle;
 mod kiosk_isolation;
 mod kiosk_lockdown;
 mod kiosk_purchase;
+mod kiosk_restart;
 mod kiosk_rig;
 mod kiosk_screens;
 mod online;
@@ -476,14 +477,43 @@ fn the_layout_check_sees_a_covered_control(session: &Session<'_>) {
 
 #[test]
 fn a_kiosk_shows_the_kiosk_screen() {
-    let rig = Rig::start("kiosk", "kiosk", &[]);
+    let rig = Rig::start("kiosk", "kiosk", &[("GUICHET_KIOSK_WINDOWED", "1".into())]);
     let session = rig.open_app();
-    // GUICHET_DEVICE_KIND travels environment → app config → app_info → screen.
-    session.wait_for_text(TITLE, "Guichet — Kiosk", LAUNCH_BUDGET);
-    let device = session
-        .find("[data-testid=device-kind]")
+    // GUICHET_DEVICE_KIND travels environment → app config → app_info → the kiosk's root,
+    // never the box office's sign-in.
+    session.wait_for_text(
+        "[data-testid=kiosk-title]",
+        "Guichet — Kiosk",
+        LAUNCH_BUDGET,
+    );
+    assert!(
+        session.find(TITLE).is_err(),
+        "e2e: a kiosk never shows the box office's sign-in"
+    );
+    // No server, no allotment, today's clock outside every phase: out of order, with a code,
+    // rather than half a sale.
+    let code = session.wait_for("the out-of-order screen", STEP_BUDGET, |s| {
+        let Ok(e) = s.find("[data-testid=kiosk-out-of-order]") else {
+            return Ok(None);
+        };
+        s.text(&e).map(Some)
+    });
+    let status = session
+        .execute_async(
+            "const done = arguments[arguments.length - 1]; window.__TAURI_INTERNALS__.invoke('kiosk_status').then(done, (e) => done({ failed: e }));",
+        )
         .unwrap_or_else(|Failure(why)| panic!("e2e: {why}"));
-    assert_eq!(session.text(&device).ok().as_deref(), Some("Kiosk"));
+    assert_eq!(status["ok"], false, "e2e: the checks fail: {status}");
+    let problems = status["problems"].to_string();
+    assert!(
+        problems.contains("OOO-STOCK") && problems.contains("OOO-PHASE"),
+        "e2e: offline with no allotment and no phase open: {problems}"
+    );
+    assert!(
+        code.contains(status["code"].as_str().unwrap_or("?")),
+        "e2e: the screen shows the first failing check's code {}: {code}",
+        status["code"]
+    );
 }
 
 /// Launch time: from asking for a session (tauri-driver then spawns WebKitWebDriver, which spawns
