@@ -9,6 +9,7 @@ mod bad_input;
 mod operators;
 mod reads;
 mod sales;
+mod self_service;
 mod shifts;
 mod sync;
 mod voids;
