@@ -4,7 +4,7 @@
 //! terminal holds nothing for that request, so the intent is cancelled and the hold released
 //! (the server's availability is back); nothing was charged, nothing printed.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use serde_json::json;
@@ -30,7 +30,7 @@ fn app_pid(desk_db: &Path) -> i32 {
             continue;
         };
         let exe = std::fs::read_link(dir.join("exe")).unwrap_or_default();
-        if exe != PathBuf::from(APP) {
+        if exe != Path::new(APP) {
             continue;
         }
         let env = std::fs::read(dir.join("environ")).unwrap_or_default();
