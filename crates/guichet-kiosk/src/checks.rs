@@ -2,7 +2,7 @@
 //! rather than half a sale); and the rules on a basket before its seats are held.
 
 use guichet_desk::accounts::standing;
-use guichet_domain::{check_order, DraftLine, DraftOrder, Money};
+use guichet_domain::{check_order, Money};
 use guichet_store::accounts::account_by_id;
 use guichet_store::stock::{allotment_left, allotments, availability};
 use serde::Serialize;
@@ -81,20 +81,12 @@ impl Kiosk {
     pub fn quote(&self, basket: &Basket) -> Result<Money> {
         let conn = self.store.reader();
         let account = account_by_id(conn, &basket.account)?.ok_or_else(|| {
-            Error::Basket(format!("is for account {}, unknown here", basket.account))
+            Error::Basket(format!(
+                "is for account {}, which this kiosk has not seen — scan the account card again",
+                basket.account
+            ))
         })?;
-        let draft = DraftOrder {
-            kind: basket.kind,
-            lines: basket
-                .lines
-                .iter()
-                .map(|l| DraftLine {
-                    session: l.session.clone(),
-                    category: l.category,
-                    quantity: l.quantity,
-                })
-                .collect(),
-        };
+        let draft = basket.draft();
         let st = standing(conn, &account).map_err(|e| Error::Basket(e.to_string()))?;
         let stock = if self.is_online() {
             availability(conn)?

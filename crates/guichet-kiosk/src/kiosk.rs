@@ -60,6 +60,24 @@ pub struct Basket {
     pub holder_name: String,
 }
 
+impl Basket {
+    /// The order the rules function checks: the basket's kind and lines.
+    pub fn draft(&self) -> guichet_domain::DraftOrder {
+        guichet_domain::DraftOrder {
+            kind: self.kind,
+            lines: self
+                .lines
+                .iter()
+                .map(|l| guichet_domain::DraftLine {
+                    session: l.session.clone(),
+                    category: l.category,
+                    quantity: l.quantity,
+                })
+                .collect(),
+        }
+    }
+}
+
 /// A step the kiosk has just committed, announced to whoever listens (the window's progress,
 /// the kill-matrix binary's stdout).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -3,7 +3,7 @@
 
 use guichet_desk::accounts::standing;
 use guichet_desk::sync::CallError;
-use guichet_domain::{check_order, DraftLine, DraftOrder, OrderKind, Rejection};
+use guichet_domain::{check_order, OrderKind, Rejection};
 use guichet_store::accounts::account_by_id;
 use guichet_store::intents::{insert_intent, move_intent, Intent, IntentState, IntentUpdate};
 use guichet_store::new_id;
@@ -141,18 +141,7 @@ impl Kiosk {
                 basket.account
             ))
         })?;
-        let draft = DraftOrder {
-            kind: basket.kind,
-            lines: basket
-                .lines
-                .iter()
-                .map(|l| DraftLine {
-                    session: l.session.clone(),
-                    category: l.category,
-                    quantity: l.quantity,
-                })
-                .collect(),
-        };
+        let draft = basket.draft();
         let st = standing(conn, &account).map_err(|e| Error::Basket(e.to_string()))?;
         let stock = allotments(conn)?;
         let valid = check_order(
