@@ -31,8 +31,12 @@ fn s(p: &Path) -> &str {
 fn rows(db: &Path) -> Vec<(String, String, Option<String>)> {
     let c = rusqlite::Connection::open(db).expect("the demo database opens");
     let mut q = c
-        .prepare("SELECT account_id, status, slot_start FROM account_draws WHERE draw = 'pack-draw' ORDER BY account_id")
-        .expect("account_draws is there");
+        .prepare(
+            "SELECT d.account_id, CASE WHEN w.account_id IS NULL THEN d.status ELSE 'drawn' END, w.slot_start
+             FROM account_draws d LEFT JOIN draw_winners w ON w.draw = d.draw AND w.account_id = d.account_id
+             WHERE d.draw = 'pack-draw' ORDER BY d.account_id",
+        )
+        .expect("account_draws and draw_winners are there");
     q.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .expect("rows")
         .collect::<Result<_, _>>()

@@ -170,15 +170,20 @@ pub(super) fn standing(c: &Connection, id: &AccountId) -> Result<AccountStanding
         }
     }
     let mut draws = BTreeMap::new();
-    // A registrant still `registered` in a draw that has run a wave was not drawn by it: the
-    // run writes the winners' rows only, not millions of losers' (docs/draw.md §8).
+    // A registrant still `registered` is drawn if a wave put it in `draw_winners`, and not
+    // drawn if the draw has run a wave without it: the run writes the winners' own table, not
+    // millions of rows here (docs/draw.md §8). A status set by hand (`set_draw`) comes first.
     let mut stmt = c.prepare_cached(
         "SELECT d.draw,
-                CASE WHEN d.status = 'registered'
-                          AND EXISTS (SELECT 1 FROM draw_transcripts t WHERE t.draw = d.draw)
-                     THEN 'not_drawn' ELSE d.status END,
-                d.slot_start, d.slot_end
-         FROM account_draws d WHERE d.account_id = ?1",
+                CASE WHEN d.status <> 'registered' THEN d.status
+                     WHEN w.account_id IS NOT NULL THEN 'drawn'
+                     WHEN EXISTS (SELECT 1 FROM draw_transcripts t WHERE t.draw = d.draw) THEN 'not_drawn'
+                     ELSE 'registered' END,
+                CASE WHEN d.status <> 'registered' THEN d.slot_start ELSE w.slot_start END,
+                CASE WHEN d.status <> 'registered' THEN d.slot_end ELSE w.slot_end END
+         FROM account_draws d
+         LEFT JOIN draw_winners w ON w.draw = d.draw AND w.account_id = d.account_id
+         WHERE d.account_id = ?1",
     )?;
     let mut rows = stmt.query([id.as_str()])?;
     while let Some(r) = rows.next()? {

@@ -35,6 +35,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0005_holds.sql"),
     include_str!("../../migrations/0006_accessible.sql"),
     include_str!("../../migrations/0007_application_id.sql"),
+    include_str!("../../migrations/0008_draw_winners.sql"),
 ];
 
 /// The schema version this server brings a file up to.

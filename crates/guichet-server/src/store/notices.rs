@@ -162,7 +162,11 @@ impl Store {
                 .prepare(
                     "SELECT account_id, slot_start, slot_end FROM account_draws
                      WHERE draw = ?1 AND status = 'drawn' AND slot_start IS NOT NULL AND slot_end IS NOT NULL
-                     ORDER BY account_id",
+                     UNION ALL
+                     SELECT w.account_id, w.slot_start, w.slot_end FROM draw_winners w
+                     JOIN account_draws d ON d.account_id = w.account_id AND d.draw = w.draw
+                     WHERE w.draw = ?1 AND d.status = 'registered'
+                     ORDER BY 1",
                 )?
                 .query_map([draw], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
                 .collect::<rusqlite::Result<_>>()?;
