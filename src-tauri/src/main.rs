@@ -41,6 +41,11 @@ fn main() -> ExitCode {
     }
     match guichet_app::run() {
         Ok(()) => ExitCode::SUCCESS,
+        // A double tap: the first window is there; not a failure.
+        Err(error @ guichet_app::StartError::AlreadyRunning { .. }) => {
+            eprintln!("guichet-app: {error}");
+            ExitCode::SUCCESS
+        }
         Err(error) => {
             // A misconfigured counter must not open: say why and stop.
             eprintln!("guichet-app: {error}");

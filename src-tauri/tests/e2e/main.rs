@@ -20,8 +20,10 @@ mod kiosk_purchase;
 mod kiosk_restart;
 mod kiosk_rig;
 mod kiosk_screens;
+mod kiosk_speech;
 mod online;
 mod processes;
+mod single_instance;
 mod tools;
 mod webdriver;
 
@@ -59,7 +61,7 @@ fn desk_dir(run: &str) -> PathBuf {
 struct Rig {
     client: Client,
     driver: Driver,
-    _display: Display,
+    display: Display,
 }
 
 impl Rig {
@@ -85,8 +87,13 @@ impl Rig {
         Self {
             client,
             driver,
-            _display: display,
+            display,
         }
+    }
+
+    /// The X display the app runs on (`:N`).
+    fn display_name(&self) -> &str {
+        &self.display.name
     }
 
     fn open_app(&self) -> Session<'_> {
