@@ -16,6 +16,7 @@ mod kiosk_decline;
 mod kiosk_idle;
 mod kiosk_isolation;
 mod kiosk_lockdown;
+mod kiosk_portrait;
 mod kiosk_purchase;
 mod kiosk_restart;
 mod kiosk_rig;
