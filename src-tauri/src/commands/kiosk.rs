@@ -206,7 +206,7 @@ pub async fn kiosk_speak(
 ) -> Answer<bool> {
     speech.0.speak(&text, &lang).map_err(|e| {
         crate::wire::Failure::new(
-            crate::wire::FailureCode::BadInput,
+            crate::wire::FailureCode::Speech,
             format!("{e} ({}) — speech mode stays off; call staff.", e.code()),
             format!(
                 "{e} ({}) — la lecture à voix haute reste coupée ; appelez le personnel.",
