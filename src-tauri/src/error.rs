@@ -40,4 +40,20 @@ pub enum StartError {
     /// Tauri could not build or run the application.
     #[error("tauri: {0}")]
     Tauri(#[from] tauri::Error),
+    /// Another app already runs on this desk file: no second window opens.
+    #[error("another Guichet app already runs on the desk file {desk}: {}; this launch opens no second window and stops", if *.shown { "its window was brought to the front" } else { "it did not answer (close it, or wait for it to finish starting)" })]
+    AlreadyRunning {
+        /// The desk file.
+        desk: String,
+        /// The other app answered that its window is in front.
+        shown: bool,
+    },
+    /// The single-instance lock could not be taken.
+    #[error("the single-instance lock for {desk} could not be taken ({why}); nothing was opened")]
+    Lock {
+        /// The desk file.
+        desk: String,
+        /// The system's reason.
+        why: std::io::Error,
+    },
 }

@@ -27,10 +27,12 @@ fn money(m: Money, lang: Lang<'_>) -> String {
 }
 
 /// A violation in the chosen language, with the session it is about when one line causes it.
+/// The rules write their sentences in lower case (they are also joined into one refusal): the
+/// screens' sentence starts with a capital here, where it is made.
 pub fn violation(v: &Violation, lang: Lang<'_>) -> ViolationView {
     ViolationView {
         code: v.code.as_str().to_string(),
-        message: v.message(lang).to_string(),
+        message: capitalised(v.message(lang).to_string()),
         session: v
             .details
             .get("session")
@@ -430,6 +432,25 @@ pub fn draw_refusal(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_rule_sentence_on_screen_starts_with_a_capital_in_both_languages() {
+        assert_eq!(
+            capitalised("un pack compte exactement 3 séances".into()),
+            "Un pack compte exactement 3 séances",
+            "the French rule sentence starts with a capital"
+        );
+        assert_eq!(
+            capitalised("éte".into()),
+            "Éte",
+            "an accented first letter too"
+        );
+        assert_eq!(
+            capitalised(String::new()),
+            "",
+            "an empty sentence stays empty"
+        );
+    }
 
     #[test]
     fn a_wrong_pin_reads_as_a_sentence_in_both_languages_with_the_attempts_left() {

@@ -15,6 +15,8 @@ mod kiosk_wire;
 #[cfg(test)]
 mod no_sql;
 mod self_service;
+mod single_instance;
+mod speech;
 mod state;
 mod status;
 mod sync;
@@ -44,6 +46,7 @@ pub fn builder<R: Runtime>(builder: Builder<R>, config: AppConfig) -> Builder<R>
     builder
         .manage(AppState::new(config))
         .manage(self_service::SelfService::default())
+        .manage(speech::Speech::default())
         .invoke_handler(commands::handler())
         .setup(move |app| {
             // One window, chosen by the device kind: tauri.conf.json describes both and
@@ -85,9 +88,35 @@ pub fn builder<R: Runtime>(builder: Builder<R>, config: AppConfig) -> Builder<R>
 
 /// Reads the configuration, opens the device kind's window described in `tauri.conf.json` and
 /// runs until it closes.
+/// A second launch on the same desk file opens nothing: it brings the first app's window to
+/// the front and returns [`StartError::AlreadyRunning`].
 pub fn run() -> Result<(), StartError> {
     let config = AppConfig::from_env()?;
-    builder(Builder::default(), config).run(context())?;
+    let desk = config
+        .desk_path
+        .clone()
+        .unwrap_or_else(guichet_store::default_path);
+    let shown = desk.display().to_string();
+    let instance = match single_instance::claim(&desk) {
+        Ok(single_instance::Claim::First(instance)) => instance,
+        Ok(single_instance::Claim::Second { shown: front }) => {
+            return Err(StartError::AlreadyRunning {
+                desk: shown,
+                shown: front,
+            })
+        }
+        Err(why) => return Err(StartError::Lock { desk: shown, why }),
+    };
+    let label = config.device_kind.window_label();
+    let app = builder(Builder::default(), config).build(context())?;
+    let handle = app.handle().clone();
+    instance.serve(move || {
+        handle.get_webview_window(label).is_some_and(|w| {
+            let _ = w.unminimize();
+            w.show().is_ok() && w.set_focus().is_ok()
+        })
+    });
+    app.run(|_, _| {});
     Ok(())
 }
 

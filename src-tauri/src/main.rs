@@ -28,6 +28,9 @@ A kiosk (GUICHET_DEVICE_KIND=kiosk) also reads:
   GUICHET_KIOSK_PRINT_DIR  print tickets into this folder instead of the CUPS queue
   GUICHET_KIOSK_IDLE       idle warning and wipe in seconds (default 60,90)
   GUICHET_KIOSK_WINDOWED   1 keeps the kiosk window out of full screen (tests)
+  GUICHET_SPEECH_WAV_DIR   speech mode writes WAV files (and spoken.jsonl) here (tests)
+
+A second launch on the same desk file opens no second window: it brings the first to the front.
 ";
 
 fn main() -> ExitCode {
@@ -41,6 +44,11 @@ fn main() -> ExitCode {
     }
     match guichet_app::run() {
         Ok(()) => ExitCode::SUCCESS,
+        // A double tap: the first window is there; not a failure.
+        Err(error @ guichet_app::StartError::AlreadyRunning { .. }) => {
+            eprintln!("guichet-app: {error}");
+            ExitCode::SUCCESS
+        }
         Err(error) => {
             // A misconfigured counter must not open: say why and stop.
             eprintln!("guichet-app: {error}");

@@ -134,6 +134,8 @@ pub enum FailureCode {
     Payment,
     /// The kiosk is out of order or out of service: no sale starts.
     OutOfOrder,
+    /// Speech mode could not say a text (a language it does not speak, espeak-ng missing).
+    Speech,
     /// Something failed inside the app.
     Internal,
 }

@@ -513,3 +513,34 @@ fn a_demo_kiosk_never_shows_the_staff_ids_and_pins() {
         "the box office's sign-in shows them: {desk}"
     );
 }
+
+#[test]
+fn speech_is_a_kiosk_command_and_refuses_a_language_it_does_not_speak_with_its_code() {
+    // The real context: the box-office window is not granted the kiosk's speech.
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let app = guichet_app::builder(mock_builder(), demo_config(dir.path()))
+        .build(guichet_app::context())
+        .expect("the shell builds on its real context");
+    let refused = call_from_window(&app, "main", "kiosk_speak")
+        .expect_err("kiosk_speak must not answer the box-office window");
+    assert!(
+        refused.to_string().contains("not allowed"),
+        "kiosk_speak: refused to the box office by the ACL: {refused}"
+    );
+    // On a kiosk: a language the kiosk does not speak is refused in words, nothing is said.
+    let kiosk = tempfile::tempdir().expect("a temporary directory");
+    let mock = Mock::new(kiosk_config(kiosk.path()));
+    let refused = mock
+        .call("kiosk_speak", json!({"text": "Hallo", "lang": "de"}))
+        .expect_err("German is not a kiosk language");
+    assert_eq!(
+        refused["code"], "SPEECH",
+        "the refusal has speech's code: {refused}"
+    );
+    assert!(
+        refused["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("\"de\"") && m.contains("SPEECH_LANGUAGE")),
+        "the sentence names the language and the rule: {refused}"
+    );
+}

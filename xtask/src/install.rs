@@ -32,6 +32,13 @@ pub const APT_PACKAGES: &[&str] = &[
     // bindgen needs it: the desk store builds SQLite with its session extension (the mirror
     // journal, docs/backups.md).
     "libclang-dev",
+    // The kiosk's speech mode (src-tauri/src/speech.rs) and its tests.
+    "espeak-ng",
+    // xwininfo: the single-instance e2e test counts the windows on the display.
+    "x11-utils",
+    // The kiosk's systemd unit runs the app under cage; its test (`systemd-analyze verify`)
+    // needs /usr/bin/cage to exist.
+    "cage",
 ];
 
 fn missing_packages(list: &[&str]) -> Vec<String> {

@@ -10,6 +10,7 @@ use tauri::State;
 use super::{desk_err, Answer};
 use crate::kiosk_wire::*;
 use crate::self_service::{self as ss, SelfService};
+use crate::speech::Speech;
 use crate::state::AppState;
 
 /// The pre-sale checks (printer queue, terminal, stock, phase) and the idle timings.
@@ -126,7 +127,13 @@ pub fn kiosk_progress(kiosk: State<'_, SelfService>) -> KioskProgress {
 
 /// Forgets the fan; waits for a payment in progress to finish first.
 #[tauri::command]
-pub async fn kiosk_wipe(state: State<'_, AppState>, kiosk: State<'_, SelfService>) -> Answer<bool> {
+pub async fn kiosk_wipe(
+    state: State<'_, AppState>,
+    kiosk: State<'_, SelfService>,
+    speech: State<'_, Speech>,
+) -> Answer<bool> {
+    // Nothing the last fan saw is still being said.
+    speech.0.stop();
     kiosk.with_kiosk(&state, |_, _| Ok(())).await?;
     kiosk.set_fan(None);
     kiosk.step(true);
@@ -185,4 +192,27 @@ pub async fn kiosk_maintenance(
         MaintenanceAction::SignOut => kiosk.unlocked().store(false, Ordering::Relaxed),
     }
     Ok(true)
+}
+
+/// Speech mode: says `text` (what the screen shows: its heading and lead, the focused
+/// control's name) in `lang`, cutting what was being said. The text is capped and never
+/// carries an e-mail address or an account card ([`crate::speech::sanitise`]).
+#[tauri::command]
+pub async fn kiosk_speak(
+    state: State<'_, AppState>,
+    speech: State<'_, Speech>,
+    text: String,
+    lang: String,
+) -> Answer<bool> {
+    speech.0.speak(&text, &lang).map_err(|e| {
+        crate::wire::Failure::new(
+            crate::wire::FailureCode::Speech,
+            format!("{e} ({}) — speech mode stays off; call staff.", e.code()),
+            format!(
+                "{e} ({}) — la lecture à voix haute reste coupée ; appelez le personnel.",
+                e.code()
+            ),
+            &state.lang(),
+        )
+    })
 }

@@ -86,6 +86,7 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         kiosk::kiosk_wipe,
         kiosk::kiosk_unlock,
         kiosk::kiosk_maintenance,
+        kiosk::kiosk_speak,
         staff::sign_in,
         staff::sign_out,
         staff::look_up,

@@ -45,6 +45,7 @@ pub const KIOSK: &[&str] = &[
     "kiosk_wipe",
     "kiosk_unlock",
     "kiosk_maintenance",
+    "kiosk_speak",
 ];
 
 /// Commands both windows call: what the device is, the status, the language, the sessions.

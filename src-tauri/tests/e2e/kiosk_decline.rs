@@ -13,7 +13,7 @@ use crate::LAUNCH_BUDGET;
 const PACK: [&str; 3] = ["BKB01", "VVO01", "HOC01"];
 
 /// Types into a field the way the page sees input (value set, then an input event).
-fn fill(s: &crate::webdriver::Session<'_>, css: &str, text: &str) {
+pub(crate) fn fill(s: &crate::webdriver::Session<'_>, css: &str, text: &str) {
     must(s.execute(
         "const e = document.querySelector(arguments[0]); e.value = arguments[1]; e.dispatchEvent(new Event('input', { bubbles: true }));",
         json!([css, text]),

@@ -104,6 +104,7 @@ impl Audit {
                     "{shot}: {id} ({impact}, {n} nodes, first {target})"
                 ));
             }
+            words_as_shown(s, &shot);
             if layout {
                 let l = must(s.layout());
                 assert!(
@@ -127,6 +128,34 @@ impl Audit {
             self.toggle(s, "lang-toggle");
         }
     }
+}
+
+/// What screenshots showed wrong once: no ISO date (the counter writes 24/07/2024), every
+/// rule's sentence starts with a capital, and the tickets held are said once.
+pub(crate) fn words_as_shown(s: &Session<'_>, shot: &str) {
+    let v = must(s.execute(
+        "const t = document.body.innerText; const iso = t.match(/\\b\\d{4}-\\d{2}-\\d{2}\\b/);\
+         const lower = [...document.querySelectorAll('[data-testid=violation]')].map((e) => e.textContent.trim())\
+           .filter((x) => x && x[0] !== x[0].toLocaleUpperCase());\
+         const held = (t.match(/You hold|Vous détenez/g) || []).length;\
+         return { iso: iso && iso[0], lower, held };",
+        json!([]),
+    ));
+    assert!(
+        v["iso"].is_null(),
+        "e2e: {shot} shows an ISO date {} where the counter writes dd/mm/yyyy",
+        v["iso"]
+    );
+    assert_eq!(
+        v["lower"],
+        json!([]),
+        "e2e: {shot}: every rule's sentence starts with a capital"
+    );
+    assert!(
+        v["held"].as_u64().unwrap_or(0) <= 1,
+        "e2e: {shot} says the tickets held once, not {} times",
+        v["held"]
+    );
 }
 
 fn screen_is(s: &Session<'_>, screen: &str, within: Duration) {

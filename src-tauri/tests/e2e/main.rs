@@ -16,12 +16,15 @@ mod kiosk_decline;
 mod kiosk_idle;
 mod kiosk_isolation;
 mod kiosk_lockdown;
+mod kiosk_portrait;
 mod kiosk_purchase;
 mod kiosk_restart;
 mod kiosk_rig;
 mod kiosk_screens;
+mod kiosk_speech;
 mod online;
 mod processes;
+mod single_instance;
 mod tools;
 mod webdriver;
 
@@ -59,7 +62,7 @@ fn desk_dir(run: &str) -> PathBuf {
 struct Rig {
     client: Client,
     driver: Driver,
-    _display: Display,
+    display: Display,
 }
 
 impl Rig {
@@ -85,8 +88,13 @@ impl Rig {
         Self {
             client,
             driver,
-            _display: display,
+            display,
         }
+    }
+
+    /// The X display the app runs on (`:N`).
+    fn display_name(&self) -> &str {
+        &self.display.name
     }
 
     fn open_app(&self) -> Session<'_> {

@@ -105,7 +105,8 @@ impl Display {
                     "1",
                     "-screen",
                     "0",
-                    "1920x1080x24",
+                    // Square, so a portrait kiosk window (810×1440) fits too.
+                    "1920x1920x24",
                     "-nolisten",
                     "tcp",
                 ])

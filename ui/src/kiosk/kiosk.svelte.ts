@@ -37,6 +37,8 @@ export const kiosk = $state({
   /** The language the shell's sentences (refusals, rules) are in: follows `lang`. */
   shellLang: 'en' as Lang,
   large: false,
+  /** Speech mode: each screen and the focused control read aloud (reset by a wipe). */
+  speech: false,
   health: null as KioskHealth | null,
   maintenance: null as MaintenanceView | null,
   unlockOpen: false,
@@ -50,7 +52,7 @@ export function words(): KioskText {
  *  history. Waits (in the shell) for a payment in progress to finish first. */
 export async function wipe(): Promise<void> {
   await api.kioskWipe().catch(() => {});
-  Object.assign(kiosk, fresh(), { lang: kiosk.homeLang, large: false, unlockOpen: false });
+  Object.assign(kiosk, fresh(), { lang: kiosk.homeLang, large: false, speech: false, unlockOpen: false });
   try {
     localStorage.clear();
     sessionStorage.clear();

@@ -108,4 +108,5 @@ export const api = {
   kioskWipe: () => call<boolean>('kiosk_wipe'),
   kioskUnlock: (staffId: string, pin: string) => call<MaintenanceView>('kiosk_unlock', { staffId, pin }),
   kioskMaintenance: (action: MaintenanceAction) => call<boolean>('kiosk_maintenance', { action }),
+  kioskSpeak: (text: string, lang: string) => call<boolean>('kiosk_speak', { text, lang }),
 };
