@@ -171,6 +171,12 @@ pub enum Command {
         #[command(subcommand)]
         action: crate::device_cli::DeviceCommand,
     },
+    /// Staff of the operations console (`/console`).
+    Staff {
+        /// What to do.
+        #[command(subcommand)]
+        action: crate::device_cli::StaffCommand,
+    },
     /// Write the files a gate carries into DIR: keys.json (every device's key, with
     /// revoked_after for revoked ones) and revoked.json (revoked tickets).
     GateLists {
@@ -373,6 +379,7 @@ pub fn run(args: Args, now: Timestamp, out: &mut dyn Write) -> Result<u8, CliErr
         }
         Command::Draw { step } => crate::draw_cli::run(step, now, &open, out),
         Command::Device { action } => crate::device_cli::run(action, now, &open, out),
+        Command::Staff { action } => crate::device_cli::run_staff(action, now, &open, out),
         Command::GateLists { db, out_dir } => {
             let (keys, revoked) = crate::device_cli::write_gate_lists(&open(&db)?, &out_dir)?;
             writeln!(out, "{}\n{}", keys.display(), revoked.display()).map_err(w)?;

@@ -172,6 +172,56 @@ pub fn run(
     Ok(0)
 }
 
+/// What to do with console staff.
+#[derive(Debug, Subcommand)]
+pub enum StaffCommand {
+    /// Add a staff member of the operations console. The password is read from the
+    /// GUICHET_STAFF_PASSWORD environment variable, or else from the first line of stdin
+    /// (never from the command line, which other users can see).
+    Add {
+        /// The database.
+        #[command(flatten)]
+        db: DbArg,
+        /// Sign-in name (a-z, 0-9, '.', '-', '_').
+        username: String,
+        /// viewer, supervisor or admin.
+        #[arg(long)]
+        role: String,
+    },
+}
+
+/// Runs a staff command.
+pub fn run_staff(
+    cmd: StaffCommand,
+    now: Timestamp,
+    open: &dyn Fn(&DbArg) -> Result<Store, CliError>,
+    out: &mut dyn Write,
+) -> Result<u8, CliError> {
+    let StaffCommand::Add { db, username, role } = cmd;
+    let role = crate::store::staff::Role::parse(&role).map_err(|e| e.to_string())?;
+    let password = match std::env::var("GUICHET_STAFF_PASSWORD") {
+        Ok(p) => p,
+        Err(_) => {
+            let mut line = String::new();
+            std::io::stdin()
+                .read_line(&mut line)
+                .map_err(|e| format!("cannot read the password from stdin: {e}"))?;
+            line.trim_end_matches(['\r', '\n']).to_string()
+        }
+    };
+    let staff = open(&db)?
+        .add_staff(&username, &password, role, "guichet-server staff add", now)
+        .map_err(|e| e.to_string())?;
+    writeln!(
+        out,
+        "staff member {} added as {}",
+        staff.username,
+        staff.role.as_str()
+    )
+    .map_err(|e| e.to_string())?;
+    Ok(0)
+}
+
 /// Writes the gate's key list (`keys.json`, with `revoked_after` for revoked devices) and
 /// revocation list (`revoked.json`) into `dir`, as `guichet-gate verify` reads them.
 pub fn write_gate_lists(

@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod cli;
+pub mod console;
 pub mod demo;
 mod demo_draw;
 pub mod device_cli;

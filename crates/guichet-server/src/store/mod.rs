@@ -6,19 +6,22 @@ mod accounts;
 pub mod backup;
 mod cards;
 mod catalogue;
+mod conflict_resolution;
 mod devices;
 mod draws;
 mod holds;
 mod notices;
 mod revocation;
 mod sales;
+pub mod staff;
 mod sync;
 
+pub use conflict_resolution::{ConflictRow, Decision};
 pub use devices::{key_id, Device};
 pub use draws::{Closed, DrawStoreError, Rule};
 pub use notices::{EnqueueReport, NoticeRow, NoticeState};
 pub use revocation::{
-    refusal_reason, AtRisk, DeviceRefusals, DeviceRevocation, GateKey, Settlement,
+    refusal_reason, AtRisk, DeviceRefusals, DeviceRevocation, DeviceRow, GateKey, Settlement,
 };
 
 pub use holds::{HoldError, DEFAULT_HOLD_SECONDS};
@@ -40,6 +43,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0006_accessible.sql"),
     include_str!("../../migrations/0007_application_id.sql"),
     include_str!("../../migrations/0009_device_revocation.sql"),
+    include_str!("../../migrations/0010_staff.sql"),
 ];
 
 /// The schema version this server brings a file up to.

@@ -12,6 +12,7 @@ use jiff::Timestamp;
 use rusqlite::{params, OptionalExtension};
 
 use super::devices::sha256_hex;
+use super::staff::audit;
 use super::sync::changed;
 use super::{Result, Store, StoreError};
 
@@ -97,6 +98,25 @@ pub struct GateKey {
     pub revoked_after: Option<Timestamp>,
 }
 
+/// A device as the console lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceRow {
+    /// Id.
+    pub id: String,
+    /// `box-office` or `kiosk`.
+    pub kind: String,
+    /// Name, as enrolled.
+    pub name: String,
+    /// When it enrolled.
+    pub enrolled_at: String,
+    /// Its last push received (server time), if any.
+    pub last_push: Option<String>,
+    /// Seats lent to it and not sold, returned or written off.
+    pub allotment: i64,
+    /// `(revoked_after, reason)` when revoked.
+    pub revoked: Option<(String, String)>,
+}
+
 fn ts(s: String) -> rusqlite::Result<Timestamp> {
     s.parse().map_err(|e: jiff::Error| {
         rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
@@ -170,6 +190,10 @@ impl Store {
                     r.recorded_at, r.revoked_by, r.reason
                 )));
             }
+            let details = serde_json::json!({
+                "revoked_after": revoked_after.to_string(), "reason": reason, "name": r.device_name,
+            });
+            audit(tx, now, by, "device.revoke", device_id, details)?;
             Ok((r, token_hash))
         })?;
         self.forget_token_hashes([token_hash]);
@@ -334,7 +358,41 @@ impl Store {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                 params![device_id, session, category, action.column(), seats, reason, by, now.to_string()],
             )?;
+            let details = serde_json::json!({
+                "session": session, "category": category, "seats": seats, "reason": reason,
+            });
+            let what = format!("allotment.{}", action.column());
+            audit(tx, now, by, &what, device_id, details)?;
             Ok(at_risk - seats)
+        })
+    }
+
+    /// Every enrolled device, newest first, for the console.
+    pub fn console_devices(&self) -> Result<Vec<DeviceRow>> {
+        self.read(|c| {
+            let mut stmt = c.prepare(
+                "SELECT d.id, d.kind, d.name, d.enrolled_at,
+                    (SELECT max(received_at) FROM sync_events e WHERE e.device_id = d.id),
+                    (SELECT coalesce(sum(granted - sold - returned - written_off), 0)
+                       FROM allotments a WHERE a.device_id = d.id),
+                    r.revoked_after, r.reason
+                 FROM devices d LEFT JOIN device_revocations r ON r.device_id = d.id
+                 ORDER BY d.enrolled_at DESC",
+            )?;
+            let rows = stmt.query_map([], |r| {
+                let after: Option<String> = r.get(6)?;
+                let reason: Option<String> = r.get(7)?;
+                Ok(DeviceRow {
+                    id: r.get(0)?,
+                    kind: r.get(1)?,
+                    name: r.get(2)?,
+                    enrolled_at: r.get(3)?,
+                    last_push: r.get(4)?,
+                    allotment: r.get(5)?,
+                    revoked: after.zip(reason),
+                })
+            })?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
         })
     }
 
