@@ -124,7 +124,11 @@ async fn every_console_page_without_a_session_redirects_to_sign_in_and_healthz_a
     for path in [
         "/console",
         "/console/devices",
+        "/console/conflicts",
+        "/console/inventory",
+        "/console/accounts?q=x",
         "/console/audit",
+        "/console/gate-lists/keys.json",
         "/console/no-such-page",
     ] {
         for cookie in ["", "guichet_session=forged"] {
@@ -689,4 +693,50 @@ async fn an_admin_makes_an_enrolment_code_shown_as_text_and_a_qr_that_enrols_a_d
     );
     let res = l.get("/console/gate-lists/keys.json", "").await;
     assert_eq!(res.status(), StatusCode::FOUND, "not without signing in");
+}
+
+#[tokio::test]
+async fn a_viewer_reads_the_inventory_by_sport_and_looks_an_account_up_in_french_or_english() {
+    let l = live().await;
+    let (desk, _) = l._s.enrol_device().await;
+    common::account(&l._s, &desk, "P24-0000077").await;
+    let (victor, _) = l.session("victor").await;
+    let page = l
+        .get("/console/inventory?sport=football&day=2024-07-24", &victor)
+        .await;
+    assert_eq!(
+        page.status(),
+        StatusCode::OK,
+        "a viewer reads the inventory"
+    );
+    let text = page.text().await.unwrap();
+    assert!(
+        text.contains("FBL01") && !text.contains("ATH"),
+        "the filter keeps football of that day only"
+    );
+
+    let res = l
+        .get("/console/accounts?q=P24-0000077&lang=fr", &victor)
+        .await;
+    let lang = set_cookie(&res, "guichet_lang").map(|(v, _)| v);
+    assert_eq!(
+        lang.as_deref(),
+        Some("fr"),
+        "?lang=fr is remembered in a cookie"
+    );
+    let text = res.text().await.unwrap();
+    assert!(
+        text.contains("lang=\"fr\"") && text.contains("Comptes") && text.contains("Élodie Martin"),
+        "the account page speaks French and finds the account"
+    );
+    let text = l
+        .get("/console/accounts?q=nobody-such&lang=en", &victor)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        text.contains("No account matches."),
+        "an empty look-up says so, in English"
+    );
 }

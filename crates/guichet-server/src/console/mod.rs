@@ -7,6 +7,7 @@ mod conflicts;
 mod devices;
 mod enrol;
 pub mod pages;
+mod reads;
 pub mod session;
 
 use std::sync::Arc;
@@ -49,6 +50,8 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/console/gate-lists/{file}", get(gate_list_file))
         .route("/console/conflicts", get(conflicts::page))
         .route("/console/conflicts/{id}/resolve", post(conflicts::resolve))
+        .route("/console/inventory", get(reads::inventory))
+        .route("/console/accounts", get(reads::accounts))
         .route("/console/audit", get(audit))
         .route("/console/{*rest}", get(not_found).post(not_found))
         .route("/assets/console.css", get(css))

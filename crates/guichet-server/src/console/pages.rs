@@ -11,6 +11,8 @@ use super::session::{Lang, StaffUser};
 const MENU: &[(&str, &str, &str)] = &[
     ("/console/devices", "Devices", "Appareils"),
     ("/console/conflicts", "Conflicts", "Conflits"),
+    ("/console/inventory", "Inventory", "Inventaire"),
+    ("/console/accounts", "Accounts", "Comptes"),
     ("/console/audit", "Audit log", "Journal d'audit"),
 ];
 
