@@ -740,3 +740,77 @@ async fn a_viewer_reads_the_inventory_by_sport_and_looks_an_account_up_in_french
         "an empty look-up says so, in English"
     );
 }
+
+#[tokio::test]
+async fn a_supervisor_settles_a_revoked_desks_seats_at_risk_from_the_devices_page() {
+    let l = live().await;
+    let (desk, id) = l._s.enrol_device().await;
+    let (st, v) =
+        l._s.call(
+            "POST",
+            "/v1/allotments",
+            Some(&desk),
+            Some(
+                serde_json::json!({"session": "ATH02", "category": "D", "quantity": 8}).to_string(),
+            ),
+        )
+        .await;
+    assert_eq!(st.as_u16(), 200, "{v}");
+    let now = l.state.clock.now();
+    l.state
+        .store
+        .revoke_device(&id, "lost", now, "anne", now)
+        .unwrap();
+    let (anne, csrf) = l.session("anne").await;
+    let page = l.get("/console/devices", &anne).await.text().await.unwrap();
+    assert!(
+        page.contains("ATH02") && page.contains("/settle"),
+        "the 8 seats show at risk with a form"
+    );
+    let settle = format!("/console/devices/{id}/settle");
+    let form = |seats: &'static str, action: &'static str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("session", "ATH02".into()),
+            ("category", "D".into()),
+            ("action", action.into()),
+            ("seats", seats.into()),
+            ("reason", "counted the stubs".into()),
+        ]
+    };
+    let post = |f: Vec<(&'static str, String)>| {
+        let f: Vec<(&str, String)> = f;
+        l.http
+            .post(format!("{}{settle}", l.base))
+            .header("cookie", anne.clone())
+            .form(&f)
+            .send()
+    };
+    let res = post(form("9", "return")).await.unwrap();
+    assert_eq!(
+        res.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "more than is at risk is refused"
+    );
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("8 seats at risk, cannot settle 9"),
+        "with both numbers"
+    );
+    let res = post(form("3", "write_off")).await.unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "3 written off");
+    let res = post(form("5", "return")).await.unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "5 returned");
+    assert!(
+        l.state.store.allotments_at_risk().unwrap().is_empty(),
+        "nothing left at risk"
+    );
+    let log = l.state.store.audit_log(20).unwrap();
+    let actions: Vec<&str> = log.iter().map(|e| e.action.as_str()).collect();
+    assert!(
+        actions.contains(&"allotment.write_off") && actions.contains(&"allotment.return"),
+        "both decisions are audited: {actions:?}"
+    );
+}

@@ -14,7 +14,7 @@ use super::pages::{error_page, frame};
 use super::session::{CsrfForm, StaffUser};
 use crate::api::AppState;
 use crate::store::staff::Role;
-use crate::store::StoreError;
+use crate::store::{Settlement, StoreError};
 
 pub async fn page(State(st): State<Arc<AppState>>, user: StaffUser) -> Response {
     let l = user.lang;
@@ -103,9 +103,28 @@ pub async fn page(State(st): State<Arc<AppState>>, user: StaffUser) -> Response 
                     th scope="col" { (l.pick("Session", "Session")) }
                     th scope="col" { (l.pick("Category", "Catégorie")) }
                     th scope="col" { (l.pick("Seats", "Places")) }
+                    @if may_revoke { th scope="col" { (l.pick("Decision", "Décision")) } }
                 } }
                 tbody { @for a in &at_risk { tr {
                     td { (a.device_name) } td { (a.session) } td { (a.category) } td { (a.seats) }
+                    @if may_revoke { td {
+                        @let key = format!("{}-{}-{}", a.device_id, a.session, a.category);
+                        form.inline method="post" action={ "/console/devices/" (a.device_id) "/settle" } {
+                            input type="hidden" name="csrf" value=(user.csrf);
+                            input type="hidden" name="session" value=(a.session);
+                            input type="hidden" name="category" value=(a.category);
+                            label for={ "action-" (key) } { (l.pick("Action", "Action")) }
+                            select id={ "action-" (key) } name="action" {
+                                option value="write_off" { (l.pick("Write off", "Passer en perte")) }
+                                option value="return" { (l.pick("Return to the pool", "Remettre en vente")) }
+                            }
+                            label for={ "seats-" (key) } { (l.pick("Seats", "Places")) }
+                            input id={ "seats-" (key) } name="seats" type="number" min="1" max=(a.seats) value=(a.seats) required;
+                            label for={ "why-" (key) } { (l.pick("Why", "Pourquoi")) }
+                            input id={ "why-" (key) } name="reason" type="text" required;
+                            button type="submit" { (l.pick("Settle", "Régler")) }
+                        }
+                    } }
                 } } }
             }
         }
@@ -170,6 +189,75 @@ pub async fn revoke(
             l.pick(
                 "The device could not be revoked; it is logged — try again.",
                 "L'appareil n'a pas pu être révoqué ; c'est journalisé — réessayez.",
+            ),
+        ),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct SettleForm {
+    #[serde(default)]
+    session: String,
+    #[serde(default)]
+    category: String,
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    seats: u32,
+    #[serde(default)]
+    reason: String,
+}
+
+pub async fn settle(
+    State(st): State<Arc<AppState>>,
+    Path(id): Path<String>,
+    f: CsrfForm<SettleForm>,
+) -> Response {
+    if let Some(r) = f.user.below(Role::Supervisor) {
+        return r;
+    }
+    let l = f.user.lang;
+    let action = match f.form.action.as_str() {
+        "write_off" => Settlement::WriteOff,
+        "return" => Settlement::Return,
+        other => {
+            let msg = format!(
+                "action {other:?}: {}",
+                l.pick(
+                    "expected write_off or return",
+                    "attendu write_off ou return"
+                )
+            );
+            return error_page(l, StatusCode::UNPROCESSABLE_ENTITY, &msg);
+        }
+    };
+    let who = f.user.staff.username.clone();
+    let s = st.clone();
+    let done = tokio::task::spawn_blocking(move || {
+        let form = f.form;
+        s.store.settle_at_risk(
+            &id,
+            &form.session,
+            &form.category,
+            action,
+            form.seats,
+            &form.reason,
+            &who,
+            s.clock.now(),
+        )
+    })
+    .await;
+    match done {
+        Ok(Ok(_)) => (StatusCode::SEE_OTHER, [(LOCATION, "/console/devices")]).into_response(),
+        Ok(Err(
+            e @ (StoreError::NotFound(_) | StoreError::Conflict(_) | StoreError::Invalid(_)),
+        )) => error_page(l, StatusCode::UNPROCESSABLE_ENTITY, &e.to_string()),
+        _ => error_page(
+            l,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            l.pick(
+                "The seats could not be settled; it is logged — try again.",
+                "Les places n'ont pas pu être réglées ; c'est journalisé — réessayez.",
             ),
         ),
     }

@@ -46,6 +46,7 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/console/sign-out", post(sign_out))
         .route("/console/devices", get(devices::page))
         .route("/console/devices/{id}/revoke", post(devices::revoke))
+        .route("/console/devices/{id}/settle", post(devices::settle))
         .route("/console/devices/enrolment-code", post(enrol::make_code))
         .route("/console/gate-lists/{file}", get(gate_list_file))
         .route("/console/conflicts", get(conflicts::page))
