@@ -218,3 +218,59 @@ async fn revoking_is_refused_for_an_unknown_device_twice_or_without_a_reason() {
         "revoking twice says so: {e}"
     );
 }
+
+#[test]
+fn a_revocation_by_another_process_leaves_this_ones_token_cache_at_its_next_sweep() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("server.sqlite");
+    let open = || {
+        guichet_server::store::Store::open(
+            &path,
+            guichet_domain::SaleConfig::paris2024(),
+            guichet_server::store::Durability::Normal,
+        )
+        .unwrap()
+    };
+    let (serving, command) = (open(), open());
+    let now = at("2024-01-10T10:00:00");
+    let code = serving.new_enrolment_code("box-office", now).unwrap();
+    let desk = serving
+        .enrol(
+            &guichet_wire::devices::EnrolRequest {
+                code,
+                name: "Desk".into(),
+                public_key_hex: "ef".repeat(32),
+            },
+            now,
+        )
+        .unwrap();
+    assert!(
+        serving.device_by_token(&desk.token).unwrap().is_some(),
+        "enrolled and now cached"
+    );
+    command
+        .revoke_device(&desk.device_id, "stolen", now, "cli", now)
+        .unwrap();
+    assert!(
+        serving.cached_device(&desk.token).is_some(),
+        "the other process's revocation is not yet known here: this is what the sweep is for"
+    );
+    assert_eq!(
+        serving.forget_revoked_tokens().unwrap(),
+        1,
+        "the sweep finds one revoked token"
+    );
+    assert!(
+        serving.cached_device(&desk.token).is_none(),
+        "and the cache forgets it"
+    );
+    assert!(
+        serving.device_by_token(&desk.token).unwrap().is_none(),
+        "and the database look-up refuses it too"
+    );
+    assert_eq!(
+        serving.forget_revoked_tokens().unwrap(),
+        0,
+        "a later sweep has nothing new"
+    );
+}
