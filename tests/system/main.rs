@@ -16,6 +16,7 @@ mod first_pull;
 mod help;
 mod proxy;
 mod restore;
+mod revoke;
 mod rig;
 mod two_desks;
 mod unrecorded;

@@ -88,6 +88,7 @@ pub fn run() -> Result<(), String> {
         ));
     }
     let code = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    let admin_password = demo_admin(server, db)?;
 
     println!("\n▶ {server} serve --db {db} --listen {LISTEN} --now {DEMO_NOW}");
     let child = Command::new(server)
@@ -108,6 +109,7 @@ pub fn run() -> Result<(), String> {
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
     println!("\nThe central server runs at http://{LISTEN} (API: docs/openapi.json), its clock on 17 Feb 2023 12:00 Paris time (simulated), inside the pack sale.");
+    println!("The operations console: http://{LISTEN}/console — sign in as demo-admin with the password {admin_password} (made for this run only).");
     if !has_app {
         println!("Press Ctrl-C to stop the server.");
         let status = srv.0.wait().map_err(|e| e.to_string())?;
@@ -191,4 +193,32 @@ fn notices(
         )?;
     }
     Ok(())
+}
+
+/// Adds the console's demo admin with a password made for this run (read from the system's
+/// random source, never written in the repository), and returns the password to print.
+fn demo_admin(server: &str, db: &str) -> Result<String, String> {
+    let bytes = random_hex(9)?;
+    println!("\n▶ {server} staff add demo-admin --role admin --db {db}   (password from the environment)");
+    let out = Command::new(server)
+        .args(["staff", "add", "demo-admin", "--role", "admin", "--db", db])
+        .env("GUICHET_STAFF_PASSWORD", &bytes)
+        .output()
+        .map_err(|e| format!("cannot run {server} staff add: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "{server} staff add failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
+    }
+    Ok(bytes)
+}
+
+fn random_hex(n: usize) -> Result<String, String> {
+    use std::io::Read;
+    let mut buf = vec![0u8; n];
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| f.read_exact(&mut buf))
+        .map_err(|e| format!("/dev/urandom: {e}"))?;
+    Ok(buf.iter().map(|b| format!("{b:02x}")).collect())
 }

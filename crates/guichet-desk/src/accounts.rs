@@ -41,6 +41,7 @@ impl Desk {
                     key_id,
                     public_key,
                     label: "server account cards".into(),
+                    revoked_after: None,
                 })
                 .collect();
         let keys = guichet_tickets::KeyList::from_entries(&entries).map_err(|problem| {

@@ -165,6 +165,28 @@ pub enum Command {
         #[command(subcommand)]
         step: crate::draw_cli::DrawCommand,
     },
+    /// Devices: revoke a lost or stolen one, see and settle its seats at risk.
+    Device {
+        /// What to do.
+        #[command(subcommand)]
+        action: crate::device_cli::DeviceCommand,
+    },
+    /// Staff of the operations console (`/console`).
+    Staff {
+        /// What to do.
+        #[command(subcommand)]
+        action: crate::device_cli::StaffCommand,
+    },
+    /// Write the files a gate carries into DIR: keys.json (every device's key, with
+    /// revoked_after for revoked ones) and revoked.json (revoked tickets).
+    GateLists {
+        /// The database.
+        #[command(flatten)]
+        db: DbArg,
+        /// Where to write them.
+        #[arg(long)]
+        out_dir: PathBuf,
+    },
     /// Winners' notices: queue them from a draw's results, send the due ones, show the outbox.
     Notices {
         /// What to do.
@@ -356,6 +378,13 @@ pub fn run(args: Args, now: Timestamp, out: &mut dyn Write) -> Result<u8, CliErr
             Ok(0)
         }
         Command::Draw { step } => crate::draw_cli::run(step, now, &open, out),
+        Command::Device { action } => crate::device_cli::run(action, now, &open, out),
+        Command::Staff { action } => crate::device_cli::run_staff(action, now, &open, out),
+        Command::GateLists { db, out_dir } => {
+            let (keys, revoked) = crate::device_cli::write_gate_lists(&open(&db)?, &out_dir)?;
+            writeln!(out, "{}\n{}", keys.display(), revoked.display()).map_err(w)?;
+            Ok(0)
+        }
         Command::Notices { action } => {
             use crate::notices::cli::NoticesCommand as N;
             let db = match &action {

@@ -3,8 +3,10 @@
 
 pub mod api;
 pub mod cli;
+pub mod console;
 pub mod demo;
 mod demo_draw;
+pub mod device_cli;
 pub mod draw_cli;
 pub mod notices;
 pub mod serve;

@@ -27,6 +27,7 @@ pub fn run(store: Store, clock: Clock, listen: &str) -> std::io::Result<()> {
         let addr = listener.local_addr()?;
         tracing::info!(%addr, simulated_clock = simulated, now = %state.clock.now(), "guichet-server listening");
         tokio::spawn(sweep_holds(Arc::clone(&state)));
+        tokio::spawn(forget_revoked_tokens(Arc::clone(&state)));
         // A line on stdout that scripts and tests wait for.
         println!("listening on http://{addr}");
         axum::serve(listener, app(Arc::clone(&state)))
@@ -48,6 +49,25 @@ async fn sweep_holds(state: Arc<AppState>) {
         match done {
             Ok(Ok(n)) if n > 0 => tracing::info!(expired = n, "holds expired"),
             Ok(Err(e)) => tracing::warn!(error = %e, "hold sweep failed; the next one tries again"),
+            _ => {}
+        }
+    }
+}
+
+/// Four times a second, tokens of devices revoked by another process (the `device revoke`
+/// command) leave the token cache: a revoked desk's requests are refused within 250 ms.
+/// A revocation made through this process is forgotten at once.
+async fn forget_revoked_tokens(state: Arc<AppState>) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_millis(250));
+    loop {
+        tick.tick().await;
+        let st = Arc::clone(&state);
+        let done = tokio::task::spawn_blocking(move || st.store.forget_revoked_tokens()).await;
+        match done {
+            Ok(Ok(n)) if n > 0 => tracing::info!(tokens = n, "revoked devices' tokens forgotten"),
+            Ok(Err(e)) => {
+                tracing::warn!(error = %e, "revoked-token sweep failed; the next one tries again")
+            }
             _ => {}
         }
     }

@@ -313,6 +313,7 @@ fn an_account_card_prints_as_text_and_as_a_qr_that_checks() {
         key_id: key.key_id,
         public_key: key.public_key_hex,
         label: "server".into(),
+        revoked_after: None,
     }])
     .expect("a key list");
     let ok = guichet_tickets::verify_card(&card, &keys, jiff::civil::date(2023, 2, 17))

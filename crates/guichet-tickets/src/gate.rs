@@ -22,6 +22,15 @@ pub enum Verdict {
     Forged(Forgery),
     /// Signed by a key this gate does not trust (not in its key list).
     UnknownKey(KeyId),
+    /// Signed by a trusted key after its device was revoked (lost or stolen).
+    RevokedKey {
+        /// The key.
+        key_id: KeyId,
+        /// The device was revoked as of this instant.
+        revoked_after: Timestamp,
+        /// When the ticket says it was issued.
+        issued_at: Timestamp,
+    },
     /// Voided or replaced.
     Revoked {
         /// The ticket.
@@ -75,12 +84,14 @@ impl Verdict {
     pub fn is_valid(&self) -> bool {
         matches!(self, Verdict::Valid(_))
     }
-    /// The one-word answer: VALID, FORGED, UNKNOWN KEY, REVOKED, WRONG DAY, ALREADY SCANNED.
+    /// The one-word answer: VALID, FORGED, UNKNOWN KEY, REVOKED KEY, REVOKED, WRONG DAY,
+    /// ALREADY SCANNED.
     pub fn word(&self) -> &'static str {
         match self {
             Verdict::Valid(_) => "VALID",
             Verdict::Forged(_) => "FORGED",
             Verdict::UnknownKey(_) => "UNKNOWN KEY",
+            Verdict::RevokedKey { .. } => "REVOKED KEY",
             Verdict::Revoked { .. } => "REVOKED",
             Verdict::WrongDay { .. } => "WRONG DAY",
             Verdict::AlreadyScanned { .. } => "ALREADY SCANNED",
@@ -102,6 +113,14 @@ impl fmt::Display for Verdict {
                 write!(f, "{word}: the signature does not match the ticket")
             }
             Verdict::UnknownKey(k) => write!(f, "{word}: signed by key {k}, not in the key list"),
+            Verdict::RevokedKey {
+                key_id,
+                revoked_after,
+                issued_at,
+            } => write!(
+                f,
+                "{word}: signed at {issued_at} by key {key_id}, whose device was revoked as of {revoked_after}"
+            ),
             Verdict::Revoked { ticket_id, reason } => {
                 write!(f, "{word}: ticket {ticket_id} was revoked ({reason})")
             }
@@ -120,7 +139,10 @@ impl fmt::Display for Verdict {
     }
 }
 
-/// Checks a ticket without a scan log: form, key, signature, revocation and day, in that order.
+/// Checks a ticket without a scan log: form, key, signature, key revocation, ticket revocation
+/// and day, in that order. A revoked device's key still verifies what it signed up to the
+/// instant it was revoked as of (`issued_at` at or before it), so fans sold to before a desk
+/// was lost keep their seats.
 /// `today` is the date at the venue. A [`Verdict::Valid`] here still needs the scan log
 /// ([`Gate::scan`]) before anyone goes in. Never panics, whatever the text.
 pub fn check_ticket(
@@ -140,6 +162,16 @@ pub fn check_ticket(
         return (Verdict::Forged(Forgery::BadSignature), Some(ticket));
     }
     let c = &ticket.claims;
+    if let Some(revoked_after) = keys.revoked_after(&ticket.key_id) {
+        if c.issued_at > revoked_after {
+            let v = Verdict::RevokedKey {
+                key_id: ticket.key_id,
+                revoked_after,
+                issued_at: c.issued_at,
+            };
+            return (v, Some(ticket));
+        }
+    }
     if let Some(reason) = revoked.reason(&c.ticket_id) {
         let v = Verdict::Revoked {
             ticket_id: c.ticket_id,

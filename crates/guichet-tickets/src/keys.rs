@@ -12,6 +12,7 @@ use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use ed25519_dalek::{SigningKey, VerifyingKey};
+use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -107,6 +108,7 @@ impl DeviceKey {
             key_id: self.key_id.to_string(),
             public_key: hex::encode(self.verifying_key().as_bytes()),
             label: label.to_string(),
+            revoked_after: None,
         }
     }
 
@@ -172,6 +174,10 @@ pub struct KeyListEntry {
     /// Which device or server holds it, for people reading the file.
     #[serde(default)]
     pub label: String,
+    /// The device was revoked as of this instant (lost, stolen): a ticket it signed after it
+    /// is refused (REVOKED KEY); one signed before stays valid. Absent for a trusted key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revoked_after: Option<Timestamp>,
 }
 
 /// A key list file as written: `{"format": "guichet-keys/1", "keys": [...]}`.
@@ -186,7 +192,7 @@ pub struct KeyListFile {
 /// The public keys a gate trusts, checked and indexed by key id.
 #[derive(Debug, Clone, Default)]
 pub struct KeyList {
-    keys: HashMap<KeyId, VerifyingKey>,
+    keys: HashMap<KeyId, (VerifyingKey, Option<Timestamp>)>,
 }
 
 impl KeyList {
@@ -207,7 +213,7 @@ impl KeyList {
                     e.key_id
                 ));
             }
-            keys.insert(id, vk);
+            keys.insert(id, (vk, e.revoked_after));
         }
         Ok(KeyList { keys })
     }
@@ -232,7 +238,11 @@ impl KeyList {
     }
     /// The key with this id, if trusted.
     pub fn get(&self, id: &KeyId) -> Option<&VerifyingKey> {
-        self.keys.get(id)
+        self.keys.get(id).map(|(k, _)| k)
+    }
+    /// The instant after which tickets of this key are refused, if its device was revoked.
+    pub fn revoked_after(&self, id: &KeyId) -> Option<Timestamp> {
+        self.keys.get(id).and_then(|(_, t)| *t)
     }
     /// Number of keys.
     pub fn len(&self) -> usize {

@@ -32,6 +32,7 @@ fn gate_keys(k: &KioskRig) -> KeyList {
             key_id: e["key_id"].as_str().unwrap_or_default().into(),
             public_key: e["public_key_hex"].as_str().unwrap_or_default().into(),
             label: e["kind"].as_str().unwrap_or_default().into(),
+            revoked_after: e["revoked_after"].as_str().and_then(|t| t.parse().ok()),
         })
         .collect();
     KeyList::from_entries(&entries).expect("e2e: the server's keys are valid")

@@ -4,9 +4,11 @@ use std::sync::Arc;
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
+use axum::http::StatusCode;
+use guichet_wire::{ApiError, ErrorCode};
 
 use super::{AppState, Error};
-use crate::store::Device;
+use crate::store::{refusal_reason, Device, DeviceRevocation};
 
 /// The device that made the request.
 pub struct AuthDevice(pub Device);
@@ -33,12 +35,42 @@ impl FromRequestParts<Arc<AppState>> for AuthDevice {
             return Ok(AuthDevice(d));
         }
         let st = state.clone();
-        let device =
-            tokio::task::spawn_blocking(move || st.store.device_by_token(&token)).await??;
-        device.map(AuthDevice).ok_or_else(|| {
-            Error::unauthorized("this token belongs to no enrolled device: enrol the device again")
-        })
+        let request = format!("{} {}", parts.method, parts.uri.path());
+        let found =
+            tokio::task::spawn_blocking(move || match st.store.device_by_token(&token)? {
+                Some(d) => Ok(Ok(d)),
+                None => st
+                    .store
+                    .refuse_revoked_token(&token, &request, st.clock.now())
+                    .map(Err),
+            })
+            .await??;
+        match found {
+            Ok(d) => Ok(AuthDevice(d)),
+            Err(Some(revoked)) => Err(device_revoked(&revoked)),
+            Err(None) => Err(Error::unauthorized(
+                "this token belongs to no enrolled device: enrol the device again",
+            )),
+        }
     }
+}
+
+/// 401 for a revoked device's token: rule `device_revoked`, with when, why and by whom.
+fn device_revoked(r: &DeviceRevocation) -> Error {
+    Error(
+        StatusCode::UNAUTHORIZED,
+        ApiError {
+            code: ErrorCode::Unauthorized,
+            message: refusal_reason(r),
+            details: serde_json::json!({
+                "rule": "device_revoked",
+                "device": r.device_id,
+                "revoked_after": r.revoked_after.to_string(),
+                "recorded_at": r.recorded_at.to_string(),
+                "reason": r.reason,
+            }),
+        },
+    )
 }
 
 /// The kind of device a kiosk's enrolment code made (`guichet-server enrol --kind kiosk`).

@@ -747,6 +747,10 @@ pub struct GateKeyDto {
     pub public_key_hex: String,
     /// `box-office` or `kiosk`.
     pub kind: String,
+    /// Set when the device was revoked (lost, stolen): tickets this key signed after this
+    /// instant are refused (REVOKED KEY), those signed before stay valid. RFC 3339.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revoked_after: Option<String>,
 }
 
 /// What a gate carries.
@@ -766,9 +770,14 @@ pub async fn gate_lists(State(st): S, d: AuthDevice) -> Result<Json<serde_json::
     blocking(&st, |s| {
         let keys: Vec<_> = s
             .store
-            .key_list()?
+            .gate_keys()?
             .into_iter()
-            .map(|(k, p, kind)| serde_json::json!({"key_id": k, "public_key_hex": p, "kind": kind}))
+            .map(|k| GateKeyDto {
+                key_id: k.key_id,
+                public_key_hex: k.public_key_hex,
+                kind: k.kind,
+                revoked_after: k.revoked_after.map(|t| t.to_string()),
+            })
             .collect();
         Ok(serde_json::json!({ "keys": keys, "revoked": s.store.revocation_list()? }))
     })

@@ -70,6 +70,7 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/v1/sync/pull", get(handlers::pull))
         .route("/v1/conflicts", get(handlers::conflicts))
         .route("/v1/gate/lists", get(handlers::gate_lists))
+        .merge(crate::console::routes())
         .fallback(handlers::not_found)
         .method_not_allowed_fallback(handlers::method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(

@@ -86,6 +86,7 @@ mod tests {
             key_id: entry.key_id.clone(),
             public_key: entry.public_key_hex.clone(),
             label: "server".into(),
+            revoked_after: None,
         }])
         .expect("a key list");
         let ok = verify_card(&card, &keys, date(2023, 2, 17)).expect("the card checks");

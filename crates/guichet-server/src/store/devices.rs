@@ -27,7 +27,7 @@ fn hex(bytes: &[u8]) -> String {
     out
 }
 
-fn sha256_hex(s: &str) -> String {
+pub(super) fn sha256_hex(s: &str) -> String {
     hex(&Sha256::digest(s.as_bytes()))
 }
 
@@ -150,9 +150,9 @@ impl Store {
             .cloned()
     }
 
-    /// The device a bearer token belongs to. Devices found are remembered by token hash for
-    /// the life of the process (a device is never removed or given a new token; a revocation,
-    /// when there is one, must forget it here too).
+    /// The device a bearer token belongs to, unless it was revoked. Devices found are
+    /// remembered by token hash for the life of the process; a revocation forgets them
+    /// (`revocation.rs`), and a revoked token is never remembered again.
     pub fn device_by_token(&self, token: &str) -> Result<Option<Device>> {
         let h = sha256_hex(token);
         if let Some(d) = self
@@ -165,21 +165,25 @@ impl Store {
         }
         let found = self.read(|c| {
             Ok::<_, StoreError>(
-                c.prepare_cached("SELECT id, kind FROM devices WHERE token_hash = ?1")?
-                    .query_row([&h], |r| {
-                        Ok(Device {
-                            id: r.get(0)?,
-                            kind: r.get(1)?,
-                        })
+                c.prepare_cached(
+                    "SELECT id, kind FROM devices WHERE token_hash = ?1
+                     AND id NOT IN (SELECT device_id FROM device_revocations)",
+                )?
+                .query_row([&h], |r| {
+                    Ok(Device {
+                        id: r.get(0)?,
+                        kind: r.get(1)?,
                     })
-                    .optional()?,
+                })
+                .optional()?,
             )
         })?;
         if let Some(d) = &found {
-            self.devices_seen
-                .write()
-                .unwrap_or_else(|p| p.into_inner())
-                .insert(h, d.clone());
+            let mut seen = self.devices_seen.write().unwrap_or_else(|p| p.into_inner());
+            // Revoked while this read ran: answer this one request, remember nothing.
+            if !self.is_token_revoked(&h) {
+                seen.insert(h, d.clone());
+            }
         }
         Ok(found)
     }

@@ -6,16 +6,23 @@ mod accounts;
 pub mod backup;
 mod cards;
 mod catalogue;
+mod conflict_resolution;
 mod devices;
 mod draws;
 mod holds;
 mod notices;
+mod revocation;
 mod sales;
+pub mod staff;
 mod sync;
 
+pub use conflict_resolution::{ConflictRow, Decision};
 pub use devices::{key_id, Device};
 pub use draws::{Closed, DrawStoreError, Rule};
 pub use notices::{EnqueueReport, NoticeRow, NoticeState};
+pub use revocation::{
+    refusal_reason, AtRisk, DeviceRefusals, DeviceRevocation, DeviceRow, GateKey, Settlement,
+};
 
 pub use holds::{HoldError, DEFAULT_HOLD_SECONDS};
 pub use sales::{lost_sale, QueuedSale, SaleError, SaleOutcome};
@@ -36,6 +43,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0006_accessible.sql"),
     include_str!("../../migrations/0007_application_id.sql"),
     include_str!("../../migrations/0008_draw_winners.sql"),
+    include_str!("../../migrations/0009_device_revocation.sql"),
+    include_str!("../../migrations/0010_staff.sql"),
 ];
 
 /// The schema version this server brings a file up to.
@@ -106,6 +115,9 @@ pub struct Store {
     sale_queue: sales::SaleQueue,
     /// Devices already authenticated, by token hash (see [`Store::device_by_token`]).
     devices_seen: std::sync::RwLock<std::collections::HashMap<String, Device>>,
+    /// Token hashes of revoked devices: never put back in `devices_seen` (see
+    /// `revocation.rs`).
+    tokens_revoked: std::sync::RwLock<std::collections::HashSet<String>>,
     /// Where the key that signs account cards lives (next to the database, never in it).
     card_key_dir: std::path::PathBuf,
     card_key: std::sync::OnceLock<guichet_tickets::DeviceKey>,
@@ -158,6 +170,7 @@ impl Store {
             hold_seconds: holds::DEFAULT_HOLD_SECONDS,
             sale_queue: Default::default(),
             devices_seen: Default::default(),
+            tokens_revoked: Default::default(),
             card_key_dir: cards::key_dir(path),
             card_key: Default::default(),
         })

@@ -188,7 +188,7 @@ impl Store {
         })
     }
 
-    fn apply_one(
+    pub(super) fn apply_one(
         &self,
         tx: &Transaction<'_>,
         device: &str,

@@ -1,0 +1,264 @@
+//! The devices page: every desk and kiosk, its allotment and last push; revoke one; the
+//! seats revoked devices still hold (at risk) and what their tokens asked since.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::http::header::LOCATION;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use maud::html;
+use serde::Deserialize;
+
+use super::pages::{error_page, frame};
+use super::session::{CsrfForm, StaffUser};
+use crate::api::AppState;
+use crate::store::staff::Role;
+use crate::store::{Settlement, StoreError};
+
+pub async fn page(State(st): State<Arc<AppState>>, user: StaffUser) -> Response {
+    let l = user.lang;
+    let s = st.clone();
+    let read = tokio::task::spawn_blocking(move || {
+        Ok::<_, StoreError>((
+            s.store.console_devices()?,
+            s.store.allotments_at_risk()?,
+            s.store.device_refusals()?,
+        ))
+    })
+    .await;
+    let Ok(Ok((devices, at_risk, refusals))) = read else {
+        return error_page(
+            l,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            l.pick(
+                "The devices could not be read; try again.",
+                "Les appareils n'ont pas pu être lus ; réessayez.",
+            ),
+        );
+    };
+    let may_revoke = user.staff.role >= Role::Supervisor;
+    let may_enrol = user.staff.role >= Role::Admin;
+    let body = html! {
+        @if may_enrol {
+            form.inline method="post" action="/console/devices/enrolment-code" {
+                input type="hidden" name="csrf" value=(user.csrf);
+                label for="kind" { (l.pick("New device of kind", "Nouvel appareil de type")) }
+                select #kind name="kind" {
+                    option value="box-office" { (l.pick("box office", "guichet")) }
+                    option value="kiosk" { (l.pick("kiosk", "borne")) }
+                }
+                button type="submit" { (l.pick("Make an enrolment code", "Créer un code d'enrôlement")) }
+            }
+        }
+        p {
+            (l.pick("Gate lists:", "Listes des portes :")) " "
+            a href="/console/gate-lists/keys.json" download { "keys.json" } " · "
+            a href="/console/gate-lists/revoked.json" download { "revoked.json" }
+        }
+        table {
+            caption { (l.pick("Enrolled devices", "Appareils enrôlés")) }
+            thead { tr {
+                th scope="col" { (l.pick("Name", "Nom")) }
+                th scope="col" { (l.pick("Kind", "Type")) }
+                th scope="col" { (l.pick("Enrolled (UTC)", "Enrôlé (UTC)")) }
+                th scope="col" { (l.pick("Last push (UTC)", "Dernier envoi (UTC)")) }
+                th scope="col" { (l.pick("Allotment held", "Contingent détenu")) }
+                th scope="col" { (l.pick("State", "État")) }
+            } }
+            tbody {
+                @for d in &devices {
+                    tr {
+                        td { (d.name) br; small { code { (d.id) } } }
+                        td { (d.kind) }
+                        td { (d.enrolled_at) }
+                        td { (d.last_push.as_deref().unwrap_or("—")) }
+                        td { (d.allotment) }
+                        td {
+                            @if let Some((after, reason)) = &d.revoked {
+                                span.revoked { (l.pick("Revoked as of", "Révoqué depuis")) " " (after) } br; (reason)
+                            } @else if may_revoke {
+                                form.inline method="post" action={ "/console/devices/" (d.id) "/revoke" } {
+                                    input type="hidden" name="csrf" value=(user.csrf);
+                                    label for={ "reason-" (d.id) } { (l.pick("Reason", "Motif")) }
+                                    input id={ "reason-" (d.id) } name="reason" type="text" required;
+                                    button.danger type="submit" { (l.pick("Revoke", "Révoquer")) }
+                                }
+                            } @else {
+                                (l.pick("Active", "Actif"))
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        h2 { (l.pick("Seats at risk", "Places à risque")) }
+        p { (l.pick("Seats a revoked device still held: it may have sold them offline, so they stay out of sale until a supervisor writes them off or returns them.", "Places qu'un appareil révoqué détenait encore : il a pu les vendre hors ligne, elles restent hors vente jusqu'à ce qu'un superviseur les passe en perte ou les rende.")) }
+        @if at_risk.is_empty() {
+            p.ok { (l.pick("No seat at risk.", "Aucune place à risque.")) }
+        } @else {
+            table {
+                thead { tr {
+                    th scope="col" { (l.pick("Device", "Appareil")) }
+                    th scope="col" { (l.pick("Session", "Session")) }
+                    th scope="col" { (l.pick("Category", "Catégorie")) }
+                    th scope="col" { (l.pick("Seats", "Places")) }
+                    @if may_revoke { th scope="col" { (l.pick("Decision", "Décision")) } }
+                } }
+                tbody { @for a in &at_risk { tr {
+                    td { (a.device_name) } td { (a.session) } td { (a.category) } td { (a.seats) }
+                    @if may_revoke { td {
+                        @let key = format!("{}-{}-{}", a.device_id, a.session, a.category);
+                        form.inline method="post" action={ "/console/devices/" (a.device_id) "/settle" } {
+                            input type="hidden" name="csrf" value=(user.csrf);
+                            input type="hidden" name="session" value=(a.session);
+                            input type="hidden" name="category" value=(a.category);
+                            label for={ "action-" (key) } { (l.pick("Action", "Action")) }
+                            select id={ "action-" (key) } name="action" {
+                                option value="write_off" { (l.pick("Write off", "Passer en perte")) }
+                                option value="return" { (l.pick("Return to the pool", "Remettre en vente")) }
+                            }
+                            label for={ "seats-" (key) } { (l.pick("Seats", "Places")) }
+                            input id={ "seats-" (key) } name="seats" type="number" min="1" max=(a.seats) value=(a.seats) required;
+                            label for={ "why-" (key) } { (l.pick("Why", "Pourquoi")) }
+                            input id={ "why-" (key) } name="reason" type="text" required;
+                            button type="submit" { (l.pick("Settle", "Régler")) }
+                        }
+                    } }
+                } } }
+            }
+        }
+        h2 { (l.pick("Refused requests of revoked devices", "Requêtes refusées d'appareils révoqués")) }
+        @if refusals.is_empty() {
+            p { (l.pick("None.", "Aucune.")) }
+        } @else {
+            table {
+                thead { tr {
+                    th scope="col" { (l.pick("Device", "Appareil")) }
+                    th scope="col" { (l.pick("Refused", "Refusées")) }
+                    th scope="col" { (l.pick("Last (UTC)", "Dernière (UTC)")) }
+                    th scope="col" { (l.pick("Reason", "Motif")) }
+                } }
+                tbody { @for f in &refusals { tr {
+                    td { code { (f.device_id) } } td { (f.count) }
+                    td { (f.last_at.to_string()) " " code { (f.last_request) } } td { (f.reason) }
+                } } }
+            }
+        }
+    };
+    frame(
+        l,
+        l.pick("Devices", "Appareils"),
+        Some(&user),
+        "/console/devices",
+        body,
+    )
+    .into_response()
+}
+
+#[derive(Deserialize)]
+pub struct RevokeForm {
+    #[serde(default)]
+    reason: String,
+}
+
+pub async fn revoke(
+    State(st): State<Arc<AppState>>,
+    Path(id): Path<String>,
+    f: CsrfForm<RevokeForm>,
+) -> Response {
+    if let Some(r) = f.user.below(Role::Supervisor) {
+        return r;
+    }
+    let l = f.user.lang;
+    let who = f.user.staff.username.clone();
+    let s = st.clone();
+    let done = tokio::task::spawn_blocking(move || {
+        let now = s.clock.now();
+        s.store.revoke_device(&id, &f.form.reason, now, &who, now)
+    })
+    .await;
+    match done {
+        Ok(Ok(_)) => (StatusCode::SEE_OTHER, [(LOCATION, "/console/devices")]).into_response(),
+        Ok(Err(
+            e @ (StoreError::NotFound(_) | StoreError::Conflict(_) | StoreError::Invalid(_)),
+        )) => error_page(l, StatusCode::UNPROCESSABLE_ENTITY, &e.to_string()),
+        _ => error_page(
+            l,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            l.pick(
+                "The device could not be revoked; it is logged — try again.",
+                "L'appareil n'a pas pu être révoqué ; c'est journalisé — réessayez.",
+            ),
+        ),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct SettleForm {
+    #[serde(default)]
+    session: String,
+    #[serde(default)]
+    category: String,
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    seats: u32,
+    #[serde(default)]
+    reason: String,
+}
+
+pub async fn settle(
+    State(st): State<Arc<AppState>>,
+    Path(id): Path<String>,
+    f: CsrfForm<SettleForm>,
+) -> Response {
+    if let Some(r) = f.user.below(Role::Supervisor) {
+        return r;
+    }
+    let l = f.user.lang;
+    let action = match f.form.action.as_str() {
+        "write_off" => Settlement::WriteOff,
+        "return" => Settlement::Return,
+        other => {
+            let msg = format!(
+                "action {other:?}: {}",
+                l.pick(
+                    "expected write_off or return",
+                    "attendu write_off ou return"
+                )
+            );
+            return error_page(l, StatusCode::UNPROCESSABLE_ENTITY, &msg);
+        }
+    };
+    let who = f.user.staff.username.clone();
+    let s = st.clone();
+    let done = tokio::task::spawn_blocking(move || {
+        let form = f.form;
+        s.store.settle_at_risk(
+            &id,
+            &form.session,
+            &form.category,
+            action,
+            form.seats,
+            &form.reason,
+            &who,
+            s.clock.now(),
+        )
+    })
+    .await;
+    match done {
+        Ok(Ok(_)) => (StatusCode::SEE_OTHER, [(LOCATION, "/console/devices")]).into_response(),
+        Ok(Err(
+            e @ (StoreError::NotFound(_) | StoreError::Conflict(_) | StoreError::Invalid(_)),
+        )) => error_page(l, StatusCode::UNPROCESSABLE_ENTITY, &e.to_string()),
+        _ => error_page(
+            l,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            l.pick(
+                "The seats could not be settled; it is logged — try again.",
+                "Les places n'ont pas pu être réglées ; c'est journalisé — réessayez.",
+            ),
+        ),
+    }
+}

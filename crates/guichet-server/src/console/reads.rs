@@ -1,0 +1,194 @@
+//! The read-only pages: inventory (filter by sport, day and venue) and account look-up
+//! (holdings, draws and slot).
+
+use std::sync::Arc;
+
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use maud::html;
+use serde::Deserialize;
+
+use super::pages::{error_page, frame};
+use super::session::StaffUser;
+use crate::api::AppState;
+
+/// Inventory filters; empty means all.
+#[derive(Deserialize, Default)]
+pub struct InventoryQuery {
+    #[serde(default)]
+    sport: String,
+    #[serde(default)]
+    day: String,
+    #[serde(default)]
+    venue: String,
+}
+
+/// Sessions shown at most on one page (the catalogue has 760; a filter narrows it).
+const INVENTORY_ROWS: usize = 200;
+
+pub async fn inventory(
+    State(st): State<Arc<AppState>>,
+    user: StaffUser,
+    Query(q): Query<InventoryQuery>,
+) -> Response {
+    let l = user.lang;
+    let s = st.clone();
+    let Ok(Ok(avail)) = tokio::task::spawn_blocking(move || s.store.availability(None)).await
+    else {
+        return error_page(
+            l,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            l.pick(
+                "The inventory could not be read; try again.",
+                "L'inventaire n'a pas pu être lu ; réessayez.",
+            ),
+        );
+    };
+    let sessions: std::collections::HashMap<&str, &guichet_domain::catalogue::Session> = st
+        .store
+        .catalogue()
+        .sessions()
+        .map(|s| (s.code.as_str(), s))
+        .collect();
+    let sport = q.sport.trim().to_lowercase();
+    let venue = q.venue.trim().to_lowercase();
+    let mut rows: Vec<_> = avail
+        .iter()
+        .filter_map(|a| {
+            let s = *sessions.get(a.session.as_str())?;
+            let day = s
+                .start
+                .to_zoned(jiff::tz::TimeZone::fixed(s.utc_offset))
+                .date()
+                .to_string();
+            let keep = (sport.is_empty() || s.sport.to_lowercase().contains(&sport))
+                && (venue.is_empty() || s.venue_name.to_lowercase().contains(&venue))
+                && (q.day.trim().is_empty() || day == q.day.trim());
+            keep.then_some((s, day, a))
+        })
+        .collect();
+    rows.sort_by(|x, y| {
+        (x.1.as_str(), x.2.session.as_str(), x.2.category.as_str()).cmp(&(
+            y.1.as_str(),
+            y.2.session.as_str(),
+            y.2.category.as_str(),
+        ))
+    });
+    let more = rows.len().saturating_sub(INVENTORY_ROWS * 4);
+    rows.truncate(INVENTORY_ROWS * 4);
+    let body = html! {
+        form.inline method="get" action="/console/inventory" {
+            label for="sport" { (l.pick("Sport", "Sport")) }
+            input #sport name="sport" type="text" value=(q.sport);
+            label for="day" { (l.pick("Day (YYYY-MM-DD)", "Jour (AAAA-MM-JJ)")) }
+            input #day name="day" type="text" value=(q.day);
+            label for="venue" { (l.pick("Venue", "Site")) }
+            input #venue name="venue" type="text" value=(q.venue);
+            button type="submit" { (l.pick("Filter", "Filtrer")) }
+        }
+        table {
+            thead { tr {
+                th scope="col" { (l.pick("Day", "Jour")) }
+                th scope="col" { (l.pick("Session", "Session")) }
+                th scope="col" { (l.pick("Sport", "Sport")) }
+                th scope="col" { (l.pick("Venue", "Site")) }
+                th scope="col" { (l.pick("Category", "Catégorie")) }
+                th scope="col" { (l.pick("Capacity", "Capacité")) }
+                th scope="col" { (l.pick("Sold", "Vendus")) }
+                th scope="col" { (l.pick("Lent to devices", "Prêtés aux appareils")) }
+                th scope="col" { (l.pick("Available", "Disponibles")) }
+            } }
+            tbody { @for (s, day, a) in &rows { tr {
+                td { (day) } td { (a.session) } td { (s.sport) } td { (s.venue_name) } td { (a.category) }
+                td { (a.capacity) } td { (a.sold) } td { (a.lent) } td { (a.available) }
+            } } }
+        }
+        @if more > 0 { p { (more) " " (l.pick("more rows: narrow the filter.", "lignes de plus : affinez le filtre.")) } }
+    };
+    frame(
+        l,
+        l.pick("Inventory", "Inventaire"),
+        Some(&user),
+        "/console/inventory",
+        body,
+    )
+    .into_response()
+}
+
+/// The account search.
+#[derive(Deserialize, Default)]
+pub struct AccountQuery {
+    #[serde(default)]
+    q: String,
+}
+
+pub async fn accounts(
+    State(st): State<Arc<AppState>>,
+    user: StaffUser,
+    Query(q): Query<AccountQuery>,
+) -> Response {
+    let l = user.lang;
+    let text = q.q.trim().to_string();
+    let found = if text.is_empty() {
+        Vec::new()
+    } else {
+        let s = st.clone();
+        let t = text.clone();
+        match tokio::task::spawn_blocking(move || s.store.search_accounts(&t)).await {
+            Ok(Ok(v)) => v,
+            _ => {
+                return error_page(
+                    l,
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    l.pick(
+                        "The search failed; try again.",
+                        "La recherche a échoué ; réessayez.",
+                    ),
+                )
+            }
+        }
+    };
+    let body = html! {
+        form.inline method="get" action="/console/accounts" role="search" {
+            label for="q" { (l.pick("Name, e-mail or account id", "Nom, e-mail ou numéro de compte")) }
+            input #q name="q" type="search" value=(text);
+            button type="submit" { (l.pick("Look up", "Chercher")) }
+        }
+        @if !text.is_empty() && found.is_empty() { p { (l.pick("No account matches.", "Aucun compte ne correspond.")) } }
+        @for a in &found {
+            section aria-labelledby={ "acct-" (a.id) } {
+                h2 id={ "acct-" (a.id) } { (a.name) " — " (a.id) }
+                p { (a.email) " · " (a.country) @if let Some(c) = &a.club_number { " · Club " (c) } }
+                p { (l.pick("Olympic tickets held", "Billets olympiques détenus")) ": " (a.olympic_held) " · "
+                    (l.pick("Paralympic", "Paralympiques")) ": " (a.paralympic_held) }
+                @if !a.held.is_empty() {
+                    table {
+                        thead { tr { th scope="col" { (l.pick("Session", "Session")) } th scope="col" { (l.pick("Tickets", "Billets")) } } }
+                        tbody { @for h in &a.held { tr { td { (h.session) } td { (h.count) } } } }
+                    }
+                }
+                @if !a.draws.is_empty() {
+                    table {
+                        thead { tr {
+                            th scope="col" { (l.pick("Draw", "Tirage")) } th scope="col" { (l.pick("Status", "Statut")) }
+                            th scope="col" { (l.pick("Slot", "Créneau")) }
+                        } }
+                        tbody { @for d in &a.draws { tr {
+                            td { (d.draw) } td { (d.status) }
+                            td { (d.slot_start.as_deref().unwrap_or("—")) " – " (d.slot_end.as_deref().unwrap_or("")) }
+                        } } }
+                    }
+                }
+            }
+        }
+    };
+    frame(
+        l,
+        l.pick("Accounts", "Comptes"),
+        Some(&user),
+        "/console/accounts",
+        body,
+    )
+    .into_response()
+}
