@@ -30,7 +30,7 @@ fn a_backup_taken_while_open_restores_and_the_replaced_file_is_kept_aside() {
     let made: serde_json::Value =
         serde_json::from_str(&cli(&["backup", "--db", d, c]).unwrap()).unwrap();
     assert_eq!(
-        made["schema_version"], 7,
+        made["schema_version"], 8,
         "the copy is at this server's schema: {made}"
     );
     drop(live);

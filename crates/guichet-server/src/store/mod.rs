@@ -6,6 +6,7 @@ mod accounts;
 pub mod backup;
 mod cards;
 mod catalogue;
+mod device_states;
 mod devices;
 mod draws;
 mod holds;
@@ -13,6 +14,7 @@ mod notices;
 mod sales;
 mod sync;
 
+pub use device_states::ReportTimes;
 pub use devices::{key_id, Device};
 pub use draws::{Closed, DrawStoreError, Rule};
 pub use notices::{EnqueueReport, NoticeRow, NoticeState};
@@ -35,6 +37,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0005_holds.sql"),
     include_str!("../../migrations/0006_accessible.sql"),
     include_str!("../../migrations/0007_application_id.sql"),
+    include_str!("../../migrations/0008_device_states.sql"),
 ];
 
 /// The schema version this server brings a file up to.
