@@ -18,7 +18,8 @@ pub struct KioskHealth {
     pub problems: Vec<String>,
     /// Seats are held at the server (else from the allotment).
     pub online: bool,
-    /// Whether the state was reported to the server (no route for it yet: always false).
+    /// Whether the server has acknowledged this very state (`PUT /v1/devices/self/state`,
+    /// sent by a thread of its own): false offline and until the server answers.
     pub reported: bool,
     /// Seconds without input before the idle warning.
     pub idle_warn_s: u32,

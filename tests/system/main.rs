@@ -14,6 +14,8 @@ mod draw_registration;
 mod faults;
 mod first_pull;
 mod help;
+mod kiosk_state;
+mod kiosk_supervisors;
 mod proxy;
 mod restore;
 mod revoke;

@@ -15,7 +15,7 @@ use crate::desk::{Desk, SignedIn};
 use crate::error::{Error, Result};
 use crate::payment::{plan, PaymentPlan, Tender};
 use crate::settings::Connectivity;
-use crate::signer::TicketToSign;
+use crate::tickets::sign_ticket;
 
 /// One line as staff enter it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
@@ -314,20 +314,10 @@ impl Desk {
                 let session = self.catalogue.session(&line.session).ok_or_else(|| {
                     Error::Signing(format!("{} left the catalogue", line.session))
                 })?;
-                let session_day = session.local_start().date();
                 for (name, id) in names.iter().zip(ids) {
-                    let qr_payload = self
-                        .signer
-                        .sign(&TicketToSign {
-                            ticket_id: id.clone(),
-                            session: line.session.clone(),
-                            category: line.category,
-                            games: quote.order.games,
-                            session_day,
-                            issued_at: now,
-                            holder_name: name.clone(),
-                        })
-                        .map_err(Error::Signing)?;
+                    let qr_payload =
+                        sign_ticket(self.signer.as_ref(), session, id, line.category, name, now)
+                            .map_err(Error::Signing)?;
                     tickets.push(NewTicket {
                         id: id.clone(),
                         session: line.session.clone(),

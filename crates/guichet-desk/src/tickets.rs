@@ -1,11 +1,14 @@
 //! The desk's hook to `guichet-tickets`: its [`DeviceKey`] signs each ticket (compact, versioned
 //! payload; base45 QR text), and [`render_order`] lays an order's valid tickets out as a PDF.
 
+use guichet_domain::catalogue::Session;
+use guichet_domain::{Money, PriceCategory};
 use guichet_store::sales::order;
 use guichet_tickets::{
     print_pdf, render_order, DeviceKey, JobId, Layout, PrintOptions, SignedTicket, TicketClaims,
     TicketFace, TicketId,
 };
+use jiff::Timestamp;
 
 use crate::desk::Desk;
 use crate::error::{Error, Output, Result};
@@ -43,9 +46,73 @@ fn both(fr: &str, en: &str) -> String {
 }
 
 /// The last 12 characters of a UUID, upper case: what people read and say at the counter.
-fn short(id: &str) -> String {
+pub fn short(id: &str) -> String {
     let hex: String = id.chars().filter(|c| *c != '-').collect();
     hex[hex.len().saturating_sub(12)..].to_ascii_uppercase()
+}
+
+/// The PDF's title for an order.
+pub fn order_title(order_id: &str) -> String {
+    format!("Paris 2024 — order {}", short(order_id))
+}
+
+/// Signs ticket `ticket_id` of `session` for `holder`, issued at `issued_at`: the QR text.
+/// What the desk's sales and reissues and the kiosk's sales sign.
+pub fn sign_ticket(
+    signer: &dyn TicketSigner,
+    session: &Session,
+    ticket_id: &str,
+    category: PriceCategory,
+    holder: &str,
+    issued_at: Timestamp,
+) -> std::result::Result<String, String> {
+    signer.sign(&TicketToSign {
+        ticket_id: ticket_id.to_string(),
+        session: session.code.clone(),
+        category,
+        games: session.games,
+        session_day: session.local_start().date(),
+        issued_at,
+        holder_name: holder.to_string(),
+    })
+}
+
+/// One ticket as it is printed, from its session in the catalogue (both languages), for the
+/// desk's and the kiosk's PDFs.
+pub struct Printed<'a> {
+    /// Ticket id.
+    pub ticket_id: &'a str,
+    /// Its order.
+    pub order_id: &'a str,
+    /// Category.
+    pub category: PriceCategory,
+    /// Price paid.
+    pub price: Money,
+    /// Holder printed on it.
+    pub holder_name: &'a str,
+    /// The signed QR text.
+    pub qr_text: &'a str,
+}
+
+/// The face of `t`, a ticket of `s`.
+pub fn ticket_face(s: &Session, t: &Printed<'_>) -> TicketFace {
+    TicketFace {
+        games: s.games,
+        session_code: s.code.clone(),
+        sport: both(&s.sport_fr(), &s.sport),
+        description: s.description_fr(),
+        description_en: s.description.clone(),
+        venue: s.venue_name_fr(),
+        venue_en: s.venue_name.clone(),
+        city: s.city.clone(),
+        starts_at: s.start.to_zoned(s.utc_offset.to_time_zone()),
+        category: t.category,
+        price: t.price,
+        holder_name: t.holder_name.to_string(),
+        ticket_number: short(t.ticket_id),
+        order_code: short(t.order_id),
+        qr_text: t.qr_text.to_string(),
+    }
 }
 
 impl Desk {
@@ -63,30 +130,19 @@ impl Desk {
                     session: t.session.to_string(),
                 })
             })?;
-            faces.push(TicketFace {
-                games: s.games,
-                session_code: s.code.clone(),
-                sport: both(&s.sport_fr(), &s.sport),
-                description: s.description_fr(),
-                description_en: s.description.clone(),
-                venue: s.venue_name_fr(),
-                venue_en: s.venue_name.clone(),
-                city: s.city.clone(),
-                starts_at: s.start.to_zoned(s.utc_offset.to_time_zone()),
-                category: t.category,
-                price: t.price,
-                holder_name: t.holder_name.clone(),
-                ticket_number: short(&t.id),
-                order_code: short(&o.id),
-                qr_text: t.qr_payload.clone(),
-            });
+            faces.push(ticket_face(
+                s,
+                &Printed {
+                    ticket_id: &t.id,
+                    order_id: &o.id,
+                    category: t.category,
+                    price: t.price,
+                    holder_name: &t.holder_name,
+                    qr_text: &t.qr_payload,
+                },
+            ));
         }
-        render_order(
-            &faces,
-            layout,
-            &format!("Paris 2024 — order {}", short(&o.id)),
-        )
-        .map_err(|e| Error::Render(e.into()))
+        render_order(&faces, layout, &order_title(&o.id)).map_err(|e| Error::Render(e.into()))
     }
 }
 

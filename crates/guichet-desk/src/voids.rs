@@ -11,7 +11,7 @@ use guichet_store::voids::{record_reissue, record_void, NewReissue, NewVoid};
 
 use crate::desk::Desk;
 use crate::error::{Error, Result};
-use crate::signer::TicketToSign;
+use crate::tickets::sign_ticket;
 
 /// What a void did.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -250,18 +250,15 @@ impl Desk {
             .session(&old.session)
             .ok_or_else(|| Error::Signing(format!("{} left the catalogue", old.session)))?;
         let id = new_id(now);
-        let qr_payload = self
-            .signer
-            .sign(&TicketToSign {
-                ticket_id: id.clone(),
-                session: old.session.clone(),
-                category: old.category,
-                games: session.games,
-                session_day: session.local_start().date(),
-                issued_at: now,
-                holder_name: holder.clone(),
-            })
-            .map_err(Error::Signing)?;
+        let qr_payload = sign_ticket(
+            self.signer.as_ref(),
+            session,
+            &id,
+            old.category,
+            &holder,
+            now,
+        )
+        .map_err(Error::Signing)?;
         let r = NewReissue {
             idempotency_key: new_id(now),
             order_id,

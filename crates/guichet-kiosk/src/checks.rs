@@ -5,6 +5,7 @@ use guichet_desk::accounts::standing;
 use guichet_domain::{check_order, Money};
 use guichet_store::accounts::account_by_id;
 use guichet_store::stock::{allotment_left, allotments, availability};
+use guichet_wire::device_state::OutOfOrderCode;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
@@ -21,6 +22,9 @@ pub enum OutOfOrder {
     NoStock,
     /// The clock is inside no sale phase.
     NoPhase,
+    /// Staff took the kiosk out of service (maintenance screen); never found by
+    /// [`Kiosk::health`], only passed to [`Kiosk::status`].
+    OutOfService,
 }
 
 impl OutOfOrder {
@@ -31,6 +35,7 @@ impl OutOfOrder {
             OutOfOrder::Terminal(_) => "OOO-TERMINAL",
             OutOfOrder::NoStock => "OOO-STOCK",
             OutOfOrder::NoPhase => "OOO-PHASE",
+            OutOfOrder::OutOfService => "OOO-SERVICE",
         }
     }
 
@@ -42,6 +47,20 @@ impl OutOfOrder {
                 "offline and the allotment is sold out: reconnect or ask for an allotment".into()
             }
             OutOfOrder::NoPhase => "no sale phase is open at this time".into(),
+            OutOfOrder::OutOfService => "taken out of service by staff".into(),
+        }
+    }
+}
+
+impl OutOfOrder {
+    /// The code as the server's state report carries it.
+    pub fn wire(&self) -> OutOfOrderCode {
+        match self {
+            OutOfOrder::Printer(_) => OutOfOrderCode::Printer,
+            OutOfOrder::Terminal(_) => OutOfOrderCode::Terminal,
+            OutOfOrder::NoStock => OutOfOrderCode::Stock,
+            OutOfOrder::NoPhase => OutOfOrderCode::Phase,
+            OutOfOrder::OutOfService => OutOfOrderCode::Service,
         }
     }
 }

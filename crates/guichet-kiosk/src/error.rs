@@ -36,6 +36,9 @@ pub enum Error {
     /// Signing or laying out the tickets failed.
     #[error("the tickets could not be made: {0}")]
     Tickets(String),
+    /// The state reporter could not start (the kiosk still sells; it is not reported).
+    #[error("the kiosk's state reporter {0}")]
+    Report(String),
     /// A stored intent does not read back (a newer or damaged file).
     #[error("payment intent {request_id}: {problem}")]
     Intent {
@@ -58,6 +61,7 @@ impl Error {
             Error::Basket(_) => "BASKET",
             Error::Tickets(_) => "TICKETS",
             Error::Intent { .. } => "INTENT",
+            Error::Report(_) => "REPORT",
         }
     }
 }

@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::printer::TicketPrinter;
+use crate::report::{ReportPolicy, StateReporter};
 use crate::terminal::PaymentTerminal;
 
 /// The injected parts of a kiosk.
@@ -124,6 +125,8 @@ pub struct Kiosk {
     pub(crate) config: SaleConfig,
     pub(crate) layout: Layout,
     pub(crate) server: Option<ServerClient>,
+    pub(crate) reporter: Option<StateReporter>,
+    report_policy: ReportPolicy,
     steps: Option<StepHook>,
 }
 
@@ -141,19 +144,27 @@ impl Kiosk {
             config: parts.config,
             layout: parts.layout,
             server: None,
+            reporter: None,
+            report_policy: ReportPolicy::default(),
             steps: None,
         })
     }
 
     /// Sells online through `base` with this kiosk's device token: seats are held at the
-    /// server.
+    /// server, and the kiosk's state is reported to it ([`Kiosk::status`]).
     pub fn connect(&mut self, base: &str, token: &str) -> Result<()> {
         self.server = Some(ServerClient::new(
             base,
             Some(token.to_string()),
             Timeouts::counter(),
         )?);
+        self.reporter = Some(StateReporter::start(base, token, self.report_policy)?);
         Ok(())
+    }
+
+    /// How the state is reported from the next [`Kiosk::connect`] on (tests shorten it).
+    pub fn set_report_policy(&mut self, policy: ReportPolicy) {
+        self.report_policy = policy;
     }
 
     /// Connects with the server link the store keeps (after enrolment); false if none.
@@ -167,6 +178,7 @@ impl Kiosk {
     /// Sells from this device's allotment only.
     pub fn disconnect(&mut self) {
         self.server = None;
+        self.reporter = None;
     }
 
     /// Calls `hook` after each committed step with the step and the request id.

@@ -1,9 +1,9 @@
 //! The kiosk's tickets: signed with its key once the order's ids are known (kept in the
 //! intent, so a reprint after a crash prints the very same QR codes), laid out as one PDF.
 
-use guichet_desk::TicketToSign;
+use guichet_desk::tickets::{order_title, sign_ticket, ticket_face, Printed};
 use guichet_domain::{Money, PriceCategory, SessionCode};
-use guichet_tickets::{render_order, TicketFace};
+use guichet_tickets::render_order;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
@@ -22,20 +22,6 @@ pub struct IssuedTicket {
     pub price_cents: i64,
     /// The signed QR text.
     pub qr: String,
-}
-
-/// The last 12 hex digits of a UUID, upper case, as tickets print order and ticket numbers.
-fn short(id: &str) -> String {
-    let hex: String = id.chars().filter(|c| *c != '-').collect();
-    hex[hex.len().saturating_sub(12)..].to_ascii_uppercase()
-}
-
-fn both(fr: &str, en: &str) -> String {
-    if fr == en {
-        fr.to_string()
-    } else {
-        format!("{fr} / {en}")
-    }
 }
 
 impl Kiosk {
@@ -57,17 +43,7 @@ impl Kiosk {
                     .catalogue
                     .session(&code)
                     .ok_or_else(|| Error::Tickets(format!("{session} left the catalogue")))?;
-                let qr = self
-                    .signer
-                    .sign(&TicketToSign {
-                        ticket_id: id.clone(),
-                        session: code.clone(),
-                        category: cat,
-                        games: s.games,
-                        session_day: s.local_start().date(),
-                        issued_at: now,
-                        holder_name: holder.to_string(),
-                    })
+                let qr = sign_ticket(self.signer.as_ref(), s, id, cat, holder, now)
                     .map_err(Error::Tickets)?;
                 Ok(IssuedTicket {
                     id: id.clone(),
@@ -94,30 +70,21 @@ impl Kiosk {
                 .catalogue
                 .session(&code)
                 .ok_or_else(|| Error::Tickets(format!("{} left the catalogue", t.session)))?;
-            faces.push(TicketFace {
-                games: s.games,
-                session_code: s.code.clone(),
-                sport: both(&s.sport_fr(), &s.sport),
-                description: s.description_fr(),
-                description_en: s.description.clone(),
-                venue: s.venue_name_fr(),
-                venue_en: s.venue_name.clone(),
-                city: s.city.clone(),
-                starts_at: s.start.to_zoned(s.utc_offset.to_time_zone()),
-                category: PriceCategory::parse(&t.category)
-                    .map_err(|e| Error::Tickets(e.to_string()))?,
-                price: Money::from_cents(t.price_cents),
-                holder_name: holder.to_string(),
-                ticket_number: short(&t.id),
-                order_code: short(order_id),
-                qr_text: t.qr.clone(),
-            });
+            let category =
+                PriceCategory::parse(&t.category).map_err(|e| Error::Tickets(e.to_string()))?;
+            faces.push(ticket_face(
+                s,
+                &Printed {
+                    ticket_id: &t.id,
+                    order_id,
+                    category,
+                    price: Money::from_cents(t.price_cents),
+                    holder_name: holder,
+                    qr_text: &t.qr,
+                },
+            ));
         }
-        render_order(
-            &faces,
-            self.layout,
-            &format!("Paris 2024 — order {}", short(order_id)),
-        )
-        .map_err(|e| Error::Tickets(e.to_string()))
+        render_order(&faces, self.layout, &order_title(order_id))
+            .map_err(|e| Error::Tickets(e.to_string()))
     }
 }

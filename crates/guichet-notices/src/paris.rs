@@ -1,69 +1,22 @@
 //! Instants as a Paris reader reads them: weekday, day, month and year in words, the
 //! wall-clock time, and the UTC offset in force at that instant (+01:00 in winter, +02:00 in
-//! summer). The month and day names are written here: jiff's `strftime` knows English only.
+//! summer). The month and day names are the domain's (`guichet_domain::catalogue::calendar`).
 
+use guichet_domain::catalogue::calendar::{month_name, weekday_name};
 use guichet_domain::Lang;
 use jiff::tz::TimeZone;
-use jiff::{civil::Weekday, Timestamp, Zoned};
-
-const MONTHS_FR: [&str; 12] = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-];
-const MONTHS_EN: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
-
-fn weekday(w: Weekday, lang: Lang) -> &'static str {
-    let i = usize::from(w.to_monday_zero_offset().unsigned_abs());
-    let names = match lang {
-        Lang::Fr => [
-            "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
-        ],
-        Lang::En => [
-            "Monday",
-            "Tuesday",
-            "Wednesday",
-            "Thursday",
-            "Friday",
-            "Saturday",
-            "Sunday",
-        ],
-    };
-    names[i % 7]
-}
+use jiff::{Timestamp, Zoned};
 
 /// `vendredi 17 février 2023 à 10:00` / `Friday 17 February 2023 at 10:00`.
 pub fn day_and_time(at: &Zoned, lang: Lang) -> String {
-    let month = usize::from(at.month().unsigned_abs()).saturating_sub(1) % 12;
-    let (name, link) = match lang {
-        Lang::Fr => (MONTHS_FR[month], "à"),
-        Lang::En => (MONTHS_EN[month], "at"),
+    let name = month_name(at.month(), lang);
+    let link = match lang {
+        Lang::Fr => "à",
+        Lang::En => "at",
     };
     format!(
         "{} {} {name} {} {link} {}",
-        weekday(at.weekday(), lang),
+        weekday_name(at.weekday(), lang),
         at.day(),
         at.year(),
         at.strftime("%H:%M")

@@ -355,7 +355,7 @@ fn every_v1_route_but_enrolment_names_the_bearer_scheme_and_its_401() {
             secured += usize::from(needs);
         }
     }
-    assert_eq!(secured, 16);
+    assert_eq!(secured, 18);
 }
 
 #[test]

@@ -43,6 +43,12 @@ fn staff_requests(
         ),
         ("gate lists".into(), "GET", "/v1/gate/lists".into(), None),
         (
+            "every device and its state".into(),
+            "GET",
+            "/v1/devices".into(),
+            None,
+        ),
+        (
             "a void".into(),
             "POST",
             "/v1/sync/push".into(),

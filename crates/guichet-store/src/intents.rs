@@ -191,6 +191,18 @@ pub fn open_intents(conn: &Connection) -> Result<Vec<Intent>> {
     rows.into_iter().map(finish).collect()
 }
 
+/// When the last sale completed (the latest capture, device time), if the kiosk ever sold.
+pub fn last_captured_at(conn: &Connection) -> Result<Option<Timestamp>> {
+    let at: Option<String> = conn
+        .prepare_cached(
+            "SELECT updated_at FROM payment_intent WHERE state = 'captured'
+             ORDER BY updated_at DESC LIMIT 1",
+        )
+        .and_then(|mut s| s.query_row([], |r| r.get(0)).optional())
+        .ctx("read the last captured intent")?;
+    at.map(|a| parse_ts("intent time", &a)).transpose()
+}
+
 /// Every intent, oldest first (reports and tests).
 pub fn all_intents(conn: &Connection) -> Result<Vec<Intent>> {
     let rows = conn

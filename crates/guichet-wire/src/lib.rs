@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod catalogue;
 pub mod checks;
+pub mod device_state;
 pub mod devices;
 pub mod draws;
 pub mod error;

@@ -4,6 +4,7 @@
 //! asked (`guichet-kiosk`). The session browser is the common `sessions`.
 
 use std::sync::atomic::Ordering;
+use std::time::Instant;
 
 use tauri::State;
 
@@ -13,25 +14,26 @@ use crate::self_service::{self as ss, SelfService};
 use crate::speech::Speech;
 use crate::state::AppState;
 
-/// The pre-sale checks (printer queue, terminal, stock, phase) and the idle timings.
+/// The pre-sale checks (printer queue, terminal, stock, phase), staff's out-of-service switch
+/// and the idle timings; the state goes to the server (never waited for).
 #[tauri::command]
 pub async fn kiosk_status(
     state: State<'_, AppState>,
     kiosk: State<'_, SelfService>,
 ) -> Answer<KioskHealth> {
-    let (problems, online) = kiosk
-        .with_kiosk(&state, |k, _| Ok((k.health()?, k.is_online())))
+    let taken_out = kiosk.out_of_service().load(Ordering::Relaxed);
+    let (st, online) = kiosk
+        .with_kiosk(&state, move |k, _| {
+            let version = env!("CARGO_PKG_VERSION");
+            Ok((k.status(taken_out, version, Instant::now())?, k.is_online()))
+        })
         .await?;
-    let staff_out = kiosk
-        .out_of_service()
-        .load(Ordering::Relaxed)
-        .then_some("OOO-SERVICE");
-    let code = staff_out
-        .or(problems.first().map(|p| p.code()))
-        .map(str::to_owned);
+    let code = st.problems.first().map(|p| p.code().to_owned());
     let (idle_warn_s, idle_wipe_s) = ss::idle_times();
-    let problems = problems
+    let problems = st
+        .problems
         .iter()
+        .filter(|p| !matches!(p, guichet_kiosk::OutOfOrder::OutOfService))
         .map(|p| format!("{}: {}", p.code(), p.detail()))
         .collect();
     Ok(KioskHealth {
@@ -39,7 +41,7 @@ pub async fn kiosk_status(
         code,
         problems,
         online,
-        reported: false,
+        reported: st.reported,
         idle_warn_s,
         idle_wipe_s,
     })

@@ -863,7 +863,8 @@ problems: Array<string>,
  */
 online: boolean, 
 /**
- * Whether the state was reported to the server (no route for it yet: always false).
+ * Whether the server has acknowledged this very state (`PUT /v1/devices/self/state`,
+ * sent by a thread of its own): false offline and until the server answers.
  */
 reported: boolean, 
 /**

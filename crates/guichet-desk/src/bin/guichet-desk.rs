@@ -42,7 +42,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Creates the desk's first operator, a supervisor.
+    /// Creates the desk's first operator, a supervisor (on a box office's or a kiosk's file: a
+    /// kiosk's supervisors open its maintenance screen).
     Init {
         #[arg(long)]
         id: String,
@@ -51,7 +52,8 @@ enum Command {
         #[arg(long = "new-pin")]
         new_pin: String,
     },
-    /// Adds an operator (a supervisor must be signed in).
+    /// Adds an operator (a supervisor must be signed in); on a kiosk's file, a supervisor is
+    /// who may unlock its maintenance screen.
     AddOperator {
         #[arg(long)]
         id: String,
@@ -312,10 +314,7 @@ fn key_seed(db: &Path) -> Result<[u8; 32], Error> {
             .try_into()
             .map_err(|_| bad("device key", "the key file is not 32 bytes"));
     }
-    let mut seed = [0u8; 32];
-    std::fs::File::open("/dev/urandom")
-        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut seed))
-        .map_err(io)?;
+    let seed = random_seed()?;
     std::fs::write(&path, seed).map_err(io)?;
     #[cfg(unix)]
     {
@@ -323,6 +322,14 @@ fn key_seed(db: &Path) -> Result<[u8; 32], Error> {
         // The signing key is readable by the desk's user only.
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).map_err(io)?;
     }
+    Ok(seed)
+}
+
+fn random_seed() -> Result<[u8; 32], Error> {
+    let mut seed = [0u8; 32];
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut seed))
+        .map_err(|e| bad("device key", format!("/dev/urandom: {e}")))?;
     Ok(seed)
 }
 
@@ -365,7 +372,12 @@ fn run(cli: Cli) -> Result<serde_json::Value, Error> {
         },
         ..DeskSettings::default()
     };
-    let seed = key_seed(&db)?;
+    // Operators sign nothing: adding one (on a kiosk's file too) never leaves a signing key
+    // beside the file; the app keeps its own in `desk.keys/`.
+    let seed = match cli.command {
+        Command::Init { .. } | Command::AddOperator { .. } => random_seed()?,
+        _ => key_seed(&db)?,
+    };
     let mut desk = Desk::open(
         &db,
         DeskParts {

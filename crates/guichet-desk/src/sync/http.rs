@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use guichet_wire::accounts::AccountDto;
+use guichet_wire::device_state::{DeviceDto, DeviceStateDto, DeviceStateReport};
 use guichet_wire::devices::{EnrolRequest, EnrolResponse};
 use guichet_wire::holds::{HoldRequest, HoldResponse};
 use guichet_wire::orders::{OrderRequest, OrderResponse};
@@ -225,6 +226,19 @@ impl ServerClient {
     pub fn allot(&self, req: &AllotmentRequest) -> Result<AllotmentDto, CallError> {
         let url = format!("{}/v1/allotments", self.base);
         self.send("the allotment", self.http.post(url).json(req))
+    }
+
+    /// Reports this device's own state (`PUT /v1/devices/self/state`); answers the state the
+    /// server keeps.
+    pub fn report_state(&self, report: &DeviceStateReport) -> Result<DeviceStateDto, CallError> {
+        let url = format!("{}/v1/devices/self/state", self.base);
+        self.send("the state report", self.http.put(url).json(report))
+    }
+
+    /// Every enrolled device with its last state (`GET /v1/devices`, staff only).
+    pub fn devices(&self) -> Result<Vec<DeviceDto>, CallError> {
+        let url = format!("{}/v1/devices", self.base);
+        self.send("the device list", self.http.get(url))
     }
 
     /// Gives seats back.

@@ -3,6 +3,7 @@
 //! It is imported from CSV files (see [`import`]); the Paris 2024 files are embedded in the
 //! binary so that every component starts from the same data ([`Catalogue::paris2024`]).
 
+pub mod calendar;
 pub mod derive;
 pub mod french;
 pub mod import;

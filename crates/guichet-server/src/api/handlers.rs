@@ -73,13 +73,13 @@ pub async fn method_not_allowed(method: axum::http::Method, uri: axum::http::Uri
 }
 
 /// A request's field did not fit its grammar: 400 naming it.
-fn field(r: Result<(), String>) -> Result<(), Error> {
+pub(super) fn field(r: Result<(), String>) -> Result<(), Error> {
     r.map_err(Error::bad_request)
 }
 
 /// A `device_id` the request may carry: when present it must be a device id (400), and the
 /// token's own (403).
-fn named_device(d: &Device, named: Option<&str>, what: &str) -> Result<(), Error> {
+pub(super) fn named_device(d: &Device, named: Option<&str>, what: &str) -> Result<(), Error> {
     if let Some(n) = named {
         field(checks::device_id("device_id", n))?;
     }

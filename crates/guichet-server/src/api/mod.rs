@@ -2,6 +2,7 @@
 //! it. Every error is `{ code, message, details }`.
 
 mod auth;
+mod devices;
 mod draws;
 mod error;
 mod handlers;
@@ -11,7 +12,7 @@ pub mod openapi;
 use std::sync::Arc;
 
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, post, put};
 use axum::Router;
 use guichet_domain::Clock;
 
@@ -49,7 +50,9 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/healthz", get(handlers::healthz))
         .route("/metrics", get(metrics::render))
         .route("/openapi.json", get(openapi::serve))
+        .route("/v1/devices", get(devices::list))
         .route("/v1/devices/enrol", post(handlers::enrol))
+        .route("/v1/devices/self/state", put(devices::report_state))
         .route("/v1/catalogue", get(handlers::catalogue))
         .route("/v1/availability", get(handlers::availability))
         .route(

@@ -6,7 +6,7 @@ use axum::response::IntoResponse;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{draws, handlers, metrics};
+use super::{devices, draws, handlers, metrics};
 
 /// The API description.
 #[derive(OpenApi)]
@@ -21,6 +21,8 @@ use super::{draws, handlers, metrics};
         metrics::render,
         serve,
         handlers::enrol,
+        devices::report_state,
+        devices::list,
         handlers::catalogue,
         handlers::availability,
         handlers::search_accounts,

@@ -7,6 +7,7 @@ pub mod backup;
 mod cards;
 mod catalogue;
 mod conflict_resolution;
+mod device_states;
 mod devices;
 mod draws;
 mod holds;
@@ -17,6 +18,7 @@ pub mod staff;
 mod sync;
 
 pub use conflict_resolution::{ConflictRow, Decision};
+pub use device_states::ReportTimes;
 pub use devices::{key_id, Device};
 pub use draws::{Closed, DrawStoreError, Rule};
 pub use notices::{EnqueueReport, NoticeRow, NoticeState};
@@ -45,6 +47,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0008_draw_winners.sql"),
     include_str!("../../migrations/0009_device_revocation.sql"),
     include_str!("../../migrations/0010_staff.sql"),
+    include_str!("../../migrations/0011_device_states.sql"),
 ];
 
 /// The schema version this server brings a file up to.

@@ -1,60 +1,16 @@
 //! French and English words on the ticket: dates, the time zone's name, the Games.
 
-use guichet_domain::Games;
+use guichet_domain::catalogue::calendar::{month_name, weekday_name};
+use guichet_domain::{Games, Lang};
 use jiff::Zoned;
-
-const DAYS_FR: [&str; 7] = [
-    "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
-];
-const DAYS_EN: [&str; 7] = [
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-    "Sunday",
-];
-const MONTHS_FR: [&str; 12] = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-];
-const MONTHS_EN: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
-
-fn day_index(z: &Zoned) -> usize {
-    (z.weekday().to_monday_zero_offset()) as usize
-}
 
 /// "samedi 3 août 2024 · 21 h 50"
 pub(crate) fn date_time_fr(z: &Zoned) -> String {
     format!(
         "{} {} {} {} · {} h {:02}",
-        DAYS_FR[day_index(z)],
+        weekday_name(z.weekday(), Lang::Fr),
         z.day(),
-        MONTHS_FR[(z.month() - 1) as usize],
+        month_name(z.month(), Lang::Fr),
         z.year(),
         z.hour(),
         z.minute()
@@ -65,9 +21,9 @@ pub(crate) fn date_time_fr(z: &Zoned) -> String {
 pub(crate) fn date_time_en(z: &Zoned) -> String {
     format!(
         "{} {} {} {} · {:02}:{:02}",
-        DAYS_EN[day_index(z)],
+        weekday_name(z.weekday(), Lang::En),
         z.day(),
-        MONTHS_EN[(z.month() - 1) as usize],
+        month_name(z.month(), Lang::En),
         z.year(),
         z.hour(),
         z.minute()
