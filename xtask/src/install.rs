@@ -32,6 +32,10 @@ pub const APT_PACKAGES: &[&str] = &[
     // bindgen needs it: the desk store builds SQLite with its session extension (the mirror
     // journal, docs/backups.md).
     "libclang-dev",
+    // The package test (docs/packages.md): lintian, dpkg-shlibdeps, desktop-file-validate.
+    "lintian",
+    "dpkg-dev",
+    "desktop-file-utils",
 ];
 
 fn missing_packages(list: &[&str]) -> Vec<String> {
