@@ -44,7 +44,15 @@ fn pack_sessions(cat: &Catalogue) -> Vec<String> {
     let held = ["CER-OPENING", "CER-CLOSING", "ATH07"];
     cat.sessions()
         .filter(|s| s.games == guichet_domain::Games::Olympic && s.sport != "Surfing")
-        .filter(|s| !held.contains(&s.code.as_str()) && s.offers.len() == 4)
+        // Every one of A–D on offer (sessions also offer the paired WCH and CMP places since
+        // issue #12, which the load does not buy: `offers.len() == 4` then kept none).
+        .filter(|s| {
+            use guichet_domain::PriceCategory as P;
+            !held.contains(&s.code.as_str())
+                && [P::A, P::B, P::C, P::D]
+                    .iter()
+                    .all(|c| s.offers.iter().any(|o| o.category == *c))
+        })
         .map(|s| s.code.to_string())
         .collect()
 }
