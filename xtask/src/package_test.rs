@@ -47,7 +47,10 @@ fn install_run_purge(root: &Path, debs: &Debs) -> Result<(), String> {
         .and_then(|()| server_answers(&work))
         .and_then(|()| app_shows_sign_in(&work));
     let cleanup = purge(debs, &before);
-    let _ = std::fs::remove_dir_all(&work);
+    if outcome.is_ok() {
+        // Kept after a failure: its logs (server, Xvfb, tauri-driver) say why.
+        let _ = std::fs::remove_dir_all(&work);
+    }
     match (outcome, cleanup) {
         (Ok(()), Ok(())) => Ok(()),
         (Err(e), Ok(())) => Err(format!("{e} (both packages were purged afterwards)")),
@@ -270,12 +273,19 @@ fn app_shows_sign_in(work: &Path) -> Result<(), String> {
     .map_err(|e| format!("tauri-driver: {e}"))?;
     let t = Instant::now();
     let caps = serde_json::json!({"capabilities": {"alwaysMatch": {"tauri:options": {"application": app_deb::BINARY}}}});
-    let session = value(http::request(port, "POST", "/session", Some(&caps))?).map_err(|e| {
-        format!(
-            "the installed app did not start: {e}; see {}",
-            dlog_path.display()
-        )
-    })?;
+    // tauri-driver may drop the first connection while WebKitWebDriver is still starting: ask
+    // again (3 times at most) when no HTTP answer came at all.
+    let mut asked = http::request(port, "POST", "/session", Some(&caps));
+    for _ in 0..2 {
+        if asked.is_ok() {
+            break;
+        }
+        std::thread::sleep(Duration::from_secs(1));
+        asked = http::request(port, "POST", "/session", Some(&caps));
+    }
+    let see = dlog_path.display();
+    let session = value(asked.map_err(|e| format!("{e}; see {see}"))?)
+        .map_err(|e| format!("the installed app did not start: {e}; see {see}"))?;
     let id = session["sessionId"]
         .as_str()
         .ok_or_else(|| format!("POST /session: no sessionId in {session}"))?
