@@ -39,6 +39,10 @@ pub const APT_PACKAGES: &[&str] = &[
     // The kiosk's systemd unit runs the app under cage; its test (`systemd-analyze verify`)
     // needs /usr/bin/cage to exist.
     "cage",
+    // The package test (docs/packages.md): lintian, dpkg-shlibdeps, desktop-file-validate.
+    "lintian",
+    "dpkg-dev",
+    "desktop-file-utils",
 ];
 
 fn missing_packages(list: &[&str]) -> Vec<String> {

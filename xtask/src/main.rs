@@ -6,13 +6,19 @@
 //!   `contract.rs`).
 //! - `demo`: run the product.
 //! - `derive-catalogue`: regenerate `data/paris2024/{prices,paralympic_sessions}.csv`.
-//! - `package`: the server's `.deb`, checked with lintian and systemd-analyze (`package.rs`).
+//! - `package`: the server's and the app's `.deb`s (release), checked with lintian,
+//!   systemd-analyze and dpkg-shlibdeps (`package.rs`, `app_deb.rs`).
+//! - `package-test`: both `.deb`s from the debug profile, checked, installed, run and purged
+//!   (`package_test.rs`; the test task ends with it).
 
+mod app_deb;
 mod contract;
 mod demo;
 mod derive;
+mod http;
 mod install;
 mod package;
+mod package_test;
 mod sh;
 mod test;
 
@@ -25,7 +31,7 @@ type Task = fn() -> Result<(), String>;
 const TASKS: &[(&str, &str, Task)] = &[
     (
         "test",
-        "install what is missing (Debian packages, tauri-driver, npm packages, a CUPS queue), then cargo fmt --check, clippy -D warnings, the UI's checks, every test of the workspace and the API contract (Schemathesis)",
+        "install what is missing (Debian packages, tauri-driver, npm packages, a CUPS queue), then cargo fmt --check, clippy -D warnings, the UI's checks, every test of the workspace, the API contract (Schemathesis) and the package test (both .debs installed, run, purged)",
         test::run,
     ),
     (
@@ -45,8 +51,13 @@ const TASKS: &[(&str, &str, Task)] = &[
     ),
     (
         "package",
-        "the server's .deb (cargo-deb, release): a hardened systemd unit, /etc/guichet/server.toml, the catalogue under /usr/share/guichet; checked with lintian and systemd-analyze verify",
+        "both .debs, release: the server's (cargo-deb: a hardened systemd unit, /etc/guichet/server.toml, the catalogue under /usr/share/guichet) and the app's (Tauri's bundler: desktop entry, icons, Depends); checked with lintian, systemd-analyze verify and dpkg-shlibdeps",
         package::run,
+    ),
+    (
+        "package-test",
+        "both .debs from the debug profile, checked as `package` checks them, installed with apt-get, run (the server answers /healthz, the app shows sign-in under Xvfb) and purged (the test task ends with it)",
+        package_test::run,
     ),
 ];
 

@@ -1,7 +1,8 @@
 //! `cargo xtask test`: installs what is missing, then lints and runs every test, then checks
-//! the API against its OpenAPI document with Schemathesis (`contract.rs`).
+//! the API against its OpenAPI document with Schemathesis (`contract.rs`), and ends with the
+//! package test (`package_test.rs`: both `.deb`s from the debug build, installed, run, purged).
 
-use crate::{contract, install, sh};
+use crate::{contract, install, package_test, sh};
 
 /// Library crates that must never depend on the shells (tauri, axum).
 const CORE_CRATES: &[&str] = &[
@@ -41,6 +42,9 @@ pub fn run() -> Result<(), String> {
     core_never_knows_the_shell(&root)?;
     sh::run(&root, "cargo", &["test", "--workspace", "--no-fail-fast"])?;
     contract::run()?;
+    if has_app {
+        package_test::run()?;
+    }
     println!(
         "\n✓ all checks and tests passed in {:.0} s",
         started.elapsed().as_secs_f64()

@@ -41,6 +41,12 @@ const TITLE: &str = "[data-testid=sign-in-title]";
 const LAUNCH_BUDGET: Duration = Duration::from_secs(60);
 const STEP_BUDGET: Duration = Duration::from_secs(10);
 
+/// The app binary a run starts: `GUICHET_E2E_APP` if set (the benchmarks of a release build or
+/// of the installed package, `/usr/bin/guichet-app`: BENCHMARKS.md), else the debug build.
+fn app() -> String {
+    std::env::var("GUICHET_E2E_APP").unwrap_or_else(|_| APP.to_string())
+}
+
 /// `target/` (the app binary lives in `target/debug/`).
 fn target_dir() -> PathBuf {
     Path::new(APP)
@@ -98,7 +104,7 @@ impl Rig {
     }
 
     fn open_app(&self) -> Session<'_> {
-        self.client.open_app(APP).unwrap_or_else(|Failure(why)| {
+        self.client.open_app(&app()).unwrap_or_else(|Failure(why)| {
             panic!(
                 "e2e: the app did not start: {why}; see {}",
                 self.driver.log.display()

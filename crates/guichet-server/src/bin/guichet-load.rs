@@ -10,7 +10,12 @@
 //! `/proc/self/task`.
 //!
 //! `cargo run --release -p guichet-server --bin guichet-load -- [--clients 64] [--seconds 10]
-//!  [--orders N] [--durability full|normal] [--accounts ahead|inline] [--skip-push]`
+//!  [--orders N] [--durability full|normal] [--accounts ahead|inline] [--skip-push]
+//!  [--server-bin /usr/bin/guichet-server]`
+//!
+//! `--server-bin` serves the same prepared file with that binary (`serve --now`, its own
+//! process, e.g. the installed package's) instead of in this process; the server's CPU is then
+//! read from that process's `/proc/<pid>/stat`.
 //!
 //! `--accounts ahead` (the default) creates the drawn Club accounts before the clock starts,
 //! as they would be at a real pack sale; `inline` creates each client's next account during
@@ -39,7 +44,15 @@ fn pack_sessions(cat: &Catalogue) -> Vec<String> {
     let held = ["CER-OPENING", "CER-CLOSING", "ATH07"];
     cat.sessions()
         .filter(|s| s.games == guichet_domain::Games::Olympic && s.sport != "Surfing")
-        .filter(|s| !held.contains(&s.code.as_str()) && s.offers.len() == 4)
+        // Every one of A–D on offer (sessions also offer the paired WCH and CMP places since
+        // issue #12, which the load does not buy: `offers.len() == 4` then kept none).
+        .filter(|s| {
+            use guichet_domain::PriceCategory as P;
+            !held.contains(&s.code.as_str())
+                && [P::A, P::B, P::C, P::D]
+                    .iter()
+                    .all(|c| s.offers.iter().any(|o| o.category == *c))
+        })
         .map(|s| s.code.to_string())
         .collect()
 }
@@ -69,6 +82,50 @@ struct Args {
     /// Skip the 10,000 offline events pushed after the online run.
     #[arg(long)]
     skip_push: bool,
+    /// Serve with this `guichet-server` binary in a process of its own (e.g. the installed
+    /// `/usr/bin/guichet-server`) instead of in this process.
+    #[arg(long)]
+    server_bin: Option<std::path::PathBuf>,
+}
+
+/// The server process started with `--server-bin`; killed when dropped.
+struct Child(std::process::Child);
+
+impl Drop for Child {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts `bin serve` on the prepared file and a free port; returns it and its base URL once
+/// it accepts connections.
+fn serve_with(
+    bin: &std::path::Path,
+    db: &std::path::Path,
+) -> Result<(Child, String), Box<dyn std::error::Error>> {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
+    let child = Child(
+        std::process::Command::new(bin)
+            .arg("serve")
+            .arg("--db")
+            .arg(db)
+            .args(["--listen", &format!("127.0.0.1:{port}")])
+            .args(["--now", "2023-02-17T12:00:00[Europe/Paris]"])
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .spawn()?,
+    );
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        if Instant::now() > deadline {
+            return Err(format!("{} did not listen on {port} within 60 s", bin.display()).into());
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Ok((child, format!("http://127.0.0.1:{port}")))
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -117,8 +174,14 @@ fn ticks(stat: &str) -> Option<(String, f64)> {
     Some((comm, (u + s) / 100.0))
 }
 
-fn cpu() -> Cpu {
+fn cpu(server_pid: Option<u32>) -> Cpu {
     let mut out = Cpu::default();
+    if let Some((_, secs)) = server_pid
+        .and_then(|pid| std::fs::read_to_string(format!("/proc/{pid}/stat")).ok())
+        .and_then(|s| ticks(&s))
+    {
+        out.server = secs;
+    }
     if let Ok(dir) = std::fs::read_dir("/proc/self/task") {
         for t in dir.flatten() {
             let Ok(stat) = std::fs::read_to_string(t.path().join("stat")) else {
@@ -221,10 +284,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .thread_name("cli")
         .enable_all()
         .build()?;
-    let listener = srv.block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))?;
-    let base = format!("http://{}", listener.local_addr()?);
-    let router = app(Arc::clone(&state));
-    let server = srv.spawn(async move { axum::serve(listener, router).await });
+    let (external, base, server) = match &args.server_bin {
+        Some(bin) => {
+            let (child, base) = serve_with(bin, &path)?;
+            (Some(child), base, None)
+        }
+        None => {
+            let listener = srv.block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))?;
+            let base = format!("http://{}", listener.local_addr()?);
+            let router = app(Arc::clone(&state));
+            let server = srv.spawn(async move { axum::serve(listener, router).await });
+            (None, base, Some(server))
+        }
+    };
+    let server_pid = external.as_ref().map(|c| c.0.id());
     cli.block_on(async move {
         let http = reqwest::Client::builder().pool_max_idle_per_host(clients).build()?;
         let enrol: serde_json::Value = http
@@ -245,7 +318,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         // None: a --seconds too far away for the clock to say, i.e. never.
         let deadline = Instant::now().checked_add(Duration::from_secs(seconds));
         let sessions = Arc::new(pack_sessions(state.store.catalogue()));
-        let cpu_before = cpu();
+        let cpu_before = cpu(server_pid);
         let started = Instant::now();
         let mut tasks = Vec::new();
         for c in 0..clients {
@@ -334,7 +407,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             lat.extend(t.await?);
         }
         let elapsed = started.elapsed().as_secs_f64();
-        let cpu_after = cpu();
+        let cpu_after = cpu(server_pid);
         lat.sort_unstable();
         let oversold: u64 = state
             .store
@@ -365,7 +438,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             elapsed
         );
         if skip_push {
-            server.abort();
+            if let Some(server) = &server {
+                server.abort();
+            }
             return Ok(());
         }
 
@@ -395,7 +470,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                                    "tickets": [{"id": uuid::Uuid::now_v7().to_string(), "session": "FBL03", "category": "C", "price": 3500}]}})
             })
             .collect();
-        let cpu_before = cpu();
+        let cpu_before = cpu(server_pid);
         let t = Instant::now();
         let mut acked = 0;
         for chunk in events.chunks(5_000) {
@@ -411,7 +486,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             acked += v["acks"].as_array().map_or(0, Vec::len);
         }
         let took = t.elapsed().as_secs_f64();
-        let cpu_after = cpu();
+        let cpu_after = cpu(server_pid);
         println!("push 10,000 offline events: {acked} acked in {took:.2} s");
         // Idle blocking threads may have ended since: the process total is the sure figure.
         println!(
@@ -419,7 +494,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             cpu_after.process - cpu_before.process,
             cpu_after.client - cpu_before.client
         );
-        server.abort();
+        if let Some(server) = &server {
+            server.abort();
+        }
         Ok::<_, Box<dyn std::error::Error>>(())
     })?;
     srv.shutdown_timeout(Duration::from_secs(1));
