@@ -4,17 +4,16 @@
 use std::sync::Arc;
 
 use axum::extract::{Path, State};
-use axum::http::header::LOCATION;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use maud::{html, Markup};
 use serde::Deserialize;
 
-use super::pages::{error_page, frame};
+use super::pages::{after_action, error_page, frame};
 use super::session::{CsrfForm, Lang, StaffUser};
 use crate::api::AppState;
 use crate::store::staff::Role;
-use crate::store::{ConflictRow, Decision, StoreError};
+use crate::store::{ConflictRow, Decision};
 
 /// The broken limits of a conflict, in the page's language, with their numbers.
 fn limits(l: Lang, c: &ConflictRow) -> Markup {
@@ -133,18 +132,14 @@ pub async fn resolve(
             .resolve_conflict(id, decision, &f.form.reason, &who, s.clock.now())
     })
     .await;
-    match done {
-        Ok(Ok(_)) => (StatusCode::SEE_OTHER, [(LOCATION, "/console/conflicts")]).into_response(),
-        Ok(Err(
-            e @ (StoreError::NotFound(_) | StoreError::Conflict(_) | StoreError::Invalid(_)),
-        )) => error_page(l, StatusCode::UNPROCESSABLE_ENTITY, &e.to_string()),
-        _ => error_page(
-            l,
-            StatusCode::INTERNAL_SERVER_ERROR,
-            l.pick(
-                "The conflict could not be resolved; it is logged — try again.",
-                "Le conflit n'a pas pu être résolu ; c'est journalisé — réessayez.",
-            ),
+    after_action(
+        l,
+        done,
+        "/console/conflicts",
+        "resolve",
+        (
+            "The conflict could not be resolved; it is logged — try again.",
+            "Le conflit n'a pas pu être résolu ; c'est journalisé — réessayez.",
         ),
-    }
+    )
 }

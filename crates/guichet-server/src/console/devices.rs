@@ -4,13 +4,12 @@
 use std::sync::Arc;
 
 use axum::extract::{Path, State};
-use axum::http::header::LOCATION;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use maud::html;
 use serde::Deserialize;
 
-use super::pages::{error_page, frame};
+use super::pages::{after_action, error_page, frame};
 use super::session::{CsrfForm, StaffUser};
 use crate::api::AppState;
 use crate::store::staff::Role;
@@ -178,20 +177,16 @@ pub async fn revoke(
         s.store.revoke_device(&id, &f.form.reason, now, &who, now)
     })
     .await;
-    match done {
-        Ok(Ok(_)) => (StatusCode::SEE_OTHER, [(LOCATION, "/console/devices")]).into_response(),
-        Ok(Err(
-            e @ (StoreError::NotFound(_) | StoreError::Conflict(_) | StoreError::Invalid(_)),
-        )) => error_page(l, StatusCode::UNPROCESSABLE_ENTITY, &e.to_string()),
-        _ => error_page(
-            l,
-            StatusCode::INTERNAL_SERVER_ERROR,
-            l.pick(
-                "The device could not be revoked; it is logged — try again.",
-                "L'appareil n'a pas pu être révoqué ; c'est journalisé — réessayez.",
-            ),
+    after_action(
+        l,
+        done,
+        "/console/devices",
+        "revoke",
+        (
+            "The device could not be revoked; it is logged — try again.",
+            "L'appareil n'a pas pu être révoqué ; c'est journalisé — réessayez.",
         ),
-    }
+    )
 }
 
 #[derive(Deserialize)]
@@ -247,18 +242,14 @@ pub async fn settle(
         )
     })
     .await;
-    match done {
-        Ok(Ok(_)) => (StatusCode::SEE_OTHER, [(LOCATION, "/console/devices")]).into_response(),
-        Ok(Err(
-            e @ (StoreError::NotFound(_) | StoreError::Conflict(_) | StoreError::Invalid(_)),
-        )) => error_page(l, StatusCode::UNPROCESSABLE_ENTITY, &e.to_string()),
-        _ => error_page(
-            l,
-            StatusCode::INTERNAL_SERVER_ERROR,
-            l.pick(
-                "The seats could not be settled; it is logged — try again.",
-                "Les places n'ont pas pu être réglées ; c'est journalisé — réessayez.",
-            ),
+    after_action(
+        l,
+        done,
+        "/console/devices",
+        "settle",
+        (
+            "The seats could not be settled; it is logged — try again.",
+            "Les places n'ont pas pu être réglées ; c'est journalisé — réessayez.",
         ),
-    }
+    )
 }

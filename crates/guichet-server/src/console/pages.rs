@@ -108,3 +108,38 @@ pub fn sign_in(lang: Lang, csrf: &str, problem: Option<&str>) -> Markup {
         body,
     )
 }
+
+/// The answer to a console action run on the store: back to `to` when it is done; the store's
+/// refusal as a 422 page in its own words; anything else logged (with `what`) and answered 500
+/// with `failed`, which says it is logged.
+pub fn after_action<T>(
+    lang: Lang,
+    done: Result<crate::store::Result<T>, tokio::task::JoinError>,
+    to: &'static str,
+    what: &str,
+    failed: (&str, &str),
+) -> Response {
+    use crate::store::StoreError;
+    match done {
+        Ok(Ok(_)) => (StatusCode::SEE_OTHER, [(axum::http::header::LOCATION, to)]).into_response(),
+        Ok(Err(
+            e @ (StoreError::NotFound(_) | StoreError::Conflict(_) | StoreError::Invalid(_)),
+        )) => error_page(lang, StatusCode::UNPROCESSABLE_ENTITY, &e.to_string()),
+        Ok(Err(e)) => {
+            tracing::error!(error = %e, "console: {what} failed");
+            error_page(
+                lang,
+                StatusCode::INTERNAL_SERVER_ERROR,
+                lang.pick(failed.0, failed.1),
+            )
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "console: {what} stopped");
+            error_page(
+                lang,
+                StatusCode::INTERNAL_SERVER_ERROR,
+                lang.pick(failed.0, failed.1),
+            )
+        }
+    }
+}
