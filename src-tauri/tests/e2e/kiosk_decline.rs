@@ -8,7 +8,6 @@ use serde_json::json;
 use crate::box_office::{click, must, wait};
 use crate::kiosk_isolation::wait_enrolled;
 use crate::kiosk_rig::{cheapest, KioskRig};
-use crate::LAUNCH_BUDGET;
 
 const PACK: [&str; 3] = ["BKB01", "VVO01", "HOC01"];
 
@@ -60,13 +59,7 @@ fn a_declined_card_charges_nothing_and_gives_the_held_seats_back_to_the_server()
         "kiosk-decline",
         &[("GUICHET_TERMINAL_SCRIPT", "decline".into())],
     );
-    let s = k.rig.open_app();
-    s.wait_for_text(
-        "[data-testid=kiosk-title]",
-        "Guichet — Kiosk",
-        LAUNCH_BUDGET,
-    );
-    k.wait_in_service(&s);
+    let s = k.open_in_service();
     let token = wait_enrolled(&k.desk_db);
     let before: Vec<i64> = PACK
         .iter()

@@ -11,18 +11,11 @@ use serde_json::json;
 use crate::box_office::{click, must, wait};
 use crate::kiosk_decline::to_a_full_basket;
 use crate::kiosk_rig::KioskRig;
-use crate::LAUNCH_BUDGET;
 
 #[test]
 fn an_idle_kiosk_warns_lets_the_fan_extend_ten_times_then_wipes_everything() {
     let k = KioskRig::start("kiosk-idle", &[("GUICHET_KIOSK_IDLE", "3,6".into())]);
-    let s = k.rig.open_app();
-    s.wait_for_text(
-        "[data-testid=kiosk-title]",
-        "Guichet — Kiosk",
-        LAUNCH_BUDGET,
-    );
-    k.wait_in_service(&s);
+    let s = k.open_in_service();
     to_a_full_basket(&k, &s, &["FBL01"]);
     let token = crate::kiosk_isolation::wait_enrolled(&k.desk_db);
     let account: serde_json::Value = ureq::get(format!("{}/v1/accounts/DEMO-0001", k.server.base))

@@ -7,7 +7,6 @@ use serde_json::json;
 
 use crate::box_office::{click, must, wait};
 use crate::kiosk_rig::KioskRig;
-use crate::LAUNCH_BUDGET;
 
 /// Chords a fan must not use, as `KeyboardEvent` options.
 const CHORDS: &[(&str, &str)] = &[
@@ -25,13 +24,7 @@ const CHORDS: &[(&str, &str)] = &[
 #[test]
 fn the_kiosk_swallows_leaving_chords_refuses_menus_and_selection_and_unlocks_only_with_a_pin() {
     let k = KioskRig::start("kiosk-lockdown", &[]);
-    let s = k.rig.open_app();
-    s.wait_for_text(
-        "[data-testid=kiosk-title]",
-        "Guichet — Kiosk",
-        LAUNCH_BUDGET,
-    );
-    k.wait_in_service(&s);
+    let s = k.open_in_service();
     must(s.execute("window.__stillHere = 42;", json!([])));
 
     for (name, init) in CHORDS {

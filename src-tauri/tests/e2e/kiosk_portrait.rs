@@ -12,7 +12,7 @@ use crate::kiosk_decline::fill;
 use crate::kiosk_rig::{cheapest, KioskRig};
 use crate::kiosk_screens::words_as_shown;
 use crate::webdriver::Session;
-use crate::{save_screenshot, LAUNCH_BUDGET, STEP_BUDGET};
+use crate::{save_screenshot, STEP_BUDGET};
 
 const PORTRAIT: (u32, u32) = (1080, 1920);
 
@@ -79,13 +79,7 @@ fn the_kiosk_fits_a_portrait_screen_in_both_languages() {
         // The payment's screen stays up while the terminal is "disconnected" for 15 s.
         &[("GUICHET_TERMINAL_SCRIPT", "disconnect:15000".into())],
     );
-    let s = k.rig.open_app();
-    s.wait_for_text(
-        "[data-testid=kiosk-title]",
-        "Guichet — Kiosk",
-        LAUNCH_BUDGET,
-    );
-    k.wait_in_service(&s);
+    let s = k.open_in_service();
     let got = must(s.set_viewport(PORTRAIT.0, PORTRAIT.1));
     assert_eq!(got, PORTRAIT, "e2e: the page is {PORTRAIT:?} (portrait)");
 

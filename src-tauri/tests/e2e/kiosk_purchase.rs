@@ -9,7 +9,6 @@ use serde_json::json;
 
 use crate::box_office::{must, wait};
 use crate::kiosk_rig::{cheapest, printed_qrs, Keys, KioskRig, BACKSPACE, ENTER};
-use crate::LAUNCH_BUDGET;
 use guichet_tickets::{check_ticket, KeyList, KeyListEntry, RevocationList, SignedTicket, Verdict};
 
 const PACK: [&str; 3] = ["FBL01", "RU701", "HBL01"];
@@ -44,13 +43,7 @@ fn a_fan_buys_a_pack_at_the_kiosk_with_the_keyboard_alone_and_the_printed_qrs_pa
         "kiosk-purchase",
         &[("GUICHET_TERMINAL_SCRIPT", "approve".into())],
     );
-    let s = k.rig.open_app();
-    s.wait_for_text(
-        "[data-testid=kiosk-title]",
-        "Guichet — Kiosk",
-        LAUNCH_BUDGET,
-    );
-    k.wait_in_service(&s);
+    let s = k.open_in_service();
     let mut keys = Keys { s: &s, pressed: 0 };
 
     keys.wait_focus("attract-start");

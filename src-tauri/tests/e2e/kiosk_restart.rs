@@ -13,7 +13,7 @@ use crate::box_office::{click, must};
 use crate::kiosk_decline::to_a_full_basket;
 use crate::kiosk_isolation::wait_enrolled;
 use crate::kiosk_rig::{cheapest, KioskRig};
-use crate::{APP, LAUNCH_BUDGET};
+use crate::APP;
 
 const PACK: [&str; 3] = ["FBL01", "RU701", "HBL01"];
 
@@ -47,13 +47,7 @@ fn a_kiosk_killed_while_the_card_is_asked_releases_the_hold_when_it_restarts() {
         "kiosk-restart",
         &[("GUICHET_TERMINAL_SCRIPT", "disconnect:60000".into())],
     );
-    let s = k.rig.open_app();
-    s.wait_for_text(
-        "[data-testid=kiosk-title]",
-        "Guichet — Kiosk",
-        LAUNCH_BUDGET,
-    );
-    k.wait_in_service(&s);
+    let s = k.open_in_service();
     let token = wait_enrolled(&k.desk_db);
     let before: Vec<i64> = PACK
         .iter()
@@ -86,13 +80,7 @@ fn a_kiosk_killed_while_the_card_is_asked_releases_the_hold_when_it_restarts() {
     drop(s);
     std::thread::sleep(Duration::from_millis(500));
 
-    let s = k.rig.open_app();
-    s.wait_for_text(
-        "[data-testid=kiosk-title]",
-        "Guichet — Kiosk",
-        LAUNCH_BUDGET,
-    );
-    k.wait_in_service(&s);
+    let s = k.open_in_service();
     let unlocked = must(s.execute_async(
         "const done = arguments[arguments.length - 1]; window.__TAURI_INTERNALS__.invoke('kiosk_unlock', { staffId: 'S-SUP', pin: '9876' }).then(done, (e) => done({ failed: e }));",
     ));

@@ -83,6 +83,18 @@ impl KioskRig {
         }
     }
 
+    /// Opens the kiosk window and waits until it shows its title and is in service.
+    pub(crate) fn open_in_service(&self) -> Session<'_> {
+        let s = self.rig.open_app();
+        s.wait_for_text(
+            "[data-testid=kiosk-title]",
+            "Guichet — Kiosk",
+            crate::LAUNCH_BUDGET,
+        );
+        self.wait_in_service(&s);
+        s
+    }
+
     /// Waits until the kiosk has enrolled and its checks pass (the attract screen, not the
     /// out-of-order one).
     pub(crate) fn wait_in_service(&self, s: &Session<'_>) {

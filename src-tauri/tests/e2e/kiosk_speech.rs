@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 use crate::box_office::{click, must, wait};
 use crate::kiosk_rig::{Keys, KioskRig, ENTER};
 use crate::webdriver::Session;
-use crate::{LAUNCH_BUDGET, STEP_BUDGET};
+use crate::STEP_BUDGET;
 
 /// The lines of `spoken.jsonl`.
 fn log(dir: &Path) -> Vec<Value> {
@@ -75,13 +75,7 @@ fn speech_mode_reads_each_screen_and_the_focused_control_aloud_in_its_language()
         "kiosk-speech",
         &[("GUICHET_SPEECH_WAV_DIR", wav_dir.display().to_string())],
     );
-    let s = k.rig.open_app();
-    s.wait_for_text(
-        "[data-testid=kiosk-title]",
-        "Guichet — Kiosk",
-        LAUNCH_BUDGET,
-    );
-    k.wait_in_service(&s);
+    let s = k.open_in_service();
     assert!(
         speaks(&wav_dir).is_empty(),
         "e2e: nothing is said before speech mode is on"
