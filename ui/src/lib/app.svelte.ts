@@ -1,6 +1,6 @@
 // The window's shared state: language, who is signed in, the account and the order being built.
 import type { AppInfo, LineInput, OperatorView, SaleView, SessionView, StatusView } from './bindings';
-import { failureCode, isFailure, isNotAllowed, NotInApp } from './api';
+import { api, failureCode, isFailure, isNotAllowed, NotInApp } from './api';
 import { initialLanguage, messages, type Language } from './i18n';
 
 export type Screen = 'lookUp' | 'account' | 'sessions' | 'order' | 'shift' | 'settings';
@@ -20,6 +20,9 @@ export const app = $state({
   info: null as AppInfo | null,
   operator: null as OperatorView | null,
   status: null as StatusView | null,
+  /** Bumped when the shell's language changes: a status asked before that is in the old
+   *  language, and is dropped (see `refreshStatus`). */
+  langEpoch: 0,
   screen: 'lookUp' as Screen,
   accountId: null as string | null,
   kind: 'pack' as 'pack' | 'single',
@@ -103,4 +106,17 @@ export function undoClear() {
   app.lines = c.lines;
   app.kind = c.kind;
   app.cleared = null;
+}
+
+/** Asks the shell for its status and shows it, unless the language changed while the
+ *  answer was on its way: its sentences would then be in the old language. */
+export async function refreshStatus(): Promise<void> {
+  const epoch = app.langEpoch;
+  const status = await api.status();
+  if (epoch === app.langEpoch) app.status = status;
+}
+
+/** The shell's language has changed: status answers asked before now are stale. */
+export function languageChanged(): void {
+  app.langEpoch += 1;
 }
