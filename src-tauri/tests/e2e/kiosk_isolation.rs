@@ -10,9 +10,8 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 
 use crate::box_office::must;
-use crate::online::{server_binary, server_cli, Server, DESK_NOW};
 use crate::webdriver::Session;
-use crate::{save_screenshot, target_dir, Rig, LAUNCH_BUDGET, TITLE};
+use crate::{save_screenshot, LAUNCH_BUDGET, TITLE};
 
 /// Arguments that would do harm if the command ran (the demo supervisor's real PIN, a float, a
 /// new server): the refusal must come before any of them is read.
@@ -96,40 +95,12 @@ pub(crate) fn wait_enrolled(desk_db: &Path) -> String {
 
 #[test]
 fn every_staff_command_from_the_kiosk_window_is_refused_and_the_desk_records_nothing() {
-    let run = "kiosk-isolation";
-    let bin = server_binary();
-    let dir = target_dir().join("e2e-servers").join(run);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("e2e: server directory");
-    let db = dir.join("server.sqlite");
-    let db_arg = db.to_str().expect("UTF-8 path");
-    server_cli(&bin, &["seed-demo", "--db", db_arg]);
-    let code = server_cli(&bin, &["enrol", "--db", db_arg, "--kind", "kiosk"]);
-    let logs = target_dir().join("e2e-logs");
-    std::fs::create_dir_all(&logs).expect("e2e: logs");
-    let server = Server::start(
-        &bin,
-        &db,
-        "127.0.0.1:0",
-        &logs.join(format!("{run}-server.log")),
-    );
-
-    // A demo kiosk: it enrols at start-up with the code, borrows an allotment and has the demo
-    // operators, so a staff command that ran would find a supervisor whose PIN works.
-    let rig = Rig::start(
-        run,
-        "kiosk",
-        &[
-            ("GUICHET_DEMO", "1".into()),
-            ("GUICHET_NOW", DESK_NOW.into()),
-            ("GUICHET_LANG", "en".into()),
-            ("GUICHET_SERVER_URL", server.base.clone()),
-            ("GUICHET_ENROL_CODE", code),
-            ("GUICHET_DESK_NAME", "E2E kiosk".into()),
-        ],
-    );
-    let desk_db = target_dir().join("e2e-desks").join(run).join("desk.sqlite");
-    let s = rig.open_app();
+    // A demo kiosk on the real server: it enrols at start-up with the code, borrows an
+    // allotment and has the demo operators, so a staff command that ran would find a
+    // supervisor whose PIN works.
+    let k = crate::kiosk_rig::KioskRig::start("kiosk-isolation", &[]);
+    let (server, desk_db) = (&k.server, &k.desk_db);
+    let s = k.rig.open_app();
     // The kiosk root, never the box office's sign-in.
     s.wait_for_text(
         "[data-testid=kiosk-title]",
@@ -140,7 +111,7 @@ fn every_staff_command_from_the_kiosk_window_is_refused_and_the_desk_records_not
         s.find(TITLE).is_err(),
         "e2e: a kiosk window never shows the box office's sign-in screen"
     );
-    let token = wait_enrolled(&desk_db);
+    let token = wait_enrolled(desk_db);
 
     // The bridge works from this window: a common command answers.
     let info = invoke(&s, "app_info", &json!({}));
@@ -149,7 +120,7 @@ fn every_staff_command_from_the_kiosk_window_is_refused_and_the_desk_records_not
         "app_info is common: {info}"
     );
 
-    let before = recorded(&desk_db);
+    let before = recorded(desk_db);
     let started = Instant::now();
     for cmd in guichet_app::STAFF {
         let answer = invoke(&s, cmd, &harmful_args(cmd));
@@ -167,7 +138,7 @@ fn every_staff_command_from_the_kiosk_window_is_refused_and_the_desk_records_not
         started.elapsed().as_millis()
     );
     assert_eq!(
-        recorded(&desk_db),
+        recorded(desk_db),
         before,
         "e2e: the refused staff commands recorded nothing (orders, ledger, outbox)"
     );
