@@ -10,6 +10,7 @@ use serde_json::{json, Value};
 
 mod caps;
 mod cards;
+mod console_browser;
 mod draw_registration;
 mod faults;
 mod first_pull;
@@ -22,6 +23,7 @@ mod revoke;
 mod rig;
 mod two_desks;
 mod unrecorded;
+mod webdriver;
 
 const BIN: &str = env!("CARGO_BIN_EXE_guichet-server-sut");
 /// The server's clock: the general sale, 10 Jan 2024 10:00 Paris time.

@@ -18,7 +18,7 @@ use super::{cli, temp_db, ServerProcess, NOW};
 const GATE: &str = env!("CARGO_BIN_EXE_guichet-gate-sut");
 const WAIT: Duration = Duration::from_secs(60);
 
-fn qr_of(rig: &DeskRig, ticket_id: &str) -> String {
+pub(crate) fn qr_of(rig: &DeskRig, ticket_id: &str) -> String {
     rig.desk
         .store()
         .reader()
@@ -31,7 +31,7 @@ fn qr_of(rig: &DeskRig, ticket_id: &str) -> String {
 }
 
 /// `guichet-gate verify` on the ticket's own day, with the lists in `dir`: (exit code, answer).
-fn verify(dir: &Path, qr: &str) -> (i32, String) {
+pub(crate) fn verify(dir: &Path, qr: &str) -> (i32, String) {
     let day = SignedTicket::parse(qr).unwrap().claims.session_day;
     let out = Command::new(GATE)
         .args(["verify", "--keys"])

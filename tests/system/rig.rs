@@ -60,6 +60,12 @@ pub struct DeskRig {
 impl DeskRig {
     /// A new desk, enrolled at `base` with a code made by the server's CLI on `server_db`.
     pub fn enrolled(name: &str, seed: u8, base: &str, server_db: &Path) -> DeskRig {
+        let code = super::cli(server_db, &["enrol", "--kind", "box-office"]);
+        DeskRig::enrolled_with(name, seed, base, &code)
+    }
+
+    /// A new desk, enrolled at `base` with `code` (made elsewhere: the console's page).
+    pub fn enrolled_with(name: &str, seed: u8, base: &str, code: &str) -> DeskRig {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("desk.sqlite");
         let clock = Arc::new(FixedClock::at(start_instant()));
@@ -79,8 +85,7 @@ impl DeskRig {
             .unwrap();
         desk.sign_in(SUP.0, SUP.1).unwrap();
         desk.open_shift(Money::from_euros(100)).unwrap();
-        let code = super::cli(server_db, &["enrol", "--kind", "box-office"]);
-        desk.enrol(base, &code, name, &DeviceKey::from_seed([seed; 32]))
+        desk.enrol(base, code, name, &DeviceKey::from_seed([seed; 32]))
             .unwrap();
         DeskRig {
             desk,

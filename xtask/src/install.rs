@@ -43,6 +43,10 @@ pub const APT_PACKAGES: &[&str] = &[
     "lintian",
     "dpkg-dev",
     "desktop-file-utils",
+    // The console's browser tests (tests/system/console_browser.rs): headless Chromium driven
+    // by chromedriver.
+    "chromium",
+    "chromium-driver",
 ];
 
 fn missing_packages(list: &[&str]) -> Vec<String> {

@@ -26,6 +26,7 @@ pub fn run() -> Result<(), String> {
         install::tauri_driver()?;
         ui(&root)?;
     }
+    browser_test_deps(&root)?;
     sh::run(&root, "cargo", &["fmt", "--all", "--check"])?;
     sh::run(
         &root,
@@ -61,6 +62,15 @@ fn ui(root: &std::path::Path) -> Result<(), String> {
     sh::run(&ui, "npm", &["run", "check"])?;
     sh::run(&ui, "npm", &["run", "lint"])?;
     sh::run(&ui, "npm", &["run", "build"])
+}
+
+/// axe-core for the console's browser tests (tests/browser/package.json, pinned by its lockfile).
+fn browser_test_deps(root: &std::path::Path) -> Result<(), String> {
+    sh::run(
+        &root.join("tests/browser"),
+        "npm",
+        &["ci", "--no-audit", "--no-fund"],
+    )
 }
 
 fn core_never_knows_the_shell(root: &std::path::Path) -> Result<(), String> {
