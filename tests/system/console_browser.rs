@@ -352,13 +352,50 @@ fn the_console_in_chromium_resolves_a_conflict_revokes_a_desk_and_enrols_one() {
         "the new desk is on the devices page"
     );
 
+    // What the other pages show of it: the overview's numbers and charts, who holds the lent
+    // seats, the fan's orders.
+    b.goto(&format!("{base}/console/overview"));
+    let sold = b.text("#sold");
+    assert_eq!(
+        sold, "31",
+        "the overview counts North's 30 and South's sale before the theft (the void is gone)"
+    );
+    let charts = b.execute(
+        "return [...document.querySelectorAll('svg.chart')].map(s => s.querySelectorAll('rect').length);",
+        json!([]),
+    );
+    assert_eq!(
+        charts,
+        json!([1, 1]),
+        "two charts, sales by hour and by sport, each one bar (one hour, one sport so far)"
+    );
+    assert!(
+        b.text("main").contains("Football"),
+        "sales by sport name the sport: {}",
+        b.text("main")
+    );
+    b.goto(&format!("{base}/console/inventory?sport=Football&venue="));
+    assert!(
+        b.text("main").contains("South 3"),
+        "the inventory says which device holds FBL06's lent seats: {}",
+        b.text("main")
+    );
+    b.goto(&format!("{base}/console/accounts?q={}", fan.as_str()));
+    let page = b.text("main");
+    assert!(
+        page.contains(&over.order_id) && page.contains("offline") && page.contains("0 / 1"),
+        "the fan's orders, the voided offline one with 0 valid / 1 void: {page}"
+    );
+
     // Every page, in both languages: axe-core, and photographs.
     let fan_q = format!("/console/accounts?q={}", fan.as_str());
     let pages: &[(&str, &str)] = &[
+        ("overview", "/console/overview"),
         ("devices", "/console/devices"),
         ("conflicts", "/console/conflicts"),
         ("inventory", "/console/inventory?sport=Football"),
         ("accounts", &fan_q),
+        ("draws", "/console/draws"),
         ("audit", "/console/audit"),
         ("not-found", "/console/nowhere"),
     ];

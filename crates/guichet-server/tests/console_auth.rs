@@ -123,8 +123,10 @@ async fn every_console_page_without_a_session_redirects_to_sign_in_and_healthz_a
     let l = live().await;
     for path in [
         "/console",
+        "/console/overview",
         "/console/devices",
         "/console/conflicts",
+        "/console/draws",
         "/console/inventory",
         "/console/accounts?q=x",
         "/console/audit",
@@ -812,5 +814,81 @@ async fn a_supervisor_settles_a_revoked_desks_seats_at_risk_from_the_devices_pag
     assert!(
         actions.contains(&"allotment.write_off") && actions.contains(&"allotment.return"),
         "both decisions are audited: {actions:?}"
+    );
+}
+
+#[tokio::test]
+async fn the_draws_page_shows_each_draw_and_only_an_admin_may_run_or_verify_one() {
+    let l = live().await;
+    let draws: Vec<String> = l
+        .state
+        .store
+        .config()
+        .draws
+        .iter()
+        .map(|d| d.id.clone())
+        .collect();
+    assert!(!draws.is_empty(), "the Paris 2024 sale has draws");
+    let (victor, _) = l.session("victor").await;
+    let page = l.get("/console/draws", &victor).await.text().await.unwrap();
+    for d in &draws {
+        assert!(page.contains(d.as_str()), "the draws page lists {d}");
+    }
+    assert!(
+        page.contains("not committed yet") && !page.contains("/run\""),
+        "a viewer sees each draw's state and no run form"
+    );
+    let draw = &draws[0];
+    let (anne, anne_csrf) = l.session("anne").await;
+    let res = l
+        .post(
+            &format!("/console/draws/{draw}/verify"),
+            &anne,
+            &[("csrf", &anne_csrf), ("wave", "1")],
+        )
+        .await;
+    assert_eq!(
+        res.status(),
+        StatusCode::FORBIDDEN,
+        "verifying a draw needs an admin, not a supervisor"
+    );
+    let (ada, ada_csrf) = l.session("ada").await;
+    let res = l
+        .post(
+            &format!("/console/draws/{draw}/verify"),
+            &ada,
+            &[("wave", "1")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN, "no CSRF token: 403");
+    let res = l
+        .post(
+            &format!("/console/draws/{draw}/verify"),
+            &ada,
+            &[("csrf", &ada_csrf), ("wave", "1")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let said = res.text().await.unwrap();
+    assert!(
+        said.contains("has no wave 1: run it first"),
+        "verifying a wave not run says so and what to do: {said}"
+    );
+    let res = l
+        .post(
+            &format!("/console/draws/{draw}/run"),
+            &ada,
+            &[
+                ("csrf", &ada_csrf),
+                ("secret", "/nonexistent/secret"),
+                ("signature", "00"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let said = res.text().await.unwrap();
+    assert!(
+        said.contains("cannot read the secret file") && said.contains("/nonexistent/secret"),
+        "a run without its secret names the file and the way out: {said}"
     );
 }

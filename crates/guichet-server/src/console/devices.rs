@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use maud::html;
 use serde::Deserialize;
 
-use super::pages::{after_action, error_page, frame};
+use super::pages::{after_action, error_page, frame, when};
 use super::session::{CsrfForm, StaffUser};
 use crate::api::AppState;
 use crate::store::staff::Role;
@@ -23,10 +23,11 @@ pub async fn page(State(st): State<Arc<AppState>>, user: StaffUser) -> Response 
             s.store.console_devices()?,
             s.store.allotments_at_risk()?,
             s.store.device_refusals()?,
+            s.store.devices_sync()?,
         ))
     })
     .await;
-    let Ok(Ok((devices, at_risk, refusals))) = read else {
+    let Ok(Ok((devices, at_risk, refusals, sync))) = read else {
         return error_page(
             l,
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -62,6 +63,10 @@ pub async fn page(State(st): State<Arc<AppState>>, user: StaffUser) -> Response 
                 th scope="col" { (l.pick("Kind", "Type")) }
                 th scope="col" { (l.pick("Enrolled (UTC)", "Enrôlé (UTC)")) }
                 th scope="col" { (l.pick("Last push (UTC)", "Dernier envoi (UTC)")) }
+                th scope="col" { (l.pick("App version", "Version de l'appli")) }
+                th scope="col" { (l.pick("Last event received (UTC)", "Dernier événement reçu (UTC)")) }
+                th scope="col" { (l.pick("Sync lag", "Retard de synchro")) }
+                th scope="col" { (l.pick("Events refused", "Événements refusés")) }
                 th scope="col" { (l.pick("Allotment held", "Contingent détenu")) }
                 th scope="col" { (l.pick("State", "État")) }
             } }
@@ -70,12 +75,17 @@ pub async fn page(State(st): State<Arc<AppState>>, user: StaffUser) -> Response 
                     tr {
                         td { (d.name) br; small { code { (d.id) } } }
                         td { (d.kind) }
-                        td { (d.enrolled_at) }
-                        td { (d.last_push.as_deref().unwrap_or("—")) }
+                        @let y = sync.get(&d.id).cloned().unwrap_or_default();
+                        td { (when(&d.enrolled_at)) }
+                        td { (d.last_push.as_deref().map(when).unwrap_or_else(|| "—".into())) }
+                        td { (y.app_version.as_deref().unwrap_or("—")) }
+                        td { (y.last_event_received.as_deref().map(when).unwrap_or_else(|| "—".into())) }
+                        td { @if let Some(s) = y.last_event_lag_s { (lag(s)) } @else { "—" } }
+                        td { (y.rejected) }
                         td { (d.allotment) }
                         td {
                             @if let Some((after, reason)) = &d.revoked {
-                                span.revoked { (l.pick("Revoked as of", "Révoqué depuis")) " " (after) } br; (reason)
+                                span.revoked { (l.pick("Revoked as of", "Révoqué depuis")) " " (when(after)) } br; (reason)
                             } @else if may_revoke {
                                 form.inline method="post" action={ "/console/devices/" (d.id) "/revoke" } {
                                     input type="hidden" name="csrf" value=(user.csrf);
@@ -140,7 +150,7 @@ pub async fn page(State(st): State<Arc<AppState>>, user: StaffUser) -> Response 
                 } }
                 tbody { @for f in &refusals { tr {
                     td { code { (f.device_id) } } td { (f.count) }
-                    td { (f.last_at.to_string()) " " code { (f.last_request) } } td { (f.reason) }
+                    td { (when(&f.last_at.to_string())) " " code { (f.last_request) } } td { (f.reason) }
                 } } }
             }
         }
@@ -153,6 +163,15 @@ pub async fn page(State(st): State<Arc<AppState>>, user: StaffUser) -> Response 
         body,
     )
     .into_response()
+}
+
+/// How late a device's last event reached the server, in words.
+fn lag(s: i64) -> String {
+    match s {
+        ..=59 => format!("{} s", s.max(0)),
+        60..=3599 => format!("{} min", s / 60),
+        _ => format!("{} h {} min", s / 3600, s % 3600 / 60),
+    }
 }
 
 #[derive(Deserialize)]

@@ -5,7 +5,9 @@
 
 mod conflicts;
 mod devices;
+mod draws;
 mod enrol;
+mod overview;
 pub mod pages;
 mod reads;
 pub mod session;
@@ -44,6 +46,10 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/console/", get(home))
         .route("/console/sign-in", get(sign_in_page).post(sign_in))
         .route("/console/sign-out", post(sign_out))
+        .route("/console/overview", get(overview::page))
+        .route("/console/draws", get(draws::page))
+        .route("/console/draws/{id}/run", post(draws::run))
+        .route("/console/draws/{id}/verify", post(draws::verify))
         .route("/console/devices", get(devices::page))
         .route("/console/devices/{id}/revoke", post(devices::revoke))
         .route("/console/devices/{id}/settle", post(devices::settle))
@@ -105,7 +111,7 @@ async fn css() -> Response {
 }
 
 async fn home(_user: StaffUser) -> Response {
-    (StatusCode::FOUND, [(LOCATION, "/console/devices")]).into_response()
+    (StatusCode::FOUND, [(LOCATION, "/console/overview")]).into_response()
 }
 
 async fn not_found(user: StaffUser) -> Response {
@@ -201,7 +207,8 @@ async fn sign_in(
                 SESSION_LIFETIME.as_secs(),
             );
             let gone = set_cookie(&headers, PRE_COOKIE, "", 0);
-            let mut res = (StatusCode::SEE_OTHER, [(LOCATION, "/console/devices")]).into_response();
+            let mut res =
+                (StatusCode::SEE_OTHER, [(LOCATION, "/console/overview")]).into_response();
             for v in [c, gone] {
                 if let Ok(v) = HeaderValue::from_str(&v) {
                     res.headers_mut().append(SET_COOKIE, v);

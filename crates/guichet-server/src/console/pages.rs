@@ -9,10 +9,12 @@ use super::session::{Lang, StaffUser};
 
 /// The links of the console's menu: (path, English, French).
 const MENU: &[(&str, &str, &str)] = &[
+    ("/console/overview", "Overview", "Vue d'ensemble"),
     ("/console/devices", "Devices", "Appareils"),
     ("/console/conflicts", "Conflicts", "Conflits"),
     ("/console/inventory", "Inventory", "Inventaire"),
     ("/console/accounts", "Accounts", "Comptes"),
+    ("/console/draws", "Draws", "Tirages"),
     ("/console/audit", "Audit log", "Journal d'audit"),
 ];
 
@@ -36,7 +38,7 @@ pub fn frame(
             }
             body {
                 header {
-                    a.brand href="/console/devices" { "Guichet" }
+                    a.brand href="/console/overview" { "Guichet" }
                     @if let Some(u) = user {
                         nav aria-label=(lang.pick("Console", "Console")) {
                             ul {
@@ -64,6 +66,15 @@ pub fn frame(
                 main { h1 { (title) } (body) }
             }
         }
+    }
+}
+
+/// An RFC 3339 instant as the console shows it: to the second, `T` as a space
+/// (`2024-01-10 09:00:04`); anything else as it is.
+pub fn when(s: &str) -> String {
+    match s.get(..19) {
+        Some(head) if s.as_bytes().get(10) == Some(&b'T') => head.replacen('T', " ", 1),
+        _ => s.to_string(),
     }
 }
 

@@ -34,8 +34,11 @@ pub async fn inventory(
 ) -> Response {
     let l = user.lang;
     let s = st.clone();
-    let Ok(Ok(avail)) = tokio::task::spawn_blocking(move || s.store.availability(None)).await
-    else {
+    let read = tokio::task::spawn_blocking(move || {
+        Ok::<_, crate::store::StoreError>((s.store.availability(None)?, s.store.lent_by_device()?))
+    })
+    .await;
+    let Ok(Ok((avail, holders))) = read else {
         return error_page(
             l,
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -96,12 +99,18 @@ pub async fn inventory(
                 th scope="col" { (l.pick("Category", "Catégorie")) }
                 th scope="col" { (l.pick("Capacity", "Capacité")) }
                 th scope="col" { (l.pick("Sold", "Vendus")) }
-                th scope="col" { (l.pick("Lent to devices", "Prêtés aux appareils")) }
+                th scope="col" { (l.pick("Lent (which devices)", "Prêtés (à quels appareils)")) }
                 th scope="col" { (l.pick("Available", "Disponibles")) }
             } }
             tbody { @for (s, day, a) in &rows { tr {
                 td { (day) } td { (a.session) } td { (s.sport) } td { (s.venue_name) } td { (a.category) }
-                td { (a.capacity) } td { (a.sold) } td { (a.lent) } td { (a.available) }
+                td { (a.capacity) } td { (a.sold) }
+                td { (a.lent)
+                    @if let Some(h) = holders.get(&(a.session.clone(), a.category.clone())) {
+                        br; small { @for (i, (name, n)) in h.iter().enumerate() { @if i > 0 { ", " } (name) " " (n) } }
+                    }
+                }
+                td { (a.available) }
             } } }
         }
         @if more > 0 { p { (more) " " (l.pick("more rows: narrow the filter.", "lignes de plus : affinez le filtre.")) } }
@@ -135,7 +144,15 @@ pub async fn accounts(
     } else {
         let s = st.clone();
         let t = text.clone();
-        match tokio::task::spawn_blocking(move || s.store.search_accounts(&t)).await {
+        let found = tokio::task::spawn_blocking(move || {
+            let accounts = s.store.search_accounts(&t)?;
+            let orders = accounts
+                .iter()
+                .map(|a| s.store.account_orders(&a.id))
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok::<_, crate::store::StoreError>(accounts.into_iter().zip(orders).collect::<Vec<_>>())
+        });
+        match found.await {
             Ok(Ok(v)) => v,
             _ => {
                 return error_page(
@@ -156,7 +173,7 @@ pub async fn accounts(
             button type="submit" { (l.pick("Look up", "Chercher")) }
         }
         @if !text.is_empty() && found.is_empty() { p { (l.pick("No account matches.", "Aucun compte ne correspond.")) } }
-        @for a in &found {
+        @for (a, orders) in &found {
             section aria-labelledby={ "acct-" (a.id) } {
                 h2 id={ "acct-" (a.id) } { (a.name) " — " (a.id) }
                 p { (a.email) " · " (a.country) @if let Some(c) = &a.club_number { " · Club " (c) } }
@@ -166,6 +183,23 @@ pub async fn accounts(
                     table {
                         thead { tr { th scope="col" { (l.pick("Session", "Session")) } th scope="col" { (l.pick("Tickets", "Billets")) } } }
                         tbody { @for h in &a.held { tr { td { (h.session) } td { (h.count) } } } }
+                    }
+                }
+                @if !orders.is_empty() {
+                    table {
+                        caption { (l.pick("Orders", "Commandes")) }
+                        thead { tr {
+                            th scope="col" { (l.pick("Order", "Commande")) } th scope="col" { (l.pick("Sold (UTC)", "Vendue (UTC)")) }
+                            th scope="col" { (l.pick("Kind", "Type")) } th scope="col" { (l.pick("Channel", "Canal")) }
+                            th scope="col" { (l.pick("Device", "Appareil")) } th scope="col" { (l.pick("Total", "Total")) }
+                            th scope="col" { (l.pick("Tickets valid / void", "Billets valables / annulés")) }
+                        } }
+                        tbody { @for o in orders { tr {
+                            td { code { (o.id) } } td { (super::pages::when(&o.sold_at)) } td { (o.kind) } td { (o.channel) }
+                            td { (o.device.as_deref().unwrap_or("—")) }
+                            td { (format!("{}.{:02} €", o.total_cents / 100, o.total_cents % 100)) }
+                            td { (o.valid) " / " (o.void) }
+                        } } }
                     }
                 }
                 @if !a.draws.is_empty() {

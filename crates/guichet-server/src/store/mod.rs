@@ -7,6 +7,7 @@ pub mod backup;
 mod cards;
 mod catalogue;
 mod conflict_resolution;
+mod console_reads;
 mod device_states;
 mod devices;
 mod draws;
@@ -18,6 +19,7 @@ pub mod staff;
 mod sync;
 
 pub use conflict_resolution::{ConflictRow, Decision};
+pub use console_reads::{DeviceSync, DrawSummary, OrderRow, SalesOverview};
 pub use device_states::ReportTimes;
 pub use devices::{key_id, Device};
 pub use draws::{Closed, DrawStoreError, Rule};
