@@ -18,7 +18,7 @@ use serde_json::{json, Value};
 use super::revoke::{qr_of, verify};
 use super::rig::{runtime, DeskRig};
 use super::webdriver::{Browser, Driver};
-use super::{temp_db, ServerProcess, BIN};
+use super::{cli, temp_db, ServerProcess, BIN};
 
 const WAIT: Duration = Duration::from_secs(60);
 const PASSWORD: &str = "correct horse battery staple";
@@ -156,6 +156,13 @@ fn the_console_in_chromium_resolves_a_conflict_revokes_a_desk_and_enrols_one() {
     let axe_src = axe_source();
     let (dir, db) = temp_db();
     staff_add(&db, "sup-anne", "admin");
+    // The demo's pack draw, run for real (commitment, 4 registrations, close, first wave).
+    let draw_dir = dir.path().join("draw");
+    std::fs::create_dir_all(&draw_dir).unwrap();
+    cli(
+        &db,
+        &["seed-demo", "--draw-dir", draw_dir.to_str().unwrap()],
+    );
     let server = ServerProcess::start(&db);
     let base = server.base.clone();
     let rt = runtime(2);
@@ -385,6 +392,29 @@ fn the_console_in_chromium_resolves_a_conflict_revokes_a_desk_and_enrols_one() {
     assert!(
         page.contains(&over.order_id) && page.contains("offline") && page.contains("0 / 1"),
         "the fan's orders, the voided offline one with 0 valid / 1 void: {page}"
+    );
+
+    // The draws page: the demo draw's commitment, count and fingerprint; its first wave
+    // verified from the page against the registration list.
+    b.goto(&format!("{base}/console/draws"));
+    let section = b.find("section[aria-labelledby='draw-pack-draw']");
+    let text = b.text_of(&section);
+    assert!(
+        text.contains("Registrations\n4") || text.contains("Registrations 4"),
+        "the pack draw shows its 4 registrations: {text}"
+    );
+    assert!(
+        !text.contains("not committed yet") && !text.contains("not closed yet"),
+        "and its commitment and fingerprint: {text}"
+    );
+    b.click_and_wait(&b.find_in(
+        &section,
+        "form[action='/console/draws/pack-draw/verify'] button",
+    ));
+    let said = b.text("#draw-result");
+    assert!(
+        said.contains("pack-draw wave 1: MATCH"),
+        "the stored transcript recomputes from the list: {said}"
     );
 
     // Every page, in both languages: axe-core, and photographs.

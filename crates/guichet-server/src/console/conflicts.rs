@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use maud::{html, Markup};
 use serde::Deserialize;
 
-use super::pages::{after_action, error_page, frame};
+use super::pages::{after_action, error_page, frame, when};
 use super::session::{CsrfForm, Lang, StaffUser};
 use crate::api::AppState;
 use crate::store::staff::Role;
@@ -62,7 +62,7 @@ pub async fn page(State(st): State<Arc<AppState>>, user: StaffUser) -> Response 
                         tr { th scope="row" { (l.pick("Desk", "Guichet")) } td { (c.device_name) " " small { code { (c.device_id) } } } }
                         tr { th scope="row" { (l.pick("Account", "Compte")) } td { (c.account_id) } }
                         tr { th scope="row" { (l.pick("Order", "Commande")) } td { code { (c.order_id) } } }
-                        tr { th scope="row" { (l.pick("Recorded (UTC)", "Enregistré (UTC)")) } td { (c.recorded_at) } }
+                        tr { th scope="row" { (l.pick("Recorded (UTC)", "Enregistré (UTC)")) } td { (when(&c.recorded_at)) } }
                         tr { th scope="row" { (l.pick("Limits broken (server's numbers)", "Limites dépassées (chiffres du serveur)")) } td { (limits(l, c)) } }
                         tr { th scope="row" { (l.pick("Tickets", "Billets")) } td {
                             ul { @for (id, session, cat, status) in &c.tickets { li { code { (id) } " " (session) " " (cat) " — " (status) } } }
@@ -70,7 +70,7 @@ pub async fn page(State(st): State<Arc<AppState>>, user: StaffUser) -> Response 
                     }
                 }
                 @if let Some((decision, by, reason, at)) = &c.resolution {
-                    p.ok { (l.pick("Resolved", "Résolu")) ": " (decision) " — " (by) ", " (at) " — " (reason) }
+                    p.ok { (l.pick("Resolved", "Résolu")) ": " (decision) " — " (by) ", " (when(at)) " — " (reason) }
                 } @else if may {
                     form.inline method="post" action={ "/console/conflicts/" (c.id) "/resolve" } {
                         input type="hidden" name="csrf" value=(user.csrf);

@@ -64,7 +64,6 @@ pub async fn page(State(st): State<Arc<AppState>>, user: StaffUser) -> Response 
                 th scope="col" { (l.pick("Enrolled (UTC)", "Enrôlé (UTC)")) }
                 th scope="col" { (l.pick("Last push (UTC)", "Dernier envoi (UTC)")) }
                 th scope="col" { (l.pick("App version", "Version de l'appli")) }
-                th scope="col" { (l.pick("Last event received (UTC)", "Dernier événement reçu (UTC)")) }
                 th scope="col" { (l.pick("Sync lag", "Retard de synchro")) }
                 th scope="col" { (l.pick("Events refused", "Événements refusés")) }
                 th scope="col" { (l.pick("Allotment held", "Contingent détenu")) }
@@ -73,13 +72,12 @@ pub async fn page(State(st): State<Arc<AppState>>, user: StaffUser) -> Response 
             tbody {
                 @for d in &devices {
                     tr {
-                        td { (d.name) br; small { code { (d.id) } } }
-                        td { (d.kind) }
+                        td { (d.name) br; small.id { code { (d.id) } } }
+                        td { (match d.kind.as_str() { "kiosk" => l.pick("kiosk", "borne"), _ => l.pick("box office", "guichet") }) }
                         @let y = sync.get(&d.id).cloned().unwrap_or_default();
                         td { (when(&d.enrolled_at)) }
                         td { (d.last_push.as_deref().map(when).unwrap_or_else(|| "—".into())) }
                         td { (y.app_version.as_deref().unwrap_or("—")) }
-                        td { (y.last_event_received.as_deref().map(when).unwrap_or_else(|| "—".into())) }
                         td { @if let Some(s) = y.last_event_lag_s { (lag(s)) } @else { "—" } }
                         td { (y.rejected) }
                         td { (d.allotment) }

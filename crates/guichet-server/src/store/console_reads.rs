@@ -25,8 +25,6 @@ pub struct SalesOverview {
 pub struct DeviceSync {
     /// The app version of its last state report, if it sent one.
     pub app_version: Option<String>,
-    /// When the server last received an event from it (UTC).
-    pub last_event_received: Option<String>,
     /// How late its last event arrived: received minus made (seconds).
     pub last_event_lag_s: Option<i64>,
     /// Events of its last push that were rejected.
@@ -119,8 +117,6 @@ impl Store {
         self.read(|c| {
             let mut stmt = c.prepare(
                 "SELECT d.id, s.app_version,
-                   (SELECT e.received_at FROM sync_events e WHERE e.device_id = d.id
-                     ORDER BY e.received_at DESC LIMIT 1),
                    (SELECT CAST(round((julianday(e.received_at) - julianday(e.created_at)) * 86400) AS INTEGER)
                       FROM sync_events e WHERE e.device_id = d.id
                      ORDER BY e.received_at DESC LIMIT 1),
@@ -133,9 +129,8 @@ impl Store {
                     r.get::<_, String>(0)?,
                     DeviceSync {
                         app_version: r.get(1)?,
-                        last_event_received: r.get(2)?,
-                        last_event_lag_s: r.get(3)?,
-                        rejected: r.get(4)?,
+                        last_event_lag_s: r.get(2)?,
+                        rejected: r.get(3)?,
                     },
                 ))
             })?;
