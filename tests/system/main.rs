@@ -17,6 +17,7 @@ mod first_pull;
 mod help;
 mod kiosk_state;
 mod kiosk_supervisors;
+mod monitoring;
 mod proxy;
 mod restore;
 mod revoke;

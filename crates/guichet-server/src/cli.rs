@@ -149,6 +149,10 @@ pub enum Command {
         /// themselves (at least 1).
         #[arg(long, default_value_t = crate::store::DEFAULT_HOLD_SECONDS)]
         hold_seconds: u32,
+        /// Log lines as `text` (the default) or `json` (one JSON object a line, for a log
+        /// collector); GUICHET_SERVER_LOG_FORMAT sets it when this is not given.
+        #[arg(long)]
+        log_format: Option<String>,
     },
     /// Run the HTTP server from a settings file (the installed service's command:
     /// `/etc/guichet/server.toml`); each key has an environment override `GUICHET_SERVER_<KEY>`.
@@ -404,7 +408,10 @@ pub fn run(args: Args, now: Timestamp, out: &mut dyn Write) -> Result<u8, CliErr
             now: start,
             pull_page,
             hold_seconds,
+            log_format,
         } => {
+            let env = std::env::var("GUICHET_SERVER_LOG_FORMAT").ok();
+            let json = crate::serve::json_logs(log_format.or(env.filter(|v| !v.is_empty())))?;
             let mut store = open(&db)?;
             store.set_pull_page(pull_page);
             store.set_hold_seconds(hold_seconds);
@@ -417,7 +424,7 @@ pub fn run(args: Args, now: Timestamp, out: &mut dyn Write) -> Result<u8, CliErr
                 Some(s) => guichet_domain::Clock::shifted(instant(&s)?),
                 None => guichet_domain::Clock::System,
             };
-            crate::serve::run(store, clock, &listen).map_err(|e| e.to_string())?;
+            crate::serve::run(store, clock, &listen, json).map_err(|e| e.to_string())?;
             Ok(0)
         }
         Command::Catalogue {

@@ -7,16 +7,36 @@ use guichet_domain::Clock;
 use crate::api::{app, AppState};
 use crate::store::Store;
 
-/// Serves until a shutdown signal.
-pub fn run(store: Store, clock: Clock, listen: &str) -> std::io::Result<()> {
-    let _ = tracing_subscriber::fmt()
-        // No colour codes in journald (the installed service) or in a file.
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .try_init();
+/// `--log-format`: true for `json`, false for `text` or none; anything else is refused.
+pub fn json_logs(format: Option<String>) -> Result<bool, String> {
+    match format.as_deref() {
+        None | Some("text") => Ok(false),
+        Some("json") => Ok(true),
+        Some(other) => Err(format!(
+            "log format {other:?} is not known: use --log-format text or json (or GUICHET_SERVER_LOG_FORMAT)"
+        )),
+    }
+}
+
+/// Serves until a shutdown signal; logs as JSON lines when `json`.
+pub fn run(store: Store, clock: Clock, listen: &str, json: bool) -> std::io::Result<()> {
+    let filter = || {
+        tracing_subscriber::EnvFilter::try_from_default_env()
+            .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"))
+    };
+    let _ = if json {
+        tracing_subscriber::fmt()
+            .json()
+            .with_current_span(false)
+            .with_env_filter(filter())
+            .try_init()
+    } else {
+        tracing_subscriber::fmt()
+            // No colour codes in journald (the installed service) or in a file.
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
+            .with_env_filter(filter())
+            .try_init()
+    };
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;

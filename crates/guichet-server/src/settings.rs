@@ -16,6 +16,7 @@ pub const KEYS: &[(&str, &str)] = &[
     ("sale_config", "GUICHET_SERVER_SALE_CONFIG"),
     ("pull_page", "GUICHET_SERVER_PULL_PAGE"),
     ("hold_seconds", "GUICHET_SERVER_HOLD_SECONDS"),
+    ("log_format", "GUICHET_SERVER_LOG_FORMAT"),
 ];
 
 /// What the file may say; a key it does not know is refused, naming it.
@@ -28,6 +29,7 @@ struct File {
     sale_config: Option<PathBuf>,
     pull_page: Option<usize>,
     hold_seconds: Option<u32>,
+    log_format: Option<String>,
 }
 
 fn number<T: std::str::FromStr>(var: &str, text: &str) -> Result<T, String> {
@@ -69,6 +71,9 @@ pub fn expand(args: Args, env: &dyn Fn(&str) -> Option<String>) -> Result<Args, 
     if let Some(v) = var(5) {
         f.hold_seconds = Some(number(KEYS[5].1, &v)?);
     }
+    if let Some(v) = var(6) {
+        f.log_format = Some(v);
+    }
     let db = f.db.ok_or_else(|| {
         format!(
             "{} names no database — add db = \"/var/lib/guichet/server.sqlite\" or set GUICHET_SERVER_DB",
@@ -91,6 +96,7 @@ pub fn expand(args: Args, env: &dyn Fn(&str) -> Option<String>) -> Result<Args, 
             now: None,
             pull_page: f.pull_page.unwrap_or(100_000),
             hold_seconds: f.hold_seconds.unwrap_or(crate::store::DEFAULT_HOLD_SECONDS),
+            log_format: f.log_format,
         },
     })
 }

@@ -32,6 +32,7 @@ impl FromRequestParts<Arc<AppState>> for AuthDevice {
             .trim()
             .to_string();
         if let Some(d) = state.store.cached_device(&token) {
+            state.metrics.ops.seen(&d.id);
             return Ok(AuthDevice(d));
         }
         let st = state.clone();
@@ -46,7 +47,10 @@ impl FromRequestParts<Arc<AppState>> for AuthDevice {
             })
             .await??;
         match found {
-            Ok(d) => Ok(AuthDevice(d)),
+            Ok(d) => {
+                state.metrics.ops.seen(&d.id);
+                Ok(AuthDevice(d))
+            }
             Err(Some(revoked)) => Err(device_revoked(&revoked)),
             Err(None) => Err(Error::unauthorized(
                 "this token belongs to no enrolled device: enrol the device again",

@@ -66,7 +66,16 @@ impl Error {
 
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
-        (self.0, Json(self.1)).into_response()
+        let refusal = super::metrics_ops::Refusal {
+            code: serde_json::to_value(self.1.code)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default(),
+            rule: self.1.details["rule"].as_str().unwrap_or("").to_string(),
+        };
+        let mut res = (self.0, Json(self.1)).into_response();
+        res.extensions_mut().insert(refusal);
+        res
     }
 }
 

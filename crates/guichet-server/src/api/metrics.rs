@@ -17,6 +17,8 @@ pub struct Metrics {
     orders_sold: AtomicU64,
     orders_duplicate: AtomicU64,
     orders_refused: AtomicU64,
+    /// Latency, refusals, devices seen, and the store's gauges (metrics_ops.rs).
+    pub ops: super::metrics_ops::Ops,
 }
 
 impl Metrics {
@@ -37,7 +39,13 @@ pub async fn count(State(st): State<Arc<AppState>>, req: Request, next: Next) ->
         .extensions()
         .get::<MatchedPath>()
         .map_or("unmatched".to_string(), |p| p.as_str().to_string());
+    let started = std::time::Instant::now();
     let res = next.run(req).await;
+    st.metrics.ops.observe(
+        &route,
+        started.elapsed(),
+        res.extensions().get::<super::metrics_ops::Refusal>(),
+    );
     let mut m = st
         .metrics
         .requests
@@ -76,6 +84,18 @@ pub async fn render(State(st): State<Arc<AppState>>) -> impl IntoResponse {
             "guichet_orders_total{{result=\"{result}\"}} {}\n",
             c.load(Ordering::Relaxed)
         ));
+    }
+    st.metrics.ops.render(&mut out);
+    let s = st.clone();
+    let gauges = tokio::task::spawn_blocking(move || {
+        let mut g = String::new();
+        s.metrics.ops.render_store(&s.store, &mut g).map(|_| g)
+    })
+    .await;
+    match gauges {
+        Ok(Ok(g)) => out.push_str(&g),
+        Ok(Err(e)) => tracing::error!(error = %e, "metrics: the store's gauges could not be read"),
+        Err(e) => tracing::error!(error = %e, "metrics: the store's gauges stopped"),
     }
     (
         [(

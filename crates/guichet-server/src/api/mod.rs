@@ -7,6 +7,7 @@ mod draws;
 mod error;
 mod handlers;
 pub mod metrics;
+mod metrics_ops;
 pub mod openapi;
 
 use std::sync::Arc;
