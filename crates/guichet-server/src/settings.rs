@@ -169,6 +169,22 @@ mod tests {
     }
 
     #[test]
+    fn the_log_format_comes_from_the_file_and_its_environment_variable_wins() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("server.toml");
+        std::fs::write(&file, "db = \"x.sqlite\"\nlog_format = \"text\"\n").unwrap();
+        let format = |a: &Args| match &a.command {
+            Command::Serve { log_format, .. } => log_format.clone(),
+            _ => panic!("service expands to serve"),
+        };
+        let a = expand(service(&file), &|_| None).unwrap();
+        assert_eq!(format(&a).as_deref(), Some("text"), "the file's value");
+        let env = |k: &str| (k == "GUICHET_SERVER_LOG_FORMAT").then(|| "json".to_string());
+        let a = expand(service(&file), &env).unwrap();
+        assert_eq!(format(&a).as_deref(), Some("json"), "the variable wins");
+    }
+
+    #[test]
     fn an_unknown_key_or_a_bad_number_is_refused_naming_it_and_the_way_out() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("server.toml");
