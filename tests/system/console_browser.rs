@@ -381,11 +381,27 @@ fn the_console_in_chromium_resolves_a_conflict_revokes_a_desk_and_enrols_one() {
         "sales by sport name the sport: {}",
         b.text("main")
     );
-    b.goto(&format!("{base}/console/inventory?sport=Football&venue="));
+    b.goto(&format!("{base}/console/inventory"));
+    b.click(&b.find("#sport option[value='Football']"));
+    b.click(&b.find("#day option[value='2024-07-24']"));
+    b.click(&b.find("#venue option[value='Lyon Stadium']"));
+    b.click_and_wait(&b.find("main form button[type=submit]"));
+    let rows = b.execute(
+        "return [...document.querySelectorAll('main tbody tr')].map(r => r.innerText.replace(/\\s+/g, ' ').trim());",
+        json!([]),
+    );
+    let rows: Vec<String> = serde_json::from_value(rows).unwrap();
     assert!(
-        b.text("main").contains("South 3"),
-        "the inventory says which device holds FBL06's lent seats: {}",
-        b.text("main")
+        !rows.is_empty()
+            && rows
+                .iter()
+                .all(|r| r.contains("FBL06") && r.contains("Lyon Stadium")),
+        "the filters by sport, day and venue leave Lyon's football of 24 July: {rows:?}"
+    );
+    assert!(
+        rows.iter()
+            .any(|r| r.contains(" D ") && r.contains("South 3")),
+        "the inventory says which device holds FBL06 D's lent seats: {rows:?}"
     );
     b.goto(&format!("{base}/console/accounts?q={}", fan.as_str()));
     let page = b.text("main");
@@ -423,7 +439,10 @@ fn the_console_in_chromium_resolves_a_conflict_revokes_a_desk_and_enrols_one() {
         ("overview", "/console/overview"),
         ("devices", "/console/devices"),
         ("conflicts", "/console/conflicts"),
-        ("inventory", "/console/inventory?sport=Football"),
+        (
+            "inventory",
+            "/console/inventory?sport=Football&day=2024-07-24",
+        ),
         ("accounts", &fan_q),
         ("draws", "/console/draws"),
         ("audit", "/console/audit"),

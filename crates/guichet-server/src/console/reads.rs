@@ -54,6 +54,19 @@ pub async fn inventory(
         .sessions()
         .map(|s| (s.code.as_str(), s))
         .collect();
+    let mut sports = std::collections::BTreeSet::new();
+    let mut days = std::collections::BTreeSet::new();
+    let mut venues = std::collections::BTreeSet::new();
+    for s in sessions.values() {
+        sports.insert(s.sport.clone());
+        venues.insert(s.venue_name.clone());
+        days.insert(
+            s.start
+                .to_zoned(jiff::tz::TimeZone::fixed(s.utc_offset))
+                .date()
+                .to_string(),
+        );
+    }
     let sport = q.sport.trim().to_lowercase();
     let venue = q.venue.trim().to_lowercase();
     let mut rows: Vec<_> = avail
@@ -82,12 +95,9 @@ pub async fn inventory(
     rows.truncate(INVENTORY_ROWS * 4);
     let body = html! {
         form.inline method="get" action="/console/inventory" {
-            label for="sport" { (l.pick("Sport", "Sport")) }
-            input #sport name="sport" type="text" value=(q.sport);
-            label for="day" { (l.pick("Day (YYYY-MM-DD)", "Jour (AAAA-MM-JJ)")) }
-            input #day name="day" type="text" value=(q.day);
-            label for="venue" { (l.pick("Venue", "Site")) }
-            input #venue name="venue" type="text" value=(q.venue);
+            (choice(l, "sport", l.pick("Sport", "Sport"), &sports, &q.sport))
+            (choice(l, "day", l.pick("Day", "Jour"), &days, &q.day))
+            (choice(l, "venue", l.pick("Venue", "Site"), &venues, &q.venue))
             button type="submit" { (l.pick("Filter", "Filtrer")) }
         }
         table {
@@ -123,6 +133,27 @@ pub async fn inventory(
         body,
     )
     .into_response()
+}
+
+/// A filter as a select: "all", then each value; the one asked for is selected (a value
+/// typed into the address that is not in the list is kept as an option of its own).
+fn choice(
+    l: super::session::Lang,
+    name: &str,
+    title: &str,
+    values: &std::collections::BTreeSet<String>,
+    asked: &str,
+) -> maud::Markup {
+    let asked = asked.trim();
+    let known = values.iter().any(|v| v.eq_ignore_ascii_case(asked));
+    html! {
+        label for=(name) { (title) }
+        select id=(name) name=(name) {
+            option value="" selected[asked.is_empty()] { (l.pick("all", "tous")) }
+            @if !asked.is_empty() && !known { option value=(asked) selected { (asked) } }
+            @for v in values { option value=(v) selected[v.eq_ignore_ascii_case(asked)] { (v) } }
+        }
+    }
 }
 
 /// The account search.
