@@ -77,7 +77,7 @@ pub async fn make_code(State(st): State<Arc<AppState>>, f: CsrfForm<CodeForm>) -
     let svg = qr_svg(&code).unwrap_or_default();
     let body: Markup = html! {
         p { (l.pick("Type this one-time code at the desk, or scan the QR code. It is shown only now.", "Saisissez ce code à usage unique au guichet, ou scannez le QR code. Il n'est affiché qu'une fois.")) }
-        p { (l.pick("Kind", "Type")) ": " (f.form.kind) }
+        p { (l.pick("Kind", "Type")) ": " (match f.form.kind.as_str() { "kiosk" => l.pick("kiosk", "borne"), _ => l.pick("box office", "guichet") }) }
         p { code #enrolment-code { (code) } }
         figure { (PreEscaped(svg)) figcaption { (l.pick("Enrolment code as a QR code", "Code d'enrôlement en QR code")) } }
         p { a href="/console/devices" { (l.pick("Back to the devices", "Retour aux appareils")) } }

@@ -344,7 +344,7 @@ async fn audit(State(st): State<Arc<AppState>>, user: StaffUser) -> Response {
             tbody {
                 @for r in &rows {
                     tr {
-                        td { (r.id) } td { (r.at) } td { (r.actor) } td { code { (r.action) } }
+                        td { (r.id) } td { (pages::when(&r.at)) } td { (r.actor) } td { code { (r.action) } }
                         td { (r.subject) } td { code { (r.details.to_string()) } }
                     }
                 }

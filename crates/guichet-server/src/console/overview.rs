@@ -7,6 +7,7 @@ use std::sync::Arc;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use guichet_domain::{Games, OrderKind};
 use maud::{html, Markup, PreEscaped};
 
 use super::pages::{error_page, frame, when};
@@ -56,7 +57,11 @@ fn phase_row(l: Lang, p: &guichet_domain::config::Phase) -> Markup {
         tr {
             td { (l.pick(&p.name_en, &p.name_fr)) br; small { code { (p.id) } } }
             td { (when(&p.opens.to_string())) } td { (when(&p.closes.to_string())) }
-            td { (format!("{:?}", p.sells).to_lowercase()) " · " (format!("{:?}", p.games).to_lowercase()) }
+            td {
+                (match p.sells { OrderKind::Pack => l.pick("packs", "packs"), OrderKind::Single => l.pick("single tickets", "billets à l'unité") })
+                " · "
+                (match p.games { Games::Olympic => l.pick("Olympic", "olympiques"), Games::Paralympic => l.pick("Paralympic", "paralympiques") })
+            }
         }
     }
 }
