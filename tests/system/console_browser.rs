@@ -305,6 +305,15 @@ fn the_console_in_chromium_resolves_a_conflict_revokes_a_desk_and_enrols_one() {
         "the devices page shows the refused push: {page}"
     );
 
+    let north_row = b.execute(
+        "return [...document.querySelectorAll('main table tbody tr')].map(r => r.innerText.replace(/\\s+/g, ' ')).find(t => t.startsWith('North')) || '';",
+        json!([]),
+    );
+    assert!(
+        north_row.as_str().unwrap_or("").contains(" 5 batch of 5 "),
+        "North's row says its last push carried its 5 waiting sales in one batch: {north_row}"
+    );
+
     // The gate lists, downloaded with the browser's session: REVOKED KEY after, VALID before.
     let gate = dir.path().join("gate");
     std::fs::create_dir_all(&gate).unwrap();

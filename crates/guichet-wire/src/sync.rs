@@ -69,6 +69,10 @@ pub struct SyncEvent {
 pub struct PushRequest {
     /// Events, oldest first.
     pub events: Vec<SyncEvent>,
+    /// Events the device had waiting in its outbox when it sent this push, the batch
+    /// included (shown in the console); left out by devices that do not count them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waiting: Option<u64>,
 }
 
 /// What became of one event.

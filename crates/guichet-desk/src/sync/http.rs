@@ -163,9 +163,19 @@ impl ServerClient {
 
     /// Pushes a batch of outbox events; one ack per event, in order.
     pub fn push(&self, events: &[SyncEvent]) -> Result<Vec<PushAck>, CallError> {
+        self.push_counted(events, None)
+    }
+
+    /// [`ServerClient::push`], saying how many events the outbox holds, the batch included.
+    pub fn push_counted(
+        &self,
+        events: &[SyncEvent],
+        waiting: Option<u64>,
+    ) -> Result<Vec<PushAck>, CallError> {
         let url = format!("{}/v1/sync/push", self.base);
         let body = PushRequest {
             events: events.to_vec(),
+            waiting,
         };
         let r: PushResponse = self.send("the push", self.http.post(url).json(&body))?;
         Ok(r.acks)

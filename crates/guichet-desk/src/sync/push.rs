@@ -1,7 +1,9 @@
 //! Pushing the outbox: oldest first, in batches, each batch retried with backoff; acked keys
 //! (applied or duplicate) are marked pushed, rejected ones stay visible with the reason.
 
-use guichet_store::journal::{mark_pushed, mark_rejected, note_attempt, pending_events};
+use guichet_store::journal::{
+    mark_pushed, mark_rejected, note_attempt, pending_events, waiting_count,
+};
 use guichet_store::Store;
 use guichet_wire::sync::SyncEvent;
 use jiff::Timestamp;
@@ -75,9 +77,10 @@ pub fn push_outbox(
                 offline: e.offline,
             })
             .collect();
+        let waiting = waiting_count(store.reader())?;
         let mut failures = 0;
         let acks = loop {
-            match client.push(&events) {
+            match client.push_counted(&events, Some(waiting)) {
                 Ok(acks) => break acks,
                 Err(e) => {
                     failures += 1;

@@ -537,6 +537,11 @@ pub struct PushBody {
     /// `reissue` events (403 `STAFF_ONLY`, nothing applied).
     #[schema(max_items = 5000)]
     events: Vec<EventBody>,
+    /// Events the device had waiting in its outbox when it sent this push, the batch
+    /// included (shown on the console's devices page).
+    #[serde(default)]
+    #[schema(minimum = 0)]
+    waiting: Option<u64>,
 }
 
 /// [`SyncEvent`] and the device it claims to come from, if it says. An event the server
@@ -597,6 +602,7 @@ impl PushBody {
                     offline: e.offline,
                 })
                 .collect(),
+            waiting: self.waiting,
         })
     }
 }
@@ -636,9 +642,12 @@ pub async fn push(
                 }
             }
         }
-        Ok(PushResponse {
-            acks: s.store.push(&d.id, &req.events, s.clock.now())?,
-        })
+        let acks = s.store.push(&d.id, &req.events, s.clock.now())?;
+        if let Some(w) = req.waiting {
+            s.store
+                .record_push_report(&d.id, w, req.events.len(), s.clock.now())?;
+        }
+        Ok(PushResponse { acks })
     })
     .await
     .map(Json)

@@ -65,6 +65,7 @@ pub async fn page(State(st): State<Arc<AppState>>, user: StaffUser) -> Response 
                 th scope="col" { (l.pick("Last push (UTC)", "Dernier envoi (UTC)")) }
                 th scope="col" { (l.pick("App version", "Version de l'appli")) }
                 th scope="col" { (l.pick("Sync lag", "Retard de synchro")) }
+                th scope="col" { (l.pick("Waiting at last push", "En attente au dernier envoi")) }
                 th scope="col" { (l.pick("Events refused", "Événements refusés")) }
                 th scope="col" { (l.pick("Allotment held", "Contingent détenu")) }
                 th scope="col" { (l.pick("State", "État")) }
@@ -79,6 +80,11 @@ pub async fn page(State(st): State<Arc<AppState>>, user: StaffUser) -> Response 
                         td { (d.last_push.as_deref().map(when).unwrap_or_else(|| "—".into())) }
                         td { (y.app_version.as_deref().unwrap_or("—")) }
                         td { @if let Some(s) = y.last_event_lag_s { (lag(s)) } @else { "—" } }
+                        td {
+                            @if let Some((w, b)) = y.waiting_at_push {
+                                (w) br; small { (l.pick("batch of", "lot de")) " " (b) }
+                            } @else { "—" }
+                        }
                         td { (y.rejected) }
                         td { (d.allotment) }
                         td {

@@ -27,6 +27,8 @@ pub struct DeviceSync {
     pub app_version: Option<String>,
     /// How late its last event arrived: received minus made (seconds).
     pub last_event_lag_s: Option<i64>,
+    /// Events it had waiting at its last push (the batch included), and the batch's size.
+    pub waiting_at_push: Option<(i64, i64)>,
     /// Events of its last push that were rejected.
     pub rejected: i64,
 }
@@ -121,8 +123,10 @@ impl Store {
                       FROM sync_events e WHERE e.device_id = d.id
                      ORDER BY e.received_at DESC LIMIT 1),
                    (SELECT count(*) FROM sync_events e WHERE e.device_id = d.id
-                      AND e.status = 'rejected')
-                 FROM devices d LEFT JOIN device_states s ON s.device_id = d.id",
+                      AND e.status = 'rejected'),
+                   p.waiting, p.batch
+                 FROM devices d LEFT JOIN device_states s ON s.device_id = d.id
+                 LEFT JOIN device_push_reports p ON p.device_id = d.id",
             )?;
             let rows = stmt.query_map([], |r| {
                 Ok((
@@ -131,10 +135,35 @@ impl Store {
                         app_version: r.get(1)?,
                         last_event_lag_s: r.get(2)?,
                         rejected: r.get(3)?,
+                        waiting_at_push: match (r.get(4)?, r.get(5)?) {
+                            (Some(w), Some(b)) => Some((w, b)),
+                            _ => None,
+                        },
                     },
                 ))
             })?;
             Ok(rows.collect::<rusqlite::Result<_>>()?)
+        })
+    }
+
+    /// Records what a device said of its outbox at a push (one row a device, replaced).
+    pub fn record_push_report(
+        &self,
+        device: &str,
+        waiting: u64,
+        batch: usize,
+        now: jiff::Timestamp,
+    ) -> Result<()> {
+        let w = i64::try_from(waiting).unwrap_or(i64::MAX);
+        let b = i64::try_from(batch).unwrap_or(i64::MAX);
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO device_push_reports (device_id, waiting, batch, pushed_at)
+                 VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (device_id) DO UPDATE SET waiting = ?2, batch = ?3, pushed_at = ?4",
+                params![device, w, b, now.to_string()],
+            )?;
+            Ok(())
         })
     }
 

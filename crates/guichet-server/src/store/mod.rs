@@ -50,6 +50,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0009_device_revocation.sql"),
     include_str!("../../migrations/0010_staff.sql"),
     include_str!("../../migrations/0011_device_states.sql"),
+    include_str!("../../migrations/0012_push_reports.sql"),
 ];
 
 /// The schema version this server brings a file up to.
