@@ -81,6 +81,15 @@ fn photograph(b: &Browser, dir: &Path, name: &str, width: u32) {
     );
     let (h, chrome) = (v[0].as_u64().unwrap_or(900), v[1].as_u64().unwrap_or(0));
     b.window(width, (h + chrome).min(2400) as u32);
+    let sideways = b.execute(
+        "return document.documentElement.scrollWidth - document.documentElement.clientWidth;",
+        json!([]),
+    );
+    assert_eq!(
+        sideways,
+        json!(0),
+        "{name}: at {width} px the page fits the window's width (no sideways scrolling)"
+    );
     let png = b.screenshot();
     assert_eq!(&png[1..4], b"PNG", "WebDriver screenshots are PNG");
     let got = u32::from_be_bytes(png[16..20].try_into().unwrap());

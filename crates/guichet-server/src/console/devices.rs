@@ -59,8 +59,7 @@ pub async fn page(State(st): State<Arc<AppState>>, user: StaffUser) -> Response 
         table {
             caption { (l.pick("Enrolled devices", "Appareils enrôlés")) }
             thead { tr {
-                th scope="col" { (l.pick("Name", "Nom")) }
-                th scope="col" { (l.pick("Kind", "Type")) }
+                th scope="col" { (l.pick("Name, kind", "Nom, type")) }
                 th scope="col" { (l.pick("Enrolled (UTC)", "Enrôlé (UTC)")) }
                 th scope="col" { (l.pick("Last push (UTC)", "Dernier envoi (UTC)")) }
                 th scope="col" { (l.pick("App version", "Version de l'appli")) }
@@ -73,8 +72,10 @@ pub async fn page(State(st): State<Arc<AppState>>, user: StaffUser) -> Response 
             tbody {
                 @for d in &devices {
                     tr {
-                        td { (d.name) br; small.id { code { (d.id) } } }
-                        td { (match d.kind.as_str() { "kiosk" => l.pick("kiosk", "borne"), _ => l.pick("box office", "guichet") }) }
+                        td {
+                            (d.name) " · " (match d.kind.as_str() { "kiosk" => l.pick("kiosk", "borne"), _ => l.pick("box office", "guichet") })
+                            br; small.id { code { (d.id) } }
+                        }
                         @let y = sync.get(&d.id).cloned().unwrap_or_default();
                         td { (when(&d.enrolled_at)) }
                         td { (d.last_push.as_deref().map(when).unwrap_or_else(|| "—".into())) }
