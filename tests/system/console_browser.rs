@@ -451,6 +451,41 @@ fn the_console_in_chromium_resolves_a_conflict_revokes_a_desk_and_enrols_one() {
         "the stored transcript recomputes from the list: {said}"
     );
 
+    // An admin runs the draw's next wave from the page (the secret file `draw commit` wrote,
+    // the committed round's signature), then verifies it.
+    b.goto(&format!("{base}/console/draws"));
+    let form = b.find("form[action='/console/draws/pack-draw/run']");
+    let secret = draw_dir.join("pack-draw.secret");
+    b.type_into(
+        &b.find_in(&form, "input[name=secret]"),
+        secret.to_str().unwrap(),
+    );
+    b.type_into(
+        &b.find_in(&form, "input[name=signature]"),
+        guichet_draw::beacon::RECORDED_ROUND_123.1,
+    );
+    b.click_and_wait(&b.find_in(&form, "button[type=submit]"));
+    let said = b.text("#draw-result");
+    assert!(
+        said.contains("pack-draw: wave 2 run on 4 registrations"),
+        "the page runs wave 2 and says so: {said}"
+    );
+    b.goto(&format!("{base}/console/draws"));
+    b.click_and_wait(
+        &b.find("form[action='/console/draws/pack-draw/verify'] input[value='2'] ~ button"),
+    );
+    let said = b.text("#draw-result");
+    assert!(
+        said.contains("pack-draw wave 2: MATCH"),
+        "wave 2's transcript recomputes from the list: {said}"
+    );
+    b.goto(&format!("{base}/console/audit"));
+    let audit = b.text("main");
+    assert!(
+        audit.contains("draw.run") && audit.contains("draw.verify"),
+        "the run and the checks are in the audit log: {audit}"
+    );
+
     // Every page, in both languages: axe-core, and photographs.
     let fan_q = format!("/console/accounts?q={}", fan.as_str());
     let pages: &[(&str, &str)] = &[
