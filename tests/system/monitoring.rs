@@ -188,7 +188,7 @@ fn every_series_the_alert_rules_and_the_dashboard_read_is_exported_by_the_real_s
     let (st, v) = desk.post(
         &base,
         "/v1/sync/push",
-        json!({"events": [sale_event("SYS-M-1", "FBL03", 1)]}),
+        json!({"events": [sale_event("SYS-M-1", "FBL03", 7)]}),
     );
     assert_eq!(st, 200, "{v}");
     let (st, _) = desk.post(&base, "/v1/orders", json!({}));
@@ -220,6 +220,16 @@ fn every_series_the_alert_rules_and_the_dashboard_read_is_exported_by_the_real_s
             && text.contains("guichet_refusals_total{code=")
             && text.contains("guichet_http_request_duration_seconds_bucket{route=\"/v1/sync/push\",le=\"+Inf\"} 1"),
         "and carries samples for the desk's push and the refusal:\n{text}"
+    );
+    let open = desk.get(&base, "/v1/conflicts");
+    let open = open.as_array().map_or(0, Vec::len);
+    assert_eq!(
+        open, 1,
+        "7 tickets of one session offline is a conflict (cap 6)"
+    );
+    assert!(
+        text.contains(&format!("\nguichet_conflicts_open {open}\n")),
+        "guichet_conflicts_open counts what GET /v1/conflicts lists ({open}):\n{text}"
     );
     drop(server);
 }

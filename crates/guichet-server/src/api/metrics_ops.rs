@@ -129,7 +129,7 @@ impl Ops {
     /// (no request for [`OFFLINE_AFTER`], or none since the server started), each device's
     /// sync lag (how late its last event arrived).
     pub fn render_store(&self, store: &Store, out: &mut String) -> crate::store::Result<()> {
-        let conflicts = store.console_conflicts(false)?.len();
+        let conflicts = store.open_conflicts()?;
         let devices = store.console_devices()?;
         let sync = store.devices_sync()?;
         let seen = lock(&self.seen).clone();

@@ -146,6 +146,17 @@ impl Store {
         })
     }
 
+    /// Conflicts no supervisor has resolved yet.
+    pub fn open_conflicts(&self) -> Result<i64> {
+        self.read(|c| {
+            Ok(c.query_row(
+                "SELECT count(*) FROM conflicts WHERE resolved_at IS NULL",
+                [],
+                |r| r.get(0),
+            )?)
+        })
+    }
+
     /// Records what a device said of its outbox at a push (one row a device, replaced).
     pub fn record_push_report(
         &self,
