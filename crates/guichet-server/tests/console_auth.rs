@@ -891,4 +891,24 @@ async fn the_draws_page_shows_each_draw_and_only_an_admin_may_run_or_verify_one(
         said.contains("cannot read the secret file") && said.contains("/nonexistent/secret"),
         "a run without its secret names the file and the way out: {said}"
     );
+    let dir = tempfile::tempdir().unwrap();
+    let other = dir.path().join("not-a-secret.txt");
+    std::fs::write(&other, "password = hunter2-do-not-show\n").unwrap();
+    let res = l
+        .post(
+            &format!("/console/draws/{draw}/run"),
+            &ada,
+            &[
+                ("csrf", &ada_csrf),
+                ("secret", other.to_str().unwrap()),
+                ("signature", "00"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let said = res.text().await.unwrap();
+    assert!(
+        said.contains("is not a secret file") && !said.contains("hunter2"),
+        "another file is refused and nothing of it is shown back: {said}"
+    );
 }

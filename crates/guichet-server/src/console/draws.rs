@@ -107,6 +107,28 @@ pub async fn page(State(st): State<Arc<AppState>>, user: StaffUser) -> Response 
     .into_response()
 }
 
+/// The secret in the file `draw commit` wrote: 64 hex characters. Nothing of another file is
+/// ever shown back (the page must not read the server's files for whoever is an admin).
+fn read_secret(path: &str) -> Result<[u8; 32], String> {
+    let not_secret = || {
+        format!(
+            "{path:?} is not a secret file as `guichet-server draw commit` writes it (64 hex characters): give that file's path on the server"
+        )
+    };
+    let meta = std::fs::metadata(path).map_err(|e| {
+        format!("cannot read the secret file {path:?} ({e}): give the path `draw commit` wrote on the server")
+    })?;
+    if !meta.is_file() || meta.len() > 256 {
+        return Err(not_secret());
+    }
+    let text = std::fs::read_to_string(path).map_err(|_| not_secret())?;
+    let t = text.trim();
+    if t.len() != 64 || !t.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(not_secret());
+    }
+    guichet_draw::hex::decode32(t, "secret file").map_err(|_| not_secret())
+}
+
 #[derive(Deserialize)]
 pub struct RunForm {
     #[serde(default)]
@@ -128,24 +150,23 @@ pub async fn run(
     let who = f.user.staff.username.clone();
     let s = st.clone();
     let done = tokio::task::spawn_blocking(move || -> Result<String, String> {
-        let text = std::fs::read_to_string(f.form.secret.trim()).map_err(|e| {
-            format!(
-                "cannot read the secret file {:?} ({e}): give the path `draw commit` wrote on the server",
-                f.form.secret
-            )
-        })?;
-        let secret = guichet_draw::hex::decode32(text.trim(), "secret file").map_err(|e| e.to_string())?;
-        let sig = guichet_draw::hex::decode(f.form.signature.trim(), "signature").map_err(|e| e.to_string())?;
+        let secret = read_secret(f.form.secret.trim())?;
+        let sig = guichet_draw::hex::decode(f.form.signature.trim(), "signature")
+            .map_err(|e| e.to_string())?;
         let now = s.clock.now();
         let t = s
             .store
             .run_draw(&draw, &secret, &sig, None, None, now)
             .map_err(|e| e.to_string())?;
-        let facts = serde_json::json!({"wave": t.wave, "count": t.count, "results_hash": t.results_hash});
+        let facts =
+            serde_json::json!({"wave": t.wave, "count": t.count, "results_hash": t.results_hash});
         s.store
             .record_audit(&who, "draw.run", &draw, facts, now)
             .map_err(|e| e.to_string())?;
-        Ok(format!("{draw}: wave {} run on {} registrations; results hash {}", t.wave, t.count, t.results_hash))
+        Ok(format!(
+            "{draw}: wave {} run on {} registrations; results hash {}",
+            t.wave, t.count, t.results_hash
+        ))
     })
     .await;
     answer(l, done, &f.user)
