@@ -21,7 +21,7 @@ pub const GL_ENV: &str = "GUICHET_GL";
 const DEFAULTS: [(&str, &str); 3] = [
     // GTK 3 opens GLX (and the driver) when it opens the X display, to choose visuals.
     ("GDK_GL", "disable"),
-    // WebKit's DMA-BUF renderer imports the page's frames with EGL in this process.
+    // WebKit's DMA-BUF renderer opens EGL in this process.
     ("WEBKIT_DISABLE_DMABUF_RENDERER", "1"),
     // Otherwise WebKit opens EGL here to find the GPU's render node for the web process. Any
     // non-empty value stops the look-up; without the DMA-BUF renderer no node is used.
