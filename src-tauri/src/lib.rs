@@ -14,6 +14,7 @@ mod failure;
 mod kiosk_wire;
 #[cfg(test)]
 mod no_sql;
+mod rendering;
 mod self_service;
 mod single_instance;
 mod speech;
@@ -30,6 +31,7 @@ pub use config::{
 };
 pub use demo::{DEMO_ACCOUNTS, DEMO_HOLDER};
 pub use error::{ConfigError, StartError};
+pub use rendering::GL_ENV;
 pub use state::AppState;
 pub use wire::AppInfo;
 
@@ -91,6 +93,8 @@ pub fn builder<R: Runtime>(builder: Builder<R>, config: AppConfig) -> Builder<R>
 /// A second launch on the same desk file opens nothing: it brings the first app's window to
 /// the front and returns [`StartError::AlreadyRunning`].
 pub fn run() -> Result<(), StartError> {
+    // Before GTK starts and before any thread: the window draws without OpenGL here.
+    rendering::software_rendering_in_this_process();
     let config = AppConfig::from_env()?;
     let desk = config
         .desk_path

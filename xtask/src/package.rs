@@ -143,6 +143,148 @@ fn check_server(root: &Path, deb: &Path) -> Result<(), String> {
         "systemd-analyze",
         &["security", "--offline=yes", checked_s],
     )?;
-    println!("✓ {} (lintian: no errors; unit verified)", deb.display());
+    check_manual(&unpacked)?;
+    println!(
+        "✓ {} (lintian: no errors; unit verified; manual page lists every command)",
+        deb.display()
+    );
     Ok(())
+}
+
+/// Where the server's package puts its manual page (cargo-deb compresses it).
+const SERVER_MAN: &str = "usr/share/man/man1/guichet-server.1.gz";
+
+/// The packaged manual page against the packaged binary's `--help`, so that neither can drift.
+fn check_manual(unpacked: &Path) -> Result<(), String> {
+    let page = unpacked.join(SERVER_MAN);
+    let man = output("gzip".as_ref(), &["-dc".as_ref(), page.as_os_str()])
+        .map_err(|e| format!("the server's package has no readable manual page {SERVER_MAN}: {e} — list packaging/server/guichet-server.1 in the assets of crates/guichet-server/Cargo.toml"))?;
+    let binary = unpacked.join("usr/bin/guichet-server");
+    let help = output(binary.as_os_str(), &["--help".as_ref()])?;
+    manual_covers_help(&help, &man)
+}
+
+/// Runs a program; its standard output, or why not.
+fn output(program: &std::ffi::OsStr, args: &[&std::ffi::OsStr]) -> Result<String, String> {
+    let shown = Path::new(program).display().to_string();
+    let out = std::process::Command::new(program)
+        .args(args)
+        .output()
+        .map_err(|e| format!("cannot run {shown}: {e}"))?;
+    if !out.status.success() {
+        return Err(format!("{shown} failed ({})", out.status));
+    }
+    String::from_utf8(out.stdout).map_err(|_| format!("{shown} printed non-UTF-8"))
+}
+
+/// The commands a clap `--help` lists under "Commands:", its own `help` left out.
+fn help_commands(help: &str) -> Vec<&str> {
+    help.lines()
+        .skip_while(|l| !l.starts_with("Commands:"))
+        .skip(1)
+        .take_while(|l| !l.trim().is_empty())
+        // A command's line starts with two spaces; a wrapped description with more.
+        .filter(|l| l.starts_with("  ") && !l.starts_with("   "))
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|c| *c != "help")
+        .collect()
+}
+
+/// The commands the manual page's COMMANDS section names (`.B name` after each `.TP`).
+fn manual_commands(man: &str) -> Vec<&str> {
+    man.lines()
+        .skip_while(|l| l.trim() != ".SH COMMANDS")
+        .skip(1)
+        .take_while(|l| !l.starts_with(".SH"))
+        .filter_map(|l| l.strip_prefix(".B "))
+        .map(str::trim)
+        .collect()
+}
+
+/// Every command and global option of `--help` is in the page, and the page names no command
+/// the binary does not have.
+fn manual_covers_help(help: &str, man: &str) -> Result<(), String> {
+    let in_help = help_commands(help);
+    if in_help.is_empty() {
+        return Err(format!("guichet-server --help lists no commands:\n{help}"));
+    }
+    let in_man = manual_commands(man);
+    let missing: Vec<&str> = in_help
+        .iter()
+        .copied()
+        .filter(|c| !in_man.contains(c))
+        .collect();
+    let stale: Vec<&str> = in_man
+        .iter()
+        .copied()
+        .filter(|c| !in_help.contains(c))
+        .collect();
+    // groff writes a hyphen as `\-` in the page.
+    let options: Vec<&str> = ["--catalogue", "--config", "--help", "--version"]
+        .into_iter()
+        .filter(|o| help.contains(o) && !man.contains(&o.replace('-', "\\-")))
+        .collect();
+    if missing.is_empty() && stale.is_empty() && options.is_empty() {
+        return Ok(());
+    }
+    Err(format!(
+        "packaging/server/guichet-server.1 does not match `guichet-server --help`: commands missing from its COMMANDS section {missing:?}, commands it names that the binary lacks {stale:?}, options missing from OPTIONS {options:?} — add a `.TP` / `.B name` entry for each missing one and remove the stale ones"
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HELP: &str = "Guichet's central server\n\nUsage: guichet-server [OPTIONS] <COMMAND>\n\nCommands:\n  serve    Run the HTTP server\n  backup   Copy the database to FILE with SQLite's online backup API; the server may\n           be serving meanwhile\n  help     Print this message\n\nOptions:\n      --catalogue <CATALOGUE>  Catalogue directory\n      --config <CONFIG>        Sale configuration\n  -h, --help                   Print help\n";
+
+    fn man(commands: &[&str]) -> String {
+        let entries: String = commands
+            .iter()
+            .map(|c| format!(".TP\n.B {c}\nwhat it does.\n"))
+            .collect();
+        format!(".SH NAME\nguichet-server \\- x\n.SH COMMANDS\n{entries}.SH OPTIONS\n.TP\n.B \\-\\-catalogue\n.TP\n.B \\-\\-config\n.TP\n.B \\-\\-help\n")
+    }
+
+    #[test]
+    fn a_page_naming_every_command_and_option_passes() {
+        assert_eq!(
+            help_commands(HELP),
+            ["serve", "backup"],
+            "a wrapped description is not a command, and clap's own help is left out"
+        );
+        assert_eq!(manual_covers_help(HELP, &man(&["serve", "backup"])), Ok(()));
+    }
+
+    #[test]
+    fn a_command_missing_from_the_page_is_named() {
+        let err = manual_covers_help(HELP, &man(&["serve"])).unwrap_err();
+        assert!(err.contains(r#"COMMANDS section ["backup"]"#), "{err}");
+    }
+
+    #[test]
+    fn a_command_the_binary_lost_is_named() {
+        let err = manual_covers_help(HELP, &man(&["serve", "backup", "export"])).unwrap_err();
+        assert!(err.contains(r#"binary lacks ["export"]"#), "{err}");
+    }
+
+    #[test]
+    fn a_global_option_missing_from_the_page_is_named() {
+        let page = man(&["serve", "backup"]).replace(".B \\-\\-config\n", "");
+        let err = manual_covers_help(HELP, &page).unwrap_err();
+        assert!(err.contains(r#"OPTIONS ["--config"]"#), "{err}");
+    }
+
+    #[test]
+    fn the_shipped_page_has_a_commands_section() {
+        let page = std::fs::read_to_string(crate::root().join("packaging/server/guichet-server.1"))
+            .expect("packaging/server/guichet-server.1");
+        let commands = manual_commands(&page);
+        for c in ["serve", "service", "backup", "restore", "enrol"] {
+            assert!(
+                commands.contains(&c),
+                "the installed service's and operators' commands are documented: {c} not in {commands:?}"
+            );
+        }
+    }
 }

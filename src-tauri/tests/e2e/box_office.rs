@@ -778,6 +778,7 @@ fn memory_after_100_sales() {
             "e2e: round {round}: 100 sales (quote + sell, 6 tickets each) in {:.0} ms; app VmRSS {before} kB at sign-in, {rss} kB after",
             answer["ms"].as_f64().unwrap_or(0.0)
         );
+        eprintln!("e2e: round {round}: {}", memory_picture(pid));
         after.push(rss);
     }
     after.sort();
@@ -801,6 +802,53 @@ const SALES_SCRIPT: &str = "const done = arguments[arguments.length - 1];\
       }\
       done({ms: performance.now() - t0});\
     })().catch(e => done({error: JSON.stringify(e)}));";
+
+/// The rest of the picture after the sales: the app's VmRSS split (anonymous, file, shared
+/// memory), its PSS (shared pages divided among the processes mapping them), whether the GL
+/// driver or LLVM is mapped, and the VmRSS of WebKit's processes (the app's children).
+fn memory_picture(pid: u32) -> String {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let field = |text: &str, name: &str| {
+        text.lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .unwrap_or("?")
+            .to_string()
+    };
+    let rollup = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).unwrap_or_default();
+    let maps = std::fs::read_to_string(format!("/proc/{pid}/maps")).unwrap_or_default();
+    let mapped = |lib: &str| {
+        if maps.contains(lib) {
+            "mapped"
+        } else {
+            "not mapped"
+        }
+    };
+    // WebKit's processes, whichever thread started them: every process whose parent is the app.
+    let children = std::fs::read_dir("/proc")
+        .into_iter()
+        .flatten()
+        .filter_map(|e| std::fs::read_to_string(e.ok()?.path().join("status")).ok())
+        .filter(|status| field(status, "PPid:") == pid.to_string())
+        .map(|status| {
+            format!(
+                "{} {} kB",
+                field(&status, "Name:"),
+                field(&status, "VmRSS:")
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!(
+        "RssAnon {} + RssFile {} + RssShmem {} kB; Pss {} kB; libLLVM {}, swrast_dri {}; WebKit's processes: {children}",
+        field(&status, "RssAnon:"),
+        field(&status, "RssFile:"),
+        field(&status, "RssShmem:"),
+        field(&rollup, "Pss:"),
+        mapped("libLLVM"),
+        mapped("swrast_dri"),
+    )
+}
 
 fn rss_kb(pid: u32) -> u64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
