@@ -263,6 +263,7 @@ fn box_office_sells_a_pack_prints_it_and_voids_it_in_english_and_french() {
     std::fs::create_dir_all(&home).expect("e2e: the app's home");
     let mut env = crate::demo_desk_at_the_counter();
     env.push(("HOME", home.display().to_string()));
+    env.push(crate::gl_for_screenshots());
     let rig = Rig::start(run, "box-office", &env);
     let desk_dir = target_dir().join("e2e-desks").join(run);
     give_the_desk_a_key_with_a_leading_space(&desk_dir);

@@ -98,7 +98,7 @@ fn every_staff_command_from_the_kiosk_window_is_refused_and_the_desk_records_not
     // A demo kiosk on the real server: it enrols at start-up with the code, borrows an
     // allotment and has the demo operators, so a staff command that ran would find a
     // supervisor whose PIN works.
-    let k = crate::kiosk_rig::KioskRig::start("kiosk-isolation", &[]);
+    let k = crate::kiosk_rig::KioskRig::start("kiosk-isolation", &[crate::gl_for_screenshots()]);
     let (server, desk_db) = (&k.server, &k.desk_db);
     let s = k.rig.open_app();
     // The kiosk root, never the box office's sign-in.

@@ -77,7 +77,10 @@ fn the_kiosk_fits_a_portrait_screen_in_both_languages() {
     let k = KioskRig::start(
         "kiosk-portrait",
         // The payment's screen stays up while the terminal is "disconnected" for 15 s.
-        &[("GUICHET_TERMINAL_SCRIPT", "disconnect:15000".into())],
+        &[
+            ("GUICHET_TERMINAL_SCRIPT", "disconnect:15000".into()),
+            crate::gl_for_screenshots(),
+        ],
     );
     let s = k.open_in_service();
     let got = must(s.set_viewport(PORTRAIT.0, PORTRAIT.1));

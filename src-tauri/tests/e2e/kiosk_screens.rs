@@ -173,6 +173,7 @@ fn every_kiosk_screen_passes_axe_in_both_languages_and_large_text() {
             // The payment's screen stays up while the terminal is "disconnected" for 20 s.
             ("GUICHET_TERMINAL_SCRIPT", "disconnect:20000".into()),
             ("GUICHET_KIOSK_IDLE", "40,90".into()),
+            crate::gl_for_screenshots(),
         ],
     );
     let s = k.open_in_service();

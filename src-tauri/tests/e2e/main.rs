@@ -113,6 +113,15 @@ impl Rig {
     }
 }
 
+/// For the tests that photograph the window: WebKitGTK 2.50's WebDriver screenshot reads the
+/// page back through OpenGL in the app's process and never answers when the app draws without
+/// it, its default (`src-tauri/src/rendering.rs`; measured: each of the three settings alone
+/// makes `GET …/screenshot` time out). Those tests start the app with `GUICHET_GL=1`; every
+/// other test, the sales and the sync among them, runs the default.
+pub(crate) fn gl_for_screenshots() -> (&'static str, String) {
+    ("GUICHET_GL", "1".into())
+}
+
 /// A demo desk at the counter: generated accounts and allotment, the clock fixed on
 /// 20 Feb 2023 10:00 Paris time (pack sale), English, printing on the CUPS `PDF` queue.
 fn demo_desk_at_the_counter() -> Vec<(&'static str, String)> {
