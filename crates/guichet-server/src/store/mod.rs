@@ -7,6 +7,7 @@ pub mod backup;
 mod cards;
 mod catalogue;
 mod conflict_resolution;
+pub mod decide;
 mod device_states;
 mod devices;
 mod draws;
