@@ -217,3 +217,42 @@ impl Replicas {
         self.servers[i] = Some(ServerProcess::start_with(db, &self.listen[i], NOW, more));
     }
 }
+
+/// Offers breaking the PostgreSQL store's invariant, one line each (empty: it holds). Every
+/// seat is in one place: `pool + Σ buckets.seats_left + lent + sold + Σ buckets.sold =
+/// capacity + oversold` (the same sum as `store_pg::invariant_violations`), the pool never
+/// below 0, and the sold counts are the valid tickets.
+pub fn pg_invariant_broken(db: &Db) -> String {
+    db.sql(
+        "WITH b AS (SELECT session, category, sum(seats_left) AS left_, sum(sold) AS sold
+                   FROM buckets GROUP BY 1, 2),
+              t AS (SELECT session, category, count(*) AS n FROM tickets
+                   WHERE status = 'valid' GROUP BY 1, 2)
+         SELECT o.session || ' ' || o.category || ': pool ' || o.pool || ' + buckets '
+                || coalesce(b.left_, 0) || ' + lent ' || o.lent || ' + sold '
+                || (o.sold + coalesce(b.sold, 0)) || ' vs capacity ' || o.capacity
+                || ' + oversold ' || o.oversold || '; valid tickets ' || coalesce(t.n, 0)
+         FROM offers o LEFT JOIN b USING (session, category) LEFT JOIN t USING (session, category)
+         WHERE o.pool + coalesce(b.left_, 0) + o.lent + o.sold + coalesce(b.sold, 0)
+               <> o.capacity + o.oversold
+            OR o.pool < 0
+            OR o.sold + coalesce(b.sold, 0) <> coalesce(t.n, 0)",
+    )
+}
+
+/// Orders without a ticket, or whose account or offers have no row in the change feed, one
+/// line each (empty: none).
+pub fn pg_orphans(db: &Db) -> String {
+    db.sql(
+        "SELECT 'order ' || o.id || ' has no ticket' FROM orders o
+         WHERE NOT EXISTS (SELECT 1 FROM tickets t WHERE t.order_id = o.id)
+         UNION ALL
+         SELECT 'order ' || o.id || ': no account change for ' || o.account_id FROM orders o
+         WHERE NOT EXISTS (SELECT 1 FROM changes c WHERE c.kind = 'account' AND c.key = o.account_id)
+         UNION ALL
+         SELECT DISTINCT 'order ' || t.order_id || ': no offer change for ' || t.session || '|' || t.category
+         FROM tickets t
+         WHERE NOT EXISTS (SELECT 1 FROM changes c WHERE c.kind = 'offer'
+                           AND c.key = t.session || '|' || t.category)",
+    )
+}

@@ -47,8 +47,12 @@ fn leave_last(db: &Db, sessions: &[String]) {
                 "UPDATE offers SET capacity = {LAST} WHERE category = 'D' AND session IN ({list})"
             ));
         }
+        // Before any replica leases a bucket: the whole offer is in its pool.
         Backend::Postgres => {
-            panic!("leaving the last seats on PostgreSQL waits for its store (branch pgcore)")
+            db.sql(&format!(
+                "UPDATE offers SET capacity = {LAST}, pool = {LAST}
+                 WHERE category = 'D' AND session IN ({list}) AND lent = 0 AND sold = 0"
+            ));
         }
     }
 }
@@ -62,9 +66,7 @@ fn invariant_broken(db: &Db) -> String {
             "SELECT session || ' ' || category || ': ' || (sold + lent + held) || ' of ' || capacity
              FROM offers WHERE sold + lent + held > capacity",
         ),
-        Backend::Postgres => {
-            panic!("the PostgreSQL invariant query waits for its store (branch pgcore)")
-        }
+        Backend::Postgres => super::backend::pg_invariant_broken(db),
     }
 }
 

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use super::backend::{Backend, Db, Replicas};
+use super::backend::{pg_invariant_broken, pg_orphans, Backend, Db, Replicas};
 use super::{cli, enrol};
 
 const REPLICAS: usize = 3;
@@ -72,20 +72,12 @@ fn shop(db: &Db, servers: &Replicas, timeout: Duration) -> Shop {
     }
 }
 
-/// Seats over or under capacity, in SQL: the PostgreSQL store's invariant
-/// `pool + buckets + desk allotments + sold = capacity`, one line per offer that breaks it.
-fn invariant_broken(_db: &Db) -> String {
-    panic!("the PostgreSQL invariant query waits for its store (branch pgcore)")
-}
-
-/// Orders without tickets or without their change row, in SQL, one line each.
-fn orphans(_db: &Db) -> String {
-    panic!("the PostgreSQL order/ticket/change query waits for its store (branch pgcore)")
-}
-
-/// Orders in the store, counted in SQL.
-fn orders_in_store(_db: &Db) -> i64 {
-    panic!("the PostgreSQL order count waits for its store (branch pgcore)")
+/// Online orders in the store, and their keys' rows, counted in SQL.
+fn orders_in_store(db: &Db) -> (i64, i64) {
+    (
+        db.count("SELECT count(*) FROM orders WHERE channel = 'online'"),
+        db.count("SELECT count(*) FROM order_keys WHERE order_id IS NOT NULL"),
+    )
 }
 
 #[test]
@@ -164,15 +156,15 @@ fn on_postgres_a_replica_killed_mid_batch_loses_no_key_and_doubles_none() {
     }
     assert_eq!(
         orders_in_store(&db),
-        total as i64,
-        "one order in the store per key, none doubled, none lost"
+        (total as i64, total as i64),
+        "one order and one key row in the store per key, none doubled, none lost"
     );
-    let o = orphans(&db);
+    let o = pg_orphans(&db);
     assert!(
         o.is_empty(),
         "no order without its tickets or change row: {o}"
     );
-    let broken = invariant_broken(&db);
+    let broken = pg_invariant_broken(&db);
     assert!(
         broken.is_empty(),
         "the invariant holds after the kill: {broken}"
@@ -271,12 +263,12 @@ fn on_postgres_a_replica_stopped_inside_a_transaction_for_60_s_does_not_stop_the
             "replica {r} still sells in the last 30 of the 60 s replica 1 is stopped"
         );
     }
-    let broken = invariant_broken(&db);
+    let broken = pg_invariant_broken(&db);
     assert!(
         broken.is_empty(),
         "the invariant holds after the stop: {broken}"
     );
-    let o = orphans(&db);
+    let o = pg_orphans(&db);
     assert!(
         o.is_empty(),
         "no order without its tickets or change row: {o}"
