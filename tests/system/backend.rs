@@ -122,8 +122,23 @@ impl PgDb {
     }
 }
 
+/// Where a PostgreSQL server of the test keeps the account-card key the replicas share
+/// (`GUICHET_SERVER_CARD_KEY_DIR`; by default it would be the working directory, the repo):
+/// one directory a database, removed with it. None for a SQLite file (the key sits beside it).
+pub fn card_key_dir(db: &OsStr) -> Option<std::path::PathBuf> {
+    let url = db.to_str()?;
+    if !url.starts_with("postgres://") {
+        return None;
+    }
+    let name = url.rsplit('/').next()?;
+    Some(std::env::temp_dir().join(format!("guichet-test-card-key-{name}")))
+}
+
 impl Drop for PgDb {
     fn drop(&mut self) {
+        if let Some(dir) = card_key_dir(OsStr::new(&self.url)) {
+            let _ = std::fs::remove_dir_all(dir);
+        }
         let _ = Command::new("psql")
             .args(["-X", "-q", "-d", &maintenance_db(), "-c"])
             .arg(format!(

@@ -55,6 +55,7 @@ impl ServerProcess {
             .arg(db.as_ref())
             .args(["--listen", listen, "--now", now])
             .args(more)
+            .envs(backend::card_key_dir(db.as_ref()).map(|d| ("GUICHET_SERVER_CARD_KEY_DIR", d)))
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -114,6 +115,7 @@ fn cli(db: impl AsRef<OsStr>, args: &[&str]) -> String {
         .args(args)
         .arg("--db")
         .arg(db.as_ref())
+        .envs(backend::card_key_dir(db.as_ref()).map(|d| ("GUICHET_SERVER_CARD_KEY_DIR", d)))
         .output()
         .unwrap();
     assert!(
