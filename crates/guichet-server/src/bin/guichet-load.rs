@@ -43,6 +43,8 @@ const CATS: [&str; 4] = ["A", "B", "C", "D"];
 
 /// Packs an account buys: 10 packs of 3 tickets fill its 30.
 const PACKS_PER_ACCOUNT: usize = 10;
+/// With a hot session in every pack, 6 packs: the cap of 6 tickets a session.
+const HOT_PACKS_PER_ACCOUNT: usize = 6;
 
 /// Sessions the packs cycle through: every Olympic session on sale in the pack phase, so that
 /// a run measures selling rather than selling out.
@@ -254,8 +256,8 @@ async fn oversold_over_http(
         .sum())
 }
 
-fn account_id(client: usize, n: usize) -> String {
-    format!("LOAD-{client:03}-{:06}", n / PACKS_PER_ACCOUNT)
+fn account_id(client: usize, n: usize, per: usize) -> String {
+    format!("LOAD-{client:03}-{:06}", n / per)
 }
 
 fn create_drawn(store: &Store, id: &str, now: Timestamp) {
@@ -306,6 +308,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "--server drives running servers: give the --db they serve, and no --server-bin".into(),
         );
     }
+    let packs = if args.hot.is_some() {
+        HOT_PACKS_PER_ACCOUNT
+    } else {
+        PACKS_PER_ACCOUNT
+    };
     let dir = tempfile::tempdir()?;
     let path = match &args.db {
         Some(p) => p.clone(),
@@ -326,8 +333,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         store.import_catalogue(&Catalogue::paris2024())?;
         if ahead {
             for c in 0..clients {
-                for a in 0..per_client.div_ceil(PACKS_PER_ACCOUNT) {
-                    create_drawn(&store, &account_id(c, a * PACKS_PER_ACCOUNT), now);
+                for a in 0..per_client.div_ceil(packs) {
+                    create_drawn(&store, &account_id(c, a * packs, packs), now);
                     ready_accounts += 1;
                 }
             }
@@ -415,9 +422,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     if !more {
                         break;
                     }
-                    // A drawn Club member in its timeslot; 10 packs of 3 tickets fill its 30.
-                    let acc = account_id(c, n);
-                    if n.is_multiple_of(PACKS_PER_ACCOUNT) && (!ahead || n >= per_client) {
+                    // A drawn Club member in its timeslot; 10 packs of 3 tickets fill its 30 (6 packs with a
+                    // hot session: its cap of 6 a session).
+                    let acc = account_id(c, n, packs);
+                    if n.is_multiple_of(packs) && (!ahead || n >= per_client) {
                         let st = state.clone();
                         let id = acc.clone();
                         tokio::task::spawn_blocking(move || create_drawn(&st.store, &id, now))
