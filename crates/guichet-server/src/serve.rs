@@ -5,10 +5,91 @@ use std::sync::Arc;
 use guichet_domain::Clock;
 
 use crate::api::{app, AppState};
-use crate::store::Store;
+use crate::store::{Store, StoreError};
+use crate::store_pg::PgStore;
+use guichet_domain::SaleConfig;
 
 /// Serves until a shutdown signal.
 pub fn run(store: Store, clock: Clock, listen: &str) -> std::io::Result<()> {
+    serve(listen, clock.is_simulated(), move || async move {
+        Ok(AppState::new(store, clock))
+    })
+}
+
+/// Pool connections a PostgreSQL replica opens at most (`GUICHET_SERVER_PG_POOL`, default 16).
+fn pool_size() -> usize {
+    std::env::var("GUICHET_SERVER_PG_POOL")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(16)
+}
+
+/// Where a PostgreSQL server keeps the account-card key (`GUICHET_SERVER_CARD_KEY_DIR`,
+/// default `guichet-server.card-key` in the working directory): replicas share one.
+fn card_key_dir() -> std::path::PathBuf {
+    std::env::var_os("GUICHET_SERVER_CARD_KEY_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::PathBuf::from("guichet-server.card-key"))
+}
+
+/// Runs `f` on a connected PostgreSQL store (command-line work: import, enrol).
+pub fn on_postgres<T, F, Fut>(url: &str, config: &SaleConfig, f: F) -> Result<T, StoreError>
+where
+    F: FnOnce(PgStore) -> Fut,
+    Fut: std::future::Future<Output = Result<T, StoreError>>,
+{
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| StoreError::Invalid(format!("runtime: {e}")))?;
+    rt.block_on(async move {
+        let pg = PgStore::connect(url, config.clone(), 2, card_key_dir()).await?;
+        f(pg).await
+    })
+}
+
+/// Serves from a PostgreSQL database as one replica: its lease is renewed in the
+/// background; at a clean stop its buckets go back to the pool.
+pub fn run_postgres(
+    url: &str,
+    config: SaleConfig,
+    catalogue: guichet_domain::Catalogue,
+    clock: Clock,
+    listen: &str,
+    pull_page: usize,
+) -> std::io::Result<()> {
+    let url = url.to_string();
+    let simulated = clock.is_simulated();
+    serve(listen, simulated, move || async move {
+        let mut pg = PgStore::connect(&url, config, pool_size(), card_key_dir()).await?;
+        pg.set_pull_page(pull_page);
+        if pg.catalogue().sessions().next().is_none() {
+            pg.import_catalogue(&catalogue).await?;
+        }
+        let pg = Arc::new(pg);
+        tracing::info!(replica = pg.replica_id(), "PostgreSQL store");
+        tokio::spawn(renew_lease(Arc::clone(&pg)));
+        AppState::postgres(pg, clock)
+    })
+}
+
+async fn renew_lease(pg: Arc<PgStore>) {
+    let mut tick = tokio::time::interval(crate::store_pg::LEASE / 3);
+    loop {
+        tick.tick().await;
+        match pg.renew_lease().await {
+            Ok(n) if n > 0 => tracing::info!(seats = n, "dead replicas' seats back in the pool"),
+            Err(e) => tracing::warn!(error = %e, "lease renewal failed; the next one tries again"),
+            _ => {}
+        }
+    }
+}
+
+fn serve<F, Fut>(listen: &str, simulated: bool, make: F) -> std::io::Result<()>
+where
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = Result<Arc<AppState>, StoreError>>,
+{
     let _ = tracing_subscriber::fmt()
         // No colour codes in journald (the installed service) or in a file.
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
@@ -21,8 +102,7 @@ pub fn run(store: Store, clock: Clock, listen: &str) -> std::io::Result<()> {
         .enable_all()
         .build()?;
     rt.block_on(async move {
-        let simulated = clock.is_simulated();
-        let state = AppState::new(store, clock);
+        let state = make().await.map_err(std::io::Error::other)?;
         let listener = tokio::net::TcpListener::bind(listen).await?;
         let addr = listener.local_addr()?;
         tracing::info!(%addr, simulated_clock = simulated, now = %state.clock.now(), "guichet-server listening");
@@ -33,6 +113,11 @@ pub fn run(store: Store, clock: Clock, listen: &str) -> std::io::Result<()> {
         axum::serve(listener, app(Arc::clone(&state)))
             .with_graceful_shutdown(shutdown())
             .await?;
+        if let Some(pg) = state.backend.retire().await {
+            if let Err(e) = pg {
+                tracing::warn!(error = %e, "buckets not given back; the lease expiry will");
+            }
+        }
         tracing::info!("stopped");
         Ok(())
     })
@@ -44,11 +129,9 @@ async fn sweep_holds(state: Arc<AppState>) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
     loop {
         tick.tick().await;
-        let st = Arc::clone(&state);
-        let done = tokio::task::spawn_blocking(move || st.store.expire_holds(st.clock.now())).await;
-        match done {
-            Ok(Ok(n)) if n > 0 => tracing::info!(expired = n, "holds expired"),
-            Ok(Err(e)) => tracing::warn!(error = %e, "hold sweep failed; the next one tries again"),
+        match state.backend.expire_holds(state.clock.now()).await {
+            Ok(n) if n > 0 => tracing::info!(expired = n, "holds expired"),
+            Err(e) => tracing::warn!(error = %e, "hold sweep failed; the next one tries again"),
             _ => {}
         }
     }

@@ -77,6 +77,15 @@ pub async fn render(State(st): State<Arc<AppState>>) -> impl IntoResponse {
             c.load(Ordering::Relaxed)
         ));
     }
+    // PostgreSQL: how far the change feed is behind (a transaction still open holds back
+    // what committed after it began); SQLite's feed is never behind.
+    if let Ok(Some(lag)) = st.backend.feed_lag_seconds().await {
+        out.push_str(
+            "# HELP guichet_feed_lag_seconds Age of the oldest change a pull cannot serve yet.\n",
+        );
+        out.push_str("# TYPE guichet_feed_lag_seconds gauge\n");
+        out.push_str(&format!("guichet_feed_lag_seconds {lag}\n"));
+    }
     (
         [(
             axum::http::header::CONTENT_TYPE,

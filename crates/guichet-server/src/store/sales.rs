@@ -486,7 +486,7 @@ impl Store {
 /// and 74 random bits from the OS generator, read 4 KiB at a time per thread (`now_v7`
 /// makes one `getrandom` call per id: 4 per pack order, 5 syscalls per order with the key's
 /// check, seen in strace). Falls back to `now_v7` if the OS generator fails.
-pub(super) fn new_id() -> String {
+pub(crate) fn new_id() -> String {
     use std::cell::RefCell;
     const POOL: usize = 4096;
     thread_local! {
