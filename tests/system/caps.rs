@@ -68,7 +68,6 @@ fn after_a_sync_an_online_sale_still_counts_against_the_fan_s_caps_offline() {
 }
 
 #[test]
-#[ignore = "needs `serve --db postgres://` (branch pgcore)"]
 fn on_postgres_after_a_sync_an_online_sale_still_counts_against_the_fan_s_caps_offline() {
     online_sale_counts_offline(Backend::Postgres);
 }
@@ -93,7 +92,6 @@ fn after_a_void_the_fan_may_buy_again_at_once_and_after_the_sync() {
 }
 
 #[test]
-#[ignore = "needs `serve --db postgres://` (branch pgcore)"]
 fn on_postgres_after_a_void_the_fan_may_buy_again_at_once_and_after_the_sync() {
     void_frees_the_caps(Backend::Postgres);
 }

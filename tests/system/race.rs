@@ -247,7 +247,6 @@ fn race_on_sqlite_sells_exactly_the_last_100_each_round_and_oversells_without_th
 }
 
 #[test]
-#[ignore = "needs `serve --db postgres://` (branch pgcore)"]
 fn race_on_postgres_3_replicas_sells_exactly_the_last_100_each_round_and_oversells_without_the_guard(
 ) {
     unguarded(Backend::Postgres, 3);

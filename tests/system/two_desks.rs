@@ -17,7 +17,6 @@ fn two_desks_sell_online_and_offline_and_the_server_counts_what_their_ledgers_ho
 }
 
 #[test]
-#[ignore = "needs `serve --db postgres://` (branch pgcore)"]
 fn two_desks_on_postgres_sell_online_and_offline_and_the_server_counts_what_their_ledgers_hold() {
     two_desks(Backend::Postgres);
 }
@@ -196,7 +195,6 @@ fn an_event_the_server_refuses_stays_visible_with_its_reason_and_blocks_nothing(
 }
 
 #[test]
-#[ignore = "needs `serve --db postgres://` (branch pgcore)"]
 fn on_postgres_an_event_the_server_refuses_stays_visible_with_its_reason_and_blocks_nothing() {
     refused_event(Backend::Postgres);
 }

@@ -102,8 +102,10 @@ struct Args {
     /// it must serve --db, which this prepares.
     #[arg(long = "server")]
     servers: Vec<String>,
-    /// The measured SQLite file (default: a temporary one). It is prepared here (catalogue,
-    /// drawn accounts), so give a new file, or the one the --server servers were started on.
+    /// The measured store: a SQLite file (default: a temporary one), or an empty PostgreSQL
+    /// database `postgres://…` (served by --server-bin replicas, or by the --server servers).
+    /// It is prepared here (catalogue, drawn accounts), so give a new one, or the one the
+    /// --server servers were started on.
     #[arg(long)]
     db: Option<std::path::PathBuf>,
     /// Every pack's first line is this session (its four categories in turn): one hot
@@ -127,6 +129,7 @@ impl Drop for Child {
 fn serve_with(
     bin: &std::path::Path,
     db: &std::path::Path,
+    scratch: &std::path::Path,
 ) -> Result<(Child, String), Box<dyn std::error::Error>> {
     let port = std::net::TcpListener::bind("127.0.0.1:0")?
         .local_addr()?
@@ -138,6 +141,8 @@ fn serve_with(
             .arg(db)
             .args(["--listen", &format!("127.0.0.1:{port}")])
             .args(["--now", "2023-02-17T12:00:00[Europe/Paris]"])
+            // PostgreSQL replicas share their account-card key; kept out of the working directory.
+            .env("GUICHET_SERVER_CARD_KEY_DIR", scratch.join("card-key"))
             .stdin(std::process::Stdio::null())
             .stdout(std::process::Stdio::null())
             .spawn()?,
@@ -256,6 +261,64 @@ async fn oversold_over_http(
         .sum())
 }
 
+/// Prepares an empty PostgreSQL database: the catalogue, the drawn Club accounts `ids` (their
+/// timeslot open at `now`), an enrolment code (returned).
+fn prepare_postgres(
+    url: &str,
+    scratch: &std::path::Path,
+    ids: Vec<String>,
+    now: Timestamp,
+) -> Result<String, Box<dyn std::error::Error>> {
+    use guichet_server::store_pg::PgStore;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(async move {
+        let mut pg =
+            PgStore::connect(url, SaleConfig::paris2024(), 16, scratch.join("card-key")).await?;
+        if pg.catalogue().sessions().next().is_none() {
+            pg.import_catalogue(&Catalogue::paris2024()).await?;
+        }
+        let pg = Arc::new(pg);
+        let mut tasks = Vec::new();
+        for chunk in ids.chunks(ids.len().div_ceil(16).max(1)) {
+            let (pg, chunk) = (Arc::clone(&pg), chunk.to_vec());
+            tasks.push(tokio::spawn(async move {
+                for id in chunk {
+                    let new = NewAccount {
+                        id: Some(id.clone()),
+                        name: format!("Fan {id}"),
+                        email: format!("{id}@example.org"),
+                        country: "FR".into(),
+                        club_number: Some("C1".into()),
+                        language: None,
+                    };
+                    pg.create_account(&new, None, now).await?;
+                }
+                Ok::<_, guichet_server::store::StoreError>(())
+            }));
+        }
+        for t in tasks {
+            t.await??;
+        }
+        // The draw entries in one statement, as `create_drawn` writes them on SQLite.
+        let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls).await?;
+        tokio::spawn(conn);
+        let start = (now - jiff::SignedDuration::from_hours(1)).to_string();
+        let end = (now + jiff::SignedDuration::from_hours(47)).to_string();
+        client
+            .execute(
+                "INSERT INTO account_draws(account_id, draw, status, slot_start, slot_end)
+                 SELECT id, 'pack-draw', 'drawn', $2, $3 FROM unnest($1::TEXT[]) AS id",
+                &[&ids, &start, &end],
+            )
+            .await?;
+        let code = pg.new_enrolment_code("box-office", now).await?;
+        pg.retire().await?;
+        Ok(code)
+    })
+}
+
 fn account_id(client: usize, n: usize, per: usize) -> String {
     format!("LOAD-{client:03}-{:06}", n / per)
 }
@@ -328,10 +391,39 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .div_ceil(clients.max(1)),
     };
     let mut ready_accounts = 0usize;
+    let postgres = path
+        .to_str()
+        .filter(|d| guichet_server::store_pg::is_url(d))
+        .map(str::to_string);
+    let mut pg_code = None;
+    if let Some(url) = &postgres {
+        if args.server_bin.is_none() && args.servers.is_empty() {
+            return Err(
+                "--db postgres://… is served by server processes: give --server-bin (or --server)"
+                    .into(),
+            );
+        }
+        if !ahead || !skip_push {
+            return Err("--db postgres://…: only --accounts ahead and --skip-push".into());
+        }
+        let ids: Vec<String> = (0..clients)
+            .flat_map(|c| {
+                (0..per_client.div_ceil(packs)).map(move |a| account_id(c, a * packs, packs))
+            })
+            .collect();
+        ready_accounts = ids.len();
+        pg_code = Some(prepare_postgres(url, dir.path(), ids, now)?);
+    }
+    // The SQLite store: measured, or (PostgreSQL) only this process's catalogue.
+    let path = if postgres.is_some() {
+        dir.path().join("catalogue.sqlite")
+    } else {
+        path
+    };
     {
         let mut store = Store::open(&path, SaleConfig::paris2024(), Durability::Normal)?;
         store.import_catalogue(&Catalogue::paris2024())?;
-        if ahead {
+        if ahead && postgres.is_none() {
             for c in 0..clients {
                 for a in 0..per_client.div_ceil(packs) {
                     create_drawn(&store, &account_id(c, a * packs, packs), now);
@@ -341,7 +433,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     let store = Store::open(&path, SaleConfig::paris2024(), durability)?;
-    let code = store.new_enrolment_code("box-office", now)?;
+    let code = match pg_code {
+        Some(code) => code,
+        None => store.new_enrolment_code("box-office", now)?,
+    };
+    let db_arg: std::path::PathBuf = postgres.clone().map_or(path.clone(), Into::into);
     let state = AppState::new(store, Clock::fixed(now));
     let srv = tokio::runtime::Builder::new_multi_thread()
         .thread_name("srv")
@@ -357,7 +453,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let mut children = Vec::new();
             let mut bases = Vec::new();
             for _ in 0..args.replicas {
-                let (child, base) = serve_with(bin, &path)?;
+                let (child, base) = serve_with(bin, &db_arg, dir.path())?;
                 children.push(child);
                 bases.push(base);
             }
@@ -504,7 +600,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let elapsed = started.elapsed().as_secs_f64();
         let cpu_after = cpu(&server_pids);
         lat.sort_unstable();
-        let oversold: u64 = if in_process {
+        let oversold: u64 = if in_process && postgres.is_none() {
             state
                 .store
                 .availability(None)?
