@@ -612,7 +612,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         };
         let sold = sold.load(Ordering::Relaxed);
         println!(
-            "durability: {durability:?}; clients: {clients}; duration: {elapsed:.1} s; servers: {}; {}",
+            "store: {}; clients: {clients}; duration: {elapsed:.1} s; servers: {}; {}",
+            if postgres.is_some() { "PostgreSQL".to_string() } else { format!("SQLite, durability {durability:?}") },
             bases.len(),
             match &hot { Some(h) => format!("hot session {h}"), None => "spread over all sessions".into() }
         );
