@@ -38,16 +38,64 @@ async fn admin(url: &str) -> tokio_postgres::Client {
     client
 }
 
+/// This test process's template: migrated, the Paris 2024 catalogue imported, once (each
+/// test's database is a copy, made in milliseconds; importing in every test kept a
+/// transaction open for seconds, which holds back every other test's change feed).
+static TEMPLATE: tokio::sync::Mutex<Option<String>> = tokio::sync::Mutex::const_new(None);
+
+async fn template(admin_url: &str) -> String {
+    let mut t = TEMPLATE.lock().await;
+    if let Some(name) = t.as_ref() {
+        return name.clone();
+    }
+    let name = format!("t_template_{}", std::process::id());
+    let c = admin(admin_url).await;
+    c.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .await
+        .unwrap();
+    c.batch_execute(&format!("CREATE DATABASE {name}"))
+        .await
+        .unwrap();
+    let keys = tempfile::tempdir().unwrap();
+    let mut store = PgStore::connect(&url(&name), SaleConfig::paris2024(), 2, keys.path().into())
+        .await
+        .unwrap();
+    store
+        .import_catalogue(&Catalogue::paris2024())
+        .await
+        .unwrap();
+    store.retire().await.unwrap();
+    drop(store);
+    *t = Some(name.clone());
+    name
+}
+
+/// Runs `sql` again while the template still has a connection closing.
+async fn create_from_template(admin_url: &str, sql: &str) {
+    let c = admin(admin_url).await;
+    for _ in 0..100 {
+        match c.batch_execute(sql).await {
+            Ok(()) => return,
+            Err(e) if e.to_string().contains("being accessed by other users") => {
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await
+            }
+            Err(e) => panic!("{sql}: {e}"),
+        }
+    }
+    panic!("{sql}: the template stayed in use");
+}
+
 impl TestDb {
-    /// A new empty database `t_<random>`.
+    /// A new database `t_<random>`, a copy of the template.
     pub async fn create() -> TestDb {
         let admin_url = url(&var("PGDATABASE"));
         let name = format!("t_{:032x}", super::rand_u128());
-        admin(&admin_url)
-            .await
-            .batch_execute(&format!("CREATE DATABASE {name}"))
-            .await
-            .unwrap();
+        let tpl = template(&admin_url).await;
+        create_from_template(
+            &admin_url,
+            &format!("CREATE DATABASE {name} TEMPLATE {tpl}"),
+        )
+        .await;
         TestDb {
             url: url(&name),
             name,
