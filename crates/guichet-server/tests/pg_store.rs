@@ -290,6 +290,72 @@ async fn a_dead_replicas_seats_go_back_to_the_pool() {
     );
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_order_whose_write_fails_leaves_nothing_and_the_orders_sold_with_it_stand() {
+    let db = TestDb::create().await;
+    let stores = replicas(&db, 1, 100).await;
+    let store = &stores[0];
+    for i in 0..12 {
+        fan(store, &format!("P24-{i:06}")).await;
+    }
+    fan(store, "P24-POISON").await;
+    // The poisoned account's tickets cannot be written: its order passes every check and
+    // its seats' decrement, then fails on its tickets.
+    db.client()
+        .await
+        .batch_execute(
+            "CREATE FUNCTION poison() RETURNS trigger LANGUAGE plpgsql AS $$
+             BEGIN IF NEW.account_id = 'P24-POISON' THEN RAISE EXCEPTION 'poisoned for the test'; END IF;
+             RETURN NEW; END $$;
+             CREATE TRIGGER poison BEFORE INSERT ON tickets FOR EACH ROW EXECUTE FUNCTION poison();",
+        )
+        .await
+        .unwrap();
+    // Twelve at once, more than a replica's concurrent batches: some share a batch.
+    let mut tasks = Vec::new();
+    for i in 0..12 {
+        let store = Arc::clone(store);
+        let account = if i == 5 {
+            "P24-POISON".to_string()
+        } else {
+            format!("P24-{i:06}")
+        };
+        tasks.push(tokio::spawn(async move {
+            let key = uuid::Uuid::now_v7().to_string();
+            store
+                .sell(&request(&key, &account, "ATH07", 1), "desk", now())
+                .await
+                .is_ok()
+        }));
+    }
+    let mut ok = Vec::new();
+    for t in tasks {
+        ok.push(t.await.unwrap());
+    }
+    assert_eq!(
+        ok.iter().filter(|o| **o).count(),
+        11,
+        "the eleven others sell: {ok:?}"
+    );
+    assert!(!ok[5], "the poisoned order fails");
+    assert_eq!(
+        store.tickets_sold().await.unwrap(),
+        11,
+        "no ticket of the failed order"
+    );
+    let avail = store
+        .availability(Some(&SessionCode::parse("ATH07").unwrap()))
+        .await
+        .unwrap();
+    let d = avail.iter().find(|a| a.category == "D").unwrap();
+    assert_eq!(d.available, 89, "its seat went back with it");
+    assert_eq!(
+        invariant(&stores[0]).await,
+        Vec::<String>::new(),
+        "the seats add up"
+    );
+}
+
 fn account_event(id: &str) -> SyncEvent {
     SyncEvent {
         idempotency_key: uuid::Uuid::now_v7().to_string(),
