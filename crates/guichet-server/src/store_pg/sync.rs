@@ -21,7 +21,7 @@ use crate::store::{Result, StoreError};
 type Feed = BTreeSet<(&'static str, String)>;
 
 /// How long a pull waits at most for transactions older than its start to end.
-const FEED_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
+const FEED_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
 
 /// Bits of a cursor that carry the transaction id; above them, the database generation.
 const XID_BITS: u32 = 43;
@@ -517,11 +517,13 @@ impl PgStore {
     /// transaction that commits late is served later, never skipped. From cursor 0 (or a
     /// cursor of another database generation) it is a snapshot, as on SQLite.
     pub async fn pull(&self, device: &str, cursor: i64) -> Result<PullResponse> {
-        let mut cl = self.client().await?;
         // Transactions that committed before this pull are served by it unless an older one
         // is still running: wait a little (at most FEED_WAIT) for those to end, so a desk
-        // usually sees at once what was just written.
-        let target: i64 = cl
+        // usually sees at once what was just written. The connection goes back to the pool
+        // between looks: waiting pulls never starve the sales of connections.
+        let target: i64 = self
+            .client()
+            .await?
             .query_one(
                 "SELECT pg_snapshot_xmax(pg_current_snapshot())::TEXT::BIGINT",
                 &[],
@@ -530,7 +532,9 @@ impl PgStore {
             .get(0);
         let started = std::time::Instant::now();
         loop {
-            let xmin: i64 = cl
+            let xmin: i64 = self
+                .client()
+                .await?
                 .query_one(
                     "SELECT pg_snapshot_xmin(pg_current_snapshot())::TEXT::BIGINT",
                     &[],
@@ -542,6 +546,7 @@ impl PgStore {
             }
             tokio::time::sleep(std::time::Duration::from_millis(5)).await;
         }
+        let mut cl = self.client().await?;
         let tx = cl
             .build_transaction()
             .isolation_level(tokio_postgres::IsolationLevel::RepeatableRead)
