@@ -8,7 +8,7 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use guichet_domain::{AccountId, Catalogue, SessionCode};
+use guichet_domain::{AccountId, Catalogue, PriceCategory, SessionCode};
 use guichet_wire::accounts::{AccountDto, NewAccount};
 use guichet_wire::catalogue::AvailabilityDto;
 use guichet_wire::devices::{EnrolRequest, EnrolResponse};
@@ -17,7 +17,7 @@ use guichet_wire::sync::{AllotmentDto, AllotmentRequest, PullResponse, PushAck, 
 use jiff::Timestamp;
 
 use crate::store::{
-    lost_sale, Device, DeviceRevocation, Result, SaleError, SaleOutcome, Store, StoreError,
+    lost_sale, Device, DeviceRevocation, GateKey, Result, SaleError, SaleOutcome, Store, StoreError,
 };
 use crate::store_pg::PgStore;
 
@@ -92,6 +92,18 @@ pub trait Backend: Send + Sync {
     async fn tickets_sold(&self) -> Result<i64>;
     /// The change feed's lag in seconds, where the store has one (PostgreSQL).
     async fn feed_lag_seconds(&self) -> Result<Option<f64>>;
+    /// What a gate carries: every device's key, every revoked ticket id.
+    async fn gate_lists(&self) -> Result<(Vec<GateKey>, Vec<String>)>;
+    /// Sets what is left of one offer (demos and tests: "the last 100 tickets").
+    async fn set_available(
+        &self,
+        session: SessionCode,
+        category: PriceCategory,
+        left: u32,
+    ) -> Result<()>;
+    /// Ticket ids of an order, in sale order (tests).
+    #[doc(hidden)]
+    async fn tickets_of_order_for_tests(&self, order: String) -> Vec<String>;
     /// A clean stop: a replica gives its buckets back (`None` where there are none).
     async fn retire(&self) -> Option<Result<()>> {
         None
@@ -218,6 +230,27 @@ impl Backend for Sqlite {
     async fn feed_lag_seconds(&self) -> Result<Option<f64>> {
         Ok(None)
     }
+    async fn gate_lists(&self) -> Result<(Vec<GateKey>, Vec<String>)> {
+        run(&self.0, |s| {
+            Ok::<_, StoreError>((s.gate_keys()?, s.revocation_list()?))
+        })
+        .await
+    }
+    async fn set_available(
+        &self,
+        session: SessionCode,
+        category: PriceCategory,
+        left: u32,
+    ) -> Result<()> {
+        run(&self.0, move |s| s.set_available(&session, category, left)).await
+    }
+    async fn tickets_of_order_for_tests(&self, order: String) -> Vec<String> {
+        run(&self.0, move |s| {
+            Ok::<_, StoreError>(s.tickets_of_order_for_tests(&order))
+        })
+        .await
+        .unwrap_or_default()
+    }
 }
 
 #[async_trait]
@@ -312,5 +345,19 @@ impl Backend for Arc<PgStore> {
     }
     async fn retire(&self) -> Option<Result<()>> {
         Some(PgStore::retire(self).await)
+    }
+    async fn gate_lists(&self) -> Result<(Vec<GateKey>, Vec<String>)> {
+        PgStore::gate_lists(self).await
+    }
+    async fn set_available(
+        &self,
+        session: SessionCode,
+        category: PriceCategory,
+        left: u32,
+    ) -> Result<()> {
+        PgStore::set_available(self, &session, category, left).await
+    }
+    async fn tickets_of_order_for_tests(&self, order: String) -> Vec<String> {
+        PgStore::tickets_of_order_for_tests(self, &order).await
     }
 }

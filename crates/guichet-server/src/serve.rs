@@ -113,10 +113,8 @@ where
         axum::serve(listener, app(Arc::clone(&state)))
             .with_graceful_shutdown(shutdown())
             .await?;
-        if let Some(pg) = state.backend.retire().await {
-            if let Err(e) = pg {
-                tracing::warn!(error = %e, "buckets not given back; the lease expiry will");
-            }
+        if let Some(Err(e)) = state.backend.retire().await {
+            tracing::warn!(error = %e, "buckets not given back; the lease expiry will");
         }
         tracing::info!("stopped");
         Ok(())

@@ -725,22 +725,19 @@ pub struct GateListsDto {
     responses((status = 200, body = GateListsDto), Unauthorized, StaffOnly))]
 pub async fn gate_lists(State(st): S, d: AuthDevice) -> Result<Json<serde_json::Value>, Error> {
     d.staff_only("the gate lists (every device's key, every revoked ticket)")?;
-    blocking(&st, |s| {
-        let keys: Vec<_> = s
-            .store
-            .gate_keys()?
-            .into_iter()
-            .map(|k| GateKeyDto {
-                key_id: k.key_id,
-                public_key_hex: k.public_key_hex,
-                kind: k.kind,
-                revoked_after: k.revoked_after.map(|t| t.to_string()),
-            })
-            .collect();
-        Ok(serde_json::json!({ "keys": keys, "revoked": s.store.revocation_list()? }))
-    })
-    .await
-    .map(Json)
+    let (keys, revoked) = st.backend.gate_lists().await?;
+    let keys: Vec<_> = keys
+        .into_iter()
+        .map(|k| GateKeyDto {
+            key_id: k.key_id,
+            public_key_hex: k.public_key_hex,
+            kind: k.kind,
+            revoked_after: k.revoked_after.map(|t| t.to_string()),
+        })
+        .collect();
+    Ok(Json(
+        serde_json::json!({ "keys": keys, "revoked": revoked }),
+    ))
 }
 
 /// The query string does not fit the parameters (an unknown name, a value that does

@@ -5,7 +5,7 @@ use jiff::Timestamp;
 
 use super::PgStore;
 use crate::store::devices::{decode_hex, random_hex, sha256_hex};
-use crate::store::{key_id, Device, Result, StoreError};
+use crate::store::{key_id, Device, GateKey, Result, StoreError};
 
 impl PgStore {
     /// Makes a one-time enrolment code for a device of `kind`.
@@ -127,6 +127,36 @@ impl PgStore {
                 .insert(h, d.clone());
         }
         Ok(found)
+    }
+
+    /// Every enrolled device's key (device revocation is not on PostgreSQL yet: none is
+    /// revoked) and every revoked ticket id, for gates.
+    pub async fn gate_lists(&self) -> Result<(Vec<GateKey>, Vec<String>)> {
+        let c = self.client().await?;
+        let keys = c
+            .query(
+                "SELECT key_id, public_key_hex, kind FROM devices ORDER BY enrolled_at, id",
+                &[],
+            )
+            .await?
+            .iter()
+            .map(|r| GateKey {
+                key_id: r.get(0),
+                public_key_hex: r.get(1),
+                kind: r.get(2),
+                revoked_after: None,
+            })
+            .collect();
+        let revoked = c
+            .query(
+                "SELECT ticket_id FROM revocations ORDER BY revoked_at, ticket_id",
+                &[],
+            )
+            .await?
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        Ok((keys, revoked))
     }
 
     /// The device that made an order, if the order exists.

@@ -42,8 +42,14 @@ pub(super) struct SaleQueue(std::sync::Mutex<QueueState>);
 #[derive(Default)]
 struct QueueState {
     jobs: Vec<(Job, Reply)>,
-    leading: bool,
+    /// Batches running now (at most [`LEADERS`]), each on its own connection.
+    leaders: usize,
 }
+
+/// Batches one replica runs at once: while one waits on its COMMIT, the next one sells. Their
+/// locks are taken in the same order (accounts, then each offer's pool row and this replica's
+/// bucket, sorted), so they queue on a shared row, never deadlock.
+const LEADERS: usize = 4;
 
 impl SaleQueue {
     fn lock(&self) -> std::sync::MutexGuard<'_, QueueState> {
@@ -97,8 +103,10 @@ impl PgStore {
         let lead = {
             let mut q = self.sales.lock();
             q.jobs.push((job, reply));
-            let lead = !q.leading;
-            q.leading = true;
+            let lead = q.leaders < LEADERS;
+            if lead {
+                q.leaders += 1;
+            }
             lead
         };
         if lead {
@@ -114,7 +122,8 @@ impl PgStore {
         impl Drop for Leading<'_> {
             fn drop(&mut self) {
                 if self.1 {
-                    self.0.lock().leading = false;
+                    let mut q = self.0.lock();
+                    q.leaders = q.leaders.saturating_sub(1);
                 }
             }
         }
@@ -123,7 +132,7 @@ impl PgStore {
             let jobs = {
                 let mut q = self.sales.lock();
                 if q.jobs.is_empty() {
-                    q.leading = false;
+                    q.leaders = q.leaders.saturating_sub(1);
                     leading.1 = false;
                     return;
                 }
@@ -220,7 +229,6 @@ impl PgStore {
         let mut moved: BTreeSet<String> = BTreeSet::new();
         let mut buyers: BTreeSet<String> = BTreeSet::new();
         for (j, _) in jobs {
-            tx.batch_execute("SAVEPOINT sale").await?;
             match self.sell_one(&tx, j).await {
                 Ok(Done::Answer(Ok(o))) => {
                     tx.batch_execute("RELEASE SAVEPOINT sale").await?;
@@ -276,9 +284,12 @@ impl PgStore {
         cat: &str,
         need: i64,
     ) -> std::result::Result<(), BatchError> {
+        // This replica's bucket row is locked here, in the offers' order, before any order
+        // of the batch decrements it: another batch of this replica queues behind it.
         let mine = tx
             .prepare_cached(
-                "SELECT seats_left FROM buckets WHERE session = $1 AND category = $2 AND replica_id = $3",
+                "SELECT seats_left FROM buckets WHERE session = $1 AND category = $2 AND replica_id = $3
+                 FOR UPDATE",
             )
             .await?;
         let have: i64 = tx
@@ -369,8 +380,10 @@ impl PgStore {
         Ok(())
     }
 
-    /// One order inside the batch's savepoint: the key first, then the rules, then the
-    /// guarded decrements of this replica's bucket and the rows.
+    /// One order inside its savepoint (opened here): the key first, then the rules, then the
+    /// guarded decrement of this replica's buckets and the rows. Statements that do not
+    /// depend on each other's answers are sent together (tokio-postgres pipelines the
+    /// futures polled at once, in order), so an order costs three round trips, not a dozen.
     async fn sell_one(
         &self,
         tx: &impl GenericClient,
@@ -383,25 +396,26 @@ impl PgStore {
                  ON CONFLICT (key) DO NOTHING",
             )
             .await?;
-        let fresh = tx
-            .execute(&claim, &[&o.key, &j.body, &j.now.to_string()])
-            .await?;
-        if fresh == 0 {
+        let recorded = j.now.to_string();
+        let claim_args: [&(dyn tokio_postgres::types::ToSql + Sync); 3] =
+            [&o.key, &j.body, &recorded];
+        let (savepoint, fresh, acc, left) = tokio::join!(
+            tx.batch_execute("SAVEPOINT sale"),
+            tx.execute(&claim, &claim_args),
+            standing(tx, &o.account),
+            stock(tx, o),
+        );
+        savepoint?;
+        if fresh? == 0 {
             return Ok(Done::Answer(stored_answer(tx, &o.key, &j.body).await?));
         }
-        let acc = match standing(tx, &o.account).await {
-            Ok(a) => a,
-            Err(StoreError::NotFound(m)) => {
-                // Not kept with the key: the account may be created, then the order sent again.
-                return Err(BatchError::Store(StoreError::NotFound(m)));
-            }
-            Err(e) => return Err(BatchError::Store(e)),
-        };
-        let left = stock(tx, o).await?;
+        // An unknown account is not kept with the key: it may be created, then the order
+        // sent again.
+        let acc = acc?;
         let valid = match decide::decide_order(
             &o.draft,
             &acc,
-            left,
+            left?,
             None,
             &self.config,
             &self.catalogue,
@@ -418,39 +432,59 @@ impl PgStore {
             }
             Err(e) => return Ok(Done::Answer(Err(e))),
         };
+        // Seats per offer (an order may name one offer on two lines).
+        let mut per_offer: BTreeMap<(String, String), i64> = BTreeMap::new();
+        for l in &valid.lines {
+            *per_offer
+                .entry((l.session.to_string(), l.category.to_string()))
+                .or_default() += i64::from(l.quantity);
+        }
+        let (ss, cs, ns): (Vec<String>, Vec<String>, Vec<i64>) = {
+            let mut v = (Vec::new(), Vec::new(), Vec::new());
+            for ((s, c), n) in &per_offer {
+                v.0.push(s.clone());
+                v.1.push(c.clone());
+                v.2.push(*n);
+            }
+            v
+        };
         let guard = tx
             .prepare_cached(
-                "UPDATE buckets SET seats_left = seats_left - $4, sold = sold + $4
-                 WHERE session = $1 AND category = $2 AND replica_id = $3 AND seats_left >= $4",
+                "WITH d AS (
+                     UPDATE buckets b SET seats_left = b.seats_left - t.n, sold = b.sold + t.n
+                     FROM unnest($1::TEXT[], $2::TEXT[], $3::BIGINT[]) AS t(s, c, n)
+                     WHERE b.session = t.s AND b.category = t.c AND b.replica_id = $4
+                       AND b.seats_left >= t.n
+                     RETURNING 1)
+                 SELECT COUNT(*) FROM d",
             )
             .await?;
-        for l in &valid.lines {
-            let n = tx
-                .execute(
-                    &guard,
-                    &[
-                        &l.session.as_str(),
-                        &l.category.to_string(),
-                        &self.replica,
-                        &i64::from(l.quantity),
-                    ],
-                )
-                .await?;
-            if n != 1 {
-                if j.deferred {
-                    return Err(BatchError::Store(StoreError::Conflict(format!(
-                        "{} {} sold out during the sale",
-                        l.session, l.category
-                    ))));
-                }
-                return Ok(Done::Defer);
-            }
-        }
-        let response = record(tx, &valid, o, &j.device, j.now, "online").await?;
         let done = tx
             .prepare_cached("UPDATE order_keys SET order_id = $2 WHERE key = $1")
             .await?;
-        tx.execute(&done, &[&o.key, &response.order_id]).await?;
+        let order_id = crate::store::new_id();
+        let guard_args: [&(dyn tokio_postgres::types::ToSql + Sync); 4] =
+            [&ss, &cs, &ns, &self.replica];
+        let done_args: [&(dyn tokio_postgres::types::ToSql + Sync); 2] = [&o.key, &order_id];
+        let (moved, response, kept) = tokio::join!(
+            tx.query_one(&guard, &guard_args),
+            record(tx, &valid, o, &order_id, &j.device, j.now, "online"),
+            tx.execute(&done, &done_args),
+        );
+        let moved: i64 = moved?.get(0);
+        let (response, _) = (response?, kept?);
+        if moved != i64::try_from(per_offer.len()).unwrap_or(i64::MAX) {
+            // The caller rolls the savepoint back: the rows written above go with it.
+            if j.deferred {
+                let names: Vec<String> =
+                    per_offer.keys().map(|(s, c)| format!("{s} {c}")).collect();
+                return Err(BatchError::Store(StoreError::Conflict(format!(
+                    "{} sold out during the sale",
+                    names.join(", ")
+                ))));
+            }
+            return Ok(Done::Defer);
+        }
         Ok(Done::Answer(Ok(SaleOutcome { response })))
     }
 
@@ -491,7 +525,8 @@ impl PgStore {
             .await
             .map_err(StoreError::from)?;
         }
-        let response = record(&tx, &valid, o, device, now, "online")
+        let order_id = crate::store::new_id();
+        let response = record(&tx, &valid, o, &order_id, device, now, "online")
             .await
             .map_err(|e| match e {
                 BatchError::Store(e) => SaleError::Store(e),
@@ -602,37 +637,31 @@ pub(super) async fn existing(
     })
 }
 
-/// Writes an accepted order and its tickets (one statement for the tickets).
+/// Writes an accepted order and its tickets (one statement for the tickets, sent with the
+/// order's).
 async fn record(
     c: &impl GenericClient,
     valid: &ValidOrder,
     o: &ParsedOrder,
+    order_id: &str,
     device: &str,
     now: Timestamp,
     channel: &str,
 ) -> std::result::Result<OrderResponse, BatchError> {
-    let order_id = crate::store::new_id();
-    let ins = c
+    let ins_order = c
         .prepare_cached(
             "INSERT INTO orders(id, idempotency_key, account_id, device_id, kind, phase, total_cents, channel, sold_at, received_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)",
         )
         .await?;
-    c.execute(
-        &ins,
-        &[
-            &order_id,
-            &o.key,
-            &o.account.as_str(),
-            &device,
-            &decide::kind_text(valid.kind),
-            &valid.phase,
-            &valid.total.cents(),
-            &channel,
-            &now.to_string(),
-        ],
-    )
-    .await?;
+    let ins_tickets = c
+        .prepare_cached(
+            "INSERT INTO tickets(id, order_id, account_id, session, category, price_cents)
+             SELECT t.id, $2, $3, t.s, t.c, t.p
+             FROM unnest($1::TEXT[], $4::TEXT[], $5::TEXT[], $6::BIGINT[]) WITH ORDINALITY AS t(id, s, c, p, n)
+             ORDER BY t.n",
+        )
+        .await?;
     let (mut ids, mut sessions, mut cats, mut prices) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for l in &valid.lines {
@@ -643,27 +672,30 @@ async fn record(
             prices.push(l.unit_price.cents());
         }
     }
-    let ins = c
-        .prepare_cached(
-            "INSERT INTO tickets(id, order_id, account_id, session, category, price_cents)
-             SELECT t.id, $2, $3, t.s, t.c, t.p
-             FROM unnest($1::TEXT[], $4::TEXT[], $5::TEXT[], $6::BIGINT[]) WITH ORDINALITY AS t(id, s, c, p, n)
-             ORDER BY t.n",
-        )
-        .await?;
-    c.execute(
-        &ins,
-        &[
-            &ids,
-            &order_id,
-            &o.account.as_str(),
-            &sessions,
-            &cats,
-            &prices,
-        ],
-    )
-    .await?;
-    Ok(decide::order_response(valid, order_id, ids))
+    let at = now.to_string();
+    let kind = decide::kind_text(valid.kind);
+    let total = valid.total.cents();
+    let account = o.account.as_str();
+    let order_args: [&(dyn tokio_postgres::types::ToSql + Sync); 9] = [
+        &order_id,
+        &o.key,
+        &account,
+        &device,
+        &kind,
+        &valid.phase,
+        &total,
+        &channel,
+        &at,
+    ];
+    let ticket_args: [&(dyn tokio_postgres::types::ToSql + Sync); 6] =
+        [&ids, &order_id, &account, &sessions, &cats, &prices];
+    let (a, b) = tokio::join!(
+        c.execute(&ins_order, &order_args),
+        c.execute(&ins_tickets, &ticket_args),
+    );
+    a?;
+    b?;
+    Ok(decide::order_response(valid, order_id.to_string(), ids))
 }
 
 /// Why a batch did not commit.

@@ -20,6 +20,9 @@ use crate::store::{Result, StoreError};
 
 type Feed = BTreeSet<(&'static str, String)>;
 
+/// How long a pull waits at most for transactions older than its start to end.
+const FEED_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
+
 /// Bits of a cursor that carry the transaction id; above them, the database generation.
 const XID_BITS: u32 = 43;
 
@@ -514,6 +517,35 @@ impl PgStore {
     /// transaction that commits late is served later, never skipped. From cursor 0 (or a
     /// cursor of another database generation) it is a snapshot, as on SQLite.
     pub async fn pull(&self, device: &str, cursor: i64) -> Result<PullResponse> {
+        // Transactions that committed before this pull are served by it unless an older one
+        // is still running: wait a little (at most FEED_WAIT) for those to end, so a desk
+        // usually sees at once what was just written. The connection goes back to the pool
+        // between looks: waiting pulls never starve the sales of connections.
+        let target: i64 = self
+            .client()
+            .await?
+            .query_one(
+                "SELECT pg_snapshot_xmax(pg_current_snapshot())::TEXT::BIGINT",
+                &[],
+            )
+            .await?
+            .get(0);
+        let started = std::time::Instant::now();
+        loop {
+            let xmin: i64 = self
+                .client()
+                .await?
+                .query_one(
+                    "SELECT pg_snapshot_xmin(pg_current_snapshot())::TEXT::BIGINT",
+                    &[],
+                )
+                .await?
+                .get(0);
+            if xmin >= target || started.elapsed() >= FEED_WAIT {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
         let mut cl = self.client().await?;
         let tx = cl
             .build_transaction()
@@ -630,6 +662,21 @@ impl PgStore {
                 .await?
                 .get(0),
         )
+    }
+
+    /// Ticket ids of an order, in sale order (tests and tools).
+    #[doc(hidden)]
+    pub async fn tickets_of_order_for_tests(&self, order: &str) -> Vec<String> {
+        let Ok(c) = self.client().await else {
+            return Vec::new();
+        };
+        c.query(
+            "SELECT id FROM tickets WHERE order_id = $1 ORDER BY seq",
+            &[&order],
+        )
+        .await
+        .map(|rows| rows.iter().map(|r| r.get(0)).collect())
+        .unwrap_or_default()
     }
 
     /// Offers whose seats do not add up (empty when the invariant holds).
