@@ -192,20 +192,10 @@ fn faults(backend: Backend) {
     );
     let http = Http::of(&o, &server.base);
     let keys = http.get("/v1/gate/lists");
-    if backend == Backend::Sqlite {
-        assert!(
-            keys["keys"].to_string().contains(&o.desk.signer_key_id()),
-            "the desk's ticket key is still on the gates' list: {keys}"
-        );
-    } else {
-        // The gates' lists are SQLite-only in this version of the PostgreSQL store: it says so
-        // (a 503 naming the route), and this check waits for it.
-        assert_eq!(
-            keys["details"]["rule"], "not_on_this_store",
-            "the PostgreSQL store either serves the gates' lists or says it does not: {keys}"
-        );
-        println!("30 days away: the gates' lists are not on the PostgreSQL store yet: {keys}");
-    }
+    assert!(
+        keys["keys"].to_string().contains(&o.desk.signer_key_id()),
+        "the desk's ticket key is still on the gates' list: {keys}"
+    );
     h.stop_blocking(WAIT);
 
     // 5. The same batch pushed twice: every key comes back duplicate, nothing changes.
