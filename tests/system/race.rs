@@ -85,13 +85,20 @@ fn client(
     let mut want = 1 + (seed % CAP as usize) as u32;
     while bought < CAP {
         let q = want.min(CAP - bought);
+        let asked = std::time::Instant::now();
         let r = http
             .post(format!("{base}/v1/orders"))
             .bearer_auth(token)
             .json(&json!({"idempotency_key": uuid::Uuid::now_v7().to_string(), "account_id": account,
                           "kind": "single", "lines": [{"session": session, "category": "D", "quantity": q}]}))
             .send()
-            .unwrap_or_else(|e| panic!("{base} did not answer: {e}"));
+            .unwrap_or_else(|e| {
+                panic!(
+                    "{base} did not answer {account}'s order of {q} in {:.1} s (timeout: {}): {e:?}",
+                    asked.elapsed().as_secs_f64(),
+                    e.is_timeout()
+                )
+            });
         let status = r.status().as_u16();
         let text = r.text().unwrap_or_default();
         if status == 201 {
