@@ -20,7 +20,7 @@ use tokio_postgres::NoTls;
 
 use crate::store::{Result, StoreError};
 
-pub use catalogue::invariant_violations;
+pub use catalogue::{invariant_violations, INVARIANT_QUERY};
 pub use sync::{decode_cursor, encode_cursor};
 
 /// Migrations, numbered, forward only, compiled in.

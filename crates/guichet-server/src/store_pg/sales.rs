@@ -140,13 +140,17 @@ impl PgStore {
             };
             let deferred = self.sell_batch(jobs).await;
             if !deferred.is_empty() {
-                let offers: BTreeSet<(String, String)> = deferred
+                let mut offers: BTreeMap<(String, String), i64> = BTreeMap::new();
+                for l in deferred
                     .iter()
                     .flat_map(|(j, _)| j.order.draft.lines.iter())
-                    .map(|l| (l.session.to_string(), l.category.to_string()))
-                    .collect();
-                for (s, c) in offers {
-                    if let Err(e) = self.rebalance(&s, &c).await {
+                {
+                    *offers
+                        .entry((l.session.to_string(), l.category.to_string()))
+                        .or_default() += i64::from(l.quantity);
+                }
+                for ((s, c), need) in offers {
+                    if let Err(e) = self.rebalance(&s, &c, need).await {
                         tracing::warn!(error = %e, "rebalance of {s} {c} failed");
                     }
                 }
@@ -196,9 +200,26 @@ impl PgStore {
     }
 
     async fn run_batch(&self, jobs: &[(Job, Reply)]) -> std::result::Result<Vec<Done>, BatchError> {
+        // 1. Per offer, in order: this replica's bucket holds what the batch asks, if the pool
+        //    (then other replicas' free buckets) has it. Each refill is its own short
+        //    transaction, before the batch locks anything: a pool row is never held for a
+        //    whole batch.
+        let mut demand: BTreeMap<(String, String), i64> = BTreeMap::new();
+        for (j, _) in jobs {
+            for l in &j.order.draft.lines {
+                *demand
+                    .entry((l.session.to_string(), l.category.to_string()))
+                    .or_default() += i64::from(l.quantity);
+            }
+        }
+        for ((s, cat), n) in &demand {
+            self.refill(s, cat, *n).await?;
+        }
         let mut c = self.client().await?;
         let tx = c.transaction().await?;
-        // 1. The buyers' rows, sorted: their caps are decided under these locks.
+        // 2. The buyers' rows, sorted: their caps are decided under these locks. Then this
+        //    replica's buckets of the batch's offers, sorted: another batch of this replica
+        //    queues behind them, and no order of the batch waits on a lock after.
         let accounts: Vec<String> = jobs
             .iter()
             .map(|(j, _)| j.order.account.to_string())
@@ -211,19 +232,15 @@ impl PgStore {
             )
             .await?;
         tx.query(&lock, &[&accounts]).await?;
-        // 2. Per offer, in order: this replica's bucket holds what the batch asks, if the pool
-        //    (then other replicas' free buckets) has it.
-        let mut demand: BTreeMap<(String, String), i64> = BTreeMap::new();
-        for (j, _) in jobs {
-            for l in &j.order.draft.lines {
-                *demand
-                    .entry((l.session.to_string(), l.category.to_string()))
-                    .or_default() += i64::from(l.quantity);
-            }
-        }
-        for ((s, cat), n) in &demand {
-            self.fill_bucket(&tx, s, cat, *n).await?;
-        }
+        let (ss, cs): (Vec<String>, Vec<String>) = demand.keys().cloned().unzip();
+        let mine = tx
+            .prepare_cached(
+                "SELECT 1 FROM buckets b JOIN unnest($2::TEXT[], $3::TEXT[]) AS t(s, c)
+                     ON b.session = t.s AND b.category = t.c
+                 WHERE b.replica_id = $1 ORDER BY b.session, b.category FOR UPDATE OF b",
+            )
+            .await?;
+        tx.query(&mine, &[&self.replica, &ss, &cs]).await?;
         // 3. Each order in its savepoint.
         let mut out = Vec::with_capacity(jobs.len());
         let mut moved: BTreeSet<String> = BTreeSet::new();
@@ -274,6 +291,28 @@ impl PgStore {
         Ok(out)
     }
 
+    /// Moves seats to this replica's bucket of an offer, in a transaction of its own, when it
+    /// holds fewer than `need` (see [`PgStore::fill_bucket`]).
+    async fn refill(&self, s: &str, cat: &str, need: i64) -> std::result::Result<(), BatchError> {
+        let mut c = self.client().await?;
+        let mine = c
+            .prepare_cached(
+                "SELECT seats_left FROM buckets WHERE session = $1 AND category = $2 AND replica_id = $3",
+            )
+            .await?;
+        let have: i64 = c
+            .query_opt(&mine, &[&s, &cat, &self.replica])
+            .await?
+            .map_or(0, |r| r.get(0));
+        if have >= need {
+            return Ok(());
+        }
+        let tx = c.transaction().await?;
+        self.fill_bucket(&tx, s, cat, need).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Makes this replica's bucket of an offer hold at least `need` seats if it can: from the
     /// pool (locking the offer's row), then from other replicas' buckets that no running
     /// transaction holds.
@@ -284,8 +323,7 @@ impl PgStore {
         cat: &str,
         need: i64,
     ) -> std::result::Result<(), BatchError> {
-        // This replica's bucket row is locked here, in the offers' order, before any order
-        // of the batch decrements it: another batch of this replica queues behind it.
+        // Under this replica's bucket lock: a batch of it selling meanwhile is waited for.
         let mine = tx
             .prepare_cached(
                 "SELECT seats_left FROM buckets WHERE session = $1 AND category = $2 AND replica_id = $3
@@ -348,10 +386,13 @@ impl PgStore {
         Ok(())
     }
 
-    /// Between batches, holding no other lock: moves other replicas' seats of an offer into
-    /// this replica's bucket, waiting on buckets that running transactions hold (their owner
-    /// sells from them meanwhile; what is left after their commit comes here).
-    async fn rebalance(&self, s: &str, cat: &str) -> Result<()> {
+    /// Between batches, holding no other lock: gives back to the pool up to `need` seats of
+    /// another replica's bucket of an offer, waiting on it if a running transaction holds it
+    /// (its owner sells from it meanwhile; what is left after its commit is taken). The next
+    /// batch's refill finds them in the pool. Bucket rows are always locked before pool rows,
+    /// and a transaction holding a pool row never waits on a bucket (`SKIP LOCKED`), so these
+    /// waits cannot close a cycle.
+    async fn rebalance(&self, s: &str, cat: &str, need: i64) -> Result<()> {
         let mut c = self.client().await?;
         let tx = c.transaction().await?;
         let rows = tx
@@ -363,16 +404,16 @@ impl PgStore {
             )
             .await?;
         for r in rows {
-            let (rep, n): (String, i64) = (r.get(0), r.get(1));
+            let (rep, left): (String, i64) = (r.get(0), r.get(1));
+            let n = left.min(need.max(1));
             tx.execute(
                 "UPDATE buckets SET seats_left = seats_left - $4 WHERE session = $1 AND category = $2 AND replica_id = $3",
                 &[&s, &cat, &rep, &n],
             )
             .await?;
             tx.execute(
-                "INSERT INTO buckets(session, category, replica_id, seats_left) VALUES ($1, $2, $3, $4)
-                 ON CONFLICT (session, category, replica_id) DO UPDATE SET seats_left = buckets.seats_left + $4",
-                &[&s, &cat, &self.replica, &n],
+                "UPDATE offers SET pool = pool + $3 WHERE session = $1 AND category = $2",
+                &[&s, &cat, &n],
             )
             .await?;
         }
