@@ -471,7 +471,10 @@ impl PgStore {
                 tx.execute(&keep, &[&o.key, &refusal]).await?;
                 return Ok(Done::Answer(Err(SaleError::Rules(r))));
             }
-            Err(e) => return Ok(Done::Answer(Err(e))),
+            // Not kept: the savepoint (and the key row) is rolled back, so the key can be
+            // sent again.
+            Err(SaleError::Store(e)) => return Err(BatchError::Store(e)),
+            Err(e) => return Err(BatchError::Store(StoreError::Invalid(e.to_string()))),
         };
         // Seats per offer (an order may name one offer on two lines).
         let mut per_offer: BTreeMap<(String, String), i64> = BTreeMap::new();
