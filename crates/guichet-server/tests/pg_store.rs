@@ -437,7 +437,7 @@ async fn the_parts_not_on_postgres_answer_503_saying_what_and_the_way_out() {
     let t = s.enrol().await;
     for (method, uri) in [
         ("POST", "/v1/holds"),
-        ("GET", "/v1/devices"),
+        ("POST", "/v1/draws/OLY-1/registrations"),
         ("GET", "/console/sign-in"),
     ] {
         let (st, v) = s.call(method, uri, Some(&t), Some("{}".into())).await;

@@ -105,7 +105,9 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/healthz", get(handlers::healthz))
         .route("/metrics", get(metrics::render))
         .route("/openapi.json", get(openapi::serve))
+        .route("/v1/devices", get(devices::list))
         .route("/v1/devices/enrol", post(handlers::enrol))
+        .route("/v1/devices/self/state", put(devices::report_state))
         .route("/v1/catalogue", get(handlers::catalogue))
         .route("/v1/availability", get(handlers::availability))
         .route(
@@ -125,8 +127,6 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/v1/conflicts", get(handlers::conflicts))
         .merge(
             Router::new()
-                .route("/v1/devices", get(devices::list))
-                .route("/v1/devices/self/state", put(devices::report_state))
                 .route("/v1/draws/{draw}/registrations", post(draws::register))
                 .route("/v1/holds", post(handlers::create_hold))
                 .route("/v1/holds/{id}", delete(handlers::release_hold))

@@ -7,6 +7,7 @@
 
 mod accounts;
 mod catalogue;
+mod device_states;
 mod devices;
 mod sales;
 mod sync;
@@ -24,7 +25,13 @@ pub use catalogue::{invariant_violations, INVARIANT_QUERY};
 pub use sync::{decode_cursor, encode_cursor};
 
 /// Migrations, numbered, forward only, compiled in.
-const MIGRATIONS: &[(i32, &str)] = &[(1, include_str!("../../migrations-pg/0001_init.sql"))];
+const MIGRATIONS: &[(i32, &str)] = &[
+    (1, include_str!("../../migrations-pg/0001_init.sql")),
+    (
+        2,
+        include_str!("../../migrations-pg/0002_device_states.sql"),
+    ),
+];
 
 /// How long a replica's lease lasts without renewal; renewed every third of it.
 pub const LEASE: Duration = Duration::from_secs(10);
