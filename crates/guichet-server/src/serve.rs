@@ -57,12 +57,14 @@ pub fn run_postgres(
     clock: Clock,
     listen: &str,
     pull_page: usize,
+    hold_seconds: u32,
 ) -> std::io::Result<()> {
     let url = url.to_string();
     let simulated = clock.is_simulated();
     serve(listen, simulated, move || async move {
         let mut pg = PgStore::connect(&url, config, pool_size(), card_key_dir()).await?;
         pg.set_pull_page(pull_page);
+        pg.set_hold_seconds(hold_seconds);
         if pg.catalogue().sessions().next().is_none() {
             pg.import_catalogue(&catalogue).await?;
         }

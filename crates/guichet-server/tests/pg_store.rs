@@ -436,7 +436,6 @@ async fn the_parts_not_on_postgres_answer_503_saying_what_and_the_way_out() {
     let s = server_on(Kind::Postgres).await;
     let t = s.enrol().await;
     for (method, uri) in [
-        ("POST", "/v1/holds"),
         ("POST", "/v1/draws/OLY-1/registrations"),
         ("GET", "/console/sign-in"),
     ] {

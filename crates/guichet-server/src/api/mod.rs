@@ -116,6 +116,8 @@ pub fn app(state: Arc<AppState>) -> Router {
         )
         .route("/v1/accounts/{id}", get(handlers::get_account))
         .route("/v1/orders", post(handlers::create_order))
+        .route("/v1/holds", post(handlers::create_hold))
+        .route("/v1/holds/{id}", delete(handlers::release_hold))
         .route("/v1/gate/lists", get(handlers::gate_lists))
         .route(
             "/v1/allotments",
@@ -128,8 +130,6 @@ pub fn app(state: Arc<AppState>) -> Router {
         .merge(
             Router::new()
                 .route("/v1/draws/{draw}/registrations", post(draws::register))
-                .route("/v1/holds", post(handlers::create_hold))
-                .route("/v1/holds/{id}", delete(handlers::release_hold))
                 .merge(crate::console::routes())
                 .route_layer(axum::middleware::from_fn_with_state(
                     state.clone(),

@@ -84,11 +84,6 @@ impl PgStore {
         now: Timestamp,
     ) -> Answer {
         let order = decide::parse_order(req)?;
-        if order.hold.is_some() {
-            return Err(SaleError::Store(PgStore::unavailable(
-                "an order confirming a hold (hold_id)",
-            )));
-        }
         if !self.guard {
             return self.sell_unguarded(&order, device, now).await;
         }
@@ -258,8 +253,14 @@ impl PgStore {
                     out.push(Done::Answer(Ok(o)));
                 }
                 Ok(Done::Answer(Err(refused))) => {
-                    // A refusal by the rules is kept with the key (written in sell_one).
-                    tx.batch_execute("RELEASE SAVEPOINT sale").await?;
+                    // A refusal by the rules is kept with the key (written in sell_one); any
+                    // other (a hold that cannot be used) goes with its key.
+                    if matches!(refused, SaleError::Rules(_)) {
+                        tx.batch_execute("RELEASE SAVEPOINT sale").await?;
+                    } else {
+                        tx.batch_execute("ROLLBACK TO SAVEPOINT sale; RELEASE SAVEPOINT sale")
+                            .await?;
+                    }
                     out.push(Done::Answer(Err(refused)));
                 }
                 Ok(Done::Defer) => {
@@ -453,11 +454,27 @@ impl PgStore {
         // An unknown account is not kept with the key: it may be created, then the order
         // sent again.
         let acc = acc?;
+        // A live hold's seats are this order's (they count as free for it, and move from held
+        // to sold); an ended one's order is sold from what is free.
+        let hold = match &o.hold {
+            Some((id, req)) => {
+                let view = crate::store::OrderLineView {
+                    account: &req.account_id,
+                    kind: &req.kind,
+                    lines: &req.lines,
+                };
+                match super::holds::for_order(tx, id, &j.device, &view).await {
+                    Ok(lines) => lines.map(|l| (id.clone(), l)),
+                    Err(e) => return Ok(Done::Answer(Err(SaleError::Hold(e)))),
+                }
+            }
+            None => None,
+        };
         let valid = match decide::decide_order(
             &o.draft,
             &acc,
             left?,
-            None,
+            hold.as_ref().map(|(_, l)| l.as_slice()),
             &self.config,
             &self.catalogue,
             j.now,
@@ -510,6 +527,19 @@ impl PgStore {
         let guard_args: [&(dyn tokio_postgres::types::ToSql + Sync); 4] =
             [&ss, &cs, &ns, &self.replica];
         let done_args: [&(dyn tokio_postgres::types::ToSql + Sync); 2] = [&o.key, &order_id];
+        if let Some((hold_id, lines)) = &hold {
+            let (response, kept) = tokio::join!(
+                record(tx, &valid, o, &order_id, &j.device, j.now, "online"),
+                tx.execute(&done, &done_args),
+            );
+            let (response, _) = (response?, kept?);
+            if !super::holds::confirm(tx, hold_id, lines, &order_id, j.now).await? {
+                return Err(BatchError::Store(StoreError::Conflict(format!(
+                    "hold {hold_id} ended during the sale"
+                ))));
+            }
+            return Ok(Done::Answer(Ok(SaleOutcome { response })));
+        }
         let (moved, response, kept) = tokio::join!(
             tx.query_one(&guard, &guard_args),
             record(tx, &valid, o, &order_id, &j.device, j.now, "online"),
@@ -589,9 +619,17 @@ impl PgStore {
 
 /// Seats online per line of the order: the pool and every bucket (read without a lock; the
 /// guard is the bucket's decrement).
-async fn stock(
+pub(super) async fn stock(
     c: &impl GenericClient,
     o: &ParsedOrder,
+) -> std::result::Result<BTreeMap<(SessionCode, PriceCategory), u32>, BatchError> {
+    stock_of(c, &o.draft).await
+}
+
+/// Seats online per line of a draft (see [`stock`]).
+pub(super) async fn stock_of(
+    c: &impl GenericClient,
+    draft: &guichet_domain::DraftOrder,
 ) -> std::result::Result<BTreeMap<(SessionCode, PriceCategory), u32>, BatchError> {
     let st = c
         .prepare_cached(
@@ -601,7 +639,7 @@ async fn stock(
         )
         .await?;
     let mut out = BTreeMap::new();
-    for l in &o.draft.lines {
+    for l in &draft.lines {
         let left: i64 = c
             .query_opt(&st, &[&l.session.as_str(), &l.category.to_string()])
             .await?
