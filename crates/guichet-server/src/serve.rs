@@ -141,6 +141,10 @@ async fn sweep_holds(state: Arc<AppState>) {
 /// command) leave the token cache: a revoked desk's requests are refused within 250 ms.
 /// A revocation made through this process is forgotten at once.
 async fn forget_revoked_tokens(state: Arc<AppState>) {
+    if state.on_postgres() {
+        // Device revocation is SQLite's only, so far (docs/postgres.md).
+        return;
+    }
     let mut tick = tokio::time::interval(std::time::Duration::from_millis(250));
     loop {
         tick.tick().await;
