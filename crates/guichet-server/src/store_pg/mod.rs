@@ -9,6 +9,7 @@ mod accounts;
 mod catalogue;
 mod device_states;
 mod devices;
+mod feed;
 mod holds;
 mod sales;
 mod sync;
@@ -23,7 +24,7 @@ use tokio_postgres::NoTls;
 use crate::store::{Result, StoreError};
 
 pub use catalogue::{invariant_violations, INVARIANT_QUERY};
-pub use sync::{decode_cursor, encode_cursor};
+pub use feed::{decode_cursor, encode_cursor};
 
 /// Migrations, numbered, forward only, compiled in.
 const MIGRATIONS: &[(i32, &str)] = &[
