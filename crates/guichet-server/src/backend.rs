@@ -11,13 +11,16 @@ use async_trait::async_trait;
 use guichet_domain::{AccountId, Catalogue, PriceCategory, SessionCode};
 use guichet_wire::accounts::{AccountDto, NewAccount};
 use guichet_wire::catalogue::AvailabilityDto;
+use guichet_wire::device_state::{DeviceDto, DeviceStateDto, DeviceStateReport};
 use guichet_wire::devices::{EnrolRequest, EnrolResponse};
+use guichet_wire::holds::{HoldRequest, HoldResponse};
 use guichet_wire::orders::OrderRequest;
 use guichet_wire::sync::{AllotmentDto, AllotmentRequest, PullResponse, PushAck, SyncEvent};
 use jiff::Timestamp;
 
 use crate::store::{
-    lost_sale, Device, DeviceRevocation, GateKey, Result, SaleError, SaleOutcome, Store, StoreError,
+    lost_sale, Device, DeviceRevocation, GateKey, HoldError, ReportTimes, Result, SaleError,
+    SaleOutcome, Store, StoreError,
 };
 use crate::store_pg::PgStore;
 
@@ -92,6 +95,30 @@ pub trait Backend: Send + Sync {
     async fn tickets_sold(&self) -> Result<i64>;
     /// The change feed's lag in seconds, where the store has one (PostgreSQL).
     async fn feed_lag_seconds(&self) -> Result<Option<f64>>;
+    /// Holds seats for a kiosk's draft order.
+    async fn hold(
+        &self,
+        device: String,
+        req: HoldRequest,
+        now: Timestamp,
+    ) -> std::result::Result<HoldResponse, HoldError>;
+    /// Releases a device's hold.
+    async fn release_hold(
+        &self,
+        device: String,
+        hold: String,
+        now: Timestamp,
+    ) -> std::result::Result<HoldResponse, HoldError>;
+    /// Keeps a device's report of its own state; answers the state kept.
+    async fn report_state(
+        &self,
+        device: String,
+        report: DeviceStateReport,
+        times: ReportTimes,
+        now: Timestamp,
+    ) -> Result<DeviceStateDto>;
+    /// Every enrolled device with its last reported state.
+    async fn devices(&self) -> Result<Vec<DeviceDto>>;
     /// What a gate carries: every device's key, every revoked ticket id.
     async fn gate_lists(&self) -> Result<(Vec<GateKey>, Vec<String>)>;
     /// Sets what is left of one offer (demos and tests: "the last 100 tickets").
@@ -230,6 +257,37 @@ impl Backend for Sqlite {
     async fn feed_lag_seconds(&self) -> Result<Option<f64>> {
         Ok(None)
     }
+    async fn hold(
+        &self,
+        device: String,
+        req: HoldRequest,
+        now: Timestamp,
+    ) -> std::result::Result<HoldResponse, HoldError> {
+        run(&self.0, move |s| s.hold(&device, &req, now)).await
+    }
+    async fn release_hold(
+        &self,
+        device: String,
+        hold: String,
+        now: Timestamp,
+    ) -> std::result::Result<HoldResponse, HoldError> {
+        run(&self.0, move |s| s.release_hold(&device, &hold, now)).await
+    }
+    async fn report_state(
+        &self,
+        device: String,
+        report: DeviceStateReport,
+        times: ReportTimes,
+        now: Timestamp,
+    ) -> Result<DeviceStateDto> {
+        run(&self.0, move |s| {
+            s.report_state(&device, &report, &times, now)
+        })
+        .await
+    }
+    async fn devices(&self) -> Result<Vec<DeviceDto>> {
+        run(&self.0, |s| s.devices()).await
+    }
     async fn gate_lists(&self) -> Result<(Vec<GateKey>, Vec<String>)> {
         run(&self.0, |s| {
             Ok::<_, StoreError>((s.gate_keys()?, s.revocation_list()?))
@@ -272,9 +330,11 @@ impl Backend for Arc<PgStore> {
     ) -> Result<Authenticated> {
         Ok(self.device_by_token(&token).await?.ok_or(None))
     }
-    async fn expire_holds(&self, _now: Timestamp) -> Result<u32> {
-        // Holds are not on PostgreSQL yet (their routes answer 503): none to expire.
-        Ok(0)
+    async fn expire_holds(&self, now: Timestamp) -> Result<u32> {
+        PgStore::expire_holds(self, now).await.map_err(|e| match e {
+            HoldError::Store(e) => e,
+            other => StoreError::Invalid(other.to_string()),
+        })
     }
     async fn availability(&self, session: Option<SessionCode>) -> Result<Vec<AvailabilityDto>> {
         PgStore::availability(self, session.as_ref()).await
@@ -345,6 +405,34 @@ impl Backend for Arc<PgStore> {
     }
     async fn retire(&self) -> Option<Result<()>> {
         Some(PgStore::retire(self).await)
+    }
+    async fn hold(
+        &self,
+        device: String,
+        req: HoldRequest,
+        now: Timestamp,
+    ) -> std::result::Result<HoldResponse, HoldError> {
+        PgStore::hold(self, &device, &req, now).await
+    }
+    async fn release_hold(
+        &self,
+        device: String,
+        hold: String,
+        now: Timestamp,
+    ) -> std::result::Result<HoldResponse, HoldError> {
+        PgStore::release_hold(self, &device, &hold, now).await
+    }
+    async fn report_state(
+        &self,
+        device: String,
+        report: DeviceStateReport,
+        times: ReportTimes,
+        now: Timestamp,
+    ) -> Result<DeviceStateDto> {
+        PgStore::report_state(self, &device, &report, &times, now).await
+    }
+    async fn devices(&self) -> Result<Vec<DeviceDto>> {
+        PgStore::devices(self).await
     }
     async fn gate_lists(&self) -> Result<(Vec<GateKey>, Vec<String>)> {
         PgStore::gate_lists(self).await

@@ -364,15 +364,23 @@ pub fn run(args: Args, now: Timestamp, out: &mut dyn Write) -> Result<u8, CliErr
             listen,
             now: start,
             pull_page,
-            ..
+            hold_seconds,
         } if db.postgres().is_some() => {
             let clock = match start {
                 Some(s) => guichet_domain::Clock::shifted(instant(&s)?),
                 None => guichet_domain::Clock::System,
             };
             let url = db.postgres().unwrap_or_default().to_string();
-            crate::serve::run_postgres(&url, config, catalogue, clock, &listen, pull_page)
-                .map_err(|e| e.to_string())?;
+            crate::serve::run_postgres(
+                &url,
+                config,
+                catalogue,
+                clock,
+                &listen,
+                pull_page,
+                hold_seconds,
+            )
+            .map_err(|e| e.to_string())?;
             Ok(0)
         }
         Command::Import { db } => {

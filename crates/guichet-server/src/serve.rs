@@ -57,12 +57,14 @@ pub fn run_postgres(
     clock: Clock,
     listen: &str,
     pull_page: usize,
+    hold_seconds: u32,
 ) -> std::io::Result<()> {
     let url = url.to_string();
     let simulated = clock.is_simulated();
     serve(listen, simulated, move || async move {
         let mut pg = PgStore::connect(&url, config, pool_size(), card_key_dir()).await?;
         pg.set_pull_page(pull_page);
+        pg.set_hold_seconds(hold_seconds);
         if pg.catalogue().sessions().next().is_none() {
             pg.import_catalogue(&catalogue).await?;
         }
@@ -139,6 +141,10 @@ async fn sweep_holds(state: Arc<AppState>) {
 /// command) leave the token cache: a revoked desk's requests are refused within 250 ms.
 /// A revocation made through this process is forgotten at once.
 async fn forget_revoked_tokens(state: Arc<AppState>) {
+    if state.on_postgres() {
+        // Device revocation is SQLite's only, so far (docs/postgres.md).
+        return;
+    }
     let mut tick = tokio::time::interval(std::time::Duration::from_millis(250));
     loop {
         tick.tick().await;

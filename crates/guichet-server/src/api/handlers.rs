@@ -314,10 +314,7 @@ pub async fn create_hold(
     body: ApiJson<HoldRequest>,
 ) -> Result<(StatusCode, Json<HoldResponse>), Error> {
     let Json(req) = body?;
-    let h = blocking(&st, move |s| {
-        Ok(s.store.hold(&d.id, &req, s.clock.now())?)
-    })
-    .await?;
+    let h = st.backend.hold(d.id, req, st.clock.now()).await?;
     let status = if h.duplicate {
         StatusCode::OK
     } else {
@@ -342,11 +339,9 @@ pub async fn release_hold(
     id: ApiPath<String>,
 ) -> Result<Json<HoldResponse>, Error> {
     let Path(id) = id?;
-    blocking(&st, move |s| {
-        Ok(s.store.release_hold(&d.id, &id, s.clock.now())?)
-    })
-    .await
-    .map(Json)
+    Ok(Json(
+        st.backend.release_hold(d.id, id, st.clock.now()).await?,
+    ))
 }
 
 /// Query naming the device a request is for (optional: it can only be the token's own).

@@ -105,7 +105,9 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/healthz", get(handlers::healthz))
         .route("/metrics", get(metrics::render))
         .route("/openapi.json", get(openapi::serve))
+        .route("/v1/devices", get(devices::list))
         .route("/v1/devices/enrol", post(handlers::enrol))
+        .route("/v1/devices/self/state", put(devices::report_state))
         .route("/v1/catalogue", get(handlers::catalogue))
         .route("/v1/availability", get(handlers::availability))
         .route(
@@ -114,6 +116,8 @@ pub fn app(state: Arc<AppState>) -> Router {
         )
         .route("/v1/accounts/{id}", get(handlers::get_account))
         .route("/v1/orders", post(handlers::create_order))
+        .route("/v1/holds", post(handlers::create_hold))
+        .route("/v1/holds/{id}", delete(handlers::release_hold))
         .route("/v1/gate/lists", get(handlers::gate_lists))
         .route(
             "/v1/allotments",
@@ -125,11 +129,7 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/v1/conflicts", get(handlers::conflicts))
         .merge(
             Router::new()
-                .route("/v1/devices", get(devices::list))
-                .route("/v1/devices/self/state", put(devices::report_state))
                 .route("/v1/draws/{draw}/registrations", post(draws::register))
-                .route("/v1/holds", post(handlers::create_hold))
-                .route("/v1/holds/{id}", delete(handlers::release_hold))
                 .merge(crate::console::routes())
                 .route_layer(axum::middleware::from_fn_with_state(
                     state.clone(),

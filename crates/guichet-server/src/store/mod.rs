@@ -30,6 +30,10 @@ pub use revocation::{
 pub use accounts::search_key;
 pub(crate) use catalogue::games_text;
 pub use catalogue::ImportReport;
+pub(crate) use holds::{
+    draft_of, millis, parse_state, response as hold_response, state_text, usable_for, HoldRow,
+    OrderLineView,
+};
 pub use holds::{HoldError, DEFAULT_HOLD_SECONDS};
 pub(crate) use sales::new_id;
 pub use sales::{lost_sale, QueuedSale, SaleError, SaleOutcome};

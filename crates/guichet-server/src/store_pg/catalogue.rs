@@ -121,8 +121,8 @@ impl PgStore {
         )
         .await?;
         tx.execute(
-            "UPDATE offers o SET pool = LEAST($3, capacity - lent),
-                 sold = capacity + oversold - lent - LEAST($3, capacity - lent)
+            "UPDATE offers o SET pool = LEAST($3, capacity - lent - held),
+                 sold = capacity + oversold - lent - held - LEAST($3, capacity - lent - held)
                         - COALESCE((SELECT SUM(b.sold) FROM buckets b WHERE b.session = o.session AND b.category = o.category), 0)
              WHERE session = $1 AND category = $2",
             &[&s, &cat, &i64::from(left)],
@@ -164,22 +164,24 @@ pub(super) async fn availability_rows(
         .collect())
 }
 
-/// Offers whose seats do not add up: `pool + Σ buckets + lent + sold = capacity + oversold`
-/// must hold for every offer. Each row names the offer and both sides; empty when it holds.
-pub async fn invariant_violations(c: &impl GenericClient) -> Result<Vec<String>> {
-    let rows = c
-        .query(
-            "SELECT o.session, o.category,
-                    o.pool + COALESCE(SUM(b.seats_left), 0)::BIGINT + o.lent + o.sold + COALESCE(SUM(b.sold), 0)::BIGINT,
-                    o.capacity + o.oversold,
-                    o.pool, COALESCE(SUM(b.seats_left), 0)::BIGINT
-             FROM offers o LEFT JOIN buckets b ON b.session = o.session AND b.category = o.category
-             GROUP BY o.session, o.category
-             HAVING o.pool + COALESCE(SUM(b.seats_left), 0) + o.lent + o.sold + COALESCE(SUM(b.sold), 0)
-                    <> o.capacity + o.oversold OR o.pool < 0",
-            &[],
-        )
-        .await?;
+/// The invariant as one query: a row per offer whose seats do not add up
+/// (`pool + Σ buckets.seats_left + lent + held + sold + Σ buckets.sold = capacity + oversold`), or
+/// whose pool went below 0: session, category, both sides, the pool and the buckets' seats.
+/// No row: it holds.
+pub const INVARIANT_QUERY: &str =
+    "SELECT o.session, o.category,
+            o.pool + COALESCE(SUM(b.seats_left), 0)::BIGINT + o.lent + o.held + o.sold + COALESCE(SUM(b.sold), 0)::BIGINT,
+            o.capacity + o.oversold,
+            o.pool, COALESCE(SUM(b.seats_left), 0)::BIGINT
+     FROM offers o LEFT JOIN buckets b ON b.session = o.session AND b.category = o.category
+     GROUP BY o.session, o.category
+     HAVING o.pool + COALESCE(SUM(b.seats_left), 0) + o.lent + o.held + o.sold + COALESCE(SUM(b.sold), 0)
+            <> o.capacity + o.oversold OR o.pool < 0";
+
+/// Offers whose seats do not add up ([`INVARIANT_QUERY`]), each named with both sides;
+/// empty when the invariant holds. Takes any client on the database (a test's own too).
+pub async fn invariant_violations(c: &tokio_postgres::Client) -> Result<Vec<String>> {
+    let rows = c.query(INVARIANT_QUERY, &[]).await?;
     Ok(rows
         .iter()
         .map(|r| {

@@ -7,7 +7,10 @@
 
 mod accounts;
 mod catalogue;
+mod device_states;
 mod devices;
+mod feed;
+mod holds;
 mod sales;
 mod sync;
 
@@ -20,11 +23,18 @@ use tokio_postgres::NoTls;
 
 use crate::store::{Result, StoreError};
 
-pub use catalogue::invariant_violations;
-pub use sync::{decode_cursor, encode_cursor};
+pub use catalogue::{invariant_violations, INVARIANT_QUERY};
+pub use feed::{decode_cursor, encode_cursor};
 
 /// Migrations, numbered, forward only, compiled in.
-const MIGRATIONS: &[(i32, &str)] = &[(1, include_str!("../../migrations-pg/0001_init.sql"))];
+const MIGRATIONS: &[(i32, &str)] = &[
+    (1, include_str!("../../migrations-pg/0001_init.sql")),
+    (
+        2,
+        include_str!("../../migrations-pg/0002_device_states.sql"),
+    ),
+    (3, include_str!("../../migrations-pg/0003_holds.sql")),
+];
 
 /// How long a replica's lease lasts without renewal; renewed every third of it.
 pub const LEASE: Duration = Duration::from_secs(10);
@@ -48,6 +58,7 @@ pub struct PgStore {
     replica: String,
     guard: bool,
     pull_page: usize,
+    hold_seconds: u32,
     /// Test-only: milliseconds every write transaction sleeps before its COMMIT.
     commit_delay_ms: AtomicU64,
     sales: sales::SaleQueue,
@@ -58,7 +69,16 @@ pub struct PgStore {
 
 impl From<tokio_postgres::Error> for StoreError {
     fn from(e: tokio_postgres::Error) -> Self {
-        StoreError::Postgres(e.to_string())
+        // tokio-postgres shows a server error as "db error" only: keep its code and message.
+        match e.as_db_error() {
+            Some(db) => StoreError::Postgres(format!(
+                "{} ({}){}",
+                db.message(),
+                db.code().code(),
+                db.detail().map(|d| format!(": {d}")).unwrap_or_default()
+            )),
+            None => StoreError::Postgres(e.to_string()),
+        }
     }
 }
 
@@ -106,6 +126,7 @@ impl PgStore {
             replica: uuid::Uuid::now_v7().to_string(),
             guard: true,
             pull_page: 100_000,
+            hold_seconds: crate::store::DEFAULT_HOLD_SECONDS,
             commit_delay_ms: AtomicU64::new(0),
             sales: Default::default(),
             devices_seen: Default::default(),

@@ -84,11 +84,6 @@ impl PgStore {
         now: Timestamp,
     ) -> Answer {
         let order = decide::parse_order(req)?;
-        if order.hold.is_some() {
-            return Err(SaleError::Store(PgStore::unavailable(
-                "an order confirming a hold (hold_id)",
-            )));
-        }
         if !self.guard {
             return self.sell_unguarded(&order, device, now).await;
         }
@@ -140,13 +135,17 @@ impl PgStore {
             };
             let deferred = self.sell_batch(jobs).await;
             if !deferred.is_empty() {
-                let offers: BTreeSet<(String, String)> = deferred
+                let mut offers: BTreeMap<(String, String), i64> = BTreeMap::new();
+                for l in deferred
                     .iter()
                     .flat_map(|(j, _)| j.order.draft.lines.iter())
-                    .map(|l| (l.session.to_string(), l.category.to_string()))
-                    .collect();
-                for (s, c) in offers {
-                    if let Err(e) = self.rebalance(&s, &c).await {
+                {
+                    *offers
+                        .entry((l.session.to_string(), l.category.to_string()))
+                        .or_default() += i64::from(l.quantity);
+                }
+                for ((s, c), need) in offers {
+                    if let Err(e) = self.rebalance(&s, &c, need).await {
                         tracing::warn!(error = %e, "rebalance of {s} {c} failed");
                     }
                 }
@@ -196,9 +195,26 @@ impl PgStore {
     }
 
     async fn run_batch(&self, jobs: &[(Job, Reply)]) -> std::result::Result<Vec<Done>, BatchError> {
+        // 1. Per offer, in order: this replica's bucket holds what the batch asks, if the pool
+        //    (then other replicas' free buckets) has it. Each refill is its own short
+        //    transaction, before the batch locks anything: a pool row is never held for a
+        //    whole batch.
+        let mut demand: BTreeMap<(String, String), i64> = BTreeMap::new();
+        for (j, _) in jobs {
+            for l in &j.order.draft.lines {
+                *demand
+                    .entry((l.session.to_string(), l.category.to_string()))
+                    .or_default() += i64::from(l.quantity);
+            }
+        }
+        for ((s, cat), n) in &demand {
+            self.refill(s, cat, *n).await?;
+        }
         let mut c = self.client().await?;
         let tx = c.transaction().await?;
-        // 1. The buyers' rows, sorted: their caps are decided under these locks.
+        // 2. The buyers' rows, sorted: their caps are decided under these locks. Then this
+        //    replica's buckets of the batch's offers, sorted: another batch of this replica
+        //    queues behind them, and no order of the batch waits on a lock after.
         let accounts: Vec<String> = jobs
             .iter()
             .map(|(j, _)| j.order.account.to_string())
@@ -211,19 +227,15 @@ impl PgStore {
             )
             .await?;
         tx.query(&lock, &[&accounts]).await?;
-        // 2. Per offer, in order: this replica's bucket holds what the batch asks, if the pool
-        //    (then other replicas' free buckets) has it.
-        let mut demand: BTreeMap<(String, String), i64> = BTreeMap::new();
-        for (j, _) in jobs {
-            for l in &j.order.draft.lines {
-                *demand
-                    .entry((l.session.to_string(), l.category.to_string()))
-                    .or_default() += i64::from(l.quantity);
-            }
-        }
-        for ((s, cat), n) in &demand {
-            self.fill_bucket(&tx, s, cat, *n).await?;
-        }
+        let (ss, cs): (Vec<String>, Vec<String>) = demand.keys().cloned().unzip();
+        let mine = tx
+            .prepare_cached(
+                "SELECT 1 FROM buckets b JOIN unnest($2::TEXT[], $3::TEXT[]) AS t(s, c)
+                     ON b.session = t.s AND b.category = t.c
+                 WHERE b.replica_id = $1 ORDER BY b.session, b.category FOR UPDATE OF b",
+            )
+            .await?;
+        tx.query(&mine, &[&self.replica, &ss, &cs]).await?;
         // 3. Each order in its savepoint.
         let mut out = Vec::with_capacity(jobs.len());
         let mut moved: BTreeSet<String> = BTreeSet::new();
@@ -241,8 +253,14 @@ impl PgStore {
                     out.push(Done::Answer(Ok(o)));
                 }
                 Ok(Done::Answer(Err(refused))) => {
-                    // A refusal by the rules is kept with the key (written in sell_one).
-                    tx.batch_execute("RELEASE SAVEPOINT sale").await?;
+                    // A refusal by the rules is kept with the key (written in sell_one); any
+                    // other (a hold that cannot be used) goes with its key.
+                    if matches!(refused, SaleError::Rules(_)) {
+                        tx.batch_execute("RELEASE SAVEPOINT sale").await?;
+                    } else {
+                        tx.batch_execute("ROLLBACK TO SAVEPOINT sale; RELEASE SAVEPOINT sale")
+                            .await?;
+                    }
                     out.push(Done::Answer(Err(refused)));
                 }
                 Ok(Done::Defer) => {
@@ -274,6 +292,28 @@ impl PgStore {
         Ok(out)
     }
 
+    /// Moves seats to this replica's bucket of an offer, in a transaction of its own, when it
+    /// holds fewer than `need` (see [`PgStore::fill_bucket`]).
+    async fn refill(&self, s: &str, cat: &str, need: i64) -> std::result::Result<(), BatchError> {
+        let mut c = self.client().await?;
+        let mine = c
+            .prepare_cached(
+                "SELECT seats_left FROM buckets WHERE session = $1 AND category = $2 AND replica_id = $3",
+            )
+            .await?;
+        let have: i64 = c
+            .query_opt(&mine, &[&s, &cat, &self.replica])
+            .await?
+            .map_or(0, |r| r.get(0));
+        if have >= need {
+            return Ok(());
+        }
+        let tx = c.transaction().await?;
+        self.fill_bucket(&tx, s, cat, need).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Makes this replica's bucket of an offer hold at least `need` seats if it can: from the
     /// pool (locking the offer's row), then from other replicas' buckets that no running
     /// transaction holds.
@@ -284,8 +324,7 @@ impl PgStore {
         cat: &str,
         need: i64,
     ) -> std::result::Result<(), BatchError> {
-        // This replica's bucket row is locked here, in the offers' order, before any order
-        // of the batch decrements it: another batch of this replica queues behind it.
+        // Under this replica's bucket lock: a batch of it selling meanwhile is waited for.
         let mine = tx
             .prepare_cached(
                 "SELECT seats_left FROM buckets WHERE session = $1 AND category = $2 AND replica_id = $3
@@ -348,10 +387,13 @@ impl PgStore {
         Ok(())
     }
 
-    /// Between batches, holding no other lock: moves other replicas' seats of an offer into
-    /// this replica's bucket, waiting on buckets that running transactions hold (their owner
-    /// sells from them meanwhile; what is left after their commit comes here).
-    async fn rebalance(&self, s: &str, cat: &str) -> Result<()> {
+    /// Between batches, holding no other lock: gives back to the pool up to `need` seats of
+    /// another replica's bucket of an offer, waiting on it if a running transaction holds it
+    /// (its owner sells from it meanwhile; what is left after its commit is taken). The next
+    /// batch's refill finds them in the pool. Bucket rows are always locked before pool rows,
+    /// and a transaction holding a pool row never waits on a bucket (`SKIP LOCKED`), so these
+    /// waits cannot close a cycle.
+    async fn rebalance(&self, s: &str, cat: &str, need: i64) -> Result<()> {
         let mut c = self.client().await?;
         let tx = c.transaction().await?;
         let rows = tx
@@ -363,16 +405,16 @@ impl PgStore {
             )
             .await?;
         for r in rows {
-            let (rep, n): (String, i64) = (r.get(0), r.get(1));
+            let (rep, left): (String, i64) = (r.get(0), r.get(1));
+            let n = left.min(need.max(1));
             tx.execute(
                 "UPDATE buckets SET seats_left = seats_left - $4 WHERE session = $1 AND category = $2 AND replica_id = $3",
                 &[&s, &cat, &rep, &n],
             )
             .await?;
             tx.execute(
-                "INSERT INTO buckets(session, category, replica_id, seats_left) VALUES ($1, $2, $3, $4)
-                 ON CONFLICT (session, category, replica_id) DO UPDATE SET seats_left = buckets.seats_left + $4",
-                &[&s, &cat, &self.replica, &n],
+                "UPDATE offers SET pool = pool + $3 WHERE session = $1 AND category = $2",
+                &[&s, &cat, &n],
             )
             .await?;
         }
@@ -412,11 +454,27 @@ impl PgStore {
         // An unknown account is not kept with the key: it may be created, then the order
         // sent again.
         let acc = acc?;
+        // A live hold's seats are this order's (they count as free for it, and move from held
+        // to sold); an ended one's order is sold from what is free.
+        let hold = match &o.hold {
+            Some((id, req)) => {
+                let view = crate::store::OrderLineView {
+                    account: &req.account_id,
+                    kind: &req.kind,
+                    lines: &req.lines,
+                };
+                match super::holds::for_order(tx, id, &j.device, &view).await {
+                    Ok(lines) => lines.map(|l| (id.clone(), l)),
+                    Err(e) => return Ok(Done::Answer(Err(SaleError::Hold(e)))),
+                }
+            }
+            None => None,
+        };
         let valid = match decide::decide_order(
             &o.draft,
             &acc,
             left?,
-            None,
+            hold.as_ref().map(|(_, l)| l.as_slice()),
             &self.config,
             &self.catalogue,
             j.now,
@@ -430,7 +488,10 @@ impl PgStore {
                 tx.execute(&keep, &[&o.key, &refusal]).await?;
                 return Ok(Done::Answer(Err(SaleError::Rules(r))));
             }
-            Err(e) => return Ok(Done::Answer(Err(e))),
+            // Not kept: the savepoint (and the key row) is rolled back, so the key can be
+            // sent again.
+            Err(SaleError::Store(e)) => return Err(BatchError::Store(e)),
+            Err(e) => return Err(BatchError::Store(StoreError::Invalid(e.to_string()))),
         };
         // Seats per offer (an order may name one offer on two lines).
         let mut per_offer: BTreeMap<(String, String), i64> = BTreeMap::new();
@@ -466,6 +527,19 @@ impl PgStore {
         let guard_args: [&(dyn tokio_postgres::types::ToSql + Sync); 4] =
             [&ss, &cs, &ns, &self.replica];
         let done_args: [&(dyn tokio_postgres::types::ToSql + Sync); 2] = [&o.key, &order_id];
+        if let Some((hold_id, lines)) = &hold {
+            let (response, kept) = tokio::join!(
+                record(tx, &valid, o, &order_id, &j.device, j.now, "online"),
+                tx.execute(&done, &done_args),
+            );
+            let (response, _) = (response?, kept?);
+            if !super::holds::confirm(tx, hold_id, lines, &order_id, j.now).await? {
+                return Err(BatchError::Store(StoreError::Conflict(format!(
+                    "hold {hold_id} ended during the sale"
+                ))));
+            }
+            return Ok(Done::Answer(Ok(SaleOutcome { response })));
+        }
         let (moved, response, kept) = tokio::join!(
             tx.query_one(&guard, &guard_args),
             record(tx, &valid, o, &order_id, &j.device, j.now, "online"),
@@ -545,9 +619,17 @@ impl PgStore {
 
 /// Seats online per line of the order: the pool and every bucket (read without a lock; the
 /// guard is the bucket's decrement).
-async fn stock(
+pub(super) async fn stock(
     c: &impl GenericClient,
     o: &ParsedOrder,
+) -> std::result::Result<BTreeMap<(SessionCode, PriceCategory), u32>, BatchError> {
+    stock_of(c, &o.draft).await
+}
+
+/// Seats online per line of a draft (see [`stock`]).
+pub(super) async fn stock_of(
+    c: &impl GenericClient,
+    draft: &guichet_domain::DraftOrder,
 ) -> std::result::Result<BTreeMap<(SessionCode, PriceCategory), u32>, BatchError> {
     let st = c
         .prepare_cached(
@@ -557,7 +639,7 @@ async fn stock(
         )
         .await?;
     let mut out = BTreeMap::new();
-    for l in &o.draft.lines {
+    for l in &draft.lines {
         let left: i64 = c
             .query_opt(&st, &[&l.session.as_str(), &l.category.to_string()])
             .await?
