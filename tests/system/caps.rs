@@ -7,8 +7,9 @@ use std::time::Duration;
 use guichet_desk::SyncHandle;
 use guichet_domain::AccountId;
 
+use super::backend::{Backend, Db};
 use super::rig::{runtime, single, DeskRig, SUP};
-use super::{temp_db, ServerProcess};
+use super::ServerProcess;
 
 const WAIT: Duration = Duration::from_secs(30);
 
@@ -17,7 +18,7 @@ const WAIT: Duration = Duration::from_secs(30);
 /// and synced.
 struct Counter {
     _server: ServerProcess,
-    _dir: tempfile::TempDir,
+    _db: Db,
     _rt: tokio::runtime::Runtime,
     rig: DeskRig,
     sync: SyncHandle,
@@ -26,8 +27,8 @@ struct Counter {
 }
 
 impl Counter {
-    fn with_six_sold_online(name: &str, seed: u8) -> Counter {
-        let (dir, db) = temp_db();
+    fn with_six_sold_online(backend: Backend, name: &str, seed: u8) -> Counter {
+        let db = Db::new(backend);
         let server = ServerProcess::start(&db);
         let mut rig = DeskRig::enrolled(name, seed, &server.base, &db);
         rig.borrow(&["FBL03"], 20);
@@ -36,7 +37,7 @@ impl Counter {
         let sync = rig.sync_task(&rt, 100);
         let mut c = Counter {
             _server: server,
-            _dir: dir,
+            _db: db,
             _rt: rt,
             rig,
             sync,
@@ -63,7 +64,16 @@ impl Counter {
 /// count it held for the fan was the one from before the sale, so it sold a 7th offline.
 #[test]
 fn after_a_sync_an_online_sale_still_counts_against_the_fan_s_caps_offline() {
-    let mut c = Counter::with_six_sold_online("DeskC", 0xD6);
+    online_sale_counts_offline(Backend::Sqlite);
+}
+
+#[test]
+fn on_postgres_after_a_sync_an_online_sale_still_counts_against_the_fan_s_caps_offline() {
+    online_sale_counts_offline(Backend::Postgres);
+}
+
+fn online_sale_counts_offline(backend: Backend) {
+    let mut c = Counter::with_six_sold_online(backend, "DeskC", 0xD6);
     c.rig.desk.disconnect_server();
     let e = c.rig.sell(&c.fan, "FBL03", 1).unwrap_err();
     let said = e.to_string();
@@ -78,7 +88,16 @@ fn after_a_sync_an_online_sale_still_counts_against_the_fan_s_caps_offline() {
 /// it pulled back).
 #[test]
 fn after_a_void_the_fan_may_buy_again_at_once_and_after_the_sync() {
-    let mut c = Counter::with_six_sold_online("DeskV", 0xD7);
+    void_frees_the_caps(Backend::Sqlite);
+}
+
+#[test]
+fn on_postgres_after_a_void_the_fan_may_buy_again_at_once_and_after_the_sync() {
+    void_frees_the_caps(Backend::Postgres);
+}
+
+fn void_frees_the_caps(backend: Backend) {
+    let mut c = Counter::with_six_sold_online(backend, "DeskV", 0xD7);
     c.rig
         .desk
         .void_order(&c.order, SUP.0, SUP.1, "wrong day")

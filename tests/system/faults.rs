@@ -8,9 +8,10 @@ use guichet_desk::sync::{ServerClient, Timeouts};
 use guichet_store::journal::pending_events;
 use guichet_wire::sync::SyncEvent;
 
+use super::backend::{Backend, Db};
 use super::proxy::Proxy;
 use super::rig::{accounts_of, runtime, server_held, server_sold, sum, DeskRig, Http};
-use super::{temp_db, ServerProcess, NOW};
+use super::{ServerProcess, NOW};
 
 const SESSIONS: [&str; 5] = ["FBL06", "FBL07", "FBL08", "FBL09", "FBL10"];
 const WAIT: Duration = Duration::from_secs(120);
@@ -26,15 +27,24 @@ fn queue_offline(rig: &mut DeskRig, sales: usize) -> usize {
     sales + accounts.len()
 }
 
-fn restart(server: ServerProcess, db: &std::path::Path, listen: &str, now: &str) -> ServerProcess {
+fn restart(server: ServerProcess, db: &Db, listen: &str, now: &str) -> ServerProcess {
     server.kill();
     ServerProcess::start_at(db, listen, now)
 }
 
 #[test]
 fn faults_lose_no_sale_and_double_none_over_ten_thousand_events() {
+    faults(Backend::Sqlite);
+}
+
+#[test]
+fn on_postgres_faults_lose_no_sale_and_double_none_over_ten_thousand_events() {
+    faults(Backend::Postgres);
+}
+
+fn faults(backend: Backend) {
     let t0 = Instant::now();
-    let (_dir, db) = temp_db();
+    let db = Db::new(backend);
     let mut server = ServerProcess::start(&db);
     let base = server.base.clone();
     let listen = base.trim_start_matches("http://").to_string();
@@ -233,7 +243,7 @@ fn faults_lose_no_sale_and_double_none_over_ten_thousand_events() {
     }
     let tickets: i64 = desks.values().sum();
     println!(
-        "faults: {events} events pushed ({tickets} tickets, {} accounts), 0 lost, 0 doubled, {:.1} s",
+        "faults ({backend:?}): {events} events pushed ({tickets} tickets, {} accounts), 0 lost, 0 doubled, {:.1} s",
         accounts.len(),
         t0.elapsed().as_secs_f64()
     );

@@ -1,13 +1,15 @@
 //! Whole-system tests: the real server binary as a process on 127.0.0.1 with a temporary
 //! database, driven over HTTP the way desks drive it; killed and restarted.
 
+use std::ffi::OsStr;
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
+mod backend;
 mod caps;
 mod cards;
 mod console_browser;
@@ -19,6 +21,8 @@ mod kiosk_state;
 mod kiosk_supervisors;
 mod monitoring;
 mod proxy;
+mod race;
+mod replica_faults;
 mod restore;
 mod revoke;
 mod rig;
@@ -37,29 +41,24 @@ struct ServerProcess {
 }
 
 impl ServerProcess {
-    fn start(db: &Path) -> ServerProcess {
+    fn start(db: impl AsRef<OsStr>) -> ServerProcess {
         ServerProcess::start_at(db, "127.0.0.1:0", NOW)
     }
 
     /// Starts on `listen` (the same port again after a kill, so desks find it) with the
     /// server's clock running from `now` (Paris time).
-    fn start_at(db: &Path, listen: &str, now: &str) -> ServerProcess {
+    fn start_at(db: impl AsRef<OsStr>, listen: &str, now: &str) -> ServerProcess {
         ServerProcess::start_with(db, listen, now, &[])
     }
 
     /// As [`ServerProcess::start_at`], with more `serve` options.
-    fn start_with(db: &Path, listen: &str, now: &str, more: &[&str]) -> ServerProcess {
+    fn start_with(db: impl AsRef<OsStr>, listen: &str, now: &str, more: &[&str]) -> ServerProcess {
         let mut child = Command::new(BIN)
-            .args([
-                "serve",
-                "--db",
-                db.to_str().unwrap(),
-                "--listen",
-                listen,
-                "--now",
-                now,
-            ])
+            .args(["serve", "--db"])
+            .arg(db.as_ref())
+            .args(["--listen", listen, "--now", now])
             .args(more)
+            .envs(backend::card_key_dir(db.as_ref()).map(|d| ("GUICHET_SERVER_CARD_KEY_DIR", d)))
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -114,10 +113,12 @@ impl Drop for ServerProcess {
     }
 }
 
-fn cli(db: &Path, args: &[&str]) -> String {
+fn cli(db: impl AsRef<OsStr>, args: &[&str]) -> String {
     let out = Command::new(BIN)
         .args(args)
-        .args(["--db", db.to_str().unwrap()])
+        .arg("--db")
+        .arg(db.as_ref())
+        .envs(backend::card_key_dir(db.as_ref()).map(|d| ("GUICHET_SERVER_CARD_KEY_DIR", d)))
         .output()
         .unwrap();
     assert!(
@@ -155,7 +156,7 @@ impl Desk {
     }
 }
 
-fn enrol(base: &str, db: &Path, key_byte: &str) -> Desk {
+fn enrol(base: &str, db: impl AsRef<OsStr>, key_byte: &str) -> Desk {
     let code = cli(db, &["enrol", "--kind", "box-office"]);
     let http = reqwest::blocking::Client::new();
     let v: Value = http

@@ -3,7 +3,8 @@
 //! the tests compare between the desks' ledgers and the server.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::ffi::OsStr;
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -59,7 +60,7 @@ pub struct DeskRig {
 
 impl DeskRig {
     /// A new desk, enrolled at `base` with a code made by the server's CLI on `server_db`.
-    pub fn enrolled(name: &str, seed: u8, base: &str, server_db: &Path) -> DeskRig {
+    pub fn enrolled(name: &str, seed: u8, base: &str, server_db: impl AsRef<OsStr>) -> DeskRig {
         let code = super::cli(server_db, &["enrol", "--kind", "box-office"]);
         DeskRig::enrolled_with(name, seed, base, &code)
     }

@@ -4,16 +4,26 @@
 
 use std::time::{Duration, Instant};
 
+use super::backend::{Backend, Db};
 use super::rig::{accounts_of, runtime, server_held, server_sold, sum, DeskRig, Http, SUP};
-use super::{temp_db, ServerProcess, NOW};
+use super::{ServerProcess, NOW};
 
 const SESSIONS: [&str; 5] = ["FBL01", "FBL02", "FBL03", "FBL04", "FBL05"];
 const WAIT: Duration = Duration::from_secs(60);
 
 #[test]
 fn two_desks_sell_online_and_offline_and_the_server_counts_what_their_ledgers_hold() {
+    two_desks(Backend::Sqlite);
+}
+
+#[test]
+fn two_desks_on_postgres_sell_online_and_offline_and_the_server_counts_what_their_ledgers_hold() {
+    two_desks(Backend::Postgres);
+}
+
+fn two_desks(backend: Backend) {
     let t0 = Instant::now();
-    let (_dir, db) = temp_db();
+    let db = Db::new(backend);
     let server = ServerProcess::start(&db);
     let base = server.base.clone();
     let listen = base.trim_start_matches("http://").to_string();
@@ -170,7 +180,7 @@ fn two_desks_sell_online_and_offline_and_the_server_counts_what_their_ledgers_ho
         "the desk's allotment follows the server's after the return"
     );
     println!(
-        "two desks: {total} tickets over {} accounts, server counts equal the ledgers, {:.1} s",
+        "two desks ({backend:?}): {total} tickets over {} accounts, server counts equal the ledgers, {:.1} s",
         accounts.len(),
         t0.elapsed().as_secs_f64()
     );
@@ -181,7 +191,16 @@ fn two_desks_sell_online_and_offline_and_the_server_counts_what_their_ledgers_ho
 
 #[test]
 fn an_event_the_server_refuses_stays_visible_with_its_reason_and_blocks_nothing() {
-    let (_dir, db) = temp_db();
+    refused_event(Backend::Sqlite);
+}
+
+#[test]
+fn on_postgres_an_event_the_server_refuses_stays_visible_with_its_reason_and_blocks_nothing() {
+    refused_event(Backend::Postgres);
+}
+
+fn refused_event(backend: Backend) {
+    let db = Db::new(backend);
     let server = ServerProcess::start(&db);
     let rt = runtime(1);
     let mut a = DeskRig::enrolled("DeskR", 0xC3, &server.base, &db);

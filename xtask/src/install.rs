@@ -47,6 +47,13 @@ pub const APT_PACKAGES: &[&str] = &[
     // by chromedriver.
     "chromium",
     "chromium-driver",
+    // PostgreSQL, the server's second store (issue #13, docs/deploy-postgres.md): the tests run
+    // inside a throwaway cluster made by `pg_virtualenv` (postgresql-common) from the server's
+    // binaries (postgresql-15, which also has `pgbench`); `psql` (postgresql-client-15) makes
+    // each test's database and checks its invariants in SQL.
+    "postgresql-15",
+    "postgresql-client-15",
+    "postgresql-common",
 ];
 
 fn missing_packages(list: &[&str]) -> Vec<String> {

@@ -1,4 +1,5 @@
-//! `cargo xtask test`: installs what is missing, then lints and runs every test, then checks
+//! `cargo xtask test`: installs what is missing, then lints and runs every test (inside a
+//! throwaway PostgreSQL cluster, `pg_virtualenv`, for the PostgreSQL store's tests), then checks
 //! the API against its OpenAPI document with Schemathesis (`contract.rs`), and ends with the
 //! package test (`package_test.rs`: both `.deb`s from the debug build, installed, run, purged).
 
@@ -41,7 +42,25 @@ pub fn run() -> Result<(), String> {
         ],
     )?;
     core_never_knows_the_shell(&root)?;
-    sh::run(&root, "cargo", &["test", "--workspace", "--no-fail-fast"])?;
+    // Inside a throwaway PostgreSQL cluster: `pg_virtualenv` sets PGHOST, PGPORT, PGUSER,
+    // PGPASSWORD and PGDATABASE for every test, and drops the cluster afterwards. fsync stays on
+    // as in production (pg_virtualenv turns it off unless told); the tests' replicas need more
+    // connections than the default 100.
+    sh::run(
+        &root,
+        "pg_virtualenv",
+        &[
+            "-t",
+            "-o",
+            "fsync=on",
+            "-o",
+            "max_connections=400",
+            "cargo",
+            "test",
+            "--workspace",
+            "--no-fail-fast",
+        ],
+    )?;
     contract::run()?;
     if has_app {
         package_test::run()?;

@@ -216,10 +216,18 @@ pub enum Command {
     },
 }
 
+impl DbArg {
+    /// The PostgreSQL URL, when `--db` is one (`postgres://…`); `None` for a SQLite file.
+    pub fn postgres(&self) -> Option<&str> {
+        self.db.to_str().filter(|d| crate::store_pg::is_url(d))
+    }
+}
+
 /// Where the server keeps its data.
 #[derive(Debug, Clone, clap::Args)]
 pub struct DbArg {
-    /// SQLite file of the server.
+    /// SQLite file of the server, or a PostgreSQL URL (`postgres://user@host/db`) for the
+    /// PostgreSQL store (docs/postgres.md).
     #[arg(long, default_value = "guichet-server.sqlite")]
     pub db: PathBuf,
 }
@@ -297,6 +305,12 @@ pub fn run(args: Args, now: Timestamp, out: &mut dyn Write) -> Result<u8, CliErr
     };
     let w = |e: std::io::Error| e.to_string();
     let open = |db: &DbArg| {
+        if db.postgres().is_some() {
+            return Err(crate::store::StoreError::Unavailable(
+                "this command is not available on the PostgreSQL store in this version: run it with --db FILE (SQLite); on PostgreSQL, import, seed-demo (the catalogue), enrol and serve work".into(),
+            )
+            .to_string());
+        }
         crate::store::Store::open(&db.db, config.clone(), crate::store::Durability::Full)
             .map_err(|e| format!("{}: {e}", db.db.display()))
     };
@@ -320,6 +334,63 @@ pub fn run(args: Args, now: Timestamp, out: &mut dyn Write) -> Result<u8, CliErr
                 serde_json::to_string_pretty(&v).unwrap_or_default()
             )
             .map_err(w)?;
+            Ok(0)
+        }
+        Command::Import { db } | Command::SeedDemo { db, .. } if db.postgres().is_some() => {
+            let url = db.postgres().unwrap_or_default();
+            let r = crate::serve::on_postgres(url, &config, |mut pg| async move {
+                let r = pg.import_catalogue(&catalogue).await;
+                let _ = pg.retire().await;
+                r
+            })
+            .map_err(|e| e.to_string())?;
+            writeln!(
+                out,
+                "imported {} sessions, {} offers, {} seats into the PostgreSQL database",
+                r.sessions, r.offers, r.seats
+            )
+            .map_err(w)?;
+            Ok(0)
+        }
+        Command::Enrol { db, kind } if db.postgres().is_some() => {
+            let url = db.postgres().unwrap_or_default();
+            let code = crate::serve::on_postgres(url, &config, |pg| async move {
+                let r = pg.new_enrolment_code(&kind, now).await;
+                let _ = pg.retire().await;
+                r
+            })
+            .map_err(|e| e.to_string())?;
+            writeln!(out, "{code}").map_err(w)?;
+            Ok(0)
+        }
+        Command::Serve {
+            db,
+            listen,
+            now: start,
+            pull_page,
+            hold_seconds,
+            log_format,
+        } if db.postgres().is_some() => {
+            let env = std::env::var("GUICHET_SERVER_LOG_FORMAT").ok();
+            let json = crate::serve::json_logs(log_format.or(env.filter(|v| !v.is_empty())))?;
+            let clock = match start {
+                Some(s) => guichet_domain::Clock::shifted(instant(&s)?),
+                None => guichet_domain::Clock::System,
+            };
+            let url = db.postgres().unwrap_or_default().to_string();
+            crate::serve::run_postgres(
+                &url,
+                config,
+                catalogue,
+                clock,
+                &listen,
+                crate::serve::Tuning {
+                    pull_page,
+                    hold_seconds,
+                    json,
+                },
+            )
+            .map_err(|e| e.to_string())?;
             Ok(0)
         }
         Command::Import { db } => {

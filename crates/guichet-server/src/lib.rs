@@ -2,6 +2,7 @@
 //! catalogue, ask "would this sale be allowed?"); the axum API, store and sync follow.
 
 pub mod api;
+pub mod backend;
 pub mod cli;
 pub mod console;
 pub mod demo;
@@ -12,3 +13,4 @@ pub mod notices;
 pub mod serve;
 pub mod settings;
 pub mod store;
+pub mod store_pg;

@@ -24,9 +24,7 @@ fn codes(v: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
-#[tokio::test]
-async fn a_lone_companion_seat_is_refused_with_422_and_the_rule_and_a_pair_is_sold() {
-    let s = server();
+async fn a_lone_companion_seat_is_refused_with_422_and_the_rule_and_a_pair_is_sold(s: Server) {
     let t = s.enrol().await;
     account(&s, &t, "P24-000101").await;
     let lone = pair_order(
@@ -44,7 +42,7 @@ async fn a_lone_companion_seat_is_refused_with_422_and_the_rule_and_a_pair_is_so
             .starts_with("a companion seat goes with a wheelchair place"),
         "the sentence names the rule: {v}"
     );
-    assert_eq!(s.orders(), 0, "nothing written for a refusal");
+    assert_eq!(s.sold().await, 0, "nothing written for a refusal");
 
     let pair = pair_order(
         "P24-000101",
@@ -73,9 +71,7 @@ async fn a_lone_companion_seat_is_refused_with_422_and_the_rule_and_a_pair_is_so
     );
 }
 
-#[tokio::test]
-async fn availability_lists_the_wheelchair_places_and_companion_seats_of_a_session() {
-    let s = server();
+async fn availability_lists_the_wheelchair_places_and_companion_seats_of_a_session(s: Server) {
     let t = s.enrol().await;
     let (st, v) = s
         .call("GET", "/v1/availability?session=FBL01", Some(&t), None)
@@ -97,3 +93,8 @@ async fn availability_lists_the_wheelchair_places_and_companion_seats_of_a_sessi
         "one companion seat per wheelchair place"
     );
 }
+
+on_both_stores!(
+    a_lone_companion_seat_is_refused_with_422_and_the_rule_and_a_pair_is_sold,
+    availability_lists_the_wheelchair_places_and_companion_seats_of_a_session,
+);

@@ -7,9 +7,7 @@ use axum::http::StatusCode;
 use common::*;
 use serde_json::json;
 
-#[tokio::test]
-async fn health_and_metrics_answer() {
-    let s = server();
+async fn health_and_metrics_answer(s: Server) {
     let (st, v) = s.call("GET", "/healthz", None, None).await;
     assert_eq!((st, v["status"].as_str()), (StatusCode::OK, Some("ok")));
     let (st, v) = s.call("GET", "/metrics", None, None).await;
@@ -22,9 +20,7 @@ async fn health_and_metrics_answer() {
     );
 }
 
-#[tokio::test]
-async fn an_online_sale_is_decided_by_the_rules_and_counted_once() {
-    let s = server();
+async fn an_online_sale_is_decided_by_the_rules_and_counted_once(s: Server) {
     let t = s.enrol().await;
     account(&s, &t, "P24-000001").await;
     let key = uuid::Uuid::now_v7().to_string();
@@ -53,16 +49,14 @@ async fn an_online_sale_is_decided_by_the_rules_and_counted_once() {
         (v2["order_id"].clone(), v2["duplicate"].clone()),
         (v["order_id"].clone(), json!(true))
     );
-    assert_eq!(s.orders(), 2, "two tickets sold, not four");
+    assert_eq!(s.sold().await, 2, "two tickets sold, not four");
     let (_, acc) = s
         .call("GET", "/v1/accounts/P24-000001", Some(&t), None)
         .await;
     assert_eq!(acc["olympic_held"], 2);
 }
 
-#[tokio::test]
-async fn rule_violations_come_back_all_at_once_with_their_sentences() {
-    let s = server();
+async fn rule_violations_come_back_all_at_once_with_their_sentences(s: Server) {
     let t = s.enrol().await;
     account(&s, &t, "P24-000002").await;
     let body = json!({"idempotency_key": uuid::Uuid::now_v7().to_string(), "account_id": "P24-000002", "kind": "single",
@@ -83,12 +77,10 @@ async fn rule_violations_come_back_all_at_once_with_their_sentences() {
         v["message"].as_str().unwrap().ends_with("(and 1 more)"),
         "{v}"
     );
-    assert_eq!(s.orders(), 0, "nothing written");
+    assert_eq!(s.sold().await, 0, "nothing written");
 }
 
-#[tokio::test]
-async fn bad_input_gets_a_clear_4xx_and_writes_nothing() {
-    let s = server();
+async fn bad_input_gets_a_clear_4xx_and_writes_nothing(s: Server) {
     let t = s.enrol().await;
     account(&s, &t, "P24-000003").await;
     let k = || uuid::Uuid::now_v7().to_string();
@@ -114,16 +106,15 @@ async fn bad_input_gets_a_clear_4xx_and_writes_nothing() {
         );
         assert!(v["code"].is_string(), "every error has a code: {v}");
     }
-    assert_eq!(s.orders(), 0, "nothing written by any bad request");
+    assert_eq!(s.sold().await, 0, "nothing written by any bad request");
 }
 
-#[tokio::test]
-async fn an_enrolment_code_works_once() {
-    let s = server();
+async fn an_enrolment_code_works_once(s: Server) {
     let code = s
         .state
-        .store
-        .new_enrolment_code("kiosk", s.state.clock.now())
+        .backend
+        .new_enrolment_code("kiosk".into(), s.state.clock.now())
+        .await
         .unwrap();
     let body = |k: &str| json!({"code": code, "name": "Kiosk A", "public_key_hex": k}).to_string();
     let (st, v) = s
@@ -168,9 +159,7 @@ async fn an_enrolment_code_works_once() {
     assert_eq!(st, StatusCode::NOT_FOUND);
 }
 
-#[tokio::test]
-async fn accounts_are_found_by_name_without_accents_and_not_by_misspellings() {
-    let s = server();
+async fn accounts_are_found_by_name_without_accents_and_not_by_misspellings(s: Server) {
     let t = s.enrol().await;
     account(&s, &t, "P24-000004").await;
     for (q, n) in [
@@ -220,3 +209,12 @@ fn the_committed_openapi_document_matches_the_code() {
     let committed = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(committed == now, "docs/openapi.json drifted from the code: run GUICHET_UPDATE_OPENAPI=1 cargo test -p guichet-server --test api, and review the diff");
 }
+
+on_both_stores!(
+    health_and_metrics_answer,
+    an_online_sale_is_decided_by_the_rules_and_counted_once,
+    rule_violations_come_back_all_at_once_with_their_sentences,
+    bad_input_gets_a_clear_4xx_and_writes_nothing,
+    an_enrolment_code_works_once,
+    accounts_are_found_by_name_without_accents_and_not_by_misspellings,
+);

@@ -410,7 +410,7 @@ async fn console_answers_carry_the_security_headers_and_the_audit_log_refuses_ch
             "{path}: never in a frame (older browsers)"
         );
     }
-    let db = l._s._dir.path().join("server.sqlite");
+    let db = l._s._dir.as_ref().unwrap().path().join("server.sqlite");
     let conn = rusqlite_open(&db);
     let err = conn
         .execute("UPDATE audit_log SET actor = 'mallory'", [])

@@ -6,7 +6,7 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::server;
+use common::Server;
 use serde_json::{json, Value};
 
 fn report(codes: &[&str], observed_at: &str) -> Value {
@@ -28,9 +28,7 @@ fn listed<'a>(list: &'a Value, id: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("device {id} is listed: {list}"))
 }
 
-#[tokio::test]
-async fn the_latest_report_is_kept_per_device_and_an_older_one_only_moves_last_seen() {
-    let s = server();
+async fn the_latest_report_is_kept_per_device_and_an_older_one_only_moves_last_seen(s: Server) {
     let (desk, _) = s.enrol_kind("box-office").await;
     let (kiosk, kiosk_id) = s.enrol_kind("kiosk").await;
     let (_, list) = s.call("GET", "/v1/devices", Some(&desk), None).await;
@@ -104,9 +102,7 @@ async fn the_latest_report_is_kept_per_device_and_an_older_one_only_moves_last_s
     assert_eq!(v["printer"]["ready"], true, "{v}");
 }
 
-#[tokio::test]
-async fn a_device_writes_only_its_own_state_and_a_kiosk_never_reads_the_list() {
-    let s = server();
+async fn a_device_writes_only_its_own_state_and_a_kiosk_never_reads_the_list(s: Server) {
     let (desk, desk_id) = s.enrol_kind("box-office").await;
     let (kiosk, kiosk_id) = s.enrol_kind("kiosk").await;
     let (_, v) = s
@@ -156,9 +152,7 @@ async fn a_device_writes_only_its_own_state_and_a_kiosk_never_reads_the_list() {
     assert_eq!(st, StatusCode::UNAUTHORIZED, "no token, no list: {v}");
 }
 
-#[tokio::test]
-async fn a_malformed_report_is_refused_naming_its_field() {
-    let s = server();
+async fn a_malformed_report_is_refused_naming_its_field(s: Server) {
     let (kiosk, _) = s.enrol_kind("kiosk").await;
     let mut bad_instant = report(&[], "yesterday");
     let mut blank = report(&[], "2024-01-10T09:00:00Z");
@@ -186,3 +180,9 @@ async fn a_malformed_report_is_refused_naming_its_field() {
         );
     }
 }
+
+on_both_stores!(
+    the_latest_report_is_kept_per_device_and_an_older_one_only_moves_last_seen,
+    a_device_writes_only_its_own_state_and_a_kiosk_never_reads_the_list,
+    a_malformed_report_is_refused_naming_its_field,
+);

@@ -42,24 +42,19 @@ async fn available(s: &Server, t: &str, session: &str) -> u64 {
     d["available"].as_u64().unwrap()
 }
 
-fn last(s: &Server, left: u32) {
+async fn last(s: &Server, left: u32) {
     s.state
-        .store
-        .set_available(
-            &SessionCode::parse("ATH07").unwrap(),
-            PriceCategory::D,
-            left,
-        )
+        .backend
+        .set_available(SessionCode::parse("ATH07").unwrap(), PriceCategory::D, left)
+        .await
         .unwrap();
 }
 
-#[tokio::test]
-async fn a_hold_takes_the_last_seats_so_nobody_else_can_buy_them_and_its_order_can() {
-    let s = server();
+async fn a_hold_takes_the_last_seats_so_nobody_else_can_buy_them_and_its_order_can(s: Server) {
     let t = s.enrol().await;
     account(&s, &t, "P24-000001").await;
     account(&s, &t, "P24-000002").await;
-    last(&s, 2);
+    last(&s, 2).await;
     let rid = uuid::Uuid::now_v7().to_string();
     let (st, h) = s
         .call(
@@ -142,12 +137,10 @@ async fn a_hold_takes_the_last_seats_so_nobody_else_can_buy_them_and_its_order_c
     assert_eq!(available(&s, &t, "ATH07").await, 0, "sold seats stay sold");
 }
 
-#[tokio::test]
-async fn a_released_hold_gives_its_seats_back_and_a_second_release_changes_nothing() {
-    let s = server();
+async fn a_released_hold_gives_its_seats_back_and_a_second_release_changes_nothing(s: Server) {
     let t = s.enrol().await;
     account(&s, &t, "P24-000001").await;
-    last(&s, 5);
+    last(&s, 5).await;
     let rid = uuid::Uuid::now_v7().to_string();
     let (_, h) = s
         .call(
@@ -203,9 +196,7 @@ async fn a_released_hold_gives_its_seats_back_and_a_second_release_changes_nothi
     );
 }
 
-#[tokio::test]
-async fn an_order_naming_a_hold_must_be_for_the_held_lines() {
-    let s = server();
+async fn an_order_naming_a_hold_must_be_for_the_held_lines(s: Server) {
     let t = s.enrol().await;
     account(&s, &t, "P24-000001").await;
     let rid = uuid::Uuid::now_v7().to_string();
@@ -218,7 +209,7 @@ async fn an_order_naming_a_hold_must_be_for_the_held_lines() {
         )
         .await;
     let id = h["hold_id"].as_str().unwrap();
-    let before = s.orders();
+    let before = s.sold().await;
     let (st, v) = s
         .call(
             "POST",
@@ -232,7 +223,7 @@ async fn an_order_naming_a_hold_must_be_for_the_held_lines() {
         v["details"]["rule"], "hold_differs",
         "3 tickets on a hold of 2: {v}"
     );
-    assert_eq!(s.orders(), before, "nothing sold");
+    assert_eq!(s.sold().await, before, "nothing sold");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -241,7 +232,7 @@ async fn a_hold_past_its_time_gives_its_seats_back_by_itself() {
     let t = s.enrol().await;
     let (_, device) = s.enrol_device().await;
     account(&s, &t, "P24-000001").await;
-    last(&s, 4);
+    last(&s, 4).await;
     let now = at("2024-01-10T10:00:00");
     let store = &s.state.store;
     let req = HoldRequest {
@@ -296,3 +287,9 @@ async fn a_hold_past_its_time_gives_its_seats_back_by_itself() {
         "an expired hold stays expired: the order did not take it"
     );
 }
+
+on_both_stores!(
+    a_hold_takes_the_last_seats_so_nobody_else_can_buy_them_and_its_order_can,
+    a_released_hold_gives_its_seats_back_and_a_second_release_changes_nothing,
+    an_order_naming_a_hold_must_be_for_the_held_lines,
+);

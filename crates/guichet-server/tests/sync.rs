@@ -46,9 +46,7 @@ async fn avail(s: &Server, t: &str, session: &str) -> Value {
         .clone()
 }
 
-#[tokio::test]
-async fn escrow_moves_with_allotments_offline_sales_and_voids() {
-    let s = server();
+async fn escrow_moves_with_allotments_offline_sales_and_voids(s: Server) {
     let t = s.enrol().await;
     account(&s, &t, "P24-000010").await;
     let (st, a) = s
@@ -83,15 +81,16 @@ async fn escrow_moves_with_allotments_offline_sales_and_voids() {
     // A void of one ticket sold offline by this desk goes back to its escrow and is revoked.
     let ticket = s
         .state
-        .store
-        .account(&guichet_domain::AccountId::parse("P24-000010").unwrap())
+        .backend
+        .account(guichet_domain::AccountId::parse("P24-000010").unwrap())
+        .await
         .unwrap();
     assert_eq!(ticket.olympic_held, 4);
     let (_, before) = s
         .call("GET", "/v1/sync/pull?cursor=0", Some(&t), None)
         .await;
     let cursor = before["cursor"].as_i64().unwrap();
-    let tid = s.state.store.tickets_of_order_for_tests(&order)[0].clone();
+    let tid = s.tickets_of(&order).await[0].clone();
     let void = json!({"idempotency_key": uuid::Uuid::now_v7().to_string(), "kind": "void", "created_at": "2024-01-10T09:05:00Z",
                       "offline": true, "payload": {"order_id": order, "ticket_ids": [tid]}});
     assert_eq!(push(&s, &t, vec![void]).await[0]["status"], "applied");
@@ -149,9 +148,7 @@ async fn escrow_moves_with_allotments_offline_sales_and_voids() {
     assert_eq!(st, StatusCode::CONFLICT, "{v}");
 }
 
-#[tokio::test]
-async fn an_offline_sale_over_the_cap_is_kept_and_listed_as_a_conflict() {
-    let s = server();
+async fn an_offline_sale_over_the_cap_is_kept_and_listed_as_a_conflict(s: Server) {
     let t = s.enrol().await;
     account(&s, &t, "P24-000011").await;
     let sessions = ["ATH02", "ATH04", "ATH06", "SWM01", "BKB01", "HBL01"];
@@ -201,9 +198,7 @@ async fn an_offline_sale_over_the_cap_is_kept_and_listed_as_a_conflict() {
     );
 }
 
-#[tokio::test]
-async fn a_bad_event_is_rejected_alone_and_the_batch_goes_on() {
-    let s = server();
+async fn a_bad_event_is_rejected_alone_and_the_batch_goes_on(s: Server) {
     let t = s.enrol().await;
     account(&s, &t, "P24-000012").await;
     let good = sale_event(
@@ -242,7 +237,7 @@ async fn a_bad_event_is_rejected_alone_and_the_batch_goes_on() {
         "{:?}",
         acks[1]
     );
-    assert_eq!(s.orders(), 1, "only the good sale counted");
+    assert_eq!(s.sold().await, 1, "only the good sale counted");
     let (_, found) = s.call("GET", "/v1/accounts?q=zoe", Some(&t), None).await;
     assert_eq!(
         found[0]["id"], "D1-WALKIN-1",
@@ -250,9 +245,7 @@ async fn a_bad_event_is_rejected_alone_and_the_batch_goes_on() {
     );
 }
 
-#[tokio::test]
-async fn a_pushed_sale_whose_prices_add_up_past_what_an_amount_holds_is_rejected_alone() {
-    let s = server();
+async fn a_pushed_sale_whose_prices_add_up_past_what_an_amount_holds_is_rejected_alone(s: Server) {
     let t = s.enrol().await;
     account(&s, &t, "P24-000013").await;
     let mut dear = sale_event(
@@ -280,20 +273,19 @@ async fn a_pushed_sale_whose_prices_add_up_past_what_an_amount_holds_is_rejected
         reason.contains("its tickets' prices add up to more than an amount can hold (9223372036854775807 cents) — check the prices the device sent"),
         "{reason}"
     );
-    assert_eq!(s.orders(), 1, "the dear sale wrote nothing");
+    assert_eq!(s.sold().await, 1, "the dear sale wrote nothing");
 }
 
-#[tokio::test]
-async fn an_allotment_larger_than_what_is_left_is_refused_with_the_numbers() {
-    let s = server();
+async fn an_allotment_larger_than_what_is_left_is_refused_with_the_numbers(s: Server) {
     let t = s.enrol().await;
     s.state
-        .store
+        .backend
         .set_available(
-            &guichet_domain::SessionCode::parse("ATH07").unwrap(),
+            guichet_domain::SessionCode::parse("ATH07").unwrap(),
             guichet_domain::PriceCategory::D,
             5,
         )
+        .await
         .unwrap();
     let (st, v) = s
         .call(
@@ -324,9 +316,7 @@ fn forbidden(st: StatusCode, v: &Value, what: &str, token_device: &str, named: &
     );
 }
 
-#[tokio::test]
-async fn a_token_of_another_device_is_refused_with_403_and_nothing_is_written() {
-    let s = server();
+async fn a_token_of_another_device_is_refused_with_403_and_nothing_is_written(s: Server) {
     let (ta, a) = s.enrol_device().await;
     let (tb, b) = s.enrol_device().await;
     account(&s, &ta, "P24-000013").await;
@@ -405,7 +395,7 @@ async fn a_token_of_another_device_is_refused_with_403_and_nothing_is_written() 
             .await;
         forbidden(st, &v, "events", &b, &a);
     }
-    assert_eq!(s.orders(), 0, "nothing applied");
+    assert_eq!(s.sold().await, 0, "nothing applied");
     let acks = push(&s, &tb, vec![good]).await;
     assert_eq!(
         acks[0]["status"], "applied",
@@ -454,9 +444,7 @@ async fn a_token_of_another_device_is_refused_with_403_and_nothing_is_written() 
     forbidden(st, &v, "changes", &b, &a);
 }
 
-#[tokio::test]
-async fn a_first_pull_is_a_snapshot_and_a_later_one_only_changes() {
-    let s = server();
+async fn a_first_pull_is_a_snapshot_and_a_later_one_only_changes(s: Server) {
     let t = s.enrol().await;
     let offers: usize = guichet_domain::Catalogue::paris2024()
         .sessions()
@@ -473,7 +461,7 @@ async fn a_first_pull_is_a_snapshot_and_a_later_one_only_changes() {
         2,
     );
     assert_eq!(push(&s, &t, vec![sale]).await[0]["status"], "applied");
-    let tid = s.state.store.tickets_of_order_for_tests(&order)[0].clone();
+    let tid = s.tickets_of(&order).await[0].clone();
     let void = json!({"idempotency_key": uuid::Uuid::now_v7().to_string(), "kind": "void", "created_at": "2024-01-10T09:05:00Z",
                       "offline": true, "payload": {"order_id": order, "ticket_ids": [tid]}});
     assert_eq!(push(&s, &t, vec![void]).await[0]["status"], "applied");
@@ -544,9 +532,7 @@ async fn a_first_pull_is_a_snapshot_and_a_later_one_only_changes() {
 /// A fan who buys online at one desk is named in the change feed, so another desk that has
 /// the account cached sees the new holdings at its next pull (its offline checks of the caps
 /// then count them); a retry of the same order names nobody again.
-#[tokio::test]
-async fn an_online_sale_names_its_buyer_in_the_next_pull_of_other_desks() {
-    let s = server();
+async fn an_online_sale_names_its_buyer_in_the_next_pull_of_other_desks(s: Server) {
     let a = s.enrol().await;
     let b = s.enrol().await;
     account(&s, &a, "P24-000020").await;
@@ -589,3 +575,14 @@ async fn an_online_sale_names_its_buyer_in_the_next_pull_of_other_desks() {
     let (_, quiet) = pull_b(later["cursor"].as_i64().unwrap()).await;
     assert_eq!(quiet["accounts"], json!([]), "{quiet}");
 }
+
+on_both_stores!(
+    escrow_moves_with_allotments_offline_sales_and_voids,
+    an_offline_sale_over_the_cap_is_kept_and_listed_as_a_conflict,
+    a_bad_event_is_rejected_alone_and_the_batch_goes_on,
+    a_pushed_sale_whose_prices_add_up_past_what_an_amount_holds_is_rejected_alone,
+    an_allotment_larger_than_what_is_left_is_refused_with_the_numbers,
+    a_token_of_another_device_is_refused_with_403_and_nothing_is_written,
+    a_first_pull_is_a_snapshot_and_a_later_one_only_changes,
+    an_online_sale_names_its_buyer_in_the_next_pull_of_other_desks,
+);

@@ -31,21 +31,15 @@ impl FromRequestParts<Arc<AppState>> for AuthDevice {
             .ok_or_else(|| Error::unauthorized("Authorization must be \"Bearer <token>\""))?
             .trim()
             .to_string();
-        if let Some(d) = state.store.cached_device(&token) {
+        if let Some(d) = state.backend.cached_device(&token) {
             state.metrics.ops.seen(&d.id);
             return Ok(AuthDevice(d));
         }
-        let st = state.clone();
         let request = format!("{} {}", parts.method, parts.uri.path());
-        let found =
-            tokio::task::spawn_blocking(move || match st.store.device_by_token(&token)? {
-                Some(d) => Ok(Ok(d)),
-                None => st
-                    .store
-                    .refuse_revoked_token(&token, &request, st.clock.now())
-                    .map(Err),
-            })
-            .await??;
+        let found = state
+            .backend
+            .authenticate(token, request, state.clock.now())
+            .await?;
         match found {
             Ok(d) => {
                 state.metrics.ops.seen(&d.id);

@@ -8,8 +8,7 @@ use jiff::Timestamp;
 
 use super::auth::AuthDevice;
 use super::handlers::{
-    blocking, field, named_device, ApiJson, BadBody, OtherDevice, StaffOnly, TooLarge,
-    Unauthorized, S,
+    field, named_device, ApiJson, BadBody, OtherDevice, StaffOnly, TooLarge, Unauthorized, S,
 };
 use super::Error;
 use crate::store::ReportTimes;
@@ -58,12 +57,11 @@ pub async fn report_state(
     let Json(report) = body?;
     named_device(&d, report.device_id.as_deref(), "state")?;
     let times = checked(&report)?;
-    blocking(&st, move |s| {
-        Ok(s.store
-            .report_state(&d.id, &report, &times, s.clock.now())?)
-    })
-    .await
-    .map(Json)
+    let kept = st
+        .backend
+        .report_state(d.id, report, times, st.clock.now())
+        .await?;
+    Ok(Json(kept))
 }
 
 /// Every enrolled device with its last reported state and when it was last seen (staff only:
@@ -73,5 +71,5 @@ pub async fn report_state(
         Unauthorized, StaffOnly))]
 pub async fn list(State(st): S, auth: AuthDevice) -> Result<Json<Vec<DeviceDto>>, Error> {
     auth.staff_only("the list of every device and its state")?;
-    blocking(&st, |s| Ok(s.store.devices()?)).await.map(Json)
+    Ok(Json(st.backend.devices().await?))
 }

@@ -85,7 +85,20 @@ impl From<StoreError> for Error {
             StoreError::NotFound(_) => (StatusCode::NOT_FOUND, ErrorCode::NotFound),
             StoreError::Conflict(_) => (StatusCode::CONFLICT, ErrorCode::Conflict),
             StoreError::Invalid(_) => (StatusCode::BAD_REQUEST, ErrorCode::BadRequest),
-            StoreError::NewerSchema { .. } | StoreError::Sql(_) | StoreError::Catalogue(_) => {
+            StoreError::Unavailable(m) => {
+                return Error(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    ApiError {
+                        code: ErrorCode::Internal,
+                        message: m.clone(),
+                        details: serde_json::json!({ "rule": "not_on_this_store", "store": "postgres" }),
+                    },
+                );
+            }
+            StoreError::NewerSchema { .. }
+            | StoreError::Sql(_)
+            | StoreError::Postgres(_)
+            | StoreError::Catalogue(_) => {
                 tracing::error!(error = %e, "store failure");
                 return Error(
                     StatusCode::INTERNAL_SERVER_ERROR,

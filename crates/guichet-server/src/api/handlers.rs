@@ -21,7 +21,7 @@ use utoipa::ToSchema;
 
 use super::auth::{AuthDevice, STAFF_EVENTS};
 use super::{AppState, Error};
-use crate::store::{lost_sale, Device};
+use crate::store::Device;
 
 pub(super) type S = State<Arc<AppState>>;
 pub(super) type ApiJson<T> = Result<axum::Json<T>, axum::extract::rejection::JsonRejection>;
@@ -101,24 +101,23 @@ pub async fn enrol(
     let Json(req) = body?;
     field(checks::key_hex("public_key_hex", &req.public_key_hex))?;
     field(checks::text("name", &req.name, 100))?;
-    blocking(&st, move |s| Ok(s.store.enrol(&req, s.clock.now())?))
-        .await
-        .map(Json)
+    Ok(Json(st.backend.enrol(req, st.clock.now()).await?))
 }
 
 /// The catalogue with live availability.
 #[utoipa::path(get, path = "/v1/catalogue", security(("bearer" = [])),
     responses((status = 200, body = Vec<SessionDto>), Unauthorized))]
 pub async fn catalogue(State(st): S, _d: AuthDevice) -> Result<Json<Vec<SessionDto>>, Error> {
-    blocking(&st, |s| {
-        s.store.expire_holds(s.clock.now())?;
-        let avail = s.store.availability(None)?;
+    let s = &st;
+    {
+        s.backend.expire_holds(s.clock.now()).await?;
+        let avail = s.backend.availability(None).await?;
         let mut left = std::collections::BTreeMap::new();
         for a in avail {
             left.insert((a.session, a.category), a.available);
         }
         let out = s
-            .store
+            .backend
             .catalogue()
             .sessions()
             .map(|x| {
@@ -158,10 +157,8 @@ pub async fn catalogue(State(st): S, _d: AuthDevice) -> Result<Json<Vec<SessionD
                 }
             })
             .collect();
-        Ok(out)
-    })
-    .await
-    .map(Json)
+        Ok(Json(out))
+    }
 }
 
 /// Query of availability.
@@ -188,12 +185,8 @@ pub async fn availability(
         .map(|s| checks::session_code("session", &s))
         .transpose()
         .map_err(Error::bad_request)?;
-    blocking(&st, move |s| {
-        s.store.expire_holds(s.clock.now())?;
-        Ok(s.store.availability(session.as_ref())?)
-    })
-    .await
-    .map(Json)
+    st.backend.expire_holds(st.clock.now()).await?;
+    Ok(Json(st.backend.availability(session).await?))
 }
 
 /// Query of the account search.
@@ -217,9 +210,7 @@ pub async fn search_accounts(
 ) -> Result<Json<Vec<AccountDto>>, Error> {
     d.staff_only("an account search by name or email")?;
     let Query(q) = q?;
-    blocking(&st, move |s| Ok(s.store.search_accounts(&q.q)?))
-        .await
-        .map(Json)
+    Ok(Json(st.backend.search_accounts(q.q).await?))
 }
 
 /// One account, with its draws, timeslots and holdings.
@@ -235,9 +226,7 @@ pub async fn get_account(
 ) -> Result<Json<AccountDto>, Error> {
     let Path(id) = id?;
     let id = checks::account_id("id", &id).map_err(Error::bad_request)?;
-    blocking(&st, move |s| Ok(s.store.account(&id)?))
-        .await
-        .map(Json)
+    Ok(Json(st.backend.account(id).await?))
 }
 
 /// Create an account (a walk-in). The same id with the same email again is the same account.
@@ -263,11 +252,11 @@ pub async fn create_account(
     field(checks::text("name", &new.name, 120))?;
     field(checks::email("email", &new.email))?;
     checks::country("country", &new.country).map_err(Error::bad_request)?;
-    blocking(&st, move |s| {
-        Ok(s.store.create_account(&new, Some(&d.id), s.clock.now())?)
-    })
-    .await
-    .map(|a| (StatusCode::CREATED, Json(a)))
+    let a = st
+        .backend
+        .create_account(new, Some(d.id), st.clock.now())
+        .await?;
+    Ok((StatusCode::CREATED, Json(a)))
 }
 
 /// Sell an order online: the rules and the inventory guard in one transaction.
@@ -292,22 +281,7 @@ pub async fn create_order(
     body: ApiJson<OrderRequest>,
 ) -> Result<(StatusCode, Json<OrderResponse>), Error> {
     let Json(req) = body?;
-    let r = if st.store.guarded() {
-        // Queued for the group commit: no thread waits per order, only this task.
-        match st.store.queue_sale(&req, &d.id, st.clock.now()) {
-            Ok(q) => {
-                if q.lead {
-                    let leader = st.clone();
-                    tokio::task::spawn_blocking(move || leader.store.lead_sales());
-                }
-                q.answer.await.unwrap_or_else(|_| Err(lost_sale()))
-            }
-            Err(e) => Err(e),
-        }
-    } else {
-        let s = st.clone();
-        tokio::task::spawn_blocking(move || s.store.sell_online(&req, &d.id, s.clock.now())).await?
-    };
+    let r = st.backend.sell(req, d.id, st.clock.now()).await;
     st.metrics.order(r.as_ref().map(|o| o.response.duplicate));
     let out = r?;
     let status = if out.response.duplicate {
@@ -340,10 +314,7 @@ pub async fn create_hold(
     body: ApiJson<HoldRequest>,
 ) -> Result<(StatusCode, Json<HoldResponse>), Error> {
     let Json(req) = body?;
-    let h = blocking(&st, move |s| {
-        Ok(s.store.hold(&d.id, &req, s.clock.now())?)
-    })
-    .await?;
+    let h = st.backend.hold(d.id, req, st.clock.now()).await?;
     let status = if h.duplicate {
         StatusCode::OK
     } else {
@@ -368,11 +339,9 @@ pub async fn release_hold(
     id: ApiPath<String>,
 ) -> Result<Json<HoldResponse>, Error> {
     let Path(id) = id?;
-    blocking(&st, move |s| {
-        Ok(s.store.release_hold(&d.id, &id, s.clock.now())?)
-    })
-    .await
-    .map(Json)
+    Ok(Json(
+        st.backend.release_hold(d.id, id, st.clock.now()).await?,
+    ))
 }
 
 /// Query naming the device a request is for (optional: it can only be the token's own).
@@ -484,9 +453,7 @@ pub async fn allotments(
 ) -> Result<Json<Vec<AllotmentDto>>, Error> {
     let Query(q) = q?;
     named_device(&d, q.device_id.as_deref(), "allotments")?;
-    blocking(&st, move |s| Ok(s.store.allotments(&d.id)?))
-        .await
-        .map(Json)
+    Ok(Json(st.backend.allotments(d.id).await?))
 }
 
 /// Borrow seats to sell offline (escrow), if they are available online.
@@ -507,9 +474,7 @@ pub async fn allot(
 ) -> Result<Json<AllotmentDto>, Error> {
     let Json(req) = body?;
     let req = req.checked(&d)?;
-    blocking(&st, move |s| Ok(s.store.allot(&d.id, &req)?))
-        .await
-        .map(Json)
+    Ok(Json(st.backend.allot(d.id, req).await?))
 }
 
 /// Give seats back.
@@ -523,9 +488,7 @@ pub async fn return_allotment(
 ) -> Result<Json<AllotmentDto>, Error> {
     let Json(req) = body?;
     let req = req.checked(&d)?;
-    blocking(&st, move |s| Ok(s.store.return_allotment(&d.id, &req)?))
-        .await
-        .map(Json)
+    Ok(Json(st.backend.return_allotment(d.id, req).await?))
 }
 
 /// A push as received: [`PushRequest`], whose events may name the device that made them
@@ -626,31 +589,32 @@ pub async fn push(
             req.events.len()
         )));
     }
-    blocking(&st, move |s| {
-        if d.kind == super::auth::KIOSK {
-            for e in req.events.iter().filter(|e| e.kind == "void") {
-                let order = e.payload.get("order_id").and_then(|o| o.as_str());
-                let by = match order {
-                    Some(o) => s.store.order_device(o)?,
-                    None => None,
-                };
-                if by.as_deref() != Some(d.id.as_str()) {
-                    return Err(Error::staff_only(
-                        &d.id,
-                        "a void event of an order this kiosk did not make",
-                    ));
-                }
+    if d.kind == super::auth::KIOSK {
+        for e in req.events.iter().filter(|e| e.kind == "void") {
+            let order = e.payload.get("order_id").and_then(|o| o.as_str());
+            let by = match order {
+                Some(o) => st.backend.order_device(o.to_string()).await?,
+                None => None,
+            };
+            if by.as_deref() != Some(d.id.as_str()) {
+                return Err(Error::staff_only(
+                    &d.id,
+                    "a void event of an order this kiosk did not make",
+                ));
             }
         }
-        let acks = s.store.push(&d.id, &req.events, s.clock.now())?;
-        if let Some(w) = req.waiting {
-            s.store
-                .record_push_report(&d.id, w, req.events.len(), s.clock.now())?;
-        }
-        Ok(PushResponse { acks })
-    })
-    .await
-    .map(Json)
+    }
+    let (pushed, waiting, now) = (req.events.len(), req.waiting, st.clock.now());
+    let acks = st.backend.push(d.id.clone(), req.events, now).await?;
+    // What the desk's outbox held, for the console's devices page (SQLite only, like the
+    // console: on PostgreSQL the push is applied and the report left out).
+    if let (Some(w), false) = (waiting, st.on_postgres()) {
+        blocking(&st, move |s| {
+            Ok(s.store.record_push_report(&d.id, w, pushed, now)?)
+        })
+        .await?;
+    }
+    Ok(Json(PushResponse { acks }))
 }
 
 /// Query of a pull.
@@ -692,17 +656,13 @@ pub async fn pull(
     };
     named_device(&d, q.device_id.as_deref(), "changes")?;
     let kiosk = d.kind == super::auth::KIOSK;
-    blocking(&st, move |s| {
-        s.store.expire_holds(s.clock.now())?;
-        let mut changes = s.store.pull(&d.id, cursor)?;
-        if kiosk {
-            // Other fans' accounts are a bulk read a kiosk never gets.
-            changes.accounts.clear();
-        }
-        Ok(changes)
-    })
-    .await
-    .map(Json)
+    st.backend.expire_holds(st.clock.now()).await?;
+    let mut changes = st.backend.pull(d.id, cursor).await?;
+    if kiosk {
+        // Other fans' accounts are a bulk read a kiosk never gets.
+        changes.accounts.clear();
+    }
+    Ok(Json(changes))
 }
 
 /// Offline sales the server found over a limit: kept, for a supervisor to settle. All of
@@ -723,9 +683,7 @@ pub async fn conflicts(
     let AuthDevice(d) = auth;
     named_device(&d, q.device_id.as_deref(), "conflicts")?;
     let only = q.device_id.map(|_| d.id);
-    blocking(&st, move |s| Ok(s.store.conflicts(only.as_deref())?))
-        .await
-        .map(Json)
+    Ok(Json(st.backend.conflicts(only).await?))
 }
 
 /// One offline sale kept over a limit (`GET /v1/conflicts`).
@@ -776,22 +734,19 @@ pub struct GateListsDto {
     responses((status = 200, body = GateListsDto), Unauthorized, StaffOnly))]
 pub async fn gate_lists(State(st): S, d: AuthDevice) -> Result<Json<serde_json::Value>, Error> {
     d.staff_only("the gate lists (every device's key, every revoked ticket)")?;
-    blocking(&st, |s| {
-        let keys: Vec<_> = s
-            .store
-            .gate_keys()?
-            .into_iter()
-            .map(|k| GateKeyDto {
-                key_id: k.key_id,
-                public_key_hex: k.public_key_hex,
-                kind: k.kind,
-                revoked_after: k.revoked_after.map(|t| t.to_string()),
-            })
-            .collect();
-        Ok(serde_json::json!({ "keys": keys, "revoked": s.store.revocation_list()? }))
-    })
-    .await
-    .map(Json)
+    let (keys, revoked) = st.backend.gate_lists().await?;
+    let keys: Vec<_> = keys
+        .into_iter()
+        .map(|k| GateKeyDto {
+            key_id: k.key_id,
+            public_key_hex: k.public_key_hex,
+            kind: k.kind,
+            revoked_after: k.revoked_after.map(|t| t.to_string()),
+        })
+        .collect();
+    Ok(Json(
+        serde_json::json!({ "keys": keys, "revoked": revoked }),
+    ))
 }
 
 /// The query string does not fit the parameters (an unknown name, a value that does

@@ -19,30 +19,85 @@ use guichet_domain::Clock;
 
 pub use error::Error;
 
-use crate::store::Store;
+use crate::backend::Backend;
+use crate::store::{Store, StoreError};
+use crate::store_pg::PgStore;
 
 /// Largest request body accepted (a sync batch of a few thousand events fits).
 pub const MAX_BODY: usize = 4 * 1024 * 1024;
 
 /// What every handler shares.
 pub struct AppState {
-    /// The store.
-    pub store: Store,
+    /// The store's use cases, on SQLite or PostgreSQL: what the sale, sync, accounts and
+    /// devices routes call.
+    pub backend: Arc<dyn Backend>,
+    /// The SQLite store, for the parts of the server only SQLite has yet (console, holds,
+    /// draws, device states, revocation, gate lists). On PostgreSQL it is an empty file in a
+    /// temporary directory that no request reaches: those routes answer 503 before their
+    /// handler runs (`sqlite_only`).
+    pub store: Arc<Store>,
     /// Where "now" comes from.
     pub clock: Clock,
     /// Request and sale counters.
     pub metrics: metrics::Metrics,
+    _unused_sqlite: Option<tempfile::TempDir>,
 }
 
 impl AppState {
-    /// State over a store and a clock.
+    /// State over a SQLite store and a clock.
     pub fn new(store: Store, clock: Clock) -> Arc<AppState> {
+        let store = Arc::new(store);
         Arc::new(AppState {
+            backend: Arc::new(crate::backend::Sqlite(Arc::clone(&store))),
             store,
             clock,
             metrics: metrics::Metrics::default(),
+            _unused_sqlite: None,
         })
     }
+
+    /// State over a PostgreSQL store and a clock.
+    pub fn postgres(pg: Arc<PgStore>, clock: Clock) -> Result<Arc<AppState>, StoreError> {
+        let dir = tempfile::tempdir()
+            .map_err(|e| StoreError::Invalid(format!("temporary directory: {e}")))?;
+        let unused = Store::open(
+            &dir.path().join("unused.sqlite"),
+            pg.config().clone(),
+            crate::store::Durability::Normal,
+        )?;
+        Ok(Arc::new(AppState {
+            backend: Arc::new(pg),
+            store: Arc::new(unused),
+            clock,
+            metrics: metrics::Metrics::default(),
+            _unused_sqlite: Some(dir),
+        }))
+    }
+
+    /// Whether the store is PostgreSQL.
+    pub fn on_postgres(&self) -> bool {
+        self.backend.name() == "postgres"
+    }
+}
+
+/// Routes only the SQLite store has: on PostgreSQL they answer 503 naming the part and the
+/// way out, before their handler runs.
+async fn sqlite_only(
+    axum::extract::State(st): axum::extract::State<Arc<AppState>>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if st.on_postgres() {
+        let path = req.uri().path();
+        let part = if path.starts_with("/console") || path.starts_with("/assets") {
+            "the operations console".to_string()
+        } else {
+            format!("{} {}", req.method(), path)
+        };
+        return Error::from(PgStore::unavailable(&part)).into_response();
+    }
+    next.run(req).await
 }
 
 /// The whole router.
@@ -61,10 +116,10 @@ pub fn app(state: Arc<AppState>) -> Router {
             get(handlers::search_accounts).post(handlers::create_account),
         )
         .route("/v1/accounts/{id}", get(handlers::get_account))
-        .route("/v1/draws/{draw}/registrations", post(draws::register))
         .route("/v1/orders", post(handlers::create_order))
         .route("/v1/holds", post(handlers::create_hold))
         .route("/v1/holds/{id}", delete(handlers::release_hold))
+        .route("/v1/gate/lists", get(handlers::gate_lists))
         .route(
             "/v1/allotments",
             get(handlers::allotments).post(handlers::allot),
@@ -73,8 +128,15 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/v1/sync/push", post(handlers::push))
         .route("/v1/sync/pull", get(handlers::pull))
         .route("/v1/conflicts", get(handlers::conflicts))
-        .route("/v1/gate/lists", get(handlers::gate_lists))
-        .merge(crate::console::routes())
+        .merge(
+            Router::new()
+                .route("/v1/draws/{draw}/registrations", post(draws::register))
+                .merge(crate::console::routes())
+                .route_layer(axum::middleware::from_fn_with_state(
+                    state.clone(),
+                    sqlite_only,
+                )),
+        )
         .fallback(handlers::not_found)
         .method_not_allowed_fallback(handlers::method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(

@@ -17,6 +17,12 @@
 //! process, e.g. the installed package's) instead of in this process; the server's CPU is then
 //! read from that process's `/proc/<pid>/stat`.
 //!
+//! `--replicas N` starts N such processes on the one prepared database, and `--server URL`
+//! (repeated) drives servers already running on `--db` instead of starting any; either way the
+//! clients take the servers in turn (client c talks to server c mod N), and the oversold seats
+//! are read over HTTP. `--hot SESSION` makes that session the first line of every pack (its four
+//! categories in turn): one hot session instead of all sessions spread.
+//!
 //! `--accounts ahead` (the default) creates the drawn Club accounts before the clock starts,
 //! as they would be at a real pack sale; `inline` creates each client's next account during
 //! the run (one account and one draw write per 10 orders, as the first version did).
@@ -37,6 +43,8 @@ const CATS: [&str; 4] = ["A", "B", "C", "D"];
 
 /// Packs an account buys: 10 packs of 3 tickets fill its 30.
 const PACKS_PER_ACCOUNT: usize = 10;
+/// With a hot session in every pack, 6 packs: the cap of 6 tickets a session.
+const HOT_PACKS_PER_ACCOUNT: usize = 6;
 
 /// Sessions the packs cycle through: every Olympic session on sale in the pack phase, so that
 /// a run measures selling rather than selling out.
@@ -86,6 +94,24 @@ struct Args {
     /// `/usr/bin/guichet-server`) instead of in this process.
     #[arg(long)]
     server_bin: Option<std::path::PathBuf>,
+    /// Server processes started with --server-bin on the one database; the clients take them
+    /// in turn.
+    #[arg(long, default_value_t = 1)]
+    replicas: usize,
+    /// Drive this running server (repeat for several, taken in turn) instead of starting one;
+    /// it must serve --db, which this prepares.
+    #[arg(long = "server")]
+    servers: Vec<String>,
+    /// The measured store: a SQLite file (default: a temporary one), or an empty PostgreSQL
+    /// database `postgres://…` (served by --server-bin replicas, or by the --server servers).
+    /// It is prepared here (catalogue, drawn accounts), so give a new one, or the one the
+    /// --server servers were started on.
+    #[arg(long)]
+    db: Option<std::path::PathBuf>,
+    /// Every pack's first line is this session (its four categories in turn): one hot
+    /// session instead of all sessions spread.
+    #[arg(long)]
+    hot: Option<String>,
 }
 
 /// The server process started with `--server-bin`; killed when dropped.
@@ -103,6 +129,7 @@ impl Drop for Child {
 fn serve_with(
     bin: &std::path::Path,
     db: &std::path::Path,
+    scratch: &std::path::Path,
 ) -> Result<(Child, String), Box<dyn std::error::Error>> {
     let port = std::net::TcpListener::bind("127.0.0.1:0")?
         .local_addr()?
@@ -114,6 +141,8 @@ fn serve_with(
             .arg(db)
             .args(["--listen", &format!("127.0.0.1:{port}")])
             .args(["--now", "2023-02-17T12:00:00[Europe/Paris]"])
+            // PostgreSQL replicas share their account-card key; kept out of the working directory.
+            .env("GUICHET_SERVER_CARD_KEY_DIR", scratch.join("card-key"))
             .stdin(std::process::Stdio::null())
             .stdout(std::process::Stdio::null())
             .spawn()?,
@@ -174,13 +203,15 @@ fn ticks(stat: &str) -> Option<(String, f64)> {
     Some((comm, (u + s) / 100.0))
 }
 
-fn cpu(server_pid: Option<u32>) -> Cpu {
+fn cpu(server_pids: &[u32]) -> Cpu {
     let mut out = Cpu::default();
-    if let Some((_, secs)) = server_pid
-        .and_then(|pid| std::fs::read_to_string(format!("/proc/{pid}/stat")).ok())
-        .and_then(|s| ticks(&s))
-    {
-        out.server = secs;
+    for pid in server_pids {
+        if let Some((_, secs)) = std::fs::read_to_string(format!("/proc/{pid}/stat"))
+            .ok()
+            .and_then(|s| ticks(&s))
+        {
+            out.server += secs;
+        }
     }
     if let Ok(dir) = std::fs::read_dir("/proc/self/task") {
         for t in dir.flatten() {
@@ -208,8 +239,88 @@ fn cpu(server_pid: Option<u32>) -> Cpu {
     out
 }
 
-fn account_id(client: usize, n: usize) -> String {
-    format!("LOAD-{client:03}-{:06}", n / PACKS_PER_ACCOUNT)
+/// Seats sold or lent past capacity, over every session, as the server's availability says.
+async fn oversold_over_http(
+    http: &reqwest::Client,
+    base: &str,
+    token: &str,
+) -> Result<u64, Box<dyn std::error::Error>> {
+    let v: serde_json::Value = http
+        .get(format!("{base}/v1/availability"))
+        .bearer_auth(token)
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    let rows = v.as_array().ok_or("availability: not a list")?;
+    let n = |r: &serde_json::Value, k: &str| r[k].as_u64().unwrap_or(0);
+    Ok(rows
+        .iter()
+        .map(|r| (n(r, "sold") + n(r, "lent")).saturating_sub(n(r, "capacity")))
+        .sum())
+}
+
+/// Prepares an empty PostgreSQL database: the catalogue, the drawn Club accounts `ids` (their
+/// timeslot open at `now`), an enrolment code (returned).
+fn prepare_postgres(
+    url: &str,
+    scratch: &std::path::Path,
+    ids: Vec<String>,
+    now: Timestamp,
+) -> Result<String, Box<dyn std::error::Error>> {
+    use guichet_server::store_pg::PgStore;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(async move {
+        let mut pg =
+            PgStore::connect(url, SaleConfig::paris2024(), 16, scratch.join("card-key")).await?;
+        if pg.catalogue().sessions().next().is_none() {
+            pg.import_catalogue(&Catalogue::paris2024()).await?;
+        }
+        let pg = Arc::new(pg);
+        let mut tasks = Vec::new();
+        for chunk in ids.chunks(ids.len().div_ceil(16).max(1)) {
+            let (pg, chunk) = (Arc::clone(&pg), chunk.to_vec());
+            tasks.push(tokio::spawn(async move {
+                for id in chunk {
+                    let new = NewAccount {
+                        id: Some(id.clone()),
+                        name: format!("Fan {id}"),
+                        email: format!("{id}@example.org"),
+                        country: "FR".into(),
+                        club_number: Some("C1".into()),
+                        language: None,
+                    };
+                    pg.create_account(&new, None, now).await?;
+                }
+                Ok::<_, guichet_server::store::StoreError>(())
+            }));
+        }
+        for t in tasks {
+            t.await??;
+        }
+        // The draw entries in one statement, as `create_drawn` writes them on SQLite.
+        let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls).await?;
+        tokio::spawn(conn);
+        let start = (now - jiff::SignedDuration::from_hours(1)).to_string();
+        let end = (now + jiff::SignedDuration::from_hours(47)).to_string();
+        client
+            .execute(
+                "INSERT INTO account_draws(account_id, draw, status, slot_start, slot_end)
+                 SELECT id, 'pack-draw', 'drawn', $2, $3 FROM unnest($1::TEXT[]) AS id",
+                &[&ids, &start, &end],
+            )
+            .await?;
+        let code = pg.new_enrolment_code("box-office", now).await?;
+        pg.retire().await?;
+        Ok(code)
+    })
+}
+
+fn account_id(client: usize, n: usize, per: usize) -> String {
+    format!("LOAD-{client:03}-{:06}", n / per)
 }
 
 fn create_drawn(store: &Store, id: &str, now: Timestamp) {
@@ -249,8 +360,27 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         DurabilityArg::Normal => Durability::Normal,
     };
     let ahead = args.accounts == AccountsArg::Ahead;
+    if args.replicas == 0 {
+        return Err("--replicas: at least 1 server".into());
+    }
+    if args.replicas > 1 && args.server_bin.is_none() {
+        return Err("--replicas N starts N server processes: give --server-bin too".into());
+    }
+    if !args.servers.is_empty() && (args.server_bin.is_some() || args.db.is_none()) {
+        return Err(
+            "--server drives running servers: give the --db they serve, and no --server-bin".into(),
+        );
+    }
+    let packs = if args.hot.is_some() {
+        HOT_PACKS_PER_ACCOUNT
+    } else {
+        PACKS_PER_ACCOUNT
+    };
     let dir = tempfile::tempdir()?;
-    let path = dir.path().join("load.sqlite");
+    let path = match &args.db {
+        Some(p) => p.clone(),
+        None => dir.path().join("load.sqlite"),
+    };
     let now = guichet_domain::config::parse_instant("2023-02-17T12:00:00[Europe/Paris]")?;
 
     // Accounts made ahead: enough for 10,000 orders/s (or for --orders), written with
@@ -261,20 +391,53 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .div_ceil(clients.max(1)),
     };
     let mut ready_accounts = 0usize;
+    let postgres = path
+        .to_str()
+        .filter(|d| guichet_server::store_pg::is_url(d))
+        .map(str::to_string);
+    let mut pg_code = None;
+    if let Some(url) = &postgres {
+        if args.server_bin.is_none() && args.servers.is_empty() {
+            return Err(
+                "--db postgres://… is served by server processes: give --server-bin (or --server)"
+                    .into(),
+            );
+        }
+        if !ahead || !skip_push {
+            return Err("--db postgres://…: only --accounts ahead and --skip-push".into());
+        }
+        let ids: Vec<String> = (0..clients)
+            .flat_map(|c| {
+                (0..per_client.div_ceil(packs)).map(move |a| account_id(c, a * packs, packs))
+            })
+            .collect();
+        ready_accounts = ids.len();
+        pg_code = Some(prepare_postgres(url, dir.path(), ids, now)?);
+    }
+    // The SQLite store: measured, or (PostgreSQL) only this process's catalogue.
+    let path = if postgres.is_some() {
+        dir.path().join("catalogue.sqlite")
+    } else {
+        path
+    };
     {
         let mut store = Store::open(&path, SaleConfig::paris2024(), Durability::Normal)?;
         store.import_catalogue(&Catalogue::paris2024())?;
-        if ahead {
+        if ahead && postgres.is_none() {
             for c in 0..clients {
-                for a in 0..per_client.div_ceil(PACKS_PER_ACCOUNT) {
-                    create_drawn(&store, &account_id(c, a * PACKS_PER_ACCOUNT), now);
+                for a in 0..per_client.div_ceil(packs) {
+                    create_drawn(&store, &account_id(c, a * packs, packs), now);
                     ready_accounts += 1;
                 }
             }
         }
     }
     let store = Store::open(&path, SaleConfig::paris2024(), durability)?;
-    let code = store.new_enrolment_code("box-office", now)?;
+    let code = match pg_code {
+        Some(code) => code,
+        None => store.new_enrolment_code("box-office", now)?,
+    };
+    let db_arg: std::path::PathBuf = postgres.clone().map_or(path.clone(), Into::into);
     let state = AppState::new(store, Clock::fixed(now));
     let srv = tokio::runtime::Builder::new_multi_thread()
         .thread_name("srv")
@@ -284,20 +447,30 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .thread_name("cli")
         .enable_all()
         .build()?;
-    let (external, base, server) = match &args.server_bin {
+    let (external, bases, server) = match &args.server_bin {
+        _ if !args.servers.is_empty() => (Vec::new(), args.servers.clone(), None),
         Some(bin) => {
-            let (child, base) = serve_with(bin, &path)?;
-            (Some(child), base, None)
+            let mut children = Vec::new();
+            let mut bases = Vec::new();
+            for _ in 0..args.replicas {
+                let (child, base) = serve_with(bin, &db_arg, dir.path())?;
+                children.push(child);
+                bases.push(base);
+            }
+            (children, bases, None)
         }
         None => {
             let listener = srv.block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))?;
             let base = format!("http://{}", listener.local_addr()?);
             let router = app(Arc::clone(&state));
             let server = srv.spawn(async move { axum::serve(listener, router).await });
-            (None, base, Some(server))
+            (Vec::new(), vec![base], Some(server))
         }
     };
-    let server_pid = external.as_ref().map(|c| c.0.id());
+    let in_process = server.is_some();
+    let server_pids: Vec<u32> = external.iter().map(|c| c.0.id()).collect();
+    let base = bases[0].clone();
+    let hot = args.hot.clone();
     cli.block_on(async move {
         let http = reqwest::Client::builder().pool_max_idle_per_host(clients).build()?;
         let enrol: serde_json::Value = http
@@ -308,8 +481,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .json()
             .await?;
         let token = enrol["token"].as_str().ok_or("no token")?.to_string();
-        // What every order sends the same, made once: the URL parsed, the token's header.
-        let orders_url = reqwest::Url::parse(&format!("{base}/v1/orders"))?;
+        // What every order sends the same, made once: the URLs parsed, the token's header.
+        let orders_urls = bases
+            .iter()
+            .map(|b| reqwest::Url::parse(&format!("{b}/v1/orders")))
+            .collect::<Result<Vec<_>, _>>()?;
         let auth = reqwest::header::HeaderValue::from_str(&format!("Bearer {token}"))?;
 
         let sold = Arc::new(AtomicU64::new(0));
@@ -318,12 +494,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         // None: a --seconds too far away for the clock to say, i.e. never.
         let deadline = Instant::now().checked_add(Duration::from_secs(seconds));
         let sessions = Arc::new(pack_sessions(state.store.catalogue()));
-        let cpu_before = cpu(server_pid);
+        if let Some(h) = &hot {
+            if !sessions.contains(h) {
+                return Err(format!("--hot {h}: not a session the packs may take (an Olympic session offering A–D, not a ceremony)").into());
+            }
+        }
+        let cpu_before = cpu(&server_pids);
         let started = Instant::now();
         let mut tasks = Vec::new();
         for c in 0..clients {
             let sessions = sessions.clone();
-            let (http, url, auth, state) = (http.clone(), orders_url.clone(), auth.clone(), state.clone());
+            let (http, url, auth, state) = (http.clone(), orders_urls[c % orders_urls.len()].clone(), auth.clone(), state.clone());
+            let hot = hot.clone();
             let (sold, refused, made_inline) = (sold.clone(), refused.clone(), made_inline.clone());
             tasks.push(tokio::spawn(async move {
                 let mut lat = Vec::new();
@@ -336,9 +518,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     if !more {
                         break;
                     }
-                    // A drawn Club member in its timeslot; 10 packs of 3 tickets fill its 30.
-                    let acc = account_id(c, n);
-                    if n.is_multiple_of(PACKS_PER_ACCOUNT) && (!ahead || n >= per_client) {
+                    // A drawn Club member in its timeslot; 10 packs of 3 tickets fill its 30 (6 packs with a
+                    // hot session: its cap of 6 a session).
+                    let acc = account_id(c, n, packs);
+                    if n.is_multiple_of(packs) && (!ahead || n >= per_client) {
                         let st = state.clone();
                         let id = acc.clone();
                         tokio::task::spawn_blocking(move || create_drawn(&st.store, &id, now))
@@ -352,9 +535,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     let m = sessions.len();
                     let k = (c * 7919 + n * 31) % m;
                     let line = |j: usize| {
+                        let mut s = &sessions[(k + j * (m / 3)) % m];
+                        if let Some(h) = &hot {
+                            // The hot session first; the others never repeat it.
+                            if j == 0 {
+                                s = h;
+                            } else if s == h {
+                                s = &sessions[(k + j * (m / 3) + 1) % m];
+                            }
+                        }
                         format!(
-                            r#"{{"session":"{}","category":"{}","quantity":1}}"#,
-                            sessions[(k + j * (m / 3)) % m],
+                            r#"{{"session":"{s}","category":"{}","quantity":1}}"#,
                             CATS[n % 4]
                         )
                     };
@@ -407,16 +598,25 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             lat.extend(t.await?);
         }
         let elapsed = started.elapsed().as_secs_f64();
-        let cpu_after = cpu(server_pid);
+        let cpu_after = cpu(&server_pids);
         lat.sort_unstable();
-        let oversold: u64 = state
-            .store
-            .availability(None)?
-            .iter()
-            .map(|a| u64::from((a.sold + a.lent).saturating_sub(a.capacity)))
-            .sum();
+        let oversold: u64 = if in_process && postgres.is_none() {
+            state
+                .store
+                .availability(None)?
+                .iter()
+                .map(|a| u64::from((a.sold + a.lent).saturating_sub(a.capacity)))
+                .sum()
+        } else {
+            oversold_over_http(&http, &base, &token).await?
+        };
         let sold = sold.load(Ordering::Relaxed);
-        println!("durability: {durability:?}; clients: {clients}; duration: {elapsed:.1} s");
+        println!(
+            "store: {}; clients: {clients}; duration: {elapsed:.1} s; servers: {}; {}",
+            if postgres.is_some() { "PostgreSQL".to_string() } else { format!("SQLite, durability {durability:?}") },
+            bases.len(),
+            match &hot { Some(h) => format!("hot session {h}"), None => "spread over all sessions".into() }
+        );
         println!(
             "accounts: {ready_accounts} made ahead, {} during the run",
             made_inline.load(Ordering::Relaxed)
@@ -470,7 +670,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                                    "tickets": [{"id": uuid::Uuid::now_v7().to_string(), "session": "FBL03", "category": "C", "price": 3500}]}})
             })
             .collect();
-        let cpu_before = cpu(server_pid);
+        let cpu_before = cpu(&server_pids);
         let t = Instant::now();
         let mut acked = 0;
         for chunk in events.chunks(5_000) {
@@ -486,7 +686,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             acked += v["acks"].as_array().map_or(0, Vec::len);
         }
         let took = t.elapsed().as_secs_f64();
-        let cpu_after = cpu(server_pid);
+        let cpu_after = cpu(&server_pids);
         println!("push 10,000 offline events: {acked} acked in {took:.2} s");
         // Idle blocking threads may have ended since: the process total is the sure figure.
         println!(

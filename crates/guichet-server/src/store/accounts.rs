@@ -3,8 +3,8 @@
 use std::collections::BTreeMap;
 
 use guichet_domain::rules::{AccountStanding, DrawEntry, DrawStatus, HeldPairs, Timeslot};
-use guichet_domain::{AccountId, Games, PriceCategory, SessionCode};
-use guichet_wire::accounts::{AccountDto, DrawDto, HeldDto, NewAccount};
+use guichet_domain::{AccountId, PriceCategory, SessionCode};
+use guichet_wire::accounts::{AccountDto, NewAccount};
 use jiff::Timestamp;
 use rusqlite::{params, Connection, OptionalExtension};
 
@@ -13,13 +13,7 @@ use super::{Result, Store, StoreError};
 /// The search form of a name: the domain's one fold (accents, case, spaces).
 pub use guichet_domain::text::fold as search_key;
 
-fn status_text(s: DrawStatus) -> &'static str {
-    match s {
-        DrawStatus::Registered => "registered",
-        DrawStatus::Drawn => "drawn",
-        DrawStatus::NotDrawn => "not_drawn",
-    }
-}
+use super::decide::status_text;
 
 impl Store {
     /// Creates an account. A device-made id is kept (walk-ins created offline); the same id
@@ -30,36 +24,8 @@ impl Store {
         device: Option<&str>,
         now: Timestamp,
     ) -> Result<AccountDto> {
-        let name = new.name.trim();
-        if name.is_empty() || name.chars().count() > 120 {
-            return Err(StoreError::Invalid("name: 1 to 120 characters".into()));
-        }
-        let email = new.email.trim().to_lowercase();
-        if !email.contains('@') || email.chars().count() > 254 {
-            return Err(StoreError::Invalid(format!(
-                "email {email:?} is not an email address"
-            )));
-        }
-        let country = new.country.trim().to_uppercase();
-        if country.len() != 2 || !country.chars().all(|c| c.is_ascii_uppercase()) {
-            return Err(StoreError::Invalid(format!(
-                "country {country:?}: expected a two-letter ISO code (FR)"
-            )));
-        }
-        let language = match &new.language {
-            Some(l) => guichet_notices::lang::parse(l).ok_or_else(|| {
-                StoreError::Invalid(format!(
-                    "language {l:?}: notices are written in fr or en; send one of them, or none to get fr for France and en elsewhere"
-                ))
-            })?,
-            None => guichet_notices::lang::default_for_country(&country),
-        };
-        let language = guichet_notices::lang::code(language);
-        let id = match &new.id {
-            Some(id) => AccountId::parse(id).map_err(|e| StoreError::Invalid(e.to_string()))?,
-            None => AccountId::parse(&format!("A-{}", uuid::Uuid::now_v7().simple()))
-                .map_err(|e| StoreError::Invalid(e.to_string()))?,
-        };
+        let (name, email, country, language, id) = super::decide::new_account(new)?;
+        let name = name.as_str();
         self.write(|tx| {
             let existing: Option<String> = tx
                 .query_row("SELECT email FROM accounts WHERE id = ?1", [id.as_str()], |r| r.get(0))
@@ -230,36 +196,9 @@ pub(super) fn account_dto(c: &Connection, store: &Store, id: &AccountId) -> Resu
             },
         )
         .optional()?;
-    let Some((name, email, country, club_number)) = row else {
+    let Some(row) = row else {
         return Err(StoreError::NotFound(format!("no account {id}")));
     };
     let st = standing(c, id)?;
-    let cat = store.catalogue();
-    Ok(AccountDto {
-        id: id.to_string(),
-        name,
-        email,
-        country,
-        club_number,
-        olympic_held: st.held_in(Games::Olympic, cat),
-        paralympic_held: st.held_in(Games::Paralympic, cat),
-        held: st
-            .held
-            .iter()
-            .map(|(s, n)| HeldDto {
-                session: s.to_string(),
-                count: *n,
-            })
-            .collect(),
-        draws: st
-            .draws
-            .iter()
-            .map(|(d, e)| DrawDto {
-                draw: d.clone(),
-                status: status_text(e.status).to_string(),
-                slot_start: e.timeslot.map(|t| t.start.to_string()),
-                slot_end: e.timeslot.map(|t| t.end.to_string()),
-            })
-            .collect(),
-    })
+    Ok(super::decide::account_dto(id, row, &st, store.catalogue()))
 }

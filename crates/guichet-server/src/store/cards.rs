@@ -19,21 +19,34 @@ pub(super) fn key_dir(db: &Path) -> PathBuf {
     db.with_file_name(name)
 }
 
+/// The account-card key kept in `dir`, made there if it is not yet (both stores use it).
+pub(crate) fn key_in(dir: &Path) -> Result<DeviceKey> {
+    if dir.join(guichet_tickets::PRIVATE_KEY_FILE).exists() {
+        DeviceKey::load_from(dir)
+    } else {
+        DeviceKey::create_in(dir, "account cards")
+    }
+    .map_err(|e| StoreError::Invalid(format!("the account-card key in {}: {e}", dir.display())))
+}
+
+/// The public half of a card key, for a device that enrols.
+pub(crate) fn entry_of(key: &DeviceKey) -> CardKeyDto {
+    let KeyListEntry {
+        key_id, public_key, ..
+    } = key.public_entry("account cards");
+    CardKeyDto {
+        key_id,
+        public_key_hex: public_key,
+    }
+}
+
 impl Store {
     /// The key that signs account cards, made on first use.
     fn card_key(&self) -> Result<&DeviceKey> {
         if let Some(k) = self.card_key.get() {
             return Ok(k);
         }
-        let dir = &self.card_key_dir;
-        let key = if dir.join(guichet_tickets::PRIVATE_KEY_FILE).exists() {
-            DeviceKey::load_from(dir)
-        } else {
-            DeviceKey::create_in(dir, "account cards")
-        }
-        .map_err(|e| {
-            StoreError::Invalid(format!("the account-card key in {}: {e}", dir.display()))
-        })?;
+        let key = key_in(&self.card_key_dir)?;
         Ok(self.card_key.get_or_init(|| key))
     }
 

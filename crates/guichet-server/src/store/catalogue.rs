@@ -130,7 +130,7 @@ pub(super) fn availability_rows(
     rows.collect()
 }
 
-pub(super) fn games_text(g: Games) -> &'static str {
+pub(crate) fn games_text(g: Games) -> &'static str {
     match g {
         Games::Olympic => "olympic",
         Games::Paralympic => "paralympic",

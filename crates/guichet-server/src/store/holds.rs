@@ -56,7 +56,7 @@ impl From<rusqlite::Error> for HoldError {
 }
 
 /// A hold's row and lines.
-pub(super) struct HoldRow {
+pub(crate) struct HoldRow {
     pub id: String,
     pub request_id: String,
     pub device: String,
@@ -68,7 +68,7 @@ pub(super) struct HoldRow {
     pub lines: Vec<OrderLineDto>,
 }
 
-fn state_text(s: HoldState) -> &'static str {
+pub(crate) fn state_text(s: HoldState) -> &'static str {
     match s {
         HoldState::Live => "live",
         HoldState::Released => "released",
@@ -77,7 +77,7 @@ fn state_text(s: HoldState) -> &'static str {
     }
 }
 
-fn parse_state(s: &str) -> HoldState {
+pub(crate) fn parse_state(s: &str) -> HoldState {
     match s {
         "live" => HoldState::Live,
         "released" => HoldState::Released,
@@ -123,11 +123,11 @@ fn load(c: &Connection, by: &str, value: &str) -> rusqlite::Result<Option<HoldRo
     Ok(Some(h))
 }
 
-fn millis(t: Timestamp) -> i64 {
+pub(crate) fn millis(t: Timestamp) -> i64 {
     t.as_millisecond()
 }
 
-fn response(h: HoldRow, duplicate: bool) -> HoldResponse {
+pub(crate) fn response(h: HoldRow, duplicate: bool) -> HoldResponse {
     let expires_at = Timestamp::from_millisecond(h.expires_ms)
         .map(|t| t.to_string())
         .unwrap_or_default();
@@ -181,6 +181,16 @@ pub(super) fn for_order(
     req: &OrderLineView<'_>,
 ) -> Result<Option<Vec<OrderLineDto>>, HoldError> {
     let h = load(c, "id", hold_id)?.ok_or_else(|| HoldError::NotFound(hold_id.to_string()))?;
+    usable_for(h, device, req)
+}
+
+/// Whether a hold can be confirmed by an order (both stores): `Some(lines)` when it is live,
+/// `None` when it ended without a sale, an error naming the rule otherwise.
+pub(crate) fn usable_for(
+    h: HoldRow,
+    device: &str,
+    req: &OrderLineView<'_>,
+) -> Result<Option<Vec<OrderLineDto>>, HoldError> {
     if h.device != device {
         return Err(HoldError::OtherDevice {
             hold: h.id,
@@ -214,7 +224,7 @@ pub(super) fn for_order(
 }
 
 /// What of an order a hold is compared with.
-pub(super) struct OrderLineView<'a> {
+pub(crate) struct OrderLineView<'a> {
     pub account: &'a str,
     pub kind: &'a str,
     pub lines: &'a [OrderLineDto],
@@ -246,7 +256,7 @@ pub(super) fn confirm(
     Ok(n == 1)
 }
 
-fn draft_of(req: &HoldRequest) -> Result<DraftOrder, HoldError> {
+pub(crate) fn draft_of(req: &HoldRequest) -> Result<DraftOrder, HoldError> {
     let as_order = OrderRequest {
         idempotency_key: req.request_id.clone(),
         account_id: req.account_id.clone(),

@@ -4,12 +4,13 @@
 
 mod accounts;
 pub mod backup;
-mod cards;
+pub(crate) mod cards;
 mod catalogue;
 mod conflict_resolution;
 mod console_reads;
+pub mod decide;
 mod device_states;
-mod devices;
+pub(crate) mod devices;
 mod draws;
 mod holds;
 mod notices;
@@ -28,7 +29,15 @@ pub use revocation::{
     refusal_reason, AtRisk, DeviceRefusals, DeviceRevocation, DeviceRow, GateKey, Settlement,
 };
 
+pub use accounts::search_key;
+pub(crate) use catalogue::games_text;
+pub use catalogue::ImportReport;
+pub(crate) use holds::{
+    draft_of, millis, parse_state, response as hold_response, state_text, usable_for, HoldRow,
+    OrderLineView,
+};
 pub use holds::{HoldError, DEFAULT_HOLD_SECONDS};
+pub(crate) use sales::new_id;
 pub use sales::{lost_sale, QueuedSale, SaleError, SaleOutcome};
 
 use std::path::Path;
@@ -88,6 +97,13 @@ pub enum StoreError {
     /// Bad value.
     #[error("{0}")]
     Invalid(String),
+    /// PostgreSQL failed (the PostgreSQL store, `store_pg`).
+    #[error("database: {0}")]
+    Postgres(String),
+    /// This part of the server does not run on the store chosen: the message says which
+    /// part and the way out (503).
+    #[error("{0}")]
+    Unavailable(String),
 }
 
 /// Result of the store.

@@ -2,9 +2,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use guichet_domain::{
-    check_order, AccountId, DraftOrder, PriceCategory, Rejection, SessionCode, ValidOrder,
-};
+use guichet_domain::{AccountId, DraftOrder, PriceCategory, Rejection, SessionCode, ValidOrder};
 use guichet_wire::orders::{OrderLineDto, OrderRequest, OrderResponse, TicketDto};
 use jiff::Timestamp;
 use rusqlite::{params, Connection, OptionalExtension};
@@ -176,19 +174,8 @@ type Parsed = (
 );
 
 fn parse(req: &OrderRequest) -> Result<Parsed, SaleError> {
-    let draft = DraftOrder::try_from(req).map_err(SaleError::BadRequest)?;
-    let account = guichet_wire::checks::account_id("account_id", &req.account_id)
-        .map_err(SaleError::BadRequest)?;
-    let key = guichet_wire::checks::uuid("idempotency_key", &req.idempotency_key)
-        .map_err(SaleError::BadRequest)?;
-    let hold = match &req.hold_id {
-        Some(h) => Some((
-            guichet_wire::checks::uuid("hold_id", h).map_err(SaleError::BadRequest)?,
-            req.clone(),
-        )),
-        None => None,
-    };
-    Ok((draft, account, key, hold))
+    let p = super::decide::parse_order(req)?;
+    Ok((p.draft, p.account, p.key, p.hold))
 }
 
 impl Store {
@@ -383,7 +370,7 @@ impl Store {
             return Ok(Decided::Duplicate(response));
         }
         let acc = standing(tx, &job.account)?;
-        let mut left = stock(tx, &job.draft)?;
+        let left = stock(tx, &job.draft)?;
         let hold = match &job.hold {
             Some((id, req)) => {
                 let view = OrderLineView {
@@ -395,23 +382,16 @@ impl Store {
             }
             None => None,
         };
-        // A live hold's seats are this order's: they count as free for it.
-        if let Some((_, lines)) = &hold {
-            for (l, d) in lines.iter().zip(&job.draft.lines) {
-                if let Some(n) = left.get_mut(&(d.session.clone(), d.category)) {
-                    *n = n.saturating_add(l.quantity);
-                }
-            }
-        }
-        let valid = check_order(
+        // A live hold's seats are this order's: `decide_order` counts them as free for it.
+        let valid = super::decide::decide_order(
             &job.draft,
             &acc,
+            left,
+            hold.as_ref().map(|(_, l)| l.as_slice()),
             &self.config,
             &self.catalogue,
-            &left,
             job.now,
-        )
-        .map_err(SaleError::Rules)?;
+        )?;
         Ok(Decided::Sell(valid, hold))
     }
 
@@ -476,8 +456,15 @@ impl Store {
     ) -> Result<SaleOutcome, SaleError> {
         let (acc, left) =
             self.read(|c| Ok::<_, SaleError>((standing(c, account)?, stock(c, draft)?)))?;
-        let valid = check_order(draft, &acc, &self.config, &self.catalogue, &left, now)
-            .map_err(SaleError::Rules)?;
+        let valid = super::decide::decide_order(
+            draft,
+            &acc,
+            left,
+            None,
+            &self.config,
+            &self.catalogue,
+            now,
+        )?;
         self.write(|tx| {
             for l in &valid.lines {
                 tx.execute(
@@ -499,7 +486,7 @@ impl Store {
 /// and 74 random bits from the OS generator, read 4 KiB at a time per thread (`now_v7`
 /// makes one `getrandom` call per id: 4 per pack order, 5 syscalls per order with the key's
 /// check, seen in strace). Falls back to `now_v7` if the OS generator fails.
-pub(super) fn new_id() -> String {
+pub(crate) fn new_id() -> String {
     use std::cell::RefCell;
     const POOL: usize = 4096;
     thread_local! {
@@ -540,10 +527,7 @@ fn record(
     now: Timestamp,
 ) -> rusqlite::Result<OrderResponse> {
     let order_id = new_id();
-    let kind = match valid.kind {
-        guichet_domain::OrderKind::Pack => "pack",
-        guichet_domain::OrderKind::Single => "single",
-    };
+    let kind = super::decide::kind_text(valid.kind);
     tx.prepare_cached(
         "INSERT INTO orders(id, idempotency_key, account_id, device_id, kind, phase, total_cents, channel, sold_at, received_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'online', ?8, ?8)",

@@ -1,15 +1,12 @@
 //! Allotments (escrow lent to desks) and sync: push applies each idempotency key exactly once,
 //! pull returns what changed after a cursor.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
-use guichet_domain::{
-    check_order, AccountId, DraftLine, DraftOrder, OrderKind, PriceCategory, SessionCode,
-};
+use guichet_domain::{AccountId, PriceCategory, SessionCode};
 use guichet_wire::accounts::NewAccount;
 use guichet_wire::sync::{
-    AllotmentDto, AllotmentRequest, PullResponse, PushAck, ReissuePayload, SalePayload, SyncEvent,
-    VoidPayload,
+    AllotmentDto, AllotmentRequest, PullResponse, PushAck, ReissuePayload, SyncEvent, VoidPayload,
 };
 use jiff::Timestamp;
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
@@ -67,11 +64,7 @@ fn parse_pair(session: &str, category: &str) -> Result<(SessionCode, PriceCatego
     Ok((s, c))
 }
 
-/// Seats lent to a device and not yet sold or returned; never below 0, and `sold + returned`
-/// cannot wrap (each is a `u32` column).
-fn outstanding(granted: u32, sold: u32, returned: u32) -> u32 {
-    granted.saturating_sub(sold.saturating_add(returned))
-}
+use super::decide::outstanding;
 
 fn allotment(
     c: &Connection,
@@ -335,13 +328,7 @@ impl Store {
         now: Timestamp,
         feed: &mut Vec<(&'static str, String)>,
     ) -> Result<Option<String>, String> {
-        let p: SalePayload =
-            Deserialize::deserialize(&e.payload).map_err(|x| format!("payload: {x}"))?;
-        let account = AccountId::parse(&p.account_id).map_err(|x| x.to_string())?;
-        let sold_at: Timestamp = p.sold_at.parse().map_err(|x| format!("sold_at: {x}"))?;
-        if p.tickets.is_empty() {
-            return Err("a sale without tickets".into());
-        }
+        let (p, account, sold_at) = super::decide::desk_sale_payload(&e.payload)?;
         let known: Option<String> = row(
             c,
             "SELECT id FROM orders WHERE id = ?1",
@@ -362,53 +349,15 @@ impl Store {
             }
             x => x.to_string(),
         })?;
-        let mut groups: BTreeMap<(String, String), u32> = BTreeMap::new();
-        for t in &p.tickets {
-            let (s, cat) = parse_pair(&t.session, &t.category).map_err(|x| x.to_string())?;
-            let n = groups.entry((s.to_string(), cat.to_string())).or_default();
-            *n = n.saturating_add(1);
-        }
-        let total = p
-            .tickets
-            .iter()
-            .try_fold(0i64, |a, t| a.checked_add(t.price))
-            .ok_or_else(|| {
-                format!(
-                    "order {}: its tickets' prices add up to more than an amount can hold ({} cents) — check the prices the device sent",
-                    p.order_id,
-                    i64::MAX
-                )
-            })?;
-        // The limits as at the sale's device time; stock is not the question here (the escrow
-        // covered it), so the catalogue's full capacity stands in for it.
-        let kind = if p.kind.eq_ignore_ascii_case("pack") {
-            OrderKind::Pack
-        } else {
-            OrderKind::Single
-        };
-        let draft = DraftOrder {
-            kind,
-            lines: groups
-                .iter()
-                .map(|((s, cat), n)| DraftLine {
-                    session: SessionCode::parse(s).unwrap_or_else(|_| unreachable!("parsed above")),
-                    category: PriceCategory::parse(cat)
-                        .unwrap_or_else(|_| unreachable!("parsed above")),
-                    quantity: *n,
-                })
-                .collect(),
-        };
-        let violations = check_order(
-            &draft,
-            &before,
-            &self.config,
-            &self.catalogue,
-            &self.catalogue,
-            sold_at,
-        )
-        .err()
-        .map(|r| r.violations)
-        .unwrap_or_default();
+        let sale =
+            super::decide::desk_sale(p, account, sold_at, &before, &self.config, &self.catalogue)?;
+        let (p, account, groups, total, violations) = (
+            sale.payload,
+            sale.account,
+            sale.groups,
+            sale.total,
+            sale.violations,
+        );
         let mut beyond: u64 = 0;
         for ((s, cat), n) in &groups {
             let a = allotment(c, device, s, cat).map_err(|x| x.to_string())?;
@@ -444,29 +393,16 @@ impl Store {
             .map_err(|x| format!("ticket {}: {x}", t.id))?;
         }
         feed.push(("account", account.to_string()));
-        let mut notes: Vec<String> = violations
-            .iter()
-            .map(|v| format!("[{}] {}", v.code, v.en))
-            .collect();
-        if beyond > 0 {
-            notes.push(format!(
-                "sold {beyond} seats beyond this device's allotment"
-            ));
-        }
-        if notes.is_empty() {
+        let Some((details, note)) = super::decide::desk_sale_note(&violations, beyond) else {
             return Ok(None);
-        }
-        let details = serde_json::json!({ "violations": violations, "beyond_allotment": beyond });
+        };
         exec(c,
             "INSERT INTO conflicts(idempotency_key, device_id, account_id, order_id, violations, recorded_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![key, device, account.as_str(), p.order_id, details.to_string(), now.to_string()],
         )
         .map_err(|x| x.to_string())?;
-        Ok(Some(format!(
-            "kept; conflict recorded for a supervisor: {}",
-            notes.join("; ")
-        )))
+        Ok(Some(note))
     }
 
     /// Conflicts not yet resolved, newest first; all devices', or one device's.

@@ -12,9 +12,60 @@ use http_body_util::BodyExt;
 use serde_json::{json, Value};
 use tower::ServiceExt;
 
+pub mod pg;
+
 pub struct Server {
-    pub _dir: tempfile::TempDir,
+    pub _dir: Option<tempfile::TempDir>,
     pub state: Arc<AppState>,
+    /// The PostgreSQL database of the test (dropped with the server), on that store.
+    pub pg: Option<pg::TestDb>,
+}
+
+/// The store a conformance test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Sqlite,
+    Postgres,
+}
+
+/// A server on a new store of `kind`: a temporary SQLite file, or a new PostgreSQL database
+/// on the cluster the PG* variables name (`pg_virtualenv`), with the Paris 2024 catalogue.
+pub async fn server_on(kind: Kind) -> Server {
+    match kind {
+        Kind::Sqlite => server(),
+        Kind::Postgres => {
+            let db = pg::TestDb::create().await;
+            let store = db.store().await;
+            let state =
+                AppState::postgres(Arc::new(store), Clock::fixed(at("2024-01-10T10:00:00")))
+                    .unwrap();
+            Server {
+                _dir: None,
+                state,
+                pg: Some(db),
+            }
+        }
+    }
+}
+
+/// Runs each named `async fn NAME(s: Server)` on both stores: `NAME::sqlite` and
+/// `NAME::postgres` (the latter fails, saying why, outside `pg_virtualenv`).
+#[macro_export]
+macro_rules! on_both_stores {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$name($crate::common::server_on($crate::common::Kind::Sqlite).await).await
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    super::$name($crate::common::server_on($crate::common::Kind::Postgres).await).await
+                }
+            }
+        )*
+    };
 }
 
 pub fn at(paris: &str) -> jiff::Timestamp {
@@ -31,7 +82,11 @@ pub fn server() -> Server {
     .unwrap();
     store.import_catalogue(&Catalogue::paris2024()).unwrap();
     let state = AppState::new(store, Clock::fixed(at("2024-01-10T10:00:00")));
-    Server { _dir: dir, state }
+    Server {
+        _dir: Some(dir),
+        state,
+        pg: None,
+    }
 }
 
 impl Server {
@@ -74,8 +129,9 @@ impl Server {
     pub async fn enrol_kind(&self, kind: &str) -> (String, String) {
         let code = self
             .state
-            .store
-            .new_enrolment_code(kind, self.state.clock.now())
+            .backend
+            .new_enrolment_code(kind.to_string(), self.state.clock.now())
+            .await
             .unwrap();
         let key: String = format!("{:064x}", rand_u128());
         let (s, v) = self
@@ -91,6 +147,26 @@ impl Server {
             v["token"].as_str().unwrap().to_string(),
             v["device_id"].as_str().unwrap().to_string(),
         )
+    }
+
+    /// Tickets sold in all, as the store counts them (either store).
+    pub async fn sold(&self) -> u32 {
+        self.state
+            .backend
+            .availability(None)
+            .await
+            .unwrap()
+            .iter()
+            .map(|a| a.sold)
+            .sum()
+    }
+
+    /// The ticket ids of an order, in sale order (either store).
+    pub async fn tickets_of(&self, order: &str) -> Vec<String> {
+        self.state
+            .backend
+            .tickets_of_order_for_tests(order.to_string())
+            .await
     }
 
     pub fn orders(&self) -> u32 {

@@ -1,0 +1,820 @@
+//! Online sales on PostgreSQL: a group commit per replica (several orders in one
+//! transaction, a savepoint each), seats sold from this replica's own bucket of each offer,
+//! the per-account caps under the accounts' row locks, and the idempotency key written first.
+//!
+//! Lock order in a batch (docs/postgres.md): the batch's accounts (`FOR NO KEY UPDATE`, sorted
+//! by id), then per offer in (session, category) order its pool row and this replica's bucket,
+//! and other replicas' buckets only with `SKIP LOCKED` (never waited on). An order whose
+//! bucket runs short is retried once in the next batch after a rebalance that waits on other
+//! buckets holding nothing else; short again, it is sold out.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use deadpool_postgres::GenericClient;
+use guichet_domain::{PriceCategory, Rejection, SessionCode, ValidOrder};
+use guichet_wire::orders::{OrderRequest, OrderResponse, TicketDto};
+use jiff::Timestamp;
+
+use super::{accounts::standing, PgStore};
+use crate::store::decide::{self, ParsedOrder};
+use crate::store::{lost_sale, Result, SaleError, SaleOutcome, StoreError};
+
+/// Seats a replica takes from the pool at a time when its bucket runs short (fewer when the
+/// pool is low, so the last seats stay where any replica can reach them).
+const CHUNK: i64 = 64;
+
+struct Job {
+    order: ParsedOrder,
+    body: String,
+    device: String,
+    now: Timestamp,
+    /// Sent back once already because its bucket was short.
+    deferred: bool,
+}
+
+type Answer = std::result::Result<SaleOutcome, SaleError>;
+type Reply = tokio::sync::oneshot::Sender<Answer>;
+
+#[derive(Default)]
+pub(super) struct SaleQueue(std::sync::Mutex<QueueState>);
+
+#[derive(Default)]
+struct QueueState {
+    jobs: Vec<(Job, Reply)>,
+    /// Batches running now (at most [`LEADERS`]), each on its own connection.
+    leaders: usize,
+}
+
+/// Batches one replica runs at once: while one waits on its COMMIT, the next one sells. Their
+/// locks are taken in the same order (accounts, then each offer's pool row and this replica's
+/// bucket, sorted), so they queue on a shared row, never deadlock.
+const LEADERS: usize = 4;
+
+impl SaleQueue {
+    fn lock(&self) -> std::sync::MutexGuard<'_, QueueState> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// What became of one order in a batch.
+enum Done {
+    Answer(Answer),
+    /// Its bucket was short: sold again in the next batch, after a rebalance.
+    Defer,
+}
+
+fn body_hash(req: &OrderRequest) -> String {
+    let text = serde_json::to_string(req).unwrap_or_default();
+    crate::store::devices::sha256_hex(&text)
+}
+
+fn offer_key(s: &str, c: &str) -> String {
+    format!("{s}|{c}")
+}
+
+impl PgStore {
+    /// Sells one online order through this replica's group commit; the store must be shared
+    /// (`Arc`) because the batch runs on its own task, so a caller that goes away cannot
+    /// abandon the others' sales.
+    pub async fn sell(
+        self: &Arc<Self>,
+        req: &OrderRequest,
+        device: &str,
+        now: Timestamp,
+    ) -> Answer {
+        let order = decide::parse_order(req)?;
+        if !self.guard {
+            return self.sell_unguarded(&order, device, now).await;
+        }
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        let job = Job {
+            order,
+            body: body_hash(req),
+            device: device.to_string(),
+            now,
+            deferred: false,
+        };
+        let lead = {
+            let mut q = self.sales.lock();
+            q.jobs.push((job, reply));
+            let lead = q.leaders < LEADERS;
+            if lead {
+                q.leaders += 1;
+            }
+            lead
+        };
+        if lead {
+            let me = Arc::clone(self);
+            tokio::spawn(async move { me.lead_sales().await });
+        }
+        answer.await.unwrap_or_else(|_| Err(lost_sale()))
+    }
+
+    async fn lead_sales(&self) {
+        /// Steps down if the leader's task ends early (panic), so the next sale leads.
+        struct Leading<'a>(&'a SaleQueue, bool);
+        impl Drop for Leading<'_> {
+            fn drop(&mut self) {
+                if self.1 {
+                    let mut q = self.0.lock();
+                    q.leaders = q.leaders.saturating_sub(1);
+                }
+            }
+        }
+        let mut leading = Leading(&self.sales, true);
+        loop {
+            let jobs = {
+                let mut q = self.sales.lock();
+                if q.jobs.is_empty() {
+                    q.leaders = q.leaders.saturating_sub(1);
+                    leading.1 = false;
+                    return;
+                }
+                std::mem::take(&mut q.jobs)
+            };
+            let deferred = self.sell_batch(jobs).await;
+            if !deferred.is_empty() {
+                let mut offers: BTreeMap<(String, String), i64> = BTreeMap::new();
+                for l in deferred
+                    .iter()
+                    .flat_map(|(j, _)| j.order.draft.lines.iter())
+                {
+                    *offers
+                        .entry((l.session.to_string(), l.category.to_string()))
+                        .or_default() += i64::from(l.quantity);
+                }
+                for ((s, c), need) in offers {
+                    if let Err(e) = self.rebalance(&s, &c, need).await {
+                        tracing::warn!(error = %e, "rebalance of {s} {c} failed");
+                    }
+                }
+                self.sales.lock().jobs.extend(deferred);
+            }
+        }
+    }
+
+    /// Sells a batch, retrying it whole on a deadlock or serialization failure; answers every
+    /// order and gives back those to sell again.
+    async fn sell_batch(&self, jobs: Vec<(Job, Reply)>) -> Vec<(Job, Reply)> {
+        let mut tries = 0;
+        let results = loop {
+            tries += 1;
+            match self.run_batch(&jobs).await {
+                Ok(r) => break Ok(r),
+                Err(BatchError::Retry(e)) if tries < 5 => {
+                    tracing::info!(error = %e, tries, "sale batch retried");
+                }
+                Err(BatchError::Retry(e)) => break Err(StoreError::from(e)),
+                Err(BatchError::Store(e)) => break Err(e),
+            }
+        };
+        let mut again = Vec::new();
+        match results {
+            Ok(results) => {
+                for ((mut job, reply), done) in jobs.into_iter().zip(results) {
+                    match done {
+                        Done::Answer(a) => {
+                            let _ = reply.send(a);
+                        }
+                        Done::Defer => {
+                            job.deferred = true;
+                            again.push((job, reply));
+                        }
+                    }
+                }
+            }
+            Err(e) => {
+                tracing::error!(error = %e, orders = jobs.len(), "sale batch failed");
+                for (_, reply) in jobs {
+                    let _ = reply.send(Err(SaleError::Store(StoreError::Postgres(e.to_string()))));
+                }
+            }
+        }
+        again
+    }
+
+    async fn run_batch(&self, jobs: &[(Job, Reply)]) -> std::result::Result<Vec<Done>, BatchError> {
+        // 1. Per offer, in order: this replica's bucket holds what the batch asks, if the pool
+        //    (then other replicas' free buckets) has it. Each refill is its own short
+        //    transaction, before the batch locks anything: a pool row is never held for a
+        //    whole batch.
+        let mut demand: BTreeMap<(String, String), i64> = BTreeMap::new();
+        for (j, _) in jobs {
+            for l in &j.order.draft.lines {
+                *demand
+                    .entry((l.session.to_string(), l.category.to_string()))
+                    .or_default() += i64::from(l.quantity);
+            }
+        }
+        for ((s, cat), n) in &demand {
+            self.refill(s, cat, *n).await?;
+        }
+        let mut c = self.client().await?;
+        let tx = c.transaction().await?;
+        // 2. The buyers' rows, sorted: their caps are decided under these locks. Then this
+        //    replica's buckets of the batch's offers, sorted: another batch of this replica
+        //    queues behind them, and no order of the batch waits on a lock after.
+        let accounts: Vec<String> = jobs
+            .iter()
+            .map(|(j, _)| j.order.account.to_string())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let lock = tx
+            .prepare_cached(
+                "SELECT id FROM accounts WHERE id = ANY($1) ORDER BY id FOR NO KEY UPDATE",
+            )
+            .await?;
+        tx.query(&lock, &[&accounts]).await?;
+        let (ss, cs): (Vec<String>, Vec<String>) = demand.keys().cloned().unzip();
+        let mine = tx
+            .prepare_cached(
+                "SELECT 1 FROM buckets b JOIN unnest($2::TEXT[], $3::TEXT[]) AS t(s, c)
+                     ON b.session = t.s AND b.category = t.c
+                 WHERE b.replica_id = $1 ORDER BY b.session, b.category FOR UPDATE OF b",
+            )
+            .await?;
+        tx.query(&mine, &[&self.replica, &ss, &cs]).await?;
+        // 3. Each order in its savepoint.
+        let mut out = Vec::with_capacity(jobs.len());
+        let mut moved: BTreeSet<String> = BTreeSet::new();
+        let mut buyers: BTreeSet<String> = BTreeSet::new();
+        for (j, _) in jobs {
+            match self.sell_one(&tx, j).await {
+                Ok(Done::Answer(Ok(o))) => {
+                    tx.batch_execute("RELEASE SAVEPOINT sale").await?;
+                    if !o.response.duplicate {
+                        buyers.insert(j.order.account.to_string());
+                        for l in &j.order.draft.lines {
+                            moved.insert(offer_key(l.session.as_str(), &l.category.to_string()));
+                        }
+                    }
+                    out.push(Done::Answer(Ok(o)));
+                }
+                Ok(Done::Answer(Err(refused))) => {
+                    // A refusal by the rules is kept with the key (written in sell_one); any
+                    // other (a hold that cannot be used) goes with its key.
+                    if matches!(refused, SaleError::Rules(_)) {
+                        tx.batch_execute("RELEASE SAVEPOINT sale").await?;
+                    } else {
+                        tx.batch_execute("ROLLBACK TO SAVEPOINT sale; RELEASE SAVEPOINT sale")
+                            .await?;
+                    }
+                    out.push(Done::Answer(Err(refused)));
+                }
+                Ok(Done::Defer) => {
+                    tx.batch_execute("ROLLBACK TO SAVEPOINT sale; RELEASE SAVEPOINT sale")
+                        .await?;
+                    out.push(Done::Defer);
+                }
+                Err(BatchError::Retry(e)) => return Err(BatchError::Retry(e)),
+                Err(BatchError::Store(e)) => {
+                    tx.batch_execute("ROLLBACK TO SAVEPOINT sale; RELEASE SAVEPOINT sale")
+                        .await?;
+                    out.push(Done::Answer(Err(SaleError::Store(e))));
+                }
+            }
+        }
+        let feed = tx
+            .prepare_cached(
+                "INSERT INTO changes(kind, key) SELECT $1, k FROM unnest($2::TEXT[]) AS k",
+            )
+            .await?;
+        let moved: Vec<String> = moved.into_iter().collect();
+        let buyers: Vec<String> = buyers.into_iter().collect();
+        if !moved.is_empty() {
+            tx.execute(&feed, &[&"offer", &moved]).await?;
+            tx.execute(&feed, &[&"account", &buyers]).await?;
+        }
+        self.before_commit().await;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    /// Moves seats to this replica's bucket of an offer, in a transaction of its own, when it
+    /// holds fewer than `need` (see [`PgStore::fill_bucket`]).
+    async fn refill(&self, s: &str, cat: &str, need: i64) -> std::result::Result<(), BatchError> {
+        let mut c = self.client().await?;
+        let mine = c
+            .prepare_cached(
+                "SELECT seats_left FROM buckets WHERE session = $1 AND category = $2 AND replica_id = $3",
+            )
+            .await?;
+        let have: i64 = c
+            .query_opt(&mine, &[&s, &cat, &self.replica])
+            .await?
+            .map_or(0, |r| r.get(0));
+        if have >= need {
+            return Ok(());
+        }
+        let tx = c.transaction().await?;
+        self.fill_bucket(&tx, s, cat, need).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Makes this replica's bucket of an offer hold at least `need` seats if it can: from the
+    /// pool (locking the offer's row), then from other replicas' buckets that no running
+    /// transaction holds.
+    async fn fill_bucket(
+        &self,
+        tx: &impl GenericClient,
+        s: &str,
+        cat: &str,
+        need: i64,
+    ) -> std::result::Result<(), BatchError> {
+        // Under this replica's bucket lock: a batch of it selling meanwhile is waited for.
+        let mine = tx
+            .prepare_cached(
+                "SELECT seats_left FROM buckets WHERE session = $1 AND category = $2 AND replica_id = $3
+                 FOR UPDATE",
+            )
+            .await?;
+        let have: i64 = tx
+            .query_opt(&mine, &[&s, &cat, &self.replica])
+            .await?
+            .map_or(0, |r| r.get(0));
+        if have >= need {
+            return Ok(());
+        }
+        let short = need - have;
+        let take = tx
+            .prepare_cached(
+                "WITH o AS (SELECT pool FROM offers WHERE session = $1 AND category = $2 FOR UPDATE)
+                 UPDATE offers SET pool = offers.pool - LEAST(o.pool, GREATEST($3, LEAST($4, o.pool / 4)))
+                 FROM o WHERE offers.session = $1 AND offers.category = $2 AND o.pool > 0
+                 RETURNING LEAST(o.pool, GREATEST($3, LEAST($4, o.pool / 4)))",
+            )
+            .await?;
+        let mut got: i64 = tx
+            .query_opt(&take, &[&s, &cat, &short, &CHUNK])
+            .await?
+            .map_or(0, |r| r.get(0));
+        if got < short {
+            let others = tx
+                .prepare_cached(
+                    "SELECT replica_id, seats_left FROM buckets
+                     WHERE session = $1 AND category = $2 AND replica_id <> $3 AND seats_left > 0
+                     ORDER BY replica_id FOR UPDATE SKIP LOCKED",
+                )
+                .await?;
+            let give = tx
+                .prepare_cached(
+                    "UPDATE buckets SET seats_left = seats_left - $4
+                     WHERE session = $1 AND category = $2 AND replica_id = $3",
+                )
+                .await?;
+            for r in tx.query(&others, &[&s, &cat, &self.replica]).await? {
+                let (rep, left): (String, i64) = (r.get(0), r.get(1));
+                let n = left.min(short - got);
+                tx.execute(&give, &[&s, &cat, &rep, &n]).await?;
+                got += n;
+                if got >= short {
+                    break;
+                }
+            }
+        }
+        if got > 0 {
+            let add = tx
+                .prepare_cached(
+                    "INSERT INTO buckets(session, category, replica_id, seats_left) VALUES ($1, $2, $3, $4)
+                     ON CONFLICT (session, category, replica_id) DO UPDATE SET seats_left = buckets.seats_left + $4",
+                )
+                .await?;
+            tx.execute(&add, &[&s, &cat, &self.replica, &got]).await?;
+        }
+        Ok(())
+    }
+
+    /// Between batches, holding no other lock: gives back to the pool up to `need` seats of
+    /// another replica's bucket of an offer, waiting on it if a running transaction holds it
+    /// (its owner sells from it meanwhile; what is left after its commit is taken). The next
+    /// batch's refill finds them in the pool. Bucket rows are always locked before pool rows,
+    /// and a transaction holding a pool row never waits on a bucket (`SKIP LOCKED`), so these
+    /// waits cannot close a cycle.
+    async fn rebalance(&self, s: &str, cat: &str, need: i64) -> Result<()> {
+        let mut c = self.client().await?;
+        let tx = c.transaction().await?;
+        let rows = tx
+            .query(
+                "SELECT replica_id, seats_left FROM buckets
+                 WHERE session = $1 AND category = $2 AND replica_id <> $3 AND seats_left > 0
+                 ORDER BY replica_id LIMIT 1 FOR UPDATE",
+                &[&s, &cat, &self.replica],
+            )
+            .await?;
+        for r in rows {
+            let (rep, left): (String, i64) = (r.get(0), r.get(1));
+            let n = left.min(need.max(1));
+            tx.execute(
+                "UPDATE buckets SET seats_left = seats_left - $4 WHERE session = $1 AND category = $2 AND replica_id = $3",
+                &[&s, &cat, &rep, &n],
+            )
+            .await?;
+            tx.execute(
+                "UPDATE offers SET pool = pool + $3 WHERE session = $1 AND category = $2",
+                &[&s, &cat, &n],
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// One order inside its savepoint (opened here): the key first, then the rules, then the
+    /// guarded decrement of this replica's buckets and the rows. Statements that do not
+    /// depend on each other's answers are sent together (tokio-postgres pipelines the
+    /// futures polled at once, in order), so an order costs three round trips, not a dozen.
+    async fn sell_one(
+        &self,
+        tx: &impl GenericClient,
+        j: &Job,
+    ) -> std::result::Result<Done, BatchError> {
+        let o = &j.order;
+        let claim = tx
+            .prepare_cached(
+                "INSERT INTO order_keys(key, body_sha256, recorded_at) VALUES ($1, $2, $3)
+                 ON CONFLICT (key) DO NOTHING",
+            )
+            .await?;
+        let recorded = j.now.to_string();
+        let claim_args: [&(dyn tokio_postgres::types::ToSql + Sync); 3] =
+            [&o.key, &j.body, &recorded];
+        let (savepoint, fresh, acc, left) = tokio::join!(
+            tx.batch_execute("SAVEPOINT sale"),
+            tx.execute(&claim, &claim_args),
+            standing(tx, &o.account),
+            stock(tx, o),
+        );
+        savepoint?;
+        if fresh? == 0 {
+            return Ok(Done::Answer(stored_answer(tx, &o.key, &j.body).await?));
+        }
+        // An unknown account is not kept with the key: it may be created, then the order
+        // sent again.
+        let acc = acc?;
+        // A live hold's seats are this order's (they count as free for it, and move from held
+        // to sold); an ended one's order is sold from what is free.
+        let hold = match &o.hold {
+            Some((id, req)) => {
+                let view = crate::store::OrderLineView {
+                    account: &req.account_id,
+                    kind: &req.kind,
+                    lines: &req.lines,
+                };
+                match super::holds::for_order(tx, id, &j.device, &view).await {
+                    Ok(lines) => lines.map(|l| (id.clone(), l)),
+                    Err(e) => return Ok(Done::Answer(Err(SaleError::Hold(e)))),
+                }
+            }
+            None => None,
+        };
+        let valid = match decide::decide_order(
+            &o.draft,
+            &acc,
+            left?,
+            hold.as_ref().map(|(_, l)| l.as_slice()),
+            &self.config,
+            &self.catalogue,
+            j.now,
+        ) {
+            Ok(v) => v,
+            Err(SaleError::Rules(r)) => {
+                let keep = tx
+                    .prepare_cached("UPDATE order_keys SET refusal = $2 WHERE key = $1")
+                    .await?;
+                let refusal = serde_json::json!({ "rules": r }).to_string();
+                tx.execute(&keep, &[&o.key, &refusal]).await?;
+                return Ok(Done::Answer(Err(SaleError::Rules(r))));
+            }
+            // Not kept: the savepoint (and the key row) is rolled back, so the key can be
+            // sent again.
+            Err(SaleError::Store(e)) => return Err(BatchError::Store(e)),
+            Err(e) => return Err(BatchError::Store(StoreError::Invalid(e.to_string()))),
+        };
+        // Seats per offer (an order may name one offer on two lines).
+        let mut per_offer: BTreeMap<(String, String), i64> = BTreeMap::new();
+        for l in &valid.lines {
+            *per_offer
+                .entry((l.session.to_string(), l.category.to_string()))
+                .or_default() += i64::from(l.quantity);
+        }
+        let (ss, cs, ns): (Vec<String>, Vec<String>, Vec<i64>) = {
+            let mut v = (Vec::new(), Vec::new(), Vec::new());
+            for ((s, c), n) in &per_offer {
+                v.0.push(s.clone());
+                v.1.push(c.clone());
+                v.2.push(*n);
+            }
+            v
+        };
+        let guard = tx
+            .prepare_cached(
+                "WITH d AS (
+                     UPDATE buckets b SET seats_left = b.seats_left - t.n, sold = b.sold + t.n
+                     FROM unnest($1::TEXT[], $2::TEXT[], $3::BIGINT[]) AS t(s, c, n)
+                     WHERE b.session = t.s AND b.category = t.c AND b.replica_id = $4
+                       AND b.seats_left >= t.n
+                     RETURNING 1)
+                 SELECT COUNT(*) FROM d",
+            )
+            .await?;
+        let done = tx
+            .prepare_cached("UPDATE order_keys SET order_id = $2 WHERE key = $1")
+            .await?;
+        let order_id = crate::store::new_id();
+        let guard_args: [&(dyn tokio_postgres::types::ToSql + Sync); 4] =
+            [&ss, &cs, &ns, &self.replica];
+        let done_args: [&(dyn tokio_postgres::types::ToSql + Sync); 2] = [&o.key, &order_id];
+        if let Some((hold_id, lines)) = &hold {
+            let (response, kept) = tokio::join!(
+                record(tx, &valid, o, &order_id, &j.device, j.now, "online"),
+                tx.execute(&done, &done_args),
+            );
+            let (response, _) = (response?, kept?);
+            if !super::holds::confirm(tx, hold_id, lines, &order_id, j.now).await? {
+                return Err(BatchError::Store(StoreError::Conflict(format!(
+                    "hold {hold_id} ended during the sale"
+                ))));
+            }
+            return Ok(Done::Answer(Ok(SaleOutcome { response })));
+        }
+        let (moved, response, kept) = tokio::join!(
+            tx.query_one(&guard, &guard_args),
+            record(tx, &valid, o, &order_id, &j.device, j.now, "online"),
+            tx.execute(&done, &done_args),
+        );
+        let moved: i64 = moved?.get(0);
+        let (response, _) = (response?, kept?);
+        if moved != i64::try_from(per_offer.len()).unwrap_or(i64::MAX) {
+            // The caller rolls the savepoint back: the rows written above go with it.
+            if j.deferred {
+                let names: Vec<String> =
+                    per_offer.keys().map(|(s, c)| format!("{s} {c}")).collect();
+                return Err(BatchError::Store(StoreError::Conflict(format!(
+                    "{} sold out during the sale",
+                    names.join(", ")
+                ))));
+            }
+            return Ok(Done::Defer);
+        }
+        Ok(Done::Answer(Ok(SaleOutcome { response })))
+    }
+
+    /// The race the guard prevents: availability and the account read without locks, the
+    /// counts written unconditionally. Reached only when a test switches the guard off.
+    async fn sell_unguarded(&self, o: &ParsedOrder, device: &str, now: Timestamp) -> Answer {
+        let (acc, left) = {
+            let c = self.client().await.map_err(SaleError::Store)?;
+            let acc = standing(&c, &o.account).await?;
+            let left = stock(&c, o).await.map_err(|e| match e {
+                BatchError::Store(e) => SaleError::Store(e),
+                BatchError::Retry(e) => SaleError::Store(e.into()),
+            })?;
+            (acc, left)
+        };
+        let valid = decide::decide_order(
+            &o.draft,
+            &acc,
+            left,
+            None,
+            &self.config,
+            &self.catalogue,
+            now,
+        )?;
+        let mut c = self.client().await?;
+        let tx = c.transaction().await.map_err(StoreError::from)?;
+        for l in &valid.lines {
+            tx.execute(
+                "UPDATE offers SET pool = pool - $3, sold = sold + $3 WHERE session = $1 AND category = $2",
+                &[&l.session.as_str(), &l.category.to_string(), &i64::from(l.quantity)],
+            )
+            .await
+            .map_err(StoreError::from)?;
+            tx.execute(
+                "INSERT INTO changes(kind, key) VALUES ('offer', $1)",
+                &[&offer_key(l.session.as_str(), &l.category.to_string())],
+            )
+            .await
+            .map_err(StoreError::from)?;
+        }
+        let order_id = crate::store::new_id();
+        let response = record(&tx, &valid, o, &order_id, device, now, "online")
+            .await
+            .map_err(|e| match e {
+                BatchError::Store(e) => SaleError::Store(e),
+                BatchError::Retry(e) => SaleError::Store(e.into()),
+            })?;
+        tx.execute(
+            "INSERT INTO changes(kind, key) VALUES ('account', $1)",
+            &[&o.account.as_str()],
+        )
+        .await
+        .map_err(StoreError::from)?;
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(SaleOutcome { response })
+    }
+}
+
+/// Seats online per line of the order: the pool and every bucket (read without a lock; the
+/// guard is the bucket's decrement).
+pub(super) async fn stock(
+    c: &impl GenericClient,
+    o: &ParsedOrder,
+) -> std::result::Result<BTreeMap<(SessionCode, PriceCategory), u32>, BatchError> {
+    stock_of(c, &o.draft).await
+}
+
+/// Seats online per line of a draft (see [`stock`]).
+pub(super) async fn stock_of(
+    c: &impl GenericClient,
+    draft: &guichet_domain::DraftOrder,
+) -> std::result::Result<BTreeMap<(SessionCode, PriceCategory), u32>, BatchError> {
+    let st = c
+        .prepare_cached(
+            "SELECT o.pool + COALESCE((SELECT SUM(b.seats_left) FROM buckets b
+                                       WHERE b.session = o.session AND b.category = o.category), 0)::BIGINT
+             FROM offers o WHERE o.session = $1 AND o.category = $2",
+        )
+        .await?;
+    let mut out = BTreeMap::new();
+    for l in &draft.lines {
+        let left: i64 = c
+            .query_opt(&st, &[&l.session.as_str(), &l.category.to_string()])
+            .await?
+            .map_or(0, |r| r.get(0));
+        out.insert((l.session.clone(), l.category), super::count(left));
+    }
+    Ok(out)
+}
+
+/// The answer kept with a key another sale wrote first (its transaction has committed: the
+/// INSERT waited on it).
+async fn stored_answer(
+    c: &impl GenericClient,
+    key: &str,
+    body: &str,
+) -> std::result::Result<Answer, BatchError> {
+    let st = c
+        .prepare_cached("SELECT body_sha256, order_id, refusal FROM order_keys WHERE key = $1")
+        .await?;
+    let r = c.query_one(&st, &[&key]).await?;
+    let (hash, order, refusal): (String, Option<String>, Option<String>) =
+        (r.get(0), r.get(1), r.get(2));
+    if hash != body {
+        return Ok(Err(SaleError::Store(StoreError::Conflict(format!(
+            "idempotency key {key} was used for another order: an idempotency key names one request for ever — send this order with a new key"
+        )))));
+    }
+    if let Some(refusal) = refusal.and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+    {
+        if let Some(r) = refusal.get("rules") {
+            if let Ok(r) = serde_json::from_value::<Rejection>(r.clone()) {
+                return Ok(Err(SaleError::Rules(r)));
+            }
+        }
+    }
+    let Some(order) = order else {
+        return Ok(Err(SaleError::Store(StoreError::Conflict(format!(
+            "idempotency key {key} has no answer yet: send it again"
+        )))));
+    };
+    Ok(Ok(SaleOutcome {
+        response: existing(c, &order).await?,
+    }))
+}
+
+/// An order as first answered, marked `duplicate`.
+pub(super) async fn existing(
+    c: &impl GenericClient,
+    order_id: &str,
+) -> std::result::Result<OrderResponse, BatchError> {
+    let st = c
+        .prepare_cached("SELECT phase, total_cents FROM orders WHERE id = $1")
+        .await?;
+    let r = c.query_one(&st, &[&order_id]).await?;
+    let st = c
+        .prepare_cached(
+            "SELECT id, session, category, price_cents FROM tickets WHERE order_id = $1 ORDER BY seq",
+        )
+        .await?;
+    let tickets = c
+        .query(&st, &[&order_id])
+        .await?
+        .iter()
+        .map(|t| TicketDto {
+            id: t.get(0),
+            session: t.get(1),
+            category: t.get(2),
+            price_cents: t.get(3),
+        })
+        .collect();
+    Ok(OrderResponse {
+        order_id: order_id.to_string(),
+        phase: r.get(0),
+        total_cents: r.get(1),
+        tickets,
+        duplicate: true,
+    })
+}
+
+/// Writes an accepted order and its tickets (one statement for the tickets, sent with the
+/// order's).
+async fn record(
+    c: &impl GenericClient,
+    valid: &ValidOrder,
+    o: &ParsedOrder,
+    order_id: &str,
+    device: &str,
+    now: Timestamp,
+    channel: &str,
+) -> std::result::Result<OrderResponse, BatchError> {
+    let ins_order = c
+        .prepare_cached(
+            "INSERT INTO orders(id, idempotency_key, account_id, device_id, kind, phase, total_cents, channel, sold_at, received_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)",
+        )
+        .await?;
+    let ins_tickets = c
+        .prepare_cached(
+            "INSERT INTO tickets(id, order_id, account_id, session, category, price_cents)
+             SELECT t.id, $2, $3, t.s, t.c, t.p
+             FROM unnest($1::TEXT[], $4::TEXT[], $5::TEXT[], $6::BIGINT[]) WITH ORDINALITY AS t(id, s, c, p, n)
+             ORDER BY t.n",
+        )
+        .await?;
+    let (mut ids, mut sessions, mut cats, mut prices) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for l in &valid.lines {
+        for _ in 0..l.quantity {
+            ids.push(crate::store::new_id());
+            sessions.push(l.session.to_string());
+            cats.push(l.category.to_string());
+            prices.push(l.unit_price.cents());
+        }
+    }
+    let at = now.to_string();
+    let kind = decide::kind_text(valid.kind);
+    let total = valid.total.cents();
+    let account = o.account.as_str();
+    let order_args: [&(dyn tokio_postgres::types::ToSql + Sync); 9] = [
+        &order_id,
+        &o.key,
+        &account,
+        &device,
+        &kind,
+        &valid.phase,
+        &total,
+        &channel,
+        &at,
+    ];
+    let ticket_args: [&(dyn tokio_postgres::types::ToSql + Sync); 6] =
+        [&ids, &order_id, &account, &sessions, &cats, &prices];
+    let (a, b) = tokio::join!(
+        c.execute(&ins_order, &order_args),
+        c.execute(&ins_tickets, &ticket_args),
+    );
+    a?;
+    b?;
+    Ok(decide::order_response(valid, order_id.to_string(), ids))
+}
+
+/// Why a batch did not commit.
+pub(super) enum BatchError {
+    /// A deadlock or serialization failure: run the batch again.
+    Retry(tokio_postgres::Error),
+    /// Anything else.
+    Store(StoreError),
+}
+
+impl From<tokio_postgres::Error> for BatchError {
+    fn from(e: tokio_postgres::Error) -> Self {
+        if super::retriable(&e) {
+            BatchError::Retry(e)
+        } else {
+            BatchError::Store(e.into())
+        }
+    }
+}
+
+impl From<StoreError> for BatchError {
+    fn from(e: StoreError) -> Self {
+        BatchError::Store(e)
+    }
+}
+
+impl From<deadpool_postgres::PoolError> for BatchError {
+    fn from(e: deadpool_postgres::PoolError) -> Self {
+        BatchError::Store(e.into())
+    }
+}
+
+impl From<BatchError> for SaleError {
+    fn from(e: BatchError) -> Self {
+        match e {
+            BatchError::Store(e) => SaleError::Store(e),
+            BatchError::Retry(e) => SaleError::Store(e.into()),
+        }
+    }
+}
