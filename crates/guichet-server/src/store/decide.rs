@@ -313,3 +313,34 @@ pub fn new_account(
     };
     Ok((name.to_string(), email, country, language, id))
 }
+
+/// An enrolment request's form, checked alike by both stores: the device's Ed25519 public key
+/// (32 bytes) and its name, trimmed.
+pub fn enrol_form(
+    req: &guichet_wire::devices::EnrolRequest,
+) -> Result<(Vec<u8>, &str), super::StoreError> {
+    let key = super::devices::decode_hex(&req.public_key_hex)
+        .filter(|k| k.len() == 32)
+        .ok_or_else(|| {
+            super::StoreError::Invalid(
+                "public_key_hex: expected 64 hex characters (an Ed25519 public key)".into(),
+            )
+        })?;
+    let name = req.name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(super::StoreError::Invalid(
+            "name: 1 to 100 characters".into(),
+        ));
+    }
+    Ok((key, name))
+}
+
+/// A state report's codes as both stores keep them: sorted, once each, as a JSON array.
+pub fn state_codes(
+    report: &guichet_wire::device_state::DeviceStateReport,
+) -> Result<String, super::StoreError> {
+    let mut codes = report.codes.clone();
+    codes.sort();
+    codes.dedup();
+    serde_json::to_string(&codes).map_err(|e| super::StoreError::Invalid(format!("codes: {e}")))
+}

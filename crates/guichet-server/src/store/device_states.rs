@@ -52,11 +52,7 @@ impl Store {
         times: &ReportTimes,
         now: Timestamp,
     ) -> Result<DeviceStateDto> {
-        let mut codes = report.codes.clone();
-        codes.sort();
-        codes.dedup();
-        let codes = serde_json::to_string(&codes)
-            .map_err(|e| StoreError::Invalid(format!("codes: {e}")))?;
+        let codes = crate::store::decide::state_codes(report)?;
         self.write(|tx| {
             tx.execute(
                 "INSERT INTO device_states(device_id, codes, printer_ready, printer_detail,

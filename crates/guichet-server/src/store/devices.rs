@@ -63,17 +63,7 @@ impl Store {
 
     /// Trades a one-time code for a device id and a bearer token.
     pub fn enrol(&self, req: &EnrolRequest, now: Timestamp) -> Result<EnrolResponse> {
-        let key = decode_hex(&req.public_key_hex)
-            .filter(|k| k.len() == 32)
-            .ok_or_else(|| {
-                StoreError::Invalid(
-                    "public_key_hex: expected 64 hex characters (an Ed25519 public key)".into(),
-                )
-            })?;
-        let name = req.name.trim();
-        if name.is_empty() || name.chars().count() > 100 {
-            return Err(StoreError::Invalid("name: 1 to 100 characters".into()));
-        }
+        let (key, name) = crate::store::decide::enrol_form(req)?;
         let token = random_hex(32)?;
         let device_id = uuid::Uuid::now_v7().to_string();
         let kid = key_id(&key);

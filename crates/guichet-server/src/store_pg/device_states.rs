@@ -44,11 +44,7 @@ impl PgStore {
         times: &ReportTimes,
         now: Timestamp,
     ) -> Result<DeviceStateDto> {
-        let mut codes = report.codes.clone();
-        codes.sort();
-        codes.dedup();
-        let codes = serde_json::to_string(&codes)
-            .map_err(|e| StoreError::Invalid(format!("codes: {e}")))?;
+        let codes = crate::store::decide::state_codes(report)?;
         let mut c = self.client().await?;
         let tx = c.transaction().await?;
         tx.execute(
