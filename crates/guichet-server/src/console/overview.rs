@@ -115,10 +115,10 @@ pub async fn page(State(st): State<Arc<AppState>>, user: StaffUser) -> Response 
     let body = html! {
         p { (l.pick("Server time", "Heure du serveur")) ": " (when(&now.to_string())) " UTC" }
         dl.totals {
-            div { dt { (l.pick("Tickets sold", "Billets vendus")) } dd #sold { (sold) } }
-            div { dt { (l.pick("Lent to devices", "Prêtés aux appareils")) } dd #lent { (lent) } }
-            div { dt { (l.pick("Available", "Disponibles")) } dd #available { (available) } }
-            div { dt { (l.pick("Capacity", "Capacité")) } dd { (capacity) } }
+            div { dt { (l.pick("Tickets sold", "Billets vendus")) } dd #sold { (grouped(l, sold)) } }
+            div { dt { (l.pick("Lent to devices", "Prêtés aux appareils")) } dd #lent { (grouped(l, lent)) } }
+            div { dt { (l.pick("Available", "Disponibles")) } dd #available { (grouped(l, available)) } }
+            div { dt { (l.pick("Capacity", "Capacité")) } dd { (grouped(l, capacity)) } }
         }
         h2 { (l.pick("Open now", "Ouvertes maintenant")) }
         @if open.is_empty() { p { (l.pick("No phase is open.", "Aucune phase n'est ouverte.")) } }
@@ -141,4 +141,49 @@ pub async fn page(State(st): State<Arc<AppState>>, user: StaffUser) -> Response 
         body,
     )
     .into_response()
+}
+
+/// `n` with its digits in groups of three, as each language writes it: 13,290,408 in English,
+/// 13 290 408 in French (a narrow no-break space, so a total never wraps).
+fn grouped(l: Lang, n: u64) -> String {
+    let digits = n.to_string();
+    let sep = l.pick(",", "\u{202f}");
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push_str(sep);
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn totals_group_their_digits_by_three_in_each_language() {
+        assert_eq!(
+            grouped(Lang::En, 13_290_408),
+            "13,290,408",
+            "English commas"
+        );
+        assert_eq!(
+            grouped(Lang::Fr, 13_290_408),
+            "13\u{202f}290\u{202f}408",
+            "French narrow no-break spaces"
+        );
+        assert_eq!(
+            grouped(Lang::En, 31),
+            "31",
+            "under a thousand: no separator"
+        );
+        assert_eq!(
+            grouped(Lang::En, 100_000),
+            "100,000",
+            "a whole group at the front"
+        );
+        assert_eq!(grouped(Lang::Fr, 0), "0", "zero");
+    }
 }
