@@ -20,6 +20,9 @@ const PACK: [&str; 3] = ["FBL01", "RU701", "HBL01"];
 /// The app process of this run: its binary, started with this run's desk file.
 fn app_pid(desk_db: &Path) -> i32 {
     let want = format!("GUICHET_DESK_DB={}", desk_db.display());
+    // /proc/PID/exe is the resolved path; APP keeps CARGO_TARGET_DIR as given, which may
+    // hold `..` or a symlink (seen on a fresh clone whose target dir was `../empty-target`).
+    let app = std::fs::canonicalize(APP).unwrap_or_else(|e| panic!("e2e: {APP}: {e}"));
     for entry in std::fs::read_dir("/proc").expect("e2e: /proc") {
         let dir = entry.expect("e2e: a /proc entry").path();
         let Some(pid) = dir
@@ -30,7 +33,7 @@ fn app_pid(desk_db: &Path) -> i32 {
             continue;
         };
         let exe = std::fs::read_link(dir.join("exe")).unwrap_or_default();
-        if exe != Path::new(APP) {
+        if exe != app {
             continue;
         }
         let env = std::fs::read(dir.join("environ")).unwrap_or_default();
