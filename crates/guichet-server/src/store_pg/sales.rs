@@ -46,10 +46,11 @@ struct QueueState {
     leaders: usize,
 }
 
-/// Batches one replica runs at once: while one waits on its COMMIT, the next one sells. Their
-/// locks are taken in the same order (accounts, then each offer's pool row and this replica's
-/// bucket, sorted), so they queue on a shared row, never deadlock.
-const LEADERS: usize = 4;
+/// Batches one replica runs at once. Four (while one waits on its COMMIT, the next one sells)
+/// hung a replica now and then in the 3-replica race: one batch idle in transaction holding its
+/// bucket row while another batch of the same replica waited on it (BENCHMARKS.md, issue #13).
+/// One batch a replica until that is understood; replicas still sell side by side.
+const LEADERS: usize = 1;
 
 impl SaleQueue {
     fn lock(&self) -> std::sync::MutexGuard<'_, QueueState> {
