@@ -503,9 +503,12 @@ pub struct PushBody {
     /// Events the device had waiting in its outbox when it sent this push, the batch
     /// included (shown on the console's devices page).
     #[serde(default)]
-    #[schema(minimum = 0)]
+    #[schema(minimum = 0, maximum = 1_000_000_000)]
     waiting: Option<u64>,
 }
+
+/// More events than any outbox holds: a `waiting` above it is refused as malformed.
+const MAX_WAITING: u64 = 1_000_000_000;
 
 /// [`SyncEvent`] and the device it claims to come from, if it says. An event the server
 /// cannot apply (an unknown kind, a payload that does not fit it) is answered in its ack as
@@ -538,6 +541,11 @@ impl PushBody {
     /// (nothing applied) when one does.
     fn checked(self, auth: &AuthDevice) -> Result<PushRequest, Error> {
         let d = &auth.0;
+        if let Some(w) = self.waiting.filter(|w| *w > MAX_WAITING) {
+            return Err(Error::bad_request(format!(
+                "waiting: {w} events is more than any outbox holds (at most {MAX_WAITING}): send the outbox's count"
+            )));
+        }
         for e in &self.events {
             // A kiosk undoes its own unpaid sale (the print failed, the card was reversed) with
             // a void of an order it made itself, checked in `push`; every other void, refund
