@@ -74,6 +74,34 @@ pub fn decide_order(
     check_order(draft, standing, config, catalogue, &left, now).map_err(SaleError::Rules)
 }
 
+/// Counts `n` valid tickets of (session, category) in a standing, as a store reading the
+/// account's tickets counts them: every ticket towards the session, and wheelchair places
+/// and companion seats also as the session's pairs.
+pub fn add_held(
+    standing: &mut AccountStanding,
+    session: &SessionCode,
+    category: PriceCategory,
+    n: u32,
+) {
+    let e = standing.held.entry(session.clone()).or_default();
+    *e = e.saturating_add(n);
+    if matches!(category, PriceCategory::WCH | PriceCategory::CMP) {
+        standing
+            .accessible
+            .entry(session.clone())
+            .or_default()
+            .add(category, n);
+    }
+}
+
+/// A standing after an accepted order's tickets are written (a batch deciding several orders
+/// of one account in turn).
+pub fn add_order(standing: &mut AccountStanding, valid: &ValidOrder) {
+    for l in &valid.lines {
+        add_held(standing, &l.session, l.category, l.quantity);
+    }
+}
+
 /// The order kind's text as stored.
 pub fn kind_text(kind: OrderKind) -> &'static str {
     match kind {

@@ -1,9 +1,9 @@
 //! Accounts on PostgreSQL: the rules' view of one (its standing), create, get, search.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 use deadpool_postgres::GenericClient;
-use guichet_domain::rules::{AccountStanding, DrawEntry, DrawStatus, HeldPairs, Timeslot};
+use guichet_domain::rules::{AccountStanding, DrawEntry, DrawStatus, Timeslot};
 use guichet_domain::{AccountId, PriceCategory, SessionCode};
 use guichet_wire::accounts::{AccountDto, NewAccount};
 use jiff::Timestamp;
@@ -14,50 +14,77 @@ use crate::store::{Result, StoreError};
 
 /// The rules' view of an account: club membership, tickets held per session, draws.
 pub(super) async fn standing(c: &impl GenericClient, id: &AccountId) -> Result<AccountStanding> {
-    let st = c
-        .prepare_cached("SELECT club_number FROM accounts WHERE id = $1")
+    standings(c, &[id.to_string()])
+        .await?
+        .remove(id.as_str())
+        .ok_or_else(|| StoreError::NotFound(format!("no account {id}")))
+}
+
+/// The rules' view of several accounts in three statements, sent together; an unknown id is
+/// absent from the answer.
+pub(super) async fn standings(
+    c: &impl GenericClient,
+    ids: &[String],
+) -> Result<HashMap<String, AccountStanding>> {
+    let club = c
+        .prepare_cached("SELECT id, club_number FROM accounts WHERE id = ANY($1)")
         .await?;
-    let Some(row) = c.query_opt(&st, &[&id.as_str()]).await? else {
-        return Err(StoreError::NotFound(format!("no account {id}")));
-    };
-    let club: Option<String> = row.get(0);
-    let st = c
+    let held = c
         .prepare_cached(
-            "SELECT session, category, COUNT(*) FROM tickets WHERE account_id = $1 AND status = 'valid'
-             GROUP BY session, category",
+            "SELECT account_id, session, category, COUNT(*) FROM tickets
+             WHERE account_id = ANY($1) AND status = 'valid'
+             GROUP BY account_id, session, category",
         )
         .await?;
-    let mut held: BTreeMap<SessionCode, u32> = BTreeMap::new();
-    let mut accessible: BTreeMap<SessionCode, HeldPairs> = BTreeMap::new();
-    for r in c.query(&st, &[&id.as_str()]).await? {
-        let (s, cat, n): (String, String, i64) = (r.get(0), r.get(1), r.get(2));
-        let code = SessionCode::parse(&s).map_err(|e| StoreError::Invalid(e.to_string()))?;
-        let n = super::count(n);
-        let e = held.entry(code.clone()).or_default();
-        *e = e.saturating_add(n);
-        if cat == PriceCategory::WCH.code() || cat == PriceCategory::CMP.code() {
-            let cat = PriceCategory::parse(&cat).map_err(|e| StoreError::Invalid(e.to_string()))?;
-            accessible.entry(code).or_default().add(cat, n);
-        }
+    let draws = c
+        .prepare_cached(
+            "SELECT account_id, draw, status, slot_start, slot_end FROM account_draws
+             WHERE account_id = ANY($1)",
+        )
+        .await?;
+    let args: [&(dyn tokio_postgres::types::ToSql + Sync); 1] = [&ids];
+    let (club, held, draws) = tokio::join!(
+        c.query(&club, &args),
+        c.query(&held, &args),
+        c.query(&draws, &args),
+    );
+    let mut out: HashMap<String, AccountStanding> = HashMap::new();
+    for r in club? {
+        let (id, club): (String, Option<String>) = (r.get(0), r.get(1));
+        out.insert(
+            id,
+            AccountStanding {
+                club_member: club.is_some(),
+                ..AccountStanding::default()
+            },
+        );
     }
-    let st = c
-        .prepare_cached(
-            "SELECT draw, status, slot_start, slot_end FROM account_draws WHERE account_id = $1",
-        )
-        .await?;
-    let mut draws = BTreeMap::new();
-    for r in c.query(&st, &[&id.as_str()]).await? {
-        let status: String = r.get(1);
+    for r in held? {
+        let (id, s, cat, n): (String, String, String, i64) =
+            (r.get(0), r.get(1), r.get(2), r.get(3));
+        let Some(acc) = out.get_mut(&id) else {
+            continue;
+        };
+        let code = SessionCode::parse(&s).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let cat = PriceCategory::parse(&cat).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        decide::add_held(acc, &code, cat, super::count(n));
+    }
+    let ts = |t: String| {
+        t.parse::<Timestamp>()
+            .map_err(|e| StoreError::Invalid(e.to_string()))
+    };
+    for r in draws? {
+        let id: String = r.get(0);
+        let Some(acc) = out.get_mut(&id) else {
+            continue;
+        };
+        let status: String = r.get(2);
         let status = match status.as_str() {
             "drawn" => DrawStatus::Drawn,
             "not_drawn" => DrawStatus::NotDrawn,
             _ => DrawStatus::Registered,
         };
-        let ts = |t: String| {
-            t.parse::<Timestamp>()
-                .map_err(|e| StoreError::Invalid(e.to_string()))
-        };
-        let (s, e): (Option<String>, Option<String>) = (r.get(2), r.get(3));
+        let (s, e): (Option<String>, Option<String>) = (r.get(3), r.get(4));
         let timeslot = match (s, e) {
             (Some(s), Some(e)) => Some(Timeslot {
                 start: ts(s)?,
@@ -65,14 +92,9 @@ pub(super) async fn standing(c: &impl GenericClient, id: &AccountId) -> Result<A
             }),
             _ => None,
         };
-        draws.insert(r.get(0), DrawEntry { status, timeslot });
+        acc.draws.insert(r.get(1), DrawEntry { status, timeslot });
     }
-    Ok(AccountStanding {
-        club_member: club.is_some(),
-        held,
-        draws,
-        accessible,
-    })
+    Ok(out)
 }
 
 pub(super) async fn account_dto(

@@ -1,12 +1,18 @@
-//! Online sales on PostgreSQL: a group commit per replica (several orders in one
-//! transaction, a savepoint each), seats sold from this replica's own bucket of each offer,
-//! the per-account caps under the accounts' row locks, and the idempotency key written first.
+//! Online sales on PostgreSQL: a group commit per replica (every order waiting goes in one
+//! transaction), seats sold from this replica's own bucket of each offer, the per-account caps
+//! under the accounts' row locks, and the idempotency keys written first.
+//!
+//! A batch costs about a dozen statements whatever its size: the keys are claimed in one, the
+//! buyers' standings and the offers' stock read in three more, the orders decided in turn in
+//! memory (each on what the earlier ones of the batch took), and the orders, tickets, answers,
+//! bucket decrements and feed rows written in one statement each, sent together. Only an order
+//! confirming a hold goes alone, in a savepoint.
 //!
 //! Lock order in a batch (docs/postgres.md): the batch's accounts (`FOR NO KEY UPDATE`, sorted
-//! by id), then per offer in (session, category) order its pool row and this replica's bucket,
-//! and other replicas' buckets only with `SKIP LOCKED` (never waited on). An order whose
-//! bucket runs short is retried once in the next batch after a rebalance that waits on other
-//! buckets holding nothing else; short again, it is sold out.
+//! by id), then per offer in (session, category) order this replica's bucket; the pool row and
+//! other replicas' buckets only in short refills before (`SKIP LOCKED` on buckets, never
+//! waited on). An order whose bucket runs short is retried once in the next batch after a
+//! rebalance that waits on other buckets holding nothing else; short again, it is sold out.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -155,39 +161,58 @@ impl PgStore {
         }
     }
 
-    /// Sells a batch, retrying it whole on a deadlock or serialization failure; answers every
-    /// order and gives back those to sell again.
-    async fn sell_batch(&self, jobs: Vec<(Job, Reply)>) -> Vec<(Job, Reply)> {
+    /// Runs a batch, again on a deadlock or serialization failure (up to five times).
+    async fn run_with_retries(&self, jobs: &[(Job, Reply)]) -> Result<Vec<Done>> {
         let mut tries = 0;
-        let results = loop {
+        loop {
             tries += 1;
-            match self.run_batch(&jobs).await {
-                Ok(r) => break Ok(r),
+            match self.run_batch(jobs).await {
+                Ok(r) => return Ok(r),
                 Err(BatchError::Retry(e)) if tries < 5 => {
                     tracing::info!(error = %e, tries, "sale batch retried");
                 }
-                Err(BatchError::Retry(e)) => break Err(StoreError::from(e)),
-                Err(BatchError::Store(e)) => break Err(e),
+                Err(BatchError::Retry(e)) => return Err(StoreError::from(e)),
+                Err(BatchError::Store(e)) => return Err(e),
             }
+        }
+    }
+
+    /// Sells a batch; answers every order and gives back those to sell again. A batch that
+    /// fails for another reason than a lock conflict (one order's rows refused by the
+    /// database) is sold again one order a transaction, so the others stand and only the
+    /// faulty one fails.
+    async fn sell_batch(&self, jobs: Vec<(Job, Reply)>) -> Vec<(Job, Reply)> {
+        let results: Vec<Result<Done>> = match self.run_with_retries(&jobs).await {
+            Ok(r) => r.into_iter().map(Ok).collect(),
+            Err(e) if jobs.len() > 1 => {
+                tracing::warn!(error = %e, orders = jobs.len(), "sale batch failed: selling its orders one by one");
+                let mut v = Vec::with_capacity(jobs.len());
+                for j in &jobs {
+                    v.push(
+                        self.run_with_retries(std::slice::from_ref(j))
+                            .await
+                            .and_then(|mut r| {
+                                r.pop()
+                                    .ok_or_else(|| StoreError::Invalid("no answer".into()))
+                            }),
+                    );
+                }
+                v
+            }
+            Err(e) => vec![Err(e)],
         };
         let mut again = Vec::new();
-        match results {
-            Ok(results) => {
-                for ((mut job, reply), done) in jobs.into_iter().zip(results) {
-                    match done {
-                        Done::Answer(a) => {
-                            let _ = reply.send(a);
-                        }
-                        Done::Defer => {
-                            job.deferred = true;
-                            again.push((job, reply));
-                        }
-                    }
+        for ((mut job, reply), done) in jobs.into_iter().zip(results) {
+            match done {
+                Ok(Done::Answer(a)) => {
+                    let _ = reply.send(a);
                 }
-            }
-            Err(e) => {
-                tracing::error!(error = %e, orders = jobs.len(), "sale batch failed");
-                for (_, reply) in jobs {
+                Ok(Done::Defer) => {
+                    job.deferred = true;
+                    again.push((job, reply));
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "sale failed");
                     let _ = reply.send(Err(SaleError::Store(StoreError::Postgres(e.to_string()))));
                 }
             }
@@ -215,7 +240,8 @@ impl PgStore {
         let tx = c.transaction().await?;
         // 2. The buyers' rows, sorted: their caps are decided under these locks. Then this
         //    replica's buckets of the batch's offers, sorted: another batch of this replica
-        //    queues behind them, and no order of the batch waits on a lock after.
+        //    queues behind them, and no order of the batch waits on a lock after. Sent
+        //    together: the database runs them in this order.
         let accounts: Vec<String> = jobs
             .iter()
             .map(|(j, _)| j.order.account.to_string())
@@ -227,31 +253,42 @@ impl PgStore {
                 "SELECT id FROM accounts WHERE id = ANY($1) ORDER BY id FOR NO KEY UPDATE",
             )
             .await?;
-        tx.query(&lock, &[&accounts]).await?;
         let (ss, cs): (Vec<String>, Vec<String>) = demand.keys().cloned().unzip();
         let mine = tx
             .prepare_cached(
-                "SELECT 1 FROM buckets b JOIN unnest($2::TEXT[], $3::TEXT[]) AS t(s, c)
+                "SELECT b.session, b.category, b.seats_left FROM buckets b
+                 JOIN unnest($2::TEXT[], $3::TEXT[]) AS t(s, c)
                      ON b.session = t.s AND b.category = t.c
                  WHERE b.replica_id = $1 ORDER BY b.session, b.category FOR UPDATE OF b",
             )
             .await?;
-        tx.query(&mine, &[&self.replica, &ss, &cs]).await?;
-        // 3. Each order in its savepoint.
-        let mut out = Vec::with_capacity(jobs.len());
-        let mut moved: BTreeSet<String> = BTreeSet::new();
-        let mut buyers: BTreeSet<String> = BTreeSet::new();
-        for (j, _) in jobs {
-            match self.sell_one(&tx, j).await {
+        let lock_args: [&(dyn tokio_postgres::types::ToSql + Sync); 1] = [&accounts];
+        let mine_args: [&(dyn tokio_postgres::types::ToSql + Sync); 3] = [&self.replica, &ss, &cs];
+        let (locked, mine) = tokio::join!(tx.query(&lock, &lock_args), tx.query(&mine, &mine_args));
+        locked?;
+        let mut bucket: BTreeMap<(String, String), i64> = mine?
+            .iter()
+            .map(|r| ((r.get(0), r.get(1)), r.get(2)))
+            .collect();
+        let mut out: Vec<Option<Done>> = (0..jobs.len()).map(|_| None).collect();
+        let mut w = Writes::default();
+        // 3. Orders confirming a hold, each in its savepoint (they move held seats, not the
+        //    bucket's): few, and first, so the others are decided on what they wrote.
+        for (i, (j, _)) in jobs.iter().enumerate() {
+            if j.order.hold.is_none() {
+                continue;
+            }
+            out[i] = Some(match self.sell_one(&tx, j).await {
                 Ok(Done::Answer(Ok(o))) => {
                     tx.batch_execute("RELEASE SAVEPOINT sale").await?;
                     if !o.response.duplicate {
-                        buyers.insert(j.order.account.to_string());
+                        w.buyers.insert(j.order.account.to_string());
                         for l in &j.order.draft.lines {
-                            moved.insert(offer_key(l.session.as_str(), &l.category.to_string()));
+                            w.moved
+                                .insert(offer_key(l.session.as_str(), &l.category.to_string()));
                         }
                     }
-                    out.push(Done::Answer(Ok(o)));
+                    Done::Answer(Ok(o))
                 }
                 Ok(Done::Answer(Err(refused))) => {
                     // A refusal by the rules is kept with the key (written in sell_one); any
@@ -262,35 +299,208 @@ impl PgStore {
                         tx.batch_execute("ROLLBACK TO SAVEPOINT sale; RELEASE SAVEPOINT sale")
                             .await?;
                     }
-                    out.push(Done::Answer(Err(refused)));
+                    Done::Answer(Err(refused))
                 }
                 Ok(Done::Defer) => {
                     tx.batch_execute("ROLLBACK TO SAVEPOINT sale; RELEASE SAVEPOINT sale")
                         .await?;
-                    out.push(Done::Defer);
+                    Done::Defer
                 }
                 Err(BatchError::Retry(e)) => return Err(BatchError::Retry(e)),
                 Err(BatchError::Store(e)) => {
                     tx.batch_execute("ROLLBACK TO SAVEPOINT sale; RELEASE SAVEPOINT sale")
                         .await?;
-                    out.push(Done::Answer(Err(SaleError::Store(e))));
+                    Done::Answer(Err(SaleError::Store(e)))
                 }
+            });
+        }
+        // 4. Every other order together, without savepoints: the keys claimed in one
+        //    statement, the buyers' standings and the offers' stock read in three more, the
+        //    orders decided here in turn on what the earlier ones took, and the writes sent
+        //    in one go. A second order with a key already in the batch goes to the next batch,
+        //    which answers it from what the first one left.
+        let mut first: BTreeMap<&str, usize> = BTreeMap::new();
+        let mut primaries = Vec::new();
+        for (i, (j, _)) in jobs.iter().enumerate() {
+            if out[i].is_some() {
+                continue;
+            }
+            if first.contains_key(j.order.key.as_str()) {
+                out[i] = Some(Done::Defer);
+            } else {
+                first.insert(&j.order.key, i);
+                primaries.push(i);
             }
         }
-        let feed = tx
-            .prepare_cached(
-                "INSERT INTO changes(kind, key) SELECT $1, k FROM unnest($2::TEXT[]) AS k",
-            )
-            .await?;
-        let moved: Vec<String> = moved.into_iter().collect();
-        let buyers: Vec<String> = buyers.into_iter().collect();
-        if !moved.is_empty() {
-            tx.execute(&feed, &[&"offer", &moved]).await?;
-            tx.execute(&feed, &[&"account", &buyers]).await?;
+        if !primaries.is_empty() {
+            self.sell_together(&tx, jobs, &primaries, &mut bucket, &mut out, &mut w)
+                .await?;
         }
+        w.write(&tx, &self.replica).await?;
         self.before_commit().await;
         tx.commit().await?;
-        Ok(out)
+        Ok(out.into_iter().map(|d| d.unwrap_or(Done::Defer)).collect())
+    }
+
+    /// Decides the batch's orders that confirm no hold (see [`PgStore::run_batch`], step 4)
+    /// and gathers their writes.
+    async fn sell_together(
+        &self,
+        tx: &impl GenericClient,
+        jobs: &[(Job, Reply)],
+        primaries: &[usize],
+        bucket: &mut BTreeMap<(String, String), i64>,
+        out: &mut [Option<Done>],
+        w: &mut Writes,
+    ) -> std::result::Result<(), BatchError> {
+        let claim = tx
+            .prepare_cached(
+                "INSERT INTO order_keys(key, body_sha256, recorded_at)
+                 SELECT * FROM unnest($1::TEXT[], $2::TEXT[], $3::TEXT[])
+                 ON CONFLICT (key) DO NOTHING RETURNING key",
+            )
+            .await?;
+        let (mut keys, mut bodies, mut times) = (Vec::new(), Vec::new(), Vec::new());
+        let mut buyers = BTreeSet::new();
+        let mut offers = BTreeSet::new();
+        for &i in primaries {
+            let j = &jobs[i].0;
+            keys.push(j.order.key.clone());
+            bodies.push(j.body.clone());
+            times.push(j.now.to_string());
+            buyers.insert(j.order.account.to_string());
+            for l in &j.order.draft.lines {
+                offers.insert((l.session.to_string(), l.category.to_string()));
+            }
+        }
+        let buyers: Vec<String> = buyers.into_iter().collect();
+        let claim_args: [&(dyn tokio_postgres::types::ToSql + Sync); 3] = [&keys, &bodies, &times];
+        let (claimed, standings, stock) = tokio::join!(
+            tx.query(&claim, &claim_args),
+            super::accounts::standings(tx, &buyers),
+            stock_of_offers(tx, &offers),
+        );
+        let fresh: BTreeSet<String> = claimed?.iter().map(|r| r.get(0)).collect();
+        let mut standings = standings?;
+        let mut stock = stock?;
+        for &i in primaries {
+            let j = &jobs[i].0;
+            let o = &j.order;
+            if !fresh.contains(&o.key) {
+                // Another transaction wrote the key first and has committed (the INSERT
+                // waited on it): its answer is this one's.
+                out[i] = Some(Done::Answer(stored_answer(tx, &o.key, &j.body).await?));
+                continue;
+            }
+            // An unknown account is not kept with the key: it may be created, then the order
+            // sent again.
+            let Some(acc) = standings.get_mut(o.account.as_str()) else {
+                w.forget.push(o.key.clone());
+                out[i] = Some(Done::Answer(Err(SaleError::Store(StoreError::NotFound(
+                    format!("no account {}", o.account),
+                )))));
+                continue;
+            };
+            let left: BTreeMap<(SessionCode, PriceCategory), u32> = o
+                .draft
+                .lines
+                .iter()
+                .map(|l| {
+                    let k = (l.session.to_string(), l.category.to_string());
+                    let n = stock.get(&k).copied().unwrap_or(0);
+                    ((l.session.clone(), l.category), super::count(n))
+                })
+                .collect();
+            let valid = match decide::decide_order(
+                &o.draft,
+                acc,
+                left,
+                None,
+                &self.config,
+                &self.catalogue,
+                j.now,
+            ) {
+                Ok(v) => v,
+                Err(SaleError::Rules(r)) => {
+                    w.refused_keys.push(o.key.clone());
+                    w.refusals
+                        .push(serde_json::json!({ "rules": r }).to_string());
+                    out[i] = Some(Done::Answer(Err(SaleError::Rules(r))));
+                    continue;
+                }
+                // Not kept: the key goes, so it can be sent again.
+                Err(e) => {
+                    w.forget.push(o.key.clone());
+                    let e = match e {
+                        SaleError::Store(e) => e,
+                        e => StoreError::Invalid(e.to_string()),
+                    };
+                    out[i] = Some(Done::Answer(Err(SaleError::Store(e))));
+                    continue;
+                }
+            };
+            // Seats per offer (an order may name one offer on two lines), from this replica's
+            // bucket, whose row this transaction holds.
+            let mut per_offer: BTreeMap<(String, String), i64> = BTreeMap::new();
+            for l in &valid.lines {
+                *per_offer
+                    .entry((l.session.to_string(), l.category.to_string()))
+                    .or_default() += i64::from(l.quantity);
+            }
+            let short: Vec<String> = per_offer
+                .iter()
+                .filter(|(k, n)| bucket.get(*k).copied().unwrap_or(0) < **n)
+                .map(|((s, c), _)| format!("{s} {c}"))
+                .collect();
+            if !short.is_empty() {
+                w.forget.push(o.key.clone());
+                out[i] = Some(if j.deferred {
+                    Done::Answer(Err(SaleError::Store(StoreError::Conflict(format!(
+                        "{} sold out during the sale",
+                        short.join(", ")
+                    )))))
+                } else {
+                    Done::Defer
+                });
+                continue;
+            }
+            for (k, n) in per_offer {
+                w.moved.insert(offer_key(&k.0, &k.1));
+                *bucket.entry(k.clone()).or_default() -= n;
+                *stock.entry(k.clone()).or_default() -= n;
+                *w.taken.entry(k).or_default() += n;
+            }
+            decide::add_order(acc, &valid);
+            let order_id = crate::store::new_id();
+            let first_ticket = w.ticket_ids.len();
+            for l in &valid.lines {
+                for _ in 0..l.quantity {
+                    w.ticket_ids.push(crate::store::new_id());
+                    w.ticket_orders.push(order_id.clone());
+                    w.ticket_accounts.push(o.account.to_string());
+                    w.ticket_sessions.push(l.session.to_string());
+                    w.ticket_categories.push(l.category.to_string());
+                    w.ticket_prices.push(l.unit_price.cents());
+                }
+            }
+            let response = decide::order_response(
+                &valid,
+                order_id.clone(),
+                w.ticket_ids[first_ticket..].to_vec(),
+            );
+            w.order_ids.push(order_id);
+            w.order_keys.push(o.key.clone());
+            w.order_accounts.push(o.account.to_string());
+            w.order_devices.push(j.device.clone());
+            w.order_kinds
+                .push(decide::kind_text(valid.kind).to_string());
+            w.order_phases.push(valid.phase.clone());
+            w.order_totals.push(valid.total.cents());
+            w.order_times.push(j.now.to_string());
+            w.buyers.insert(o.account.to_string());
+            out[i] = Some(Done::Answer(Ok(SaleOutcome { response })));
+        }
+        Ok(())
     }
 
     /// Moves seats to this replica's bucket of an offer, in a transaction of its own, when it
@@ -423,8 +633,9 @@ impl PgStore {
         Ok(())
     }
 
-    /// One order inside its savepoint (opened here): the key first, then the rules, then the
-    /// guarded decrement of this replica's buckets and the rows. Statements that do not
+    /// One order confirming a hold, inside its savepoint (opened here): the key first, then the
+    /// rules, then the hold's seats (or, if the hold has ended, the guarded decrement of this
+    /// replica's buckets) and the rows. Statements that do not
     /// depend on each other's answers are sent together (tokio-postgres pipelines the
     /// futures polled at once, in order), so an order costs three round trips, not a dozen.
     async fn sell_one(
@@ -648,6 +859,237 @@ pub(super) async fn stock_of(
         out.insert((l.session.clone(), l.category), super::count(left));
     }
     Ok(out)
+}
+
+/// What a batch's orders decided together write, as one column per statement parameter.
+#[derive(Default)]
+struct Writes {
+    /// Seats taken from this replica's bucket, per offer.
+    taken: BTreeMap<(String, String), i64>,
+    order_ids: Vec<String>,
+    order_keys: Vec<String>,
+    order_accounts: Vec<String>,
+    order_devices: Vec<String>,
+    order_kinds: Vec<String>,
+    order_phases: Vec<String>,
+    order_totals: Vec<i64>,
+    order_times: Vec<String>,
+    ticket_ids: Vec<String>,
+    ticket_orders: Vec<String>,
+    ticket_accounts: Vec<String>,
+    ticket_sessions: Vec<String>,
+    ticket_categories: Vec<String>,
+    ticket_prices: Vec<i64>,
+    /// Keys kept with the rules' refusal.
+    refused_keys: Vec<String>,
+    refusals: Vec<String>,
+    /// Keys given up (the order is not answered for good: sent again, it is sold again).
+    forget: Vec<String>,
+    /// Offers and accounts that changed, for the feed.
+    moved: BTreeSet<String>,
+    buyers: BTreeSet<String>,
+}
+
+impl Writes {
+    /// Sends every write at once (the database runs them in order); the bucket's decrement is
+    /// still guarded, and must match what was decided under its lock.
+    async fn write(
+        self,
+        tx: &impl GenericClient,
+        replica: &str,
+    ) -> std::result::Result<(), BatchError> {
+        let Writes {
+            taken,
+            order_ids,
+            order_keys,
+            order_accounts,
+            order_devices,
+            order_kinds,
+            order_phases,
+            order_totals,
+            order_times,
+            ticket_ids,
+            ticket_orders,
+            ticket_accounts,
+            ticket_sessions,
+            ticket_categories,
+            ticket_prices,
+            refused_keys,
+            refusals,
+            forget,
+            moved,
+            buyers,
+        } = self;
+        let guard = tx
+            .prepare_cached(
+                "WITH d AS (
+                     UPDATE buckets b SET seats_left = b.seats_left - t.n, sold = b.sold + t.n
+                     FROM unnest($1::TEXT[], $2::TEXT[], $3::BIGINT[]) AS t(s, c, n)
+                     WHERE b.session = t.s AND b.category = t.c AND b.replica_id = $4
+                       AND b.seats_left >= t.n
+                     RETURNING 1)
+                 SELECT COUNT(*) FROM d",
+            )
+            .await?;
+        let orders = tx
+            .prepare_cached(
+                "INSERT INTO orders(id, idempotency_key, account_id, device_id, kind, phase, total_cents, channel, sold_at, received_at)
+                 SELECT t.id, t.k, t.a, t.d, t.kind, t.phase, t.total, 'online', t.at, t.at
+                 FROM unnest($1::TEXT[], $2::TEXT[], $3::TEXT[], $4::TEXT[], $5::TEXT[], $6::TEXT[], $7::BIGINT[], $8::TEXT[])
+                     AS t(id, k, a, d, kind, phase, total, at)",
+            )
+            .await?;
+        let tickets = tx
+            .prepare_cached(
+                "INSERT INTO tickets(id, order_id, account_id, session, category, price_cents)
+                 SELECT t.id, t.o, t.a, t.s, t.c, t.p
+                 FROM unnest($1::TEXT[], $2::TEXT[], $3::TEXT[], $4::TEXT[], $5::TEXT[], $6::BIGINT[])
+                     WITH ORDINALITY AS t(id, o, a, s, c, p, n)
+                 ORDER BY t.n",
+            )
+            .await?;
+        let answered = tx
+            .prepare_cached(
+                "UPDATE order_keys k SET order_id = t.o
+                 FROM unnest($1::TEXT[], $2::TEXT[]) AS t(k, o) WHERE k.key = t.k",
+            )
+            .await?;
+        let refused = tx
+            .prepare_cached(
+                "UPDATE order_keys k SET refusal = t.r
+                 FROM unnest($1::TEXT[], $2::TEXT[]) AS t(k, r) WHERE k.key = t.k",
+            )
+            .await?;
+        let forgotten = tx
+            .prepare_cached("DELETE FROM order_keys WHERE key = ANY($1)")
+            .await?;
+        let feed = tx
+            .prepare_cached(
+                "INSERT INTO changes(kind, key) SELECT $1, k FROM unnest($2::TEXT[]) AS k",
+            )
+            .await?;
+        let (mut ss, mut cs, mut ns) = (Vec::new(), Vec::new(), Vec::new());
+        for ((s, c), n) in &taken {
+            ss.push(s.clone());
+            cs.push(c.clone());
+            ns.push(*n);
+        }
+        let moved: Vec<String> = moved.into_iter().collect();
+        let buyers: Vec<String> = buyers.into_iter().collect();
+        let sold = !order_ids.is_empty();
+        let changed = !moved.is_empty();
+        let (g, a, b, c, d, e, f, h) = tokio::join!(
+            async {
+                if sold {
+                    let n: i64 = tx
+                        .query_one(&guard, &[&ss, &cs, &ns, &replica])
+                        .await?
+                        .get(0);
+                    Ok(n)
+                } else {
+                    Ok(0)
+                }
+            },
+            async {
+                if sold {
+                    tx.execute(
+                        &orders,
+                        &[
+                            &order_ids,
+                            &order_keys,
+                            &order_accounts,
+                            &order_devices,
+                            &order_kinds,
+                            &order_phases,
+                            &order_totals,
+                            &order_times,
+                        ],
+                    )
+                    .await?;
+                }
+                Ok::<_, tokio_postgres::Error>(())
+            },
+            async {
+                if sold {
+                    tx.execute(
+                        &tickets,
+                        &[
+                            &ticket_ids,
+                            &ticket_orders,
+                            &ticket_accounts,
+                            &ticket_sessions,
+                            &ticket_categories,
+                            &ticket_prices,
+                        ],
+                    )
+                    .await?;
+                }
+                Ok::<_, tokio_postgres::Error>(())
+            },
+            async {
+                if sold {
+                    tx.execute(&answered, &[&order_keys, &order_ids]).await?;
+                }
+                Ok::<_, tokio_postgres::Error>(())
+            },
+            async {
+                if !refused_keys.is_empty() {
+                    tx.execute(&refused, &[&refused_keys, &refusals]).await?;
+                }
+                Ok::<_, tokio_postgres::Error>(())
+            },
+            async {
+                if !forget.is_empty() {
+                    tx.execute(&forgotten, &[&forget]).await?;
+                }
+                Ok::<_, tokio_postgres::Error>(())
+            },
+            async {
+                if changed {
+                    tx.execute(&feed, &[&"offer", &moved]).await?;
+                }
+                Ok::<_, tokio_postgres::Error>(())
+            },
+            async {
+                if changed {
+                    tx.execute(&feed, &[&"account", &buyers]).await?;
+                }
+                Ok::<_, tokio_postgres::Error>(())
+            },
+        );
+        let g: std::result::Result<i64, tokio_postgres::Error> = g;
+        let (g, ..) = (g?, a?, b?, c?, d?, e?, f?, h?);
+        if g != i64::try_from(taken.len()).unwrap_or(i64::MAX) {
+            return Err(BatchError::Store(StoreError::Invalid(format!(
+                "this replica's buckets moved under their locks ({g} of {} decremented)",
+                taken.len()
+            ))));
+        }
+        Ok(())
+    }
+}
+
+/// Seats online per offer (the pool and every bucket, read without a lock: the guard is the
+/// bucket's decrement), for a set of offers in one statement.
+async fn stock_of_offers(
+    c: &impl GenericClient,
+    offers: &BTreeSet<(String, String)>,
+) -> std::result::Result<BTreeMap<(String, String), i64>, BatchError> {
+    let st = c
+        .prepare_cached(
+            "SELECT o.session, o.category,
+                    o.pool + COALESCE((SELECT SUM(b.seats_left) FROM buckets b
+                                       WHERE b.session = o.session AND b.category = o.category), 0)::BIGINT
+             FROM offers o JOIN unnest($1::TEXT[], $2::TEXT[]) AS t(s, c)
+                 ON o.session = t.s AND o.category = t.c",
+        )
+        .await?;
+    let (ss, cs): (Vec<String>, Vec<String>) = offers.iter().cloned().unzip();
+    Ok(c.query(&st, &[&ss, &cs])
+        .await?
+        .iter()
+        .map(|r| ((r.get(0), r.get(1)), r.get(2)))
+        .collect())
 }
 
 /// The answer kept with a key another sale wrote first (its transaction has committed: the
