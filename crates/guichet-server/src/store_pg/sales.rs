@@ -30,6 +30,16 @@ use crate::store::{lost_sale, Result, SaleError, SaleOutcome, StoreError};
 /// pool is low, so the last seats stay where any replica can reach them).
 const CHUNK: i64 = 64;
 
+/// This replica's buckets of offers ($1 sessions, $2 categories) lose $3 seats each, sold,
+/// only where they hold them; answers how many buckets did (all, or the caller backs out).
+const GUARDED_DECREMENT: &str = "WITH d AS (
+         UPDATE buckets b SET seats_left = b.seats_left - t.n, sold = b.sold + t.n
+         FROM unnest($1::TEXT[], $2::TEXT[], $3::BIGINT[]) AS t(s, c, n)
+         WHERE b.session = t.s AND b.category = t.c AND b.replica_id = $4
+           AND b.seats_left >= t.n
+         RETURNING 1)
+     SELECT COUNT(*) FROM d";
+
 struct Job {
     order: ParsedOrder,
     body: String,
@@ -721,17 +731,7 @@ impl PgStore {
             }
             v
         };
-        let guard = tx
-            .prepare_cached(
-                "WITH d AS (
-                     UPDATE buckets b SET seats_left = b.seats_left - t.n, sold = b.sold + t.n
-                     FROM unnest($1::TEXT[], $2::TEXT[], $3::BIGINT[]) AS t(s, c, n)
-                     WHERE b.session = t.s AND b.category = t.c AND b.replica_id = $4
-                       AND b.seats_left >= t.n
-                     RETURNING 1)
-                 SELECT COUNT(*) FROM d",
-            )
-            .await?;
+        let guard = tx.prepare_cached(GUARDED_DECREMENT).await?;
         let done = tx
             .prepare_cached("UPDATE order_keys SET order_id = $2 WHERE key = $1")
             .await?;
@@ -920,17 +920,7 @@ impl Writes {
             moved,
             buyers,
         } = self;
-        let guard = tx
-            .prepare_cached(
-                "WITH d AS (
-                     UPDATE buckets b SET seats_left = b.seats_left - t.n, sold = b.sold + t.n
-                     FROM unnest($1::TEXT[], $2::TEXT[], $3::BIGINT[]) AS t(s, c, n)
-                     WHERE b.session = t.s AND b.category = t.c AND b.replica_id = $4
-                       AND b.seats_left >= t.n
-                     RETURNING 1)
-                 SELECT COUNT(*) FROM d",
-            )
-            .await?;
+        let guard = tx.prepare_cached(GUARDED_DECREMENT).await?;
         let orders = tx
             .prepare_cached(
                 "INSERT INTO orders(id, idempotency_key, account_id, device_id, kind, phase, total_cents, channel, sold_at, received_at)
