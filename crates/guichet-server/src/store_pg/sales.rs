@@ -243,9 +243,7 @@ impl PgStore {
                     .or_default() += i64::from(l.quantity);
             }
         }
-        for ((s, cat), n) in &demand {
-            self.refill(s, cat, *n).await?;
-        }
+        self.refill_all(&demand).await?;
         let mut c = self.client().await?;
         let tx = c.transaction().await?;
         // 2. The buyers' rows, sorted: their caps are decided under these locks. Then this
@@ -513,24 +511,42 @@ impl PgStore {
         Ok(())
     }
 
-    /// Moves seats to this replica's bucket of an offer, in a transaction of its own, when it
-    /// holds fewer than `need` (see [`PgStore::fill_bucket`]).
-    async fn refill(&self, s: &str, cat: &str, need: i64) -> std::result::Result<(), BatchError> {
+    /// Makes this replica's buckets hold what a batch asks of each offer, if the pool (then
+    /// other replicas' free buckets) has it: one read of the buckets, then one transaction for
+    /// every short offer, in (session, category) order, so a batch costs one COMMIT of refills
+    /// at most, not one an offer.
+    async fn refill_all(
+        &self,
+        demand: &BTreeMap<(String, String), i64>,
+    ) -> std::result::Result<(), BatchError> {
         let mut c = self.client().await?;
+        let (ss, cs): (Vec<String>, Vec<String>) = demand.keys().cloned().unzip();
         let mine = c
             .prepare_cached(
-                "SELECT seats_left FROM buckets WHERE session = $1 AND category = $2 AND replica_id = $3",
+                "SELECT b.session, b.category, b.seats_left FROM buckets b
+                 JOIN unnest($2::TEXT[], $3::TEXT[]) AS t(s, c)
+                     ON b.session = t.s AND b.category = t.c
+                 WHERE b.replica_id = $1",
             )
             .await?;
-        let have: i64 = c
-            .query_opt(&mine, &[&s, &cat, &self.replica])
+        let have: BTreeMap<(String, String), i64> = c
+            .query(&mine, &[&self.replica, &ss, &cs])
             .await?
-            .map_or(0, |r| r.get(0));
-        if have >= need {
+            .iter()
+            .map(|r| ((r.get(0), r.get(1)), r.get(2)))
+            .collect();
+        let short: Vec<(&(String, String), i64)> = demand
+            .iter()
+            .filter(|(k, n)| have.get(*k).copied().unwrap_or(0) < **n)
+            .map(|(k, n)| (k, *n))
+            .collect();
+        if short.is_empty() {
             return Ok(());
         }
         let tx = c.transaction().await?;
-        self.fill_bucket(&tx, s, cat, need).await?;
+        for ((s, cat), n) in short {
+            self.fill_bucket(&tx, s, cat, n).await?;
+        }
         tx.commit().await?;
         Ok(())
     }
