@@ -984,87 +984,67 @@ impl Writes {
         let buyers: Vec<String> = buyers.into_iter().collect();
         let sold = !order_ids.is_empty();
         let changed = !moved.is_empty();
-        let (g, a, b, c, d, e, f, h) = tokio::join!(
+        type Args<'a> = Vec<&'a (dyn tokio_postgres::types::ToSql + Sync)>;
+        let (offer, account) = ("offer", "account");
+        // Each write with its arguments, sent only when it has rows to write.
+        let writes: [(bool, &tokio_postgres::Statement, Args<'_>); 7] = [
+            (
+                sold,
+                &orders,
+                vec![
+                    &order_ids,
+                    &order_keys,
+                    &order_accounts,
+                    &order_devices,
+                    &order_kinds,
+                    &order_phases,
+                    &order_totals,
+                    &order_times,
+                ],
+            ),
+            (
+                sold,
+                &tickets,
+                vec![
+                    &ticket_ids,
+                    &ticket_orders,
+                    &ticket_accounts,
+                    &ticket_sessions,
+                    &ticket_categories,
+                    &ticket_prices,
+                ],
+            ),
+            (sold, &answered, vec![&order_keys, &order_ids]),
+            (
+                !refused_keys.is_empty(),
+                &refused,
+                vec![&refused_keys, &refusals],
+            ),
+            (!forget.is_empty(), &forgotten, vec![&forget]),
+            (changed, &feed, vec![&offer, &moved]),
+            (changed, &feed, vec![&account, &buyers]),
+        ];
+        let guard_args: Args<'_> = vec![&ss, &cs, &ns, &replica];
+        let (g, written) = tokio::join!(
             async {
                 if sold {
-                    let n: i64 = tx
-                        .query_one(&guard, &[&ss, &cs, &ns, &replica])
-                        .await?
-                        .get(0);
+                    let n: i64 = tx.query_one(&guard, &guard_args).await?.get(0);
                     Ok(n)
                 } else {
-                    Ok(0)
+                    Ok::<_, tokio_postgres::Error>(0)
                 }
             },
-            async {
-                if sold {
-                    tx.execute(
-                        &orders,
-                        &[
-                            &order_ids,
-                            &order_keys,
-                            &order_accounts,
-                            &order_devices,
-                            &order_kinds,
-                            &order_phases,
-                            &order_totals,
-                            &order_times,
-                        ],
-                    )
-                    .await?;
-                }
-                Ok::<_, tokio_postgres::Error>(())
-            },
-            async {
-                if sold {
-                    tx.execute(
-                        &tickets,
-                        &[
-                            &ticket_ids,
-                            &ticket_orders,
-                            &ticket_accounts,
-                            &ticket_sessions,
-                            &ticket_categories,
-                            &ticket_prices,
-                        ],
-                    )
-                    .await?;
-                }
-                Ok::<_, tokio_postgres::Error>(())
-            },
-            async {
-                if sold {
-                    tx.execute(&answered, &[&order_keys, &order_ids]).await?;
-                }
-                Ok::<_, tokio_postgres::Error>(())
-            },
-            async {
-                if !refused_keys.is_empty() {
-                    tx.execute(&refused, &[&refused_keys, &refusals]).await?;
-                }
-                Ok::<_, tokio_postgres::Error>(())
-            },
-            async {
-                if !forget.is_empty() {
-                    tx.execute(&forgotten, &[&forget]).await?;
-                }
-                Ok::<_, tokio_postgres::Error>(())
-            },
-            async {
-                if changed {
-                    tx.execute(&feed, &[&"offer", &moved]).await?;
-                }
-                Ok::<_, tokio_postgres::Error>(())
-            },
-            async {
-                if changed {
-                    tx.execute(&feed, &[&"account", &buyers]).await?;
-                }
-                Ok::<_, tokio_postgres::Error>(())
-            },
+            futures_util::future::join_all(
+                writes
+                    .iter()
+                    .filter(|(on, ..)| *on)
+                    .map(|(_, st, args)| tx.execute(*st, args)),
+            ),
         );
-        let g: std::result::Result<i64, tokio_postgres::Error> = g;
-        let (g, ..) = (g?, a?, b?, c?, d?, e?, f?, h?);
+        let g = g?;
+        for w in written {
+            w?;
+        }
         if g != i64::try_from(taken.len()).unwrap_or(i64::MAX) {
             return Err(BatchError::Store(StoreError::Invalid(format!(
                 "this replica's buckets moved under their locks ({g} of {} decremented)",
