@@ -3,6 +3,7 @@
 
 use std::io::Write;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use guichet_domain::catalogue::{format_offset, import::load_dir, stats::games_stats};
@@ -314,6 +315,13 @@ pub fn run(args: Args, now: Timestamp, out: &mut dyn Write) -> Result<u8, CliErr
         crate::store::Store::open(&db.db, config.clone(), crate::store::Durability::Full)
             .map_err(|e| format!("{}: {e}", db.db.display()))
     };
+    // Draws and notices run on either store.
+    let open_draws = |db: &DbArg| match db.postgres() {
+        Some(url) => crate::backend_draws::Blocking::postgres(url, &config),
+        None => crate::backend_draws::Blocking::new(Arc::new(crate::backend::Sqlite(Arc::new(
+            open(db)?,
+        )))),
+    };
     match args.command {
         Command::Backup { db, file } => {
             let info = crate::store::backup::backup(&db.db, &file)?;
@@ -452,7 +460,7 @@ pub fn run(args: Args, now: Timestamp, out: &mut dyn Write) -> Result<u8, CliErr
             writeln!(out, "{card}").map_err(w)?;
             Ok(0)
         }
-        Command::Draw { step } => crate::draw_cli::run(step, now, &open, out),
+        Command::Draw { step } => crate::draw_cli::run(step, now, &open_draws, out),
         Command::Device { action } => crate::device_cli::run(action, now, &open, out),
         Command::Staff { action } => crate::device_cli::run_staff(action, now, &open, out),
         Command::GateLists { db, out_dir } => {
@@ -465,7 +473,7 @@ pub fn run(args: Args, now: Timestamp, out: &mut dyn Write) -> Result<u8, CliErr
             let db = match &action {
                 N::Enqueue { db, .. } | N::Send { db, .. } | N::Status { db, .. } => db.clone(),
             };
-            let store = open(&db)?;
+            let store = open_draws(&db)?;
             crate::notices::cli::run(action, &store, now, out)
         }
         Command::Service { .. } => Err("the settings were not expanded".into()),

@@ -9,8 +9,8 @@ use guichet_draw::hex::{decode, decode32, encode};
 use guichet_draw::{registration, Transcript, Verdict};
 use jiff::Timestamp;
 
+use crate::backend_draws::Blocking;
 use crate::cli::{instant, CliError, DbArg};
-use crate::store::Store;
 
 /// Exit code of `draw verify` when something differs.
 pub const DIFFERS: u8 = 1;
@@ -132,11 +132,11 @@ fn write_new_secret(p: &Path, secret: &[u8; 32]) -> Result<(), CliError> {
     writeln!(f, "{}", encode(secret)).map_err(|e| e.to_string())
 }
 
-/// Runs one draw step; `open` opens the store.
+/// Runs one draw step; `open` opens the store (SQLite or PostgreSQL).
 pub fn run(
     cmd: DrawCommand,
     now: Timestamp,
-    open: &dyn Fn(&DbArg) -> Result<Store, CliError>,
+    open: &dyn Fn(&DbArg) -> Result<Blocking, CliError>,
     out: &mut dyn Write,
 ) -> Result<u8, CliError> {
     let w = |e: std::io::Error| e.to_string();
@@ -157,7 +157,11 @@ pub fn run(
             let store = open(&db)?;
             let account = AccountId::parse(&account).map_err(|x| x.to_string())?;
             let r = store
-                .register_for_draw(&draw, &account, None, at(&when)?)
+                .block_on(
+                    store
+                        .backend()
+                        .register_for_draw(draw, account, None, at(&when)?),
+                )
                 .map_err(e)?;
             writeln!(
                 out,
@@ -189,7 +193,13 @@ pub fn run(
             // Refuse before writing anything if the step is out of order, then keep the secret
             // before publishing: a commitment without its secret could never be revealed.
             write_new_secret(&secret_out, &secret)?;
-            if let Err(x) = store.commit_draw(&draw, &commitment, round, at(&when)?) {
+            let done = store.block_on(store.backend().commit_draw(
+                draw.clone(),
+                commitment,
+                round,
+                at(&when)?,
+            ));
+            if let Err(x) = done {
                 let _ = std::fs::remove_file(&secret_out);
                 return Err(e(x));
             }
@@ -197,7 +207,9 @@ pub fn run(
         }
         DrawCommand::Close { db, draw, at: when } => {
             let store = open(&db)?;
-            let c = store.close_draw(&draw, at(&when)?).map_err(e)?;
+            let c = store
+                .block_on(store.backend().close_draw(draw.clone(), at(&when)?))
+                .map_err(e)?;
             writeln!(
                 out,
                 "closed {draw}: {} registrations ({} carried over), fingerprint {}",
@@ -211,7 +223,9 @@ pub fn run(
             out: path,
         } => {
             let store = open(&db)?;
-            let regs = store.draw_registrations(&draw).map_err(e)?;
+            let regs = store
+                .block_on(store.backend().draw_registrations(draw.clone()))
+                .map_err(e)?;
             std::fs::write(&path, registration::canonical(&regs))
                 .map_err(|x| format!("{}: {x}", path.display()))?;
             writeln!(
@@ -237,7 +251,14 @@ pub fn run(
             let sig = decode(&signature, "signature").map_err(|x| x.to_string())?;
             let from = slots_from.as_deref().map(instant).transpose()?;
             let t = store
-                .run_draw(&draw, &secret, &sig, from, inventory, at(&when)?)
+                .block_on(store.backend().run_draw(
+                    draw.clone(),
+                    secret,
+                    sig,
+                    from,
+                    inventory,
+                    at(&when)?,
+                ))
                 .map_err(e)?;
             std::fs::write(&path, t.to_json() + "\n")
                 .map_err(|x| format!("{}: {x}", path.display()))?;

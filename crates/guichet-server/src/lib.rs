@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod backend;
+pub mod backend_draws;
 pub mod cli;
 pub mod console;
 pub mod demo;

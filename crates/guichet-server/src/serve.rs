@@ -37,7 +37,7 @@ fn pool_size() -> usize {
 
 /// Where a PostgreSQL server keeps the account-card key (`GUICHET_SERVER_CARD_KEY_DIR`,
 /// default `guichet-server.card-key` in the working directory): replicas share one.
-fn card_key_dir() -> std::path::PathBuf {
+pub(crate) fn card_key_dir() -> std::path::PathBuf {
     std::env::var_os("GUICHET_SERVER_CARD_KEY_DIR")
         .map(std::path::PathBuf::from)
         .unwrap_or_else(|| std::path::PathBuf::from("guichet-server.card-key"))

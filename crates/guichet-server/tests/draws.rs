@@ -6,8 +6,14 @@ mod common;
 use common::*;
 use guichet_domain::AccountId;
 use guichet_draw::beacon::RECORDED_ROUND_123;
-use guichet_server::store::{DrawStoreError, Rule, Store};
-use guichet_wire::accounts::NewAccount;
+use std::sync::Arc;
+
+use guichet_draw::{Registration, Transcript};
+use guichet_server::backend::Backend;
+use guichet_server::backend_draws::DrawsBackend;
+use guichet_server::store::{Closed, DrawStoreError, Rule};
+use guichet_wire::accounts::{AccountDto, NewAccount};
+use guichet_wire::draws::RegistrationDto;
 use jiff::Timestamp;
 
 fn rule(r: Result<impl std::fmt::Debug, DrawStoreError>) -> (Rule, String) {
@@ -17,7 +23,54 @@ fn rule(r: Result<impl std::fmt::Debug, DrawStoreError>) -> (Rule, String) {
     }
 }
 
-fn new_account(store: &Store, id: &str, club: bool, device: Option<&str>) -> AccountId {
+/// The draws and accounts of a test server, on its store, with the SQLite store's signatures.
+struct Draws(Arc<dyn DrawsBackend>, Arc<dyn Backend>);
+
+type Dr<T> = Result<T, DrawStoreError>;
+
+impl Draws {
+    fn of(s: &Server) -> Draws {
+        Draws(Arc::clone(&s.state.draws), Arc::clone(&s.state.backend))
+    }
+    async fn register_for_draw(
+        &self,
+        draw: &str,
+        a: &AccountId,
+        device: Option<&str>,
+        now: Timestamp,
+    ) -> Dr<RegistrationDto> {
+        self.0
+            .register_for_draw(draw.into(), a.clone(), device.map(Into::into), now)
+            .await
+    }
+    async fn commit_draw(&self, draw: &str, c: &[u8; 32], round: u64, now: Timestamp) -> Dr<()> {
+        self.0.commit_draw(draw.into(), *c, round, now).await
+    }
+    async fn close_draw(&self, draw: &str, now: Timestamp) -> Dr<Closed> {
+        self.0.close_draw(draw.into(), now).await
+    }
+    async fn draw_registrations(&self, draw: &str) -> Dr<Vec<Registration>> {
+        self.0.draw_registrations(draw.into()).await
+    }
+    async fn run_draw(
+        &self,
+        draw: &str,
+        secret: &[u8; 32],
+        sig: &[u8],
+        from: Option<Timestamp>,
+        inventory: Option<u64>,
+        now: Timestamp,
+    ) -> Dr<Transcript> {
+        self.0
+            .run_draw(draw.into(), *secret, sig.to_vec(), from, inventory, now)
+            .await
+    }
+    async fn account(&self, a: &AccountId) -> guichet_server::store::Result<AccountDto> {
+        self.1.account(a.clone()).await
+    }
+}
+
+async fn new_account(store: &Draws, id: &str, club: bool, device: Option<&str>) -> AccountId {
     let new = NewAccount {
         id: Some(id.into()),
         name: format!("Fan {id}"),
@@ -27,7 +80,9 @@ fn new_account(store: &Store, id: &str, club: bool, device: Option<&str>) -> Acc
         language: None,
     };
     store
-        .create_account(&new, device, at("2022-11-01T10:00:00"))
+        .1
+        .create_account(new, device.map(Into::into), at("2022-11-01T10:00:00"))
+        .await
         .unwrap();
     AccountId::parse(id).unwrap()
 }
@@ -36,13 +91,15 @@ fn sig() -> Vec<u8> {
     guichet_draw::hex::decode(RECORDED_ROUND_123.1, "sig").unwrap()
 }
 
-#[test]
-fn registration_window_edges_are_opens_included_closes_excluded_in_paris_time() {
-    let s = server();
-    let store = &s.state.store;
-    let a = new_account(store, "ACC-1", false, None);
-    let b = new_account(store, "ACC-2", true, None);
-    let (r, m) = rule(store.register_for_draw("pack-draw", &a, None, at("2022-11-30T23:59:59")));
+async fn registration_window_edges_are_opens_included_closes_excluded_in_paris_time(s: Server) {
+    let store = &Draws::of(&s);
+    let a = new_account(store, "ACC-1", false, None).await;
+    let b = new_account(store, "ACC-2", true, None).await;
+    let (r, m) = rule(
+        store
+            .register_for_draw("pack-draw", &a, None, at("2022-11-30T23:59:59"))
+            .await,
+    );
     assert_eq!(
         r,
         Rule::NotOpen,
@@ -61,7 +118,11 @@ fn registration_window_edges_are_opens_included_closes_excluded_in_paris_time() 
         reg.registration_id, 1,
         "the opening instant itself is inside the window"
     );
-    let (r, m) = rule(store.register_for_draw("pack-draw", &a, None, at("2022-12-02T00:00:00")));
+    let (r, m) = rule(
+        store
+            .register_for_draw("pack-draw", &a, None, at("2022-12-02T00:00:00"))
+            .await,
+    );
     assert_eq!(r, Rule::AlreadyRegistered, "once per account and draw: {m}");
     let reg = store
         .register_for_draw("pack-draw", &b, None, at("2023-01-31T23:59:59"))
@@ -70,23 +131,38 @@ fn registration_window_edges_are_opens_included_closes_excluded_in_paris_time() 
         reg.club && reg.registration_id == 2,
         "the last second is inside; the Club flag is kept: {reg:?}"
     );
-    let c = new_account(store, "ACC-3", false, None);
-    let (r, m) = rule(store.register_for_draw("pack-draw", &c, None, at("2023-02-01T00:00:00")));
+    let c = new_account(store, "ACC-3", false, None).await;
+    let (r, m) = rule(
+        store
+            .register_for_draw("pack-draw", &c, None, at("2023-02-01T00:00:00"))
+            .await,
+    );
     assert_eq!(r, Rule::Closed, "the closing instant is outside: {m}");
     let ghost = AccountId::parse("ACC-404").unwrap();
-    let (r, _) =
-        rule(store.register_for_draw("pack-draw", &ghost, None, at("2022-12-05T00:00:00")));
+    let (r, _) = rule(
+        store
+            .register_for_draw("pack-draw", &ghost, None, at("2022-12-05T00:00:00"))
+            .await,
+    );
     assert_eq!(
         r,
         Rule::AccountUnknown,
         "an unknown account is refused by name"
     );
-    let (r, _) = rule(store.register_for_draw("no-draw", &a, None, at("2022-12-05T00:00:00")));
+    let (r, _) = rule(
+        store
+            .register_for_draw("no-draw", &a, None, at("2022-12-05T00:00:00"))
+            .await,
+    );
     assert_eq!(r, Rule::DrawUnknown, "an unknown draw is refused by name");
     store
         .close_draw("pack-draw", at("2023-02-01T00:00:00"))
         .unwrap();
-    let (r, m) = rule(store.register_for_draw("pack-draw", &c, None, at("2023-01-31T12:00:00")));
+    let (r, m) = rule(
+        store
+            .register_for_draw("pack-draw", &c, None, at("2023-01-31T12:00:00"))
+            .await,
+    );
     assert_eq!(
         r,
         Rule::AfterFingerprint,
@@ -94,9 +170,7 @@ fn registration_window_edges_are_opens_included_closes_excluded_in_paris_time() 
     );
 }
 
-#[tokio::test]
-async fn registration_over_http_answers_201_then_a_rule_named_refusal() {
-    let s = server();
+async fn registration_over_http_answers_201_then_a_rule_named_refusal(s: Server) {
     let t = s.enrol().await;
     account(&s, &t, "ACC-HTTP").await;
     // The test server's clock stands on 10 Jan 2024: both draws have closed.
@@ -132,13 +206,12 @@ async fn registration_over_http_answers_201_then_a_rule_named_refusal() {
     );
 }
 
-#[test]
-fn a_run_writes_results_the_rules_read_and_the_transcript_verifies() {
-    let s = server();
-    let store = &s.state.store;
-    let ids: Vec<AccountId> = (0..60)
-        .map(|i| new_account(store, &format!("ACC-{i:03}"), i % 4 == 0, None))
-        .collect();
+async fn a_run_writes_results_the_rules_read_and_the_transcript_verifies(s: Server) {
+    let store = &Draws::of(&s);
+    let mut ids: Vec<AccountId> = Vec::new();
+    for i in 0..60 {
+        ids.push(new_account(store, &format!("ACC-{i:03}"), i % 4 == 0, None).await);
+    }
     for (i, a) in ids.iter().enumerate() {
         store
             .register_for_draw(
@@ -150,21 +223,29 @@ fn a_run_writes_results_the_rules_read_and_the_transcript_verifies() {
             .unwrap();
     }
     let secret = [42u8; 32];
-    let (r, m) = rule(store.run_draw(
-        "pack-draw",
-        &secret,
-        &sig(),
-        None,
-        Some(120),
-        at("2023-02-10T10:00:00"),
-    ));
+    let (r, m) = rule(
+        store
+            .run_draw(
+                "pack-draw",
+                &secret,
+                &sig(),
+                None,
+                Some(120),
+                at("2023-02-10T10:00:00"),
+            )
+            .await,
+    );
     assert_eq!(r, Rule::OutOfOrder, "no run before a commitment: {m}");
-    let (r, m) = rule(store.commit_draw(
-        "pack-draw",
-        &guichet_draw::commitment(&secret),
-        RECORDED_ROUND_123.0,
-        at("2023-02-01T00:00:00"),
-    ));
+    let (r, m) = rule(
+        store
+            .commit_draw(
+                "pack-draw",
+                &guichet_draw::commitment(&secret),
+                RECORDED_ROUND_123.0,
+                at("2023-02-01T00:00:00"),
+            )
+            .await,
+    );
     assert_eq!(
         r,
         Rule::OutOfOrder,
@@ -178,25 +259,32 @@ fn a_run_writes_results_the_rules_read_and_the_transcript_verifies() {
             at("2023-01-15T10:00:00"),
         )
         .unwrap();
-    let (r, _) = rule(store.commit_draw(
-        "pack-draw",
-        &[0; 32],
-        RECORDED_ROUND_123.0,
-        at("2023-01-16T10:00:00"),
-    ));
+    let (r, _) = rule(
+        store
+            .commit_draw(
+                "pack-draw",
+                &[0; 32],
+                RECORDED_ROUND_123.0,
+                at("2023-01-16T10:00:00"),
+            )
+            .await,
+    );
     assert_eq!(r, Rule::OutOfOrder, "a commitment cannot change");
     let closed = store
         .close_draw("pack-draw", at("2023-02-01T09:00:00"))
         .unwrap();
     assert_eq!(closed.count, 60, "every registration is in the list");
-    match store.run_draw(
-        "pack-draw",
-        &[41u8; 32],
-        &sig(),
-        None,
-        Some(120),
-        at("2023-02-10T10:00:00"),
-    ) {
+    match store
+        .run_draw(
+            "pack-draw",
+            &[41u8; 32],
+            &sig(),
+            None,
+            Some(120),
+            at("2023-02-10T10:00:00"),
+        )
+        .await
+    {
         Err(DrawStoreError::Draw(e)) => assert_eq!(
             e.code(),
             "REVEAL_MISMATCH",
@@ -218,7 +306,7 @@ fn a_run_writes_results_the_rules_read_and_the_transcript_verifies() {
         t.settings.winners, 10,
         "120 tickets at 12 a pack winner make 10 winners"
     );
-    let regs = store.draw_registrations("pack-draw").unwrap();
+    let regs = store.draw_registrations("pack-draw").await.unwrap();
     assert_eq!(
         guichet_draw::verify(&t, &regs).unwrap(),
         guichet_draw::Verdict::Match,
@@ -226,7 +314,7 @@ fn a_run_writes_results_the_rules_read_and_the_transcript_verifies() {
     );
     let mut drawn = 0;
     for a in &ids {
-        let dto = store.account(a).unwrap();
+        let dto = store.account(a).await.unwrap();
         let d = dto.draws.iter().find(|d| d.draw == "pack-draw").unwrap();
         match d.status.as_str() {
             "drawn" => {
@@ -275,12 +363,10 @@ fn a_run_writes_results_the_rules_read_and_the_transcript_verifies() {
     );
 }
 
-#[test]
-fn the_single_draw_carries_the_pack_draws_registrants_over() {
-    let s = server();
-    let store = &s.state.store;
-    let a = new_account(store, "ACC-A", false, None);
-    let b = new_account(store, "ACC-B", false, None);
+async fn the_single_draw_carries_the_pack_draws_registrants_over(s: Server) {
+    let store = &Draws::of(&s);
+    let a = new_account(store, "ACC-A", false, None).await;
+    let b = new_account(store, "ACC-B", false, None).await;
     store
         .register_for_draw("pack-draw", &a, None, at("2022-12-05T10:00:00"))
         .unwrap();
@@ -298,7 +384,7 @@ fn the_single_draw_carries_the_pack_draws_registrants_over() {
         (2, 1),
         "A is carried over; B registered itself and is counted once"
     );
-    let dto = store.account(&a).unwrap();
+    let dto = store.account(&a).await.unwrap();
     assert!(
         dto.draws
             .iter()
@@ -308,20 +394,13 @@ fn the_single_draw_carries_the_pack_draws_registrants_over() {
     );
 }
 
-#[tokio::test]
-async fn a_draw_over_many_accounts_adds_only_desk_accounts_to_a_desks_pull() {
-    let s = server();
+async fn a_draw_over_many_accounts_adds_only_desk_accounts_to_a_desks_pull(s: Server) {
     let (t, device) = s.enrol_device().await;
-    let store = &s.state.store;
+    let store = &Draws::of(&s);
     let mut ids = Vec::new();
     for i in 0..300 {
         let by_desk = (i % 100 == 7).then_some(device.as_str());
-        ids.push(new_account(
-            store,
-            &format!("ACC-{i:04}"),
-            i % 5 == 0,
-            by_desk,
-        ));
+        ids.push(new_account(store, &format!("ACC-{i:04}"), i % 5 == 0, by_desk).await);
     }
     for a in &ids {
         store
@@ -380,3 +459,11 @@ async fn a_draw_over_many_accounts_adds_only_desk_accounts_to_a_desks_pull() {
         "a draw over 300 accounts sends a desk only the 3 it created, with their results"
     );
 }
+
+on_both_stores!(
+    registration_window_edges_are_opens_included_closes_excluded_in_paris_time,
+    registration_over_http_answers_201_then_a_rule_named_refusal,
+    a_run_writes_results_the_rules_read_and_the_transcript_verifies,
+    the_single_draw_carries_the_pack_draws_registrants_over,
+    a_draw_over_many_accounts_adds_only_desk_accounts_to_a_desks_pull,
+);

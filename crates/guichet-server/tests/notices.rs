@@ -1,18 +1,22 @@
-//! Winners' notices end to end: accounts and draw results in a real SQLite file, the real
+//! Winners' notices end to end: accounts and draw results in a real SQLite file or a real
+//! PostgreSQL database (each test as `NAME::sqlite` and `NAME::postgres`), the real
 //! `guichet-server notices` commands, and a real SMTP relay on 127.0.0.1 inside the test
 //! (`smtp.rs`) that reads what arrives. The sender is killed with SIGKILL mid-batch.
 
+#[allow(dead_code)]
+mod common;
 #[path = "common/smtp.rs"]
 mod smtp;
 
+use common::Kind;
+
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 use std::process::{Command, Output};
 use std::time::Duration;
 
 use guichet_domain::rules::{DrawEntry, DrawStatus, Timeslot};
 use guichet_domain::{AccountId, SaleConfig};
-use guichet_server::store::{Durability, NoticeState, Store};
+use guichet_server::store::{Durability, NoticeRow, NoticeState, Store};
 use guichet_wire::accounts::NewAccount;
 use jiff::{SignedDuration, Timestamp};
 use smtp::{Plan, Received, Relay};
@@ -109,7 +113,10 @@ fn sale(winners: &[Winner]) -> Sale {
             timeslot: None,
         },
     );
-    Sale { _dir: dir, db }
+    if let Some(store) = pg_store {
+        rt.block_on(store.retire()).unwrap();
+    }
+    Sale { dir, db, pg }
 }
 
 fn bin(args: &[&str]) -> Output {
@@ -135,7 +142,7 @@ fn enqueue(s: &Sale) -> String {
             "notices",
             "enqueue",
             "--db",
-            s.db.to_str().unwrap(),
+            s.db.as_str(),
             "--draw",
             "pack-draw",
         ]),
@@ -148,7 +155,7 @@ fn send_args<'a>(s: &'a Sale, relay: &'a str, now: &'a str, rate: &'a str) -> Ve
         "notices",
         "send",
         "--db",
-        s.db.to_str().unwrap(),
+        s.db.as_str(),
         "--smtp",
         relay,
         "--now",
@@ -163,8 +170,25 @@ fn send(s: &Sale, relay: &Relay, now: &str) -> String {
     ok(bin(&send_args(s, &addr, now, "200")), "send")
 }
 
-fn store(s: &Sale) -> Store {
-    Store::open(&s.db, SaleConfig::paris2024(), Durability::Full).unwrap()
+/// The outbox as the store holds it.
+fn notices(s: &Sale) -> Vec<NoticeRow> {
+    match &s.pg {
+        None => Store::open(
+            std::path::Path::new(&s.db),
+            SaleConfig::paris2024(),
+            Durability::Full,
+        )
+        .unwrap()
+        .notices(None)
+        .unwrap(),
+        Some(t) => {
+            let rt = runtime();
+            let store = rt.block_on(t.store());
+            let rows = rt.block_on(store.notices(None)).unwrap();
+            rt.block_on(store.retire()).unwrap();
+            rows
+        }
+    }
 }
 
 struct Mail {
@@ -207,14 +231,13 @@ fn by_id(received: &[Received]) -> BTreeMap<String, usize> {
     m
 }
 
-#[test]
-fn each_winner_gets_one_notice_in_their_language_with_the_slot_in_paris_time() {
+fn each_winner_gets_one_notice_in_their_language_with_the_slot_in_paris_time(kind: Kind) {
     let winners = [
         Winner::new("FAN-FR", "FR", None, "2023-02-17T10:00:00"),
         Winner::new("FAN-JP", "JP", None, "2023-02-19T10:00:00"),
         Winner::new("FAN-DST", "GB", Some("fr"), "2023-03-25T10:00:00"),
     ];
-    let s = sale(&winners);
+    let s = sale(kind, &winners);
     let first = enqueue(&s);
     assert!(
         first.contains("3 notices queued"),
@@ -307,7 +330,7 @@ fn each_winner_gets_one_notice_in_their_language_with_the_slot_in_paris_time() {
         by_id(&got).values().all(|n| *n == 1),
         "one delivery per Message-ID"
     );
-    let rows = store(&s).notices(None).unwrap();
+    let rows = notices(&s);
     assert!(
         rows.iter()
             .all(|r| r.state == NoticeState::Sent && r.attempts == 1),
@@ -315,14 +338,13 @@ fn each_winner_gets_one_notice_in_their_language_with_the_slot_in_paris_time() {
     );
 }
 
-#[test]
-fn a_451_is_tried_again_after_the_backoff_and_a_550_fails_with_its_reason() {
+fn a_451_is_tried_again_after_the_backoff_and_a_550_fails_with_its_reason(kind: Kind) {
     let winners = [
         Winner::new("FAN-A", "FR", None, "2023-02-17T10:00:00"),
         Winner::new("FAN-B", "FR", None, "2023-02-17T10:00:00"),
         Winner::new("FAN-C", "FR", None, "2023-02-17T10:00:00"),
     ];
-    let s = sale(&winners);
+    let s = sale(kind, &winners);
     enqueue(&s);
     let mut plan = Plan::default();
     plan.transient.insert(winners[0].email(), 2);
@@ -359,7 +381,7 @@ fn a_451_is_tried_again_after_the_backoff_and_a_550_fails_with_its_reason() {
         "B once: {got:?}"
     );
     assert_eq!(got.len(), 2, "C never: {got:?}");
-    let rows = store(&s).notices(None).unwrap();
+    let rows = notices(&s);
     let a = rows.iter().find(|r| r.account_id == "FAN-A").unwrap();
     assert_eq!(
         (a.state, a.attempts),
@@ -401,14 +423,14 @@ fn spawn_send(s: &Sale, relay: &Relay, now: &str, rate: &str) -> std::process::C
         .unwrap()
 }
 
-#[test]
 fn killed_after_the_relay_took_a_message_and_before_the_commit_the_resend_carries_the_same_message_id(
+    kind: Kind,
 ) {
     // The worst moment (RFC 1047): the relay has queued message 10 and not yet said 250 when
     // the sender is killed. The row is left in 'sending'; the restart, past the lease, sends
     // it again. Raw deliveries: one too many, for that winner only, with the same Message-ID.
     let winners = many(30);
-    let s = sale(&winners);
+    let s = sale(kind, &winners);
     enqueue(&s);
     let relay = Relay::start(Plan {
         hold_at: Some(10),
@@ -422,7 +444,7 @@ fn killed_after_the_relay_took_a_message_and_before_the_commit_the_resend_carrie
     child.kill().unwrap();
     child.wait().unwrap();
     relay.release();
-    let left = store(&s).notices(None).unwrap();
+    let left = notices(&s);
     assert_eq!(
         left.iter()
             .filter(|r| r.state == NoticeState::Sending)
@@ -457,7 +479,7 @@ fn killed_after_the_relay_took_a_message_and_before_the_commit_the_resend_carrie
     );
     let twice: Vec<_> = ids.iter().filter(|(_, n)| **n > 1).collect();
     assert_eq!(twice.len(), 1, "only the interrupted one twice: {twice:?}");
-    let rows = store(&s).notices(None).unwrap();
+    let rows = notices(&s);
     let r = rows.iter().find(|r| &r.message_id == twice[0].0).unwrap();
     assert_eq!(
         r.interrupted, 1,
@@ -469,13 +491,12 @@ fn killed_after_the_relay_took_a_message_and_before_the_commit_the_resend_carrie
     );
 }
 
-#[test]
-fn killed_at_several_points_mid_batch_and_restarted_each_winner_gets_one_notice() {
+fn killed_at_several_points_mid_batch_and_restarted_each_winner_gets_one_notice(kind: Kind) {
     // The kill lands 0 to 25 ms (one message at 40/s) after the relay took the 15th message:
     // somewhere in the 16th's dialogue, in a commit, or in the rate limiter's wait.
     for delay_ms in [0u64, 4, 9, 14, 19, 24] {
         let winners = many(40);
-        let s = sale(&winners);
+        let s = sale(kind, &winners);
         enqueue(&s);
         let relay = Relay::start(Plan::default());
         let mut child = spawn_send(&s, &relay, "2023-02-15T10:00:00", "40");
@@ -491,7 +512,7 @@ fn killed_at_several_points_mid_batch_and_restarted_each_winner_gets_one_notice(
         send(&s, &relay, "2023-02-15T10:10:00");
         let got = relay.received();
         let ids = by_id(&got);
-        let rows = store(&s).notices(None).unwrap();
+        let rows = notices(&s);
         let interrupted: u32 = rows.iter().map(|r| r.interrupted).sum();
         println!(
             "kill {delay_ms} ms after the 15th: {} winners, {} raw deliveries ({before} before the kill), {} distinct Message-IDs, {interrupted} row(s) found in 'sending'",
@@ -514,10 +535,9 @@ fn killed_at_several_points_mid_batch_and_restarted_each_winner_gets_one_notice(
     }
 }
 
-#[test]
-fn the_rate_is_kept_in_every_second_of_the_batch() {
+fn the_rate_is_kept_in_every_second_of_the_batch(kind: Kind) {
     let winners = many(25);
-    let s = sale(&winners);
+    let s = sale(kind, &winners);
     enqueue(&s);
     let relay = Relay::start(Plan::default());
     let addr = relay.addr.to_string();
@@ -540,12 +560,11 @@ fn the_rate_is_kept_in_every_second_of_the_batch() {
     assert!(most <= Some(11), "at most 11 in any second, saw {most:?}");
 }
 
-#[test]
-fn eml_mode_writes_one_file_per_winner_and_a_second_run_writes_none() {
+fn eml_mode_writes_one_file_per_winner_and_a_second_run_writes_none(kind: Kind) {
     let winners = many(4);
-    let s = sale(&winners);
+    let s = sale(kind, &winners);
     enqueue(&s);
-    let dir = s.db.parent().unwrap().join("eml");
+    let dir = s.dir.path().join("eml");
     let d = dir.to_str().unwrap();
     let run = || {
         ok(
@@ -553,7 +572,7 @@ fn eml_mode_writes_one_file_per_winner_and_a_second_run_writes_none() {
                 "notices",
                 "send",
                 "--db",
-                s.db.to_str().unwrap(),
+                s.db.as_str(),
                 "--eml-dir",
                 d,
                 "--now",
@@ -594,3 +613,31 @@ fn eml_mode_writes_one_file_per_winner_and_a_second_run_writes_none() {
         m.body
     );
 }
+
+/// Each test as `NAME::sqlite` and `NAME::postgres` (the latter under `pg_virtualenv`).
+macro_rules! on_both_stores_sync {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[test]
+                fn sqlite() {
+                    super::$name(super::Kind::Sqlite)
+                }
+                #[test]
+                fn postgres() {
+                    super::$name(super::Kind::Postgres)
+                }
+            }
+        )*
+    };
+}
+
+on_both_stores_sync!(
+    each_winner_gets_one_notice_in_their_language_with_the_slot_in_paris_time,
+    a_451_is_tried_again_after_the_backoff_and_a_550_fails_with_its_reason,
+    killed_after_the_relay_took_a_message_and_before_the_commit_the_resend_carries_the_same_message_id,
+    killed_at_several_points_mid_batch_and_restarted_each_winner_gets_one_notice,
+    the_rate_is_kept_in_every_second_of_the_batch,
+    eml_mode_writes_one_file_per_winner_and_a_second_run_writes_none,
+
+);

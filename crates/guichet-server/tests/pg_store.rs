@@ -435,10 +435,8 @@ async fn the_feed_serves_every_change_once_even_those_committed_late() {
 async fn the_parts_not_on_postgres_answer_503_saying_what_and_the_way_out() {
     let s = server_on(Kind::Postgres).await;
     let t = s.enrol().await;
-    for (method, uri) in [
-        ("POST", "/v1/draws/OLY-1/registrations"),
-        ("GET", "/console/sign-in"),
-    ] {
+    // Draw registration is on PostgreSQL now (tests/draws.rs, tests/draw_sale.rs).
+    for (method, uri) in [("GET", "/console/sign-in")] {
         let (st, v) = s.call(method, uri, Some(&t), Some("{}".into())).await;
         assert_eq!(st, StatusCode::SERVICE_UNAVAILABLE, "{method} {uri}: {v}");
         let m = v["message"].as_str().unwrap_or_default();

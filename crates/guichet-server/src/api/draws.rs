@@ -8,7 +8,7 @@ use guichet_wire::draws::{RegistrationDto, RegistrationRequest};
 use guichet_wire::ApiError;
 
 use super::auth::AuthDevice;
-use super::handlers::{blocking, ApiJson, ApiPath, BadBody, TooLarge, Unauthorized, S};
+use super::handlers::{ApiJson, ApiPath, BadBody, TooLarge, Unauthorized, S};
 use super::Error;
 
 /// Register an account for a draw, inside the draw's registration window, once. A refusal's
@@ -32,10 +32,9 @@ pub async fn register(
     let Path(draw) = draw?;
     let Json(req) = body?;
     let account = checks::account_id("account_id", &req.account_id).map_err(Error::bad_request)?;
-    blocking(&st, move |s| {
-        Ok(s.store
-            .register_for_draw(&draw, &account, Some(&d.id), s.clock.now())?)
-    })
-    .await
-    .map(|r| (StatusCode::CREATED, Json(r)))
+    let r = st
+        .draws
+        .register_for_draw(draw, account, Some(d.id), st.clock.now())
+        .await?;
+    Ok((StatusCode::CREATED, Json(r)))
 }

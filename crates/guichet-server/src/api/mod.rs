@@ -31,8 +31,10 @@ pub struct AppState {
     /// The store's use cases, on SQLite or PostgreSQL: what the sale, sync, accounts and
     /// devices routes call.
     pub backend: Arc<dyn Backend>,
-    /// The SQLite store, for the parts of the server only SQLite has yet (console, holds,
-    /// draws, device states, revocation, gate lists). On PostgreSQL it is an empty file in a
+    /// The draws and the notices' outbox, on the same store.
+    pub draws: Arc<dyn crate::backend_draws::DrawsBackend>,
+    /// The SQLite store, for the parts of the server only SQLite has yet (the console,
+    /// revocation). On PostgreSQL it is an empty file in a
     /// temporary directory that no request reaches: those routes answer 503 before their
     /// handler runs (`sqlite_only`).
     pub store: Arc<Store>,
@@ -49,6 +51,7 @@ impl AppState {
         let store = Arc::new(store);
         Arc::new(AppState {
             backend: Arc::new(crate::backend::Sqlite(Arc::clone(&store))),
+            draws: Arc::new(crate::backend::Sqlite(Arc::clone(&store))),
             store,
             clock,
             metrics: metrics::Metrics::default(),
@@ -66,7 +69,8 @@ impl AppState {
             crate::store::Durability::Normal,
         )?;
         Ok(Arc::new(AppState {
-            backend: Arc::new(pg),
+            backend: Arc::new(Arc::clone(&pg)),
+            draws: Arc::new(pg),
             store: Arc::new(unused),
             clock,
             metrics: metrics::Metrics::default(),
@@ -128,15 +132,10 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/v1/sync/push", post(handlers::push))
         .route("/v1/sync/pull", get(handlers::pull))
         .route("/v1/conflicts", get(handlers::conflicts))
-        .merge(
-            Router::new()
-                .route("/v1/draws/{draw}/registrations", post(draws::register))
-                .merge(crate::console::routes())
-                .route_layer(axum::middleware::from_fn_with_state(
-                    state.clone(),
-                    sqlite_only,
-                )),
-        )
+        .route("/v1/draws/{draw}/registrations", post(draws::register))
+        .merge(Router::new().merge(crate::console::routes()).route_layer(
+            axum::middleware::from_fn_with_state(state.clone(), sqlite_only),
+        ))
         .fallback(handlers::not_found)
         .method_not_allowed_fallback(handlers::method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(

@@ -9,8 +9,9 @@ use clap::Subcommand;
 use guichet_domain::Clock;
 
 use super::{send, EmlDir, NoticeSettings, Relay, SmtpRelay};
+use crate::backend_draws::Blocking;
 use crate::cli::DbArg;
-use crate::store::{NoticeState, Store};
+use crate::store::NoticeState;
 
 /// The notices' commands.
 #[derive(Debug, Subcommand)]
@@ -78,7 +79,7 @@ fn settings(path: &Option<PathBuf>) -> Result<NoticeSettings, String> {
 /// Runs one notices command on `store`.
 pub fn run(
     cmd: NoticesCommand,
-    store: &Store,
+    store: &Blocking,
     now: jiff::Timestamp,
     out: &mut dyn Write,
 ) -> Result<u8, String> {
@@ -98,7 +99,11 @@ pub fn run(
             }
             let s = settings(&path)?;
             let r = store
-                .enqueue_notices(&draw, &s.message_id_domain, now)
+                .block_on(store.backend().enqueue_notices(
+                    draw.clone(),
+                    s.message_id_domain.clone(),
+                    now,
+                ))
                 .map_err(|e| e.to_string())?;
             writeln!(
                 out,
@@ -150,7 +155,9 @@ pub fn run(
             Ok(0)
         }
         NoticesCommand::Status { draw, .. } => {
-            let rows = store.notices(draw.as_deref()).map_err(|e| e.to_string())?;
+            let rows = store
+                .block_on(store.backend().notices(draw))
+                .map_err(|e| e.to_string())?;
             for state in [
                 NoticeState::Pending,
                 NoticeState::Sending,

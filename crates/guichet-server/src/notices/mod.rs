@@ -15,7 +15,8 @@ use guichet_notices::{render, Answer, Next, Notice, TokenBucket};
 use jiff::SignedDuration;
 use lettre::message::Mailbox;
 
-use crate::store::{NoticeRow, Store};
+use crate::backend_draws::Blocking;
+use crate::store::NoticeRow;
 pub use relay::{Delivery, EmlDir, Relay, SmtpRelay};
 pub use settings::NoticeSettings;
 
@@ -34,7 +35,7 @@ pub struct SendReport {
 
 /// Sends every notice due at the clock's time, until none is due.
 pub fn send(
-    store: &Store,
+    store: &Blocking,
     relay: &mut dyn Relay,
     s: &NoticeSettings,
     clock: &Clock,
@@ -50,14 +51,15 @@ pub fn send(
     let tz = store.config().time_zone();
     let mut report = SendReport::default();
     let lease = SignedDuration::from_secs(i64::from(s.lease_seconds));
+    let b = store.backend();
     report.resent_after_interruption = store
-        .release_interrupted_notices(clock.now(), lease)
+        .block_on(b.release_interrupted_notices(clock.now(), lease))
         .map_err(|e| e.to_string())?;
     for id in &report.resent_after_interruption {
         let _ = writeln!(log, "interrupted: {id} was left in 'sending' by a stopped sender; sending it again with the same Message-ID (it may arrive twice)");
     }
     while let Some(row) = store
-        .next_due_notice(clock.now())
+        .block_on(b.next_due_notice(clock.now()))
         .map_err(|e| e.to_string())?
     {
         let now = clock.now();
@@ -102,7 +104,7 @@ pub fn send(
         }
         let mut claim = || {
             store
-                .claim_notice(&row, clock.now())
+                .block_on(b.claim_notice(row.clone(), clock.now()))
                 .map_err(|e| e.to_string())
         };
         let next = match relay.deliver(&out, &mut claim) {
@@ -124,7 +126,7 @@ pub fn send(
 }
 
 fn finish(
-    store: &Store,
+    store: &Blocking,
     row: &NoticeRow,
     next: &Next,
     now: jiff::Timestamp,
@@ -133,7 +135,11 @@ fn finish(
     // Committed at once, before anything else (no log line, no wait for the rate limit): the
     // time between the relay's 250 and this commit is the only time a kill can make a copy.
     store
-        .finish_notice(row, next, now)
+        .block_on(
+            store
+                .backend()
+                .finish_notice(row.clone(), next.clone(), now),
+        )
         .map_err(|e| e.to_string())?;
     match next {
         Next::Sent => report.sent += 1,

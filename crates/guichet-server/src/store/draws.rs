@@ -94,16 +94,25 @@ pub struct Closed {
     pub carried: u64,
 }
 
-impl Store {
-    fn paris(&self, t: Timestamp) -> String {
-        t.to_zoned(self.config().time_zone())
+/// Shared by both stores: the decisions of a draw step, given what the store read. The
+/// stores only read and write; the rules, the messages and the draw itself are here and in
+/// `guichet-draw`.
+pub(crate) mod decide {
+    use super::*;
+    use guichet_domain::config::Draw;
+    use guichet_domain::{Catalogue, SaleConfig};
+
+    /// An instant in the sale's time zone, as refusals show it.
+    pub fn paris(config: &SaleConfig, t: Timestamp) -> String {
+        t.to_zoned(config.time_zone())
             .strftime("%-d %b %Y %H:%M")
             .to_string()
     }
 
-    fn draw_config(&self, draw: &str) -> R<&guichet_domain::config::Draw> {
-        self.config().draws.iter().find(|d| d.id == draw).ok_or_else(|| {
-            let known: Vec<&str> = self.config().draws.iter().map(|d| d.id.as_str()).collect();
+    /// The draw's configuration, or the refusal naming the known draws.
+    pub fn draw_config<'a>(config: &'a SaleConfig, draw: &str) -> R<&'a Draw> {
+        config.draws.iter().find(|d| d.id == draw).ok_or_else(|| {
+            let known: Vec<&str> = config.draws.iter().map(|d| d.id.as_str()).collect();
             refused(
                 Rule::DrawUnknown,
                 format!("there is no draw {draw:?}; the sale's draws are {}", known.join(", ")),
@@ -112,13 +121,313 @@ impl Store {
         })
     }
 
-    fn window(&self, d: &guichet_domain::config::Draw) -> String {
+    fn window(config: &SaleConfig, d: &Draw) -> String {
         format!(
             "registration for the {} is open from {} (included) to {} (excluded), Paris time",
             d.name_en,
-            self.paris(d.registration_opens),
-            self.paris(d.registration_closes)
+            paris(config, d.registration_opens),
+            paris(config, d.registration_closes)
         )
+    }
+
+    fn out_of_order(draw: &str, m: String) -> DrawStoreError {
+        refused(
+            Rule::OutOfOrder,
+            m,
+            serde_json::json!({ "rule": Rule::OutOfOrder.code(), "draw": draw }),
+        )
+    }
+
+    /// A registration's checks, in the order both stores make them.
+    pub struct Registering<'a> {
+        /// The sale configuration.
+        pub config: &'a SaleConfig,
+        /// The draw's.
+        pub d: &'a Draw,
+        /// Draw id.
+        pub draw: &'a str,
+        /// The account.
+        pub account: &'a AccountId,
+        /// The instant.
+        pub now: Timestamp,
+    }
+
+    impl Registering<'_> {
+        fn details(&self, rule: Rule) -> serde_json::Value {
+            serde_json::json!({ "rule": rule.code(), "draw": self.draw, "account_id": self.account.as_str(),
+                "opens": self.d.registration_opens.to_string(), "closes": self.d.registration_closes.to_string(), "now": self.now.to_string() })
+        }
+
+        /// Before anything is read but the close: the list closed (`closed`), then the window.
+        pub fn check_open(&self, closed: Option<(u64, String)>) -> R<()> {
+            let (config, d, now) = (self.config, self.d, self.now);
+            if let Some((count, fp)) = closed {
+                let e = DrawError::AfterFingerprint {
+                    draw: self.draw.into(),
+                    count,
+                    fingerprint: fp,
+                };
+                // The rule's code comes once, from the refusal: not again from the draw's error.
+                let m = e.to_string();
+                let m = m
+                    .strip_prefix(&format!("{}: ", e.code()))
+                    .unwrap_or(&m)
+                    .to_string();
+                return Err(refused(
+                    Rule::AfterFingerprint,
+                    m,
+                    self.details(Rule::AfterFingerprint),
+                ));
+            }
+            if now < d.registration_opens {
+                let m = format!(
+                    "{}; it is {} — come back then",
+                    window(config, d),
+                    paris(config, now)
+                );
+                return Err(refused(Rule::NotOpen, m, self.details(Rule::NotOpen)));
+            }
+            if now >= d.registration_closes {
+                let m = format!(
+                    "{}; it is {} — registration has closed; a later draw or sale may be open",
+                    window(config, d),
+                    paris(config, now)
+                );
+                return Err(refused(Rule::Closed, m, self.details(Rule::Closed)));
+            }
+            Ok(())
+        }
+
+        /// No such account.
+        pub fn account_unknown(&self) -> DrawStoreError {
+            let m = format!(
+                "there is no account {} — create the account first, then register it",
+                self.account
+            );
+            refused(Rule::AccountUnknown, m, self.details(Rule::AccountUnknown))
+        }
+
+        /// Registered already, as registration `id` at `at` (as stored).
+        pub fn already_registered(&self, id: u64, at: String) -> DrawStoreError {
+            let at = at
+                .parse::<Timestamp>()
+                .map(|t| paris(self.config, t))
+                .unwrap_or(at);
+            let m = format!("account {} is already registered for the {} (registration {id}, {at} Paris time); an account registers once per draw — nothing to do", self.account, self.d.name_en);
+            refused(
+                Rule::AlreadyRegistered,
+                m,
+                self.details(Rule::AlreadyRegistered),
+            )
+        }
+
+        /// What the registration answers.
+        pub fn dto(&self, id: u64, club: bool) -> RegistrationDto {
+            RegistrationDto {
+                draw: self.draw.into(),
+                registration_id: id,
+                account_id: self.account.to_string(),
+                club,
+                registered_at: self.now.to_string(),
+            }
+        }
+    }
+
+    /// A commitment's checks before it is written.
+    pub fn check_commit(config: &SaleConfig, draw: &str, round: u64, now: Timestamp) -> R<()> {
+        let d = draw_config(config, draw)?;
+        if now >= d.registration_closes {
+            return Err(out_of_order(draw, format!("a commitment must come before registration closes ({} Paris time); it is {} — too late for this draw", paris(config, d.registration_closes), paris(config, now))));
+        }
+        let round_at = guichet_draw::beacon::round_time(round);
+        let close = d.registration_closes.as_second();
+        if round_at <= close {
+            return Err(out_of_order(draw, format!(
+                "beacon round {round} comes out at Unix {round_at}, not after registration closes (Unix {close}) — name round {} or later",
+                guichet_draw::beacon::first_round_after(close)
+            )));
+        }
+        Ok(())
+    }
+
+    /// A second commitment.
+    pub fn already_committed(draw: &str) -> DrawStoreError {
+        out_of_order(draw, format!("the {draw} already has a commitment; it cannot change — run the draw with the secret kept then"))
+    }
+
+    /// Another run wrote wave `wave` while this one drew it.
+    pub fn wave_raced(draw: &str, wave: u32) -> DrawStoreError {
+        out_of_order(draw, format!("another `draw run` of the {draw} wrote wave {wave} while this one ran; nothing was written — read its transcript, or run again for wave {}", wave + 1))
+    }
+
+    /// A close's checks before the list is read; the draw's configuration.
+    pub fn check_close<'a>(config: &'a SaleConfig, draw: &str, now: Timestamp) -> R<&'a Draw> {
+        let d = draw_config(config, draw)?;
+        if now < d.registration_closes {
+            return Err(out_of_order(
+                draw,
+                format!(
+                    "{}; it is {} — close it after that",
+                    window(config, d),
+                    paris(config, now)
+                ),
+            ));
+        }
+        Ok(d)
+    }
+
+    /// A second close.
+    pub fn already_closed(draw: &str, count: u64, fp: &str) -> DrawStoreError {
+        out_of_order(
+            draw,
+            format!("the {draw} list is closed already: {count} registrations, fingerprint {fp}"),
+        )
+    }
+
+    /// The closed list's count and fingerprint (hex).
+    pub fn close_list(regs: &[Registration]) -> R<(u64, String)> {
+        Ok((regs.len() as u64, encode(&guichet_draw::fingerprint(regs)?)))
+    }
+
+    /// Tickets on sale in the phase the draw serves: seats of its Games' sessions not held back.
+    pub fn phase_inventory(catalogue: &Catalogue, phase: &Phase) -> u64 {
+        catalogue
+            .sessions()
+            .filter(|s| {
+                s.games == phase.games
+                    && !phase.held_back_sessions.contains(&s.code)
+                    && !phase.held_back_sports.iter().any(|x| x == &s.sport)
+            })
+            .map(|s| u64::from(s.capacity()))
+            .sum()
+    }
+
+    /// What a run needs from the store, read before it.
+    pub struct RunState {
+        /// The commitment (hex) and the beacon round, if committed.
+        pub commitment: Option<(String, u64)>,
+        /// Whether the list is closed.
+        pub closed: bool,
+        /// Winners of the earlier waves.
+        pub skip: u64,
+        /// This wave's number.
+        pub wave: u32,
+    }
+
+    /// The checks a run makes before it reads the list: the phase it serves.
+    pub fn check_run<'a>(config: &'a SaleConfig, draw: &str, st: &RunState) -> R<&'a Phase> {
+        let d = draw_config(config, draw)?;
+        let phase = config
+            .phases
+            .iter()
+            .find(|p| p.draw.as_deref() == Some(draw))
+            .ok_or_else(|| {
+                out_of_order(draw, format!("no phase sells to the winners of {draw}"))
+            })?;
+        if st.commitment.is_none() {
+            return Err(out_of_order(
+                draw,
+                format!(
+                    "the {draw} has no commitment: run `draw commit` before registration closes"
+                ),
+            ));
+        }
+        if !st.closed {
+            return Err(out_of_order(
+                draw,
+                format!(
+                    "the {draw} list is not closed: run `draw close` after {} Paris time",
+                    paris(config, d.registration_closes)
+                ),
+            ));
+        }
+        Ok(phase)
+    }
+
+    /// The wave itself (`guichet-draw`), from the closed list `regs`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn run(
+        config: &SaleConfig,
+        catalogue: &Catalogue,
+        draw: &str,
+        st: &RunState,
+        regs: &[Registration],
+        secret: &[u8; 32],
+        signature: &[u8],
+        slots_from: Option<Timestamp>,
+        inventory: Option<u64>,
+    ) -> R<Transcript> {
+        let d = draw_config(config, draw)?;
+        let phase = check_run(config, draw, st)?;
+        let Some((commitment, round)) = &st.commitment else {
+            unreachable!("check_run refuses a run without a commitment")
+        };
+        let beacon = Beacon {
+            chain: guichet_draw::beacon::QUICKNET_CHAIN.into(),
+            round: *round,
+            signature: signature.to_vec(),
+        };
+        let from = slots_from.map_or(i64::MIN, |t| t.as_second());
+        let club_until = phase.club_priority_until.unwrap_or(phase.opens).as_second();
+        let slots = SlotSettings {
+            hour_capacity: d.slot_hour_capacity,
+            slot_seconds: guichet_draw::SLOT_SECONDS,
+            club_from: phase.opens.as_second().max(from),
+            club_until,
+            others_from: club_until.max(phase.opens.as_second()).max(from),
+            sale_closes: phase.closes.as_second(),
+        };
+        Ok(guichet_draw::run(&DrawInputs {
+            draw,
+            wave: st.wave,
+            secret: *secret,
+            commitment: guichet_draw::hex::decode32(commitment, "commitment")?,
+            beacon: &beacon,
+            registrations: regs,
+            inventory: inventory.unwrap_or_else(|| phase_inventory(catalogue, phase)),
+            expected_tickets_per_winner: d.expected_tickets_per_winner,
+            skip: st.skip,
+            slots,
+        })?)
+    }
+
+    /// A wave's winners with their slot start (Unix seconds), in account order.
+    pub fn winners<'a>(regs: &'a [Registration], t: &Transcript) -> Vec<(&'a str, i64)> {
+        // Winners by id (a few MB), matched against the list in one pass: a merge when the
+        // list is in id order (as SQLite gives it), else a search in the winners.
+        let mut by_id: Vec<(u64, i64)> = t.results.iter().map(|(_, id, s)| (*id, *s)).collect();
+        by_id.sort_unstable();
+        let mut winners: Vec<(&str, i64)> = Vec::with_capacity(by_id.len());
+        if regs.windows(2).all(|w| w[0].id < w[1].id) {
+            let mut w = by_id.iter().peekable();
+            for r in regs {
+                while w.next_if(|x| x.0 < r.id).is_some() {}
+                if let Some((_, start)) = w.next_if(|x| x.0 == r.id) {
+                    winners.push((r.account.as_str(), *start));
+                }
+            }
+        } else {
+            for r in regs {
+                if let Ok(i) = by_id.binary_search_by_key(&r.id, |x| x.0) {
+                    winners.push((r.account.as_str(), by_id[i].1));
+                }
+            }
+        }
+        winners.sort_unstable();
+        winners
+    }
+
+    /// A slot's bound as stored (RFC 3339).
+    pub fn slot_text(s: i64) -> String {
+        Timestamp::from_second(s)
+            .map(|t| t.to_string())
+            .unwrap_or_default()
+    }
+}
+
+impl Store {
+    fn draw_config(&self, draw: &str) -> R<&guichet_domain::config::Draw> {
+        decide::draw_config(self.config(), draw)
     }
 
     /// Registers an account for a draw inside its window, once.
@@ -130,42 +439,28 @@ impl Store {
         now: Timestamp,
     ) -> R<RegistrationDto> {
         let d = self.draw_config(draw)?;
-        let details = |rule: Rule| {
-            serde_json::json!({ "rule": rule.code(), "draw": draw, "account_id": account.as_str(),
-                "opens": d.registration_opens.to_string(), "closes": d.registration_closes.to_string(), "now": now.to_string() })
+        let check = decide::Registering {
+            config: self.config(),
+            d,
+            draw,
+            account,
+            now,
         };
         self.write(|tx| {
-            if let Some((count, fp)) = closed(tx, draw)? {
-                let e = DrawError::AfterFingerprint { draw: draw.into(), count, fingerprint: fp };
-                // The rule's code comes once, from the refusal: not again from the draw's error.
-                let m = e.to_string();
-                let m = m.strip_prefix(&format!("{}: ", e.code())).unwrap_or(&m).to_string();
-                return Err(refused(Rule::AfterFingerprint, m, details(Rule::AfterFingerprint)));
-            }
-            if now < d.registration_opens {
-                let m = format!("{}; it is {} — come back then", self.window(d), self.paris(now));
-                return Err(refused(Rule::NotOpen, m, details(Rule::NotOpen)));
-            }
-            if now >= d.registration_closes {
-                let m = format!("{}; it is {} — registration has closed; a later draw or sale may be open", self.window(d), self.paris(now));
-                return Err(refused(Rule::Closed, m, details(Rule::Closed)));
-            }
+            check.check_open(closed(tx, draw)?)?;
             let club: Option<Option<String>> = tx
                 .prepare_cached("SELECT club_number FROM accounts WHERE id = ?1")?
                 .query_row([account.as_str()], |r| r.get(0))
                 .optional()?;
             let Some(club) = club else {
-                let m = format!("there is no account {account} — create the account first, then register it");
-                return Err(refused(Rule::AccountUnknown, m, details(Rule::AccountUnknown)));
+                return Err(check.account_unknown());
             };
             let before: Option<(u64, String)> = tx
                 .prepare_cached("SELECT id, registered_at FROM draw_registrations WHERE draw = ?1 AND account_id = ?2")?
                 .query_row(params![draw, account.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))
                 .optional()?;
             if let Some((id, at)) = before {
-                let at = at.parse::<Timestamp>().map(|t| self.paris(t)).unwrap_or(at);
-                let m = format!("account {account} is already registered for the {} (registration {id}, {at} Paris time); an account registers once per draw — nothing to do", d.name_en);
-                return Err(refused(Rule::AlreadyRegistered, m, details(Rule::AlreadyRegistered)));
+                return Err(check.already_registered(id, at));
             }
             let id: u64 = tx
                 .prepare_cached("SELECT COALESCE(MAX(id), 0) + 1 FROM draw_registrations WHERE draw = ?1")?
@@ -176,13 +471,7 @@ impl Store {
             if device.is_some() {
                 super::sync::changed(tx, "account", account.as_str())?;
             }
-            Ok(RegistrationDto {
-                draw: draw.into(),
-                registration_id: id,
-                account_id: account.to_string(),
-                club: club.is_some(),
-                registered_at: now.to_string(),
-            })
+            Ok(check.dto(id, club.is_some()))
         })
     }
 
@@ -195,32 +484,14 @@ impl Store {
         round: u64,
         now: Timestamp,
     ) -> R<()> {
-        let d = self.draw_config(draw)?;
-        let out_of_order = |m: String| {
-            refused(
-                Rule::OutOfOrder,
-                m,
-                serde_json::json!({ "rule": Rule::OutOfOrder.code(), "draw": draw }),
-            )
-        };
-        if now >= d.registration_closes {
-            return Err(out_of_order(format!("a commitment must come before registration closes ({} Paris time); it is {} — too late for this draw", self.paris(d.registration_closes), self.paris(now))));
-        }
-        let round_at = guichet_draw::beacon::round_time(round);
-        let close = d.registration_closes.as_second();
-        if round_at <= close {
-            return Err(out_of_order(format!(
-                "beacon round {round} comes out at Unix {round_at}, not after registration closes (Unix {close}) — name round {} or later",
-                guichet_draw::beacon::first_round_after(close)
-            )));
-        }
+        decide::check_commit(self.config(), draw, round, now)?;
         self.write(|tx| {
             let n = tx.execute(
                 "INSERT INTO draw_commitments(draw, commitment, beacon_chain, beacon_round, committed_at) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(draw) DO NOTHING",
                 params![draw, encode(commitment), guichet_draw::beacon::QUICKNET_CHAIN, round, now.to_string()],
             )?;
             if n == 0 {
-                return Err(out_of_order(format!("the {draw} already has a commitment; it cannot change — run the draw with the secret kept then")));
+                return Err(decide::already_committed(draw));
             }
             Ok(())
         })
@@ -229,24 +500,10 @@ impl Store {
     /// Closes the list at or after `registration_closes`: carries registrants over if the
     /// draw says so, then publishes the count and fingerprint.
     pub fn close_draw(&self, draw: &str, now: Timestamp) -> R<Closed> {
-        let d = self.draw_config(draw)?;
-        let out_of_order = |m: String| {
-            refused(
-                Rule::OutOfOrder,
-                m,
-                serde_json::json!({ "rule": Rule::OutOfOrder.code(), "draw": draw }),
-            )
-        };
-        if now < d.registration_closes {
-            return Err(out_of_order(format!(
-                "{}; it is {} — close it after that",
-                self.window(d),
-                self.paris(now)
-            )));
-        }
+        let d = decide::check_close(self.config(), draw, now)?;
         self.write(|tx| {
             if let Some((count, fp)) = closed(tx, draw)? {
-                return Err(out_of_order(format!("the {draw} list is closed already: {count} registrations, fingerprint {fp}")));
+                return Err(decide::already_closed(draw, count, &fp));
             }
             let mut carried = 0;
             if let Some(from) = &d.carry_over_from {
@@ -261,12 +518,12 @@ impl Store {
                 }
             }
             let regs = registrations(tx, draw)?;
-            let fp = encode(&guichet_draw::fingerprint(&regs)?);
+            let (count, fp) = decide::close_list(&regs)?;
             tx.execute(
                 "INSERT INTO draw_closes(draw, fingerprint, count, closed_at) VALUES (?1, ?2, ?3, ?4)",
-                params![draw, fp, regs.len() as u64, now.to_string()],
+                params![draw, fp, count, now.to_string()],
             )?;
-            Ok(Closed { count: regs.len() as u64, fingerprint: fp, carried })
+            Ok(Closed { count, fingerprint: fp, carried })
         })
     }
 
@@ -291,15 +548,7 @@ impl Store {
 
     /// Tickets on sale in the phase the draw serves: seats of its Games' sessions not held back.
     pub fn phase_inventory(&self, phase: &Phase) -> u64 {
-        self.catalogue()
-            .sessions()
-            .filter(|s| {
-                s.games == phase.games
-                    && !phase.held_back_sessions.contains(&s.code)
-                    && !phase.held_back_sports.iter().any(|x| x == &s.sport)
-            })
-            .map(|s| u64::from(s.capacity()))
-            .sum()
+        decide::phase_inventory(self.catalogue(), phase)
     }
 
     /// Runs the next wave: reveal, the committed round's signature, the closed list; writes each
@@ -314,22 +563,9 @@ impl Store {
         inventory: Option<u64>,
         now: Timestamp,
     ) -> R<Transcript> {
-        let d = self.draw_config(draw)?;
-        let out_of_order = |m: String| {
-            refused(
-                Rule::OutOfOrder,
-                m,
-                serde_json::json!({ "rule": Rule::OutOfOrder.code(), "draw": draw }),
-            )
-        };
-        let phase = self
-            .config()
-            .phases
-            .iter()
-            .find(|p| p.draw.as_deref() == Some(draw))
-            .ok_or_else(|| out_of_order(format!("no phase sells to the winners of {draw}")))?;
-        let (commitment, round, closed_list, skip, wave) = self.read(|c| {
-            let commit: Option<(String, u64)> = c
+        self.draw_config(draw)?;
+        let st = self.read(|c| {
+            let commitment: Option<(String, u64)> = c
                 .query_row(
                     "SELECT commitment, beacon_round FROM draw_commitments WHERE draw = ?1",
                     [draw],
@@ -341,53 +577,26 @@ impl Store {
                 [draw],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )?;
-            Ok::<_, StoreError>((
-                commit.as_ref().map(|c| c.0.clone()),
-                commit.map(|c| c.1),
-                closed(c, draw)?,
+            Ok::<_, StoreError>(decide::RunState {
+                commitment,
+                closed: closed(c, draw)?.is_some(),
                 skip,
-                waves + 1,
-            ))
+                wave: waves + 1,
+            })
         })?;
-        let (Some(commitment), Some(round)) = (commitment, round) else {
-            return Err(out_of_order(format!(
-                "the {draw} has no commitment: run `draw commit` before registration closes"
-            )));
-        };
-        if closed_list.is_none() {
-            return Err(out_of_order(format!(
-                "the {draw} list is not closed: run `draw close` after {} Paris time",
-                self.paris(d.registration_closes)
-            )));
-        }
+        decide::check_run(self.config(), draw, &st)?;
         let regs = self.draw_registrations(draw)?;
-        let beacon = Beacon {
-            chain: guichet_draw::beacon::QUICKNET_CHAIN.into(),
-            round,
-            signature: signature.to_vec(),
-        };
-        let from = slots_from.map_or(i64::MIN, |t| t.as_second());
-        let club_until = phase.club_priority_until.unwrap_or(phase.opens).as_second();
-        let slots = SlotSettings {
-            hour_capacity: d.slot_hour_capacity,
-            slot_seconds: guichet_draw::SLOT_SECONDS,
-            club_from: phase.opens.as_second().max(from),
-            club_until,
-            others_from: club_until.max(phase.opens.as_second()).max(from),
-            sale_closes: phase.closes.as_second(),
-        };
-        let t = guichet_draw::run(&DrawInputs {
+        let t = decide::run(
+            self.config(),
+            self.catalogue(),
             draw,
-            wave,
-            secret: *secret,
-            commitment: guichet_draw::hex::decode32(&commitment, "commitment")?,
-            beacon: &beacon,
-            registrations: &regs,
-            inventory: inventory.unwrap_or_else(|| self.phase_inventory(phase)),
-            expected_tickets_per_winner: d.expected_tickets_per_winner,
-            skip,
-            slots,
-        })?;
+            &st,
+            &regs,
+            secret,
+            signature,
+            slots_from,
+            inventory,
+        )?;
         self.write_wave_results(draw, &regs, &t, now)?;
         Ok(t)
     }
@@ -404,34 +613,13 @@ impl Store {
         t: &Transcript,
         now: Timestamp,
     ) -> R<()> {
-        // Winners by id (a few MB), matched against the list in one pass: a merge when the
-        // list is in id order (as SQLite gives it), else a search in the winners. Then the
-        // rows are updated in account order, the primary key's.
-        let mut by_id: Vec<(u64, i64)> = t.results.iter().map(|(_, id, s)| (*id, *s)).collect();
-        by_id.sort_unstable();
-        let mut winners: Vec<(&str, i64)> = Vec::with_capacity(by_id.len());
-        if regs.windows(2).all(|w| w[0].id < w[1].id) {
-            let mut w = by_id.iter().peekable();
-            for r in regs {
-                while w.next_if(|x| x.0 < r.id).is_some() {}
-                if let Some((_, start)) = w.next_if(|x| x.0 == r.id) {
-                    winners.push((r.account.as_str(), *start));
-                }
-            }
-        } else {
-            for r in regs {
-                if let Ok(i) = by_id.binary_search_by_key(&r.id, |x| x.0) {
-                    winners.push((r.account.as_str(), by_id[i].1));
-                }
-            }
-        }
-        winners.sort_unstable();
+        let winners = decide::winners(regs, t);
         self.write(|tx| {
             {
                 let mut add = tx.prepare_cached(
                     "INSERT INTO draw_winners(draw, account_id, wave, slot_start, slot_end) VALUES (?1, ?2, ?3, ?4, ?5)",
                 )?;
-                let ts = |s: i64| Timestamp::from_second(s).map(|t| t.to_string()).unwrap_or_default();
+                let ts = decide::slot_text;
                 for (account, start) in &winners {
                     add.execute(params![draw, account, t.wave, ts(*start), ts(start + t.settings.slots.slot_seconds)])?;
                 }

@@ -23,7 +23,9 @@ pub use conflict_resolution::{ConflictRow, Decision};
 pub use console_reads::{DeviceSync, DrawSummary, OrderRow, SalesOverview};
 pub use device_states::ReportTimes;
 pub use devices::{key_id, Device};
+pub(crate) use draws::decide as draw_rules;
 pub use draws::{Closed, DrawStoreError, Rule};
+pub(crate) use notices::{from_ms as notice_from_ms, ts as notice_ts};
 pub use notices::{EnqueueReport, NoticeRow, NoticeState};
 pub use revocation::{
     refusal_reason, AtRisk, DeviceRefusals, DeviceRevocation, DeviceRow, GateKey, Settlement,

@@ -33,7 +33,7 @@ impl NoticeState {
         }
     }
 
-    fn parse(s: &str) -> Result<NoticeState> {
+    pub(crate) fn parse(s: &str) -> Result<NoticeState> {
         Ok(match s {
             "pending" => NoticeState::Pending,
             "sending" => NoticeState::Sending,
@@ -92,12 +92,12 @@ pub struct EnqueueReport {
     pub notified_of_an_older_slot: u64,
 }
 
-fn ts(text: &str) -> Result<Timestamp> {
+pub(crate) fn ts(text: &str) -> Result<Timestamp> {
     text.parse()
         .map_err(|e| StoreError::Invalid(format!("instant {text:?}: {e}")))
 }
 
-fn from_ms(ms: i64) -> Result<Timestamp> {
+pub(crate) fn from_ms(ms: i64) -> Result<Timestamp> {
     Timestamp::from_millisecond(ms)
         .map_err(|e| StoreError::Invalid(format!("instant {ms} ms: {e}")))
 }

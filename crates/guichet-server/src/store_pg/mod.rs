@@ -9,8 +9,10 @@ mod accounts;
 mod catalogue;
 mod device_states;
 mod devices;
+mod draws;
 mod feed;
 mod holds;
+mod notices;
 mod sales;
 mod sync;
 
@@ -34,6 +36,7 @@ const MIGRATIONS: &[(i32, &str)] = &[
         include_str!("../../migrations-pg/0002_device_states.sql"),
     ),
     (3, include_str!("../../migrations-pg/0003_holds.sql")),
+    (4, include_str!("../../migrations-pg/0004_draws.sql")),
 ];
 
 /// How long a replica's lease lasts without renewal; renewed every third of it.
