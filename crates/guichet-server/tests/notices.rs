@@ -55,16 +55,39 @@ impl Winner {
 }
 
 struct Sale {
-    _dir: tempfile::TempDir,
-    db: PathBuf,
+    dir: tempfile::TempDir,
+    /// The `--db` value: the SQLite file, or the PostgreSQL URL.
+    db: String,
+    pg: Option<common::pg::TestDb>,
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
 }
 
 /// A database with these winners of `pack-draw`, plus one account drawn out and one only
-/// registered, who must get nothing.
-fn sale(winners: &[Winner]) -> Sale {
+/// registered, who must get nothing (as `set_draw` writes them on SQLite; on PostgreSQL the
+/// `account_draws` rows a run writes).
+fn sale(kind: Kind, winners: &[Winner]) -> Sale {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("server.sqlite");
-    let store = Store::open(&db, SaleConfig::paris2024(), Durability::Full).unwrap();
+    let path = dir.path().join("server.sqlite");
+    let (db, pg, sqlite) = match kind {
+        Kind::Sqlite => (
+            path.to_str().unwrap().to_string(),
+            None,
+            Some(Store::open(&path, SaleConfig::paris2024(), Durability::Full).unwrap()),
+        ),
+        Kind::Postgres => {
+            let t = runtime().block_on(common::pg::TestDb::create());
+            (t.url.clone(), Some(t), None)
+        }
+    };
+    let rt = runtime();
+    let pg_store = pg.as_ref().map(|t| rt.block_on(t.store()));
+    let pg_client = pg.as_ref().map(|t| rt.block_on(t.client()));
     let now = paris("2023-02-01T12:00:00");
     let add = |id: &str, country: &str, language: Option<&str>, entry: DrawEntry| {
         let new = NewAccount {
@@ -75,10 +98,29 @@ fn sale(winners: &[Winner]) -> Sale {
             club_number: None,
             language: language.map(Into::into),
         };
-        store.create_account(&new, None, now).unwrap();
-        store
-            .set_draw(&AccountId::parse(id).unwrap(), "pack-draw", entry)
-            .unwrap();
+        if let Some(store) = &sqlite {
+            store.create_account(&new, None, now).unwrap();
+            store
+                .set_draw(&AccountId::parse(id).unwrap(), "pack-draw", entry)
+                .unwrap();
+            return;
+        }
+        let (store, c) = (pg_store.as_ref().unwrap(), pg_client.as_ref().unwrap());
+        rt.block_on(store.create_account(&new, None, now)).unwrap();
+        let status = match entry.status {
+            DrawStatus::Drawn => "drawn",
+            DrawStatus::NotDrawn => "not_drawn",
+            DrawStatus::Registered => "registered",
+        };
+        let slot = entry
+            .timeslot
+            .map(|t| (t.start.to_string(), t.end.to_string()));
+        let (start, end) = (slot.as_ref().map(|s| s.0.clone()), slot.map(|s| s.1));
+        rt.block_on(c.execute(
+            "INSERT INTO account_draws(account_id, draw, status, slot_start, slot_end) VALUES ($1, 'pack-draw', $2, $3, $4)",
+            &[&id, &status, &start, &end],
+        ))
+        .unwrap();
     };
     for w in winners {
         let slot = Timeslot {
