@@ -98,6 +98,7 @@ async fn registration_window_edges_are_opens_included_closes_excluded_in_paris_t
     let (r, m) = rule(
         store
             .register_for_draw("pack-draw", &a, None, at("2022-11-30T23:59:59"))
+            .await
             .await,
     );
     assert_eq!(
@@ -113,6 +114,7 @@ async fn registration_window_edges_are_opens_included_closes_excluded_in_paris_t
     );
     let reg = store
         .register_for_draw("pack-draw", &a, None, at("2022-12-01T00:00:00"))
+        .await
         .unwrap();
     assert_eq!(
         reg.registration_id, 1,
@@ -121,11 +123,13 @@ async fn registration_window_edges_are_opens_included_closes_excluded_in_paris_t
     let (r, m) = rule(
         store
             .register_for_draw("pack-draw", &a, None, at("2022-12-02T00:00:00"))
+            .await
             .await,
     );
     assert_eq!(r, Rule::AlreadyRegistered, "once per account and draw: {m}");
     let reg = store
         .register_for_draw("pack-draw", &b, None, at("2023-01-31T23:59:59"))
+        .await
         .unwrap();
     assert!(
         reg.club && reg.registration_id == 2,
@@ -135,6 +139,7 @@ async fn registration_window_edges_are_opens_included_closes_excluded_in_paris_t
     let (r, m) = rule(
         store
             .register_for_draw("pack-draw", &c, None, at("2023-02-01T00:00:00"))
+            .await
             .await,
     );
     assert_eq!(r, Rule::Closed, "the closing instant is outside: {m}");
@@ -142,6 +147,7 @@ async fn registration_window_edges_are_opens_included_closes_excluded_in_paris_t
     let (r, _) = rule(
         store
             .register_for_draw("pack-draw", &ghost, None, at("2022-12-05T00:00:00"))
+            .await
             .await,
     );
     assert_eq!(
@@ -152,15 +158,18 @@ async fn registration_window_edges_are_opens_included_closes_excluded_in_paris_t
     let (r, _) = rule(
         store
             .register_for_draw("no-draw", &a, None, at("2022-12-05T00:00:00"))
+            .await
             .await,
     );
     assert_eq!(r, Rule::DrawUnknown, "an unknown draw is refused by name");
     store
         .close_draw("pack-draw", at("2023-02-01T00:00:00"))
+        .await
         .unwrap();
     let (r, m) = rule(
         store
             .register_for_draw("pack-draw", &c, None, at("2023-01-31T12:00:00"))
+            .await
             .await,
     );
     assert_eq!(
@@ -220,6 +229,7 @@ async fn a_run_writes_results_the_rules_read_and_the_transcript_verifies(s: Serv
                 None,
                 at("2022-12-02T10:00:00") + jiff::SignedDuration::from_secs(i as i64 * 3600),
             )
+            .await
             .unwrap();
     }
     let secret = [42u8; 32];
@@ -233,6 +243,7 @@ async fn a_run_writes_results_the_rules_read_and_the_transcript_verifies(s: Serv
                 Some(120),
                 at("2023-02-10T10:00:00"),
             )
+            .await
             .await,
     );
     assert_eq!(r, Rule::OutOfOrder, "no run before a commitment: {m}");
@@ -244,6 +255,7 @@ async fn a_run_writes_results_the_rules_read_and_the_transcript_verifies(s: Serv
                 RECORDED_ROUND_123.0,
                 at("2023-02-01T00:00:00"),
             )
+            .await
             .await,
     );
     assert_eq!(
@@ -258,6 +270,7 @@ async fn a_run_writes_results_the_rules_read_and_the_transcript_verifies(s: Serv
             RECORDED_ROUND_123.0,
             at("2023-01-15T10:00:00"),
         )
+        .await
         .unwrap();
     let (r, _) = rule(
         store
@@ -267,11 +280,13 @@ async fn a_run_writes_results_the_rules_read_and_the_transcript_verifies(s: Serv
                 RECORDED_ROUND_123.0,
                 at("2023-01-16T10:00:00"),
             )
+            .await
             .await,
     );
     assert_eq!(r, Rule::OutOfOrder, "a commitment cannot change");
     let closed = store
         .close_draw("pack-draw", at("2023-02-01T09:00:00"))
+        .await
         .unwrap();
     assert_eq!(closed.count, 60, "every registration is in the list");
     match store
@@ -283,6 +298,7 @@ async fn a_run_writes_results_the_rules_read_and_the_transcript_verifies(s: Serv
             Some(120),
             at("2023-02-10T10:00:00"),
         )
+        .await
         .await
     {
         Err(DrawStoreError::Draw(e)) => assert_eq!(
@@ -301,6 +317,7 @@ async fn a_run_writes_results_the_rules_read_and_the_transcript_verifies(s: Serv
             Some(120),
             at("2023-02-10T10:00:00"),
         )
+        .await
         .unwrap();
     assert_eq!(
         t.settings.winners, 10,
@@ -349,6 +366,7 @@ async fn a_run_writes_results_the_rules_read_and_the_transcript_verifies(s: Serv
             Some(60),
             at("2023-02-24T10:00:00"),
         )
+        .await
         .unwrap();
     assert_eq!(
         (t2.wave, t2.settings.skip, t2.settings.winners),
@@ -369,15 +387,19 @@ async fn the_single_draw_carries_the_pack_draws_registrants_over(s: Server) {
     let b = new_account(store, "ACC-B", false, None).await;
     store
         .register_for_draw("pack-draw", &a, None, at("2022-12-05T10:00:00"))
+        .await
         .unwrap();
     store
         .register_for_draw("pack-draw", &b, None, at("2022-12-05T11:00:00"))
+        .await
         .unwrap();
     store
         .register_for_draw("single-draw", &b, None, at("2023-03-20T10:00:00"))
+        .await
         .unwrap();
     let c = store
         .close_draw("single-draw", at("2023-04-21T00:00:00"))
+        .await
         .unwrap();
     assert_eq!(
         (c.count, c.carried),
@@ -405,6 +427,7 @@ async fn a_draw_over_many_accounts_adds_only_desk_accounts_to_a_desks_pull(s: Se
     for a in &ids {
         store
             .register_for_draw("pack-draw", a, None, at("2022-12-05T10:00:00"))
+            .await
             .unwrap();
     }
     let (_, first) = s
@@ -424,9 +447,11 @@ async fn a_draw_over_many_accounts_adds_only_desk_accounts_to_a_desks_pull(s: Se
             RECORDED_ROUND_123.0,
             at("2023-01-15T10:00:00"),
         )
+        .await
         .unwrap();
     store
         .close_draw("pack-draw", at("2023-02-01T09:00:00"))
+        .await
         .unwrap();
     store
         .run_draw(
@@ -437,6 +462,7 @@ async fn a_draw_over_many_accounts_adds_only_desk_accounts_to_a_desks_pull(s: Se
             Some(1200),
             at("2023-02-10T10:00:00"),
         )
+        .await
         .unwrap();
     let (_, after) = s
         .call(
