@@ -54,7 +54,7 @@ impl Desk {
             device_id: answer.device_id.clone(),
             token: answer.token,
             key_id: answer.key_id,
-            pull_cursor: 0,
+            pull_cursor: "0".to_owned(),
         };
         let now = self.now();
         let card = answer.card_key;
@@ -367,7 +367,7 @@ impl Desk {
         let n = found.len();
         let p = guichet_wire::sync::PullResponse {
             more: false,
-            cursor: 0,
+            cursor: "0".to_owned(),
             availability: Vec::new(),
             allotments: Vec::new(),
             revocations: Vec::new(),

@@ -61,7 +61,7 @@ impl Desk {
         let dto = server.account(id.as_str())?;
         let p = guichet_wire::sync::PullResponse {
             more: false,
-            cursor: 0,
+            cursor: "0".to_owned(),
             availability: Vec::new(),
             allotments: Vec::new(),
             revocations: Vec::new(),

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use guichet_domain::{AccountId, Catalogue, PriceCategory, SessionCode};
 use guichet_wire::accounts::{AccountDto, NewAccount};
+use guichet_wire::checks::FeedCursor;
 use guichet_wire::catalogue::AvailabilityDto;
 use guichet_wire::device_state::{DeviceDto, DeviceStateDto, DeviceStateReport};
 use guichet_wire::devices::{EnrolRequest, EnrolResponse};
@@ -88,7 +89,7 @@ pub trait Backend: Send + Sync {
         now: Timestamp,
     ) -> Result<Vec<PushAck>>;
     /// Changes after a cursor.
-    async fn pull(&self, device: String, cursor: i64) -> Result<PullResponse>;
+    async fn pull(&self, device: String, cursor: FeedCursor) -> Result<PullResponse>;
     /// Unresolved conflicts (all, or one device's).
     async fn conflicts(&self, device: Option<String>) -> Result<Vec<serde_json::Value>>;
     /// Valid tickets in all.
@@ -245,7 +246,7 @@ impl Backend for Sqlite {
     ) -> Result<Vec<PushAck>> {
         run(&self.0, move |s| s.push(&device, &events, now)).await
     }
-    async fn pull(&self, device: String, cursor: i64) -> Result<PullResponse> {
+    async fn pull(&self, device: String, cursor: FeedCursor) -> Result<PullResponse> {
         run(&self.0, move |s| s.pull(&device, cursor)).await
     }
     async fn conflicts(&self, device: Option<String>) -> Result<Vec<serde_json::Value>> {
@@ -391,7 +392,7 @@ impl Backend for Arc<PgStore> {
     ) -> Result<Vec<PushAck>> {
         PgStore::push(self, &device, &events, now).await
     }
-    async fn pull(&self, device: String, cursor: i64) -> Result<PullResponse> {
+    async fn pull(&self, device: String, cursor: FeedCursor) -> Result<PullResponse> {
         PgStore::pull(self, &device, cursor).await
     }
     async fn conflicts(&self, device: Option<String>) -> Result<Vec<serde_json::Value>> {

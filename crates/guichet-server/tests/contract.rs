@@ -40,12 +40,13 @@ async fn a_bad_query_string_answers_400_json_naming_the_parameter() {
             "/v1/sync/pull?cursor=abc",
             &[
                 "cursor=\"abc\"",
-                "whole number from 0",
-                "send 0 the first time",
+                "EPOCH:XID:ID",
+                "pull from the start with cursor=0",
             ],
         ),
         ("/v1/sync/pull?cursor=-1", &["cursor=\"-1\""]),
         ("/v1/sync/pull?cursor=2.5", &["cursor=\"2.5\""]),
+        ("/v1/sync/pull?cursor=1:2", &["cursor=\"1:2\"", "cursor=0"]),
         (
             "/v1/sync/pull?device_id=null",
             &[

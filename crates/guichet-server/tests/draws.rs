@@ -438,7 +438,7 @@ async fn a_draw_over_many_accounts_adds_only_desk_accounts_to_a_desks_pull(s: Se
             None,
         )
         .await;
-    let cursor = first["cursor"].as_i64().unwrap();
+    let cursor = first["cursor"].as_str().unwrap().to_owned();
     let secret = [9u8; 32];
     store
         .commit_draw(

@@ -20,6 +20,7 @@ use guichet_server::store_pg::PgStore;
 use guichet_wire::accounts::NewAccount;
 use guichet_wire::orders::OrderRequest;
 use guichet_wire::sync::SyncEvent;
+use guichet_wire::checks::{self, FeedCursor};
 
 fn now() -> jiff::Timestamp {
     at("2024-01-10T10:00:00")
@@ -369,6 +370,78 @@ fn account_event(id: &str) -> SyncEvent {
     }
 }
 
+/// The (epoch, xid, id) of a PostgreSQL cursor.
+fn parts(cursor: &str) -> (i64, i64, i64) {
+    match checks::feed_cursor("cursor", cursor).unwrap() {
+        FeedCursor::Xid { epoch, xid, id } => (epoch, xid, id),
+        other => panic!("a PostgreSQL cursor is EPOCH:XID:ID, not {cursor} ({other:?})"),
+    }
+}
+
+#[tokio::test]
+async fn a_cursor_of_another_generation_gets_a_snapshot_and_an_old_whole_number_keeps_its_place() {
+    let db = TestDb::create().await;
+    let mut store = db.store().await;
+    store.set_pull_page(2);
+    let start = store.pull("desk", FeedCursor::Start).await.unwrap();
+    assert!(!start.availability.is_empty(), "a pull from 0 is a snapshot");
+    let (epoch, _, _) = parts(&start.cursor);
+    // Five accounts in one push: more than a page, so a page ends inside a transaction
+    // when the push is one, and the ID part carries the next pull on within it.
+    let events: Vec<SyncEvent> = (0..5).map(|i| account_event(&format!("GEN-{i}"))).collect();
+    let acks = store.push("writer", &events, now()).await.unwrap();
+    assert!(acks.iter().all(|a| a.status == "applied"), "{acks:?}");
+    let mut cursor = start.cursor.clone();
+    let mut seen = Vec::new();
+    for _ in 0..10 {
+        let p = store
+            .pull("desk", checks::feed_cursor("cursor", &cursor).unwrap())
+            .await
+            .unwrap();
+        assert!(p.availability.is_empty(), "not a snapshot: {p:?}");
+        seen.extend(p.accounts.iter().map(|a| a.id.clone()));
+        assert!(p.accounts.len() <= 2, "one page is at most 2 changes");
+        cursor = p.cursor;
+        if !p.more {
+            break;
+        }
+    }
+    seen.sort();
+    let want: Vec<String> = (0..5).map(|i| format!("GEN-{i}")).collect();
+    assert_eq!(seen, want, "every account once");
+    let (e, xid, id) = parts(&cursor);
+    assert_eq!(e, epoch, "the same database keeps its generation");
+
+    // The same place on another database generation (a restore): a snapshot again.
+    let other = store
+        .pull("desk", FeedCursor::Xid { epoch: epoch + 1, xid, id })
+        .await
+        .unwrap();
+    assert_eq!(other.availability, start.availability, "a snapshot, as from 0");
+    assert!(parts(&other.cursor).0 == epoch);
+    let quiet = store
+        .pull("desk", checks::feed_cursor("cursor", &cursor).unwrap())
+        .await
+        .unwrap();
+    assert!(quiet.availability.is_empty() && quiet.accounts.is_empty(), "{quiet:?}");
+    assert_eq!(quiet.cursor, cursor, "nothing new: the cursor stays");
+
+    // An older desk's whole number (`generation << 43 | xid`): that transaction was served
+    // whole, so nothing of it again and no snapshot.
+    let old = store
+        .pull("desk", FeedCursor::Number((epoch << 43) | xid))
+        .await
+        .unwrap();
+    assert!(old.availability.is_empty(), "the old cursor keeps its place: {old:?}");
+    assert!(old.accounts.is_empty(), "{old:?}");
+    // …and one of another generation gets the snapshot.
+    let old_other = store
+        .pull("desk", FeedCursor::Number(((epoch + 1) << 43) | xid))
+        .await
+        .unwrap();
+    assert_eq!(old_other.availability, start.availability);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_feed_serves_every_change_once_even_those_committed_late() {
     let db = TestDb::create().await;
@@ -378,7 +451,7 @@ async fn the_feed_serves_every_change_once_even_those_committed_late() {
     let late = Arc::new(db.store().await);
     late.set_commit_delay_for_tests(Some(Duration::from_secs(2)));
     let quick = Arc::new(db.store().await);
-    let mut cursor = puller.pull("puller", 0).await.unwrap().cursor;
+    let mut cursor = puller.pull("puller", FeedCursor::Start).await.unwrap().cursor;
     const WRITERS: usize = 16;
     const EACH: usize = 3;
     let mut writers = Vec::new();
@@ -407,8 +480,14 @@ async fn the_feed_serves_every_change_once_even_those_committed_late() {
     let mut finished = false;
     loop {
         let done = writers.iter().all(|w| w.is_finished());
-        let p = puller.pull("puller", cursor).await.unwrap();
-        assert!(p.cursor >= cursor, "the cursor never goes back");
+        let at = checks::feed_cursor("cursor", &cursor).unwrap();
+        let p = puller.pull("puller", at).await.unwrap();
+        let next = checks::feed_cursor("cursor", &p.cursor).unwrap();
+        let pos = |c: FeedCursor| match c {
+            FeedCursor::Xid { xid, id, .. } => (xid, id),
+            other => panic!("a PostgreSQL cursor is EPOCH:XID:ID, not {other:?}"),
+        };
+        assert!(pos(next) >= pos(at), "the cursor never goes back: {cursor} then {}", p.cursor);
         cursor = p.cursor;
         for a in p.accounts {
             *seen.entry(a.id).or_default() += 1;

@@ -89,7 +89,7 @@ async fn escrow_moves_with_allotments_offline_sales_and_voids(s: Server) {
     let (_, before) = s
         .call("GET", "/v1/sync/pull?cursor=0", Some(&t), None)
         .await;
-    let cursor = before["cursor"].as_i64().unwrap();
+    let cursor = before["cursor"].as_str().unwrap().to_owned();
     let tid = s.tickets_of(&order).await[0].clone();
     let void = json!({"idempotency_key": uuid::Uuid::now_v7().to_string(), "kind": "void", "created_at": "2024-01-10T09:05:00Z",
                       "offline": true, "payload": {"order_id": order, "ticket_ids": [tid]}});
@@ -113,7 +113,7 @@ async fn escrow_moves_with_allotments_offline_sales_and_voids(s: Server) {
     let (_, again) = s
         .call(
             "GET",
-            &format!("/v1/sync/pull?cursor={}", pulled["cursor"]),
+            &format!("/v1/sync/pull?cursor={}", pulled["cursor"].as_str().unwrap()),
             Some(&t),
             None,
         )
@@ -487,8 +487,8 @@ async fn a_first_pull_is_a_snapshot_and_a_later_one_only_changes(s: Server) {
     assert_eq!(ath02_d["sold"], 1);
 
     // From the returned cursor: only what changed since.
-    let cursor = first["cursor"].as_i64().unwrap();
-    assert!(cursor > 0);
+    let cursor = first["cursor"].as_str().unwrap().to_owned();
+    assert_ne!(cursor, "0");
     let (_, quiet) = s
         .call(
             "GET",
@@ -539,7 +539,7 @@ async fn an_online_sale_names_its_buyer_in_the_next_pull_of_other_desks(s: Serve
     let (_, first) = s
         .call("GET", "/v1/sync/pull?cursor=0", Some(&b), None)
         .await;
-    let cursor = first["cursor"].as_i64().unwrap();
+    let cursor = first["cursor"].as_str().unwrap().to_owned();
 
     let key = uuid::Uuid::now_v7().to_string();
     let buy = || {
@@ -551,7 +551,7 @@ async fn an_online_sale_names_its_buyer_in_the_next_pull_of_other_desks(s: Serve
         )
     };
     let (server, token_b) = (&s, &b);
-    let pull_b = |cursor: i64| async move {
+    let pull_b = |cursor: String| async move {
         let path = format!("/v1/sync/pull?cursor={cursor}");
         server.call("GET", &path, Some(token_b), None).await
     };
@@ -572,11 +572,63 @@ async fn an_online_sale_names_its_buyer_in_the_next_pull_of_other_desks(s: Serve
     // The same order again (a lost answer retried): a duplicate, no new change.
     let (st, _) = buy().await;
     assert_eq!(st, StatusCode::OK);
-    let (_, quiet) = pull_b(later["cursor"].as_i64().unwrap()).await;
+    let (_, quiet) = pull_b(later["cursor"].as_str().unwrap().to_owned()).await;
     assert_eq!(quiet["accounts"], json!([]), "{quiet}");
 }
 
+/// The cursor is opaque text: the change row id on SQLite (the same text an older desk's
+/// integer cursor gives), `EPOCH:XID:ID` on PostgreSQL; another store's shape is a cursor of
+/// another database (a snapshot), and a malformed one is refused with 400 and the way out.
+async fn the_cursor_is_opaque_text_old_integers_still_pull_and_bad_ones_get_400(s: Server) {
+    let t = s.enrol().await;
+    let pull = |c: String| {
+        let (s, t) = (&s, &t);
+        async move {
+            s.call("GET", &format!("/v1/sync/pull?cursor={c}"), Some(t), None)
+                .await
+        }
+    };
+    let (st, first) = pull("0".into()).await;
+    assert_eq!(st, StatusCode::OK, "{first}");
+    assert!(!first["availability"].as_array().unwrap().is_empty());
+    let cursor = first["cursor"].as_str().expect("the cursor is a string").to_owned();
+    let on_pg = s.pg.is_some();
+    let parts: Vec<&str> = cursor.split(':').collect();
+    if on_pg {
+        assert_eq!(parts.len(), 3, "EPOCH:XID:ID on PostgreSQL: {cursor}");
+    } else {
+        let n: i64 = cursor.parse().expect("the row id in decimal on SQLite");
+        assert!(n > 0, "the catalogue's rows are changes: {cursor}");
+    }
+    account(&s, &t, "P24-000030").await;
+    let (st, later) = pull(cursor.clone()).await;
+    assert_eq!(st, StatusCode::OK, "{later}");
+    assert_eq!(later["availability"], json!([]), "not a snapshot: {later}");
+    assert_eq!(later["accounts"][0]["id"], "P24-000030", "{later}");
+    if !on_pg {
+        // An older desk kept the cursor as an integer and sends it back the same: `12.0`
+        // too, the integer as older documents allowed it.
+        let (st, old) = pull(format!("{cursor}.0")).await;
+        assert_eq!(st, StatusCode::OK, "{old}");
+        assert_eq!(old["accounts"], later["accounts"], "{old}");
+    }
+    // The other store's shape: a cursor of another database, answered with a snapshot.
+    let foreign = if on_pg { "12" } else { "7:123:4" };
+    let (st, snap) = pull(foreign.into()).await;
+    assert_eq!(st, StatusCode::OK, "{snap}");
+    assert_eq!(snap["availability"], first["availability"], "a snapshot");
+    for bad in ["abc", "-3", "1:2", "1:2:3:4", "1:x:3", "99999999999999999999"] {
+        let (st, v) = pull(bad.into()).await;
+        assert_eq!(st, StatusCode::BAD_REQUEST, "{bad}: {v}");
+        let m = v["message"].as_str().unwrap_or_default();
+        for w in [&format!("cursor=\"{bad}\""), "EPOCH:XID:ID", "pull from the start with cursor=0"] {
+            assert!(m.contains(w), "{bad}: expected {w:?} in {m:?}");
+        }
+    }
+}
+
 on_both_stores!(
+    the_cursor_is_opaque_text_old_integers_still_pull_and_bad_ones_get_400,
     escrow_moves_with_allotments_offline_sales_and_voids,
     an_offline_sale_over_the_cap_is_kept_and_listed_as_a_conflict,
     a_bad_event_is_rejected_alone_and_the_batch_goes_on,

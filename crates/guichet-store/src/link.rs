@@ -18,8 +18,8 @@ pub struct ServerLink {
     pub token: String,
     /// Key id under which the server verifies this desk's tickets.
     pub key_id: String,
-    /// Where the next pull starts.
-    pub pull_cursor: i64,
+    /// Where the next pull starts: the server's opaque cursor, kept as given ("0" at first).
+    pub pull_cursor: String,
 }
 
 impl std::fmt::Debug for ServerLink {
@@ -75,7 +75,7 @@ pub fn set_server_url(conn: &Connection, url: &str) -> Result<()> {
 }
 
 /// Records where the next pull starts.
-pub fn set_pull_cursor(conn: &Connection, cursor: i64) -> Result<()> {
+pub fn set_pull_cursor(conn: &Connection, cursor: &str) -> Result<()> {
     conn.execute(
         "UPDATE server_link SET pull_cursor = ?1 WHERE id = 1",
         [cursor],

@@ -17,6 +17,7 @@ pub const MIGRATIONS: &[(u32, &str)] = &[
     (4, include_str!("../migrations/0004_payment_intents.sql")),
     (5, include_str!("../migrations/0005_accessible.sql")),
     (6, include_str!("../migrations/0006_mirror.sql")),
+    (7, include_str!("../migrations/0007_text_cursor.sql")),
 ];
 
 /// The schema version this binary brings a file up to.

@@ -327,3 +327,45 @@ fn a_schema_2_file_gains_the_accessible_categories_and_keeps_its_rows() {
         "rewriting the CHECK text leaves the file sound"
     );
 }
+
+#[test]
+fn a_schema_6_desk_keeps_its_pull_cursor_as_text() {
+    use guichet_store::link::{link, set_pull_cursor};
+    use guichet_store::migrate::MIGRATIONS;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("desk.sqlite");
+    {
+        // A desk enrolled by a schema-6 binary, its integer cursor at 4711.
+        let c = guichet_store::rusqlite::Connection::open(&path).unwrap();
+        for (v, sql) in MIGRATIONS.iter().filter(|(v, _)| *v <= 6) {
+            c.execute_batch(sql).unwrap();
+            c.execute_batch(&format!(
+                "PRAGMA user_version = {v}; PRAGMA application_id = {APPLICATION_ID};"
+            ))
+            .unwrap();
+        }
+        c.execute(
+            "INSERT INTO server_link (id, server_url, device_id, token, key_id, pull_cursor, enrolled_at)
+             VALUES (1, 'http://127.0.0.1:1', 'dev', 'secret', 'k1', 4711, '2024-01-01T00:00:00Z')",
+            [],
+        )
+        .unwrap();
+    }
+    let mut s = Store::open(&path).unwrap();
+    assert_eq!(s.schema_version().unwrap(), latest_version());
+    let l = link(s.reader()).unwrap().expect("the link is kept");
+    assert_eq!(l.pull_cursor, "4711", "the desk keeps its place");
+    assert_eq!((l.device_id.as_str(), l.key_id.as_str()), ("dev", "k1"));
+    // A PostgreSQL cursor, and a number-looking one, both come back as the text stored.
+    for c in ["7:123456:89", "123"] {
+        s.write(|tx| set_pull_cursor(tx, c)).unwrap();
+        assert_eq!(link(s.reader()).unwrap().unwrap().pull_cursor, c);
+    }
+    let kind: String = s
+        .reader()
+        .query_row("SELECT typeof(pull_cursor) FROM server_link", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(kind, "text");
+}

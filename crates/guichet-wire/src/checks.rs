@@ -243,6 +243,60 @@ pub fn whole_text(field: &str, s: &str, lo: i64, hi: i64) -> Result<i64, String>
     }
 }
 
+/// A change-feed cursor as the server reads it back (desks keep it as opaque text).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FeedCursor {
+    /// `0` (or left out): from the start, a snapshot.
+    Start,
+    /// One whole number: a SQLite change row id, or an older PostgreSQL cursor
+    /// (`generation << 43 | xid`) an old desk still holds.
+    Number(i64),
+    /// `EPOCH:XID:ID` of the PostgreSQL store: its generation, the transaction and the
+    /// change id last served.
+    Xid {
+        /// The database generation the cursor was made on.
+        epoch: i64,
+        /// The xid8 of the last transaction served.
+        xid: i64,
+        /// The last change id served in it.
+        id: i64,
+    },
+}
+
+/// Reads a `cursor` query value: `0`, a whole number, or three whole numbers `EPOCH:XID:ID`.
+/// `12.0` is taken as 12 (older documents typed the cursor as a JSON integer).
+pub fn feed_cursor(field: &str, s: &str) -> Result<FeedCursor, String> {
+    let bad = || {
+        format!(
+            "{field}={s:?}: expected the cursor a pull gave back (a whole number, or \
+             EPOCH:XID:ID, each part a whole number below 2^63): pull from the start with {field}=0"
+        )
+    };
+    let part = |p: &str| -> Result<i64, String> {
+        if p.is_empty() || p.len() > 19 || !p.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(bad());
+        }
+        p.parse().map_err(|_| bad())
+    };
+    let parts: Vec<&str> = s.split(':').collect();
+    match parts.as_slice() {
+        [one] => {
+            let v = if one.contains('.') {
+                whole_text(field, one, 0, 9_007_199_254_740_991).map_err(|_| bad())?
+            } else {
+                part(one)?
+            };
+            Ok(if v == 0 { FeedCursor::Start } else { FeedCursor::Number(v) })
+        }
+        [e, x, i] => Ok(FeedCursor::Xid {
+            epoch: part(e)?,
+            xid: part(x)?,
+            id: part(i)?,
+        }),
+        _ => Err(bad()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -278,6 +332,17 @@ mod tests {
             .contains("2.5 is not a whole number from 0 to 4294967295"));
         assert_eq!(whole_text("cursor", "12.0", 0, 99), Ok(12));
         assert!(whole_text("cursor", "-1", 0, 99).is_err());
+        assert_eq!(feed_cursor("cursor", "0"), Ok(FeedCursor::Start));
+        assert_eq!(feed_cursor("cursor", "0.0"), Ok(FeedCursor::Start));
+        assert_eq!(feed_cursor("cursor", "123"), Ok(FeedCursor::Number(123)));
+        assert_eq!(
+            feed_cursor("cursor", "7:900:12"),
+            Ok(FeedCursor::Xid { epoch: 7, xid: 900, id: 12 })
+        );
+        for bad in ["", "-1", "2.5", "1:2", "1:2:3:4", "a:b:c", "1::3", "9223372036854775808"] {
+            let e = feed_cursor("cursor", bad).unwrap_err();
+            assert!(e.contains("pull from the start with cursor=0"), "{bad}: {e}");
+        }
         assert!(whole_text("cursor", "null", 0, 99)
             .unwrap_err()
             .starts_with("cursor=\"null\": expected a whole number from 0 to 99"));

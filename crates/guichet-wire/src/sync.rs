@@ -99,8 +99,9 @@ pub struct PushResponse {
 /// snapshot: every offer's availability and every revocation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct PullResponse {
-    /// Give this back as `cursor` next time.
-    pub cursor: i64,
+    /// Give this back as `cursor` next time. Opaque text: the change row id on SQLite,
+    /// `EPOCH:XID:ID` on PostgreSQL; keep it as given.
+    pub cursor: String,
     /// More changes wait after `cursor` than one pull carries: pull again at once.
     #[serde(default)]
     pub more: bool,

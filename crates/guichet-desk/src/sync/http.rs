@@ -182,7 +182,7 @@ impl ServerClient {
     }
 
     /// What changed after `cursor`.
-    pub fn pull(&self, cursor: i64) -> Result<PullResponse, CallError> {
+    pub fn pull(&self, cursor: &str) -> Result<PullResponse, CallError> {
         let url = format!("{}/v1/sync/pull?cursor={cursor}", self.base);
         self.send("the pull", self.http.get(url))
     }

@@ -26,8 +26,8 @@ pub struct PullReport {
     pub revocations: usize,
     /// Accounts updated.
     pub accounts: usize,
-    /// The new cursor.
-    pub cursor: i64,
+    /// The new cursor (the server's opaque text).
+    pub cursor: String,
 }
 
 fn skip_bad<T, E>(r: Result<T, E>) -> Option<T> {
@@ -165,11 +165,11 @@ pub fn pull_until_current(
     loop {
         let cursor = link(store.reader())
             .map_err(PullError::Store)?
-            .map_or(0, |l| l.pull_cursor);
-        let p = client.pull(cursor).map_err(PullError::Call)?;
+            .map_or_else(|| "0".to_owned(), |l| l.pull_cursor);
+        let p = client.pull(&cursor).map_err(PullError::Call)?;
         apply_pull(store, &p, now).map_err(PullError::Store)?;
         pages += 1;
-        if !p.more || p.cursor <= cursor || pages >= MAX_PAGES {
+        if !p.more || p.cursor == cursor || pages >= MAX_PAGES {
             return Ok(pages);
         }
     }
@@ -194,7 +194,7 @@ fn apply(
 ) -> guichet_store::Result<PullReport> {
     store.write(|tx| {
         let mut r = PullReport {
-            cursor: p.cursor,
+            cursor: p.cursor.clone(),
             ..PullReport::default()
         };
         for a in &p.availability {
@@ -238,9 +238,9 @@ fn apply(
             source: e,
         })?;
         if move_cursor {
-            set_pull_cursor(tx, p.cursor)?;
+            set_pull_cursor(tx, &p.cursor)?;
         } else {
-            r.cursor = link(tx)?.map_or(0, |l| l.pull_cursor);
+            r.cursor = link(tx)?.map_or_else(|| "0".to_owned(), |l| l.pull_cursor);
         }
         Ok(r)
     })

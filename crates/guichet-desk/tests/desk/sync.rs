@@ -15,7 +15,7 @@ use crate::support::{acct, count, fx, pack, SUP};
 
 fn pull(outstanding: u32, held: u32) -> PullResponse {
     PullResponse {
-        cursor: 7,
+        cursor: "7".to_owned(),
         more: false,
         availability: vec![],
         allotments: vec![AllotmentDto {
@@ -89,7 +89,7 @@ fn a_pull_counts_unpushed_offline_sales_and_voids_against_the_servers_allotment(
     let report = apply_pull(f.desk.store_mut(), &pull(10, 0), now).unwrap();
     assert_eq!(
         (report.allotments, report.accounts, report.cursor),
-        (1, 1, 7)
+        (1, 1, "7".to_owned())
     );
     assert_eq!(
         fbl01_d(&f),

@@ -630,19 +630,17 @@ pub async fn push(
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PullQuery {
-    /// The cursor of the last pull (0, or left out, the first time: the answer is then a
-    /// snapshot of every offer's availability and every revocation). A whole number written
-    /// `12.0` is taken as 12.
-    #[param(required = false, value_type = i64, minimum = 0, maximum = 9007199254740991_i64)]
+    /// The cursor the last pull gave back, as given (opaque text: the change row id on
+    /// SQLite, `EPOCH:XID:ID` on PostgreSQL); 0, or left out, the first time: the answer is
+    /// then a snapshot of every offer's availability and every revocation. An older desk's
+    /// whole-number cursor is still taken.
+    #[param(required = false, value_type = String, pattern = "^([0-9]{1,15}(\\.0+)?|[0-9]{1,18}:[0-9]{1,18}:[0-9]{1,19})$")]
     pub cursor: Option<String>,
     /// The device pulling (leave it out to mean the token's); another device's id is refused
     /// with 403.
     #[param(required = false, value_type = String, format = "uuid", pattern = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")]
     pub device_id: Option<String>,
 }
-
-/// The largest cursor taken: every whole number up to it is exact as a JSON number.
-const MAX_CURSOR: i64 = 9_007_199_254_740_991;
 
 /// What changed since a cursor (from cursor 0: every offer and every revocation). A kiosk's
 /// pull carries no accounts.
@@ -655,12 +653,8 @@ pub async fn pull(
 ) -> Result<Json<PullResponse>, Error> {
     let Query(q) = q?;
     let cursor = match q.cursor.as_deref() {
-        None => 0,
-        Some(c) => checks::whole_text("cursor", c, 0, MAX_CURSOR).map_err(|e| {
-            Error::bad_request(format!(
-                "{e}: send 0 the first time, then the cursor the last pull gave back"
-            ))
-        })?,
+        None => checks::FeedCursor::Start,
+        Some(c) => checks::feed_cursor("cursor", c).map_err(Error::bad_request)?,
     };
     named_device(&d, q.device_id.as_deref(), "changes")?;
     let kiosk = d.kind == super::auth::KIOSK;

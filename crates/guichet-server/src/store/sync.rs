@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 
 use guichet_domain::{AccountId, PriceCategory, SessionCode};
 use guichet_wire::accounts::NewAccount;
+use guichet_wire::checks::FeedCursor;
 use guichet_wire::sync::{
     AllotmentDto, AllotmentRequest, PullResponse, PushAck, ReissuePayload, SyncEvent, VoidPayload,
 };
@@ -431,7 +432,14 @@ impl Store {
     /// it is a snapshot instead: every offer's availability and every revocation, so a newly
     /// enrolled desk starts from the whole picture. Accounts stay by change (those sold to, online
     /// or by push, and those pushed) in both cases; a desk asks the account search for the others.
-    pub fn pull(&self, device: &str, cursor: i64) -> Result<PullResponse> {
+    ///
+    /// The cursor is the change row id in decimal. A PostgreSQL cursor (`EPOCH:XID:ID`) is of
+    /// another database: the pull is a snapshot, as from 0.
+    pub fn pull(&self, device: &str, cursor: FeedCursor) -> Result<PullResponse> {
+        let cursor = match cursor {
+            FeedCursor::Number(n) => n,
+            FeedCursor::Start | FeedCursor::Xid { .. } => 0,
+        };
         self.read(|c| {
             let last: i64 = row(c, "SELECT COALESCE(MAX(cursor), 0) FROM changes", [], |r| r.get(0))?;
             // One page of rows in cursor order; the cursor given back is the last row read, so
@@ -447,7 +455,7 @@ impl Store {
             let keys: std::collections::BTreeSet<(String, String)> =
                 rows.into_iter().map(|(_, k, v)| (k, v)).collect();
             let mut out = PullResponse {
-                cursor: upto,
+                cursor: upto.to_string(),
                 more,
                 availability: Vec::new(),
                 allotments: allotments(c, device)?,

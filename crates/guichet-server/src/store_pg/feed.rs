@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 
 use deadpool_postgres::GenericClient;
 use guichet_domain::AccountId;
+use guichet_wire::checks::FeedCursor;
 use guichet_wire::sync::PullResponse;
 
 use super::accounts::account_dto;
@@ -16,31 +17,39 @@ use crate::store::{Result, StoreError};
 /// How long a pull waits at most for transactions older than its start to end.
 const FEED_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
 
-/// Bits of a cursor that carry the transaction id; above them, the database generation.
+/// Bits of an older desk's whole-number cursor that carried the transaction id; above them,
+/// the database generation (`generation << 43 | xid`, served before the cursor was text).
 const XID_BITS: u32 = 43;
 
-/// The cursor given to a desk: `generation << 43 | xid`, a whole number below 2^53 (exact as
-/// a JSON number, so the desks' integer cursor is kept). `xid` is the last transaction whose
-/// changes were served.
-pub fn encode_cursor(generation: i64, xid: i64) -> i64 {
-    (generation << XID_BITS) | (xid & ((1 << XID_BITS) - 1))
+/// The cursor given to a desk: `EPOCH:XID:ID`, this database's generation, the xid8 of the
+/// last transaction served and the last change id served in it.
+pub fn encode_cursor(generation: i64, xid: i64, id: i64) -> String {
+    format!("{generation}:{xid}:{id}")
 }
 
-/// The transaction id of a cursor made on this database's generation; `None` for 0, or a
-/// cursor of another database (a restore, another cluster): the pull is then a snapshot.
-pub fn decode_cursor(generation: i64, cursor: i64) -> Option<i64> {
-    if cursor <= 0 || cursor >> XID_BITS != generation {
-        return None;
+/// The (xid, id) after which a pull serves, for a cursor made on this database's generation;
+/// `None` from the start, or for a cursor of another database (a restore, another cluster):
+/// the pull is then a snapshot. An older desk's whole number (`generation << 43 | xid`, every
+/// change of that transaction served) keeps its place.
+pub fn decode_cursor(generation: i64, cursor: FeedCursor) -> Option<(i64, i64)> {
+    match cursor {
+        FeedCursor::Start => None,
+        FeedCursor::Number(n) if n > 0 && n >> XID_BITS == generation => {
+            Some((n & ((1 << XID_BITS) - 1), i64::MAX))
+        }
+        FeedCursor::Number(_) => None,
+        FeedCursor::Xid { epoch, xid, id } if epoch == generation => Some((xid, id)),
+        FeedCursor::Xid { .. } => None,
     }
-    Some(cursor & ((1 << XID_BITS) - 1))
 }
 
 impl PgStore {
     /// What changed after `cursor`: only changes of transactions older than every one still
-    /// running (`pg_snapshot_xmin`), in (xid, id) order, whole transactions per page, so a
-    /// transaction that commits late is served later, never skipped. From cursor 0 (or a
-    /// cursor of another database generation) it is a snapshot, as on SQLite.
-    pub async fn pull(&self, device: &str, cursor: i64) -> Result<PullResponse> {
+    /// running (`pg_snapshot_xmin`), strictly after the cursor's (xid, id) in that order, so
+    /// a transaction that commits late is served later, never skipped. A page may end inside
+    /// a transaction: the ID part of the cursor lets the next pull go on within it. From
+    /// cursor 0 (or a cursor of another database generation) it is a snapshot, as on SQLite.
+    pub async fn pull(&self, device: &str, cursor: FeedCursor) -> Result<PullResponse> {
         // Transactions that committed before this pull are served by it unless an older one
         // is still running: wait a little (at most FEED_WAIT) for those to end, so a desk
         // usually sees at once what was just written. The connection goes back to the pool
@@ -87,45 +96,34 @@ impl PgStore {
             .await?
             .get(0);
         let page = i64::try_from(self.pull_page).unwrap_or(i64::MAX);
+        let (after_xid, after_id) = after.unwrap_or((0, 0));
         let rows = tx
             .query(
-                "SELECT xid::TEXT::BIGINT, kind, key FROM changes
-                 WHERE xid > $1::TEXT::XID8 AND xid < $2::TEXT::XID8 ORDER BY xid, id LIMIT $3",
+                "SELECT xid::TEXT::BIGINT, id, kind, key FROM changes
+                 WHERE (xid, id) > ($1::TEXT::XID8, $2) AND xid < $3::TEXT::XID8
+                 ORDER BY xid, id LIMIT $4",
                 &[
-                    &after.unwrap_or(0).to_string(),
+                    &after_xid.to_string(),
+                    &after_id,
                     &xmin.to_string(),
                     &(page + 1),
                 ],
             )
             .await?;
-        let mut rows: Vec<(i64, String, String)> = rows
+        let mut rows: Vec<(i64, i64, String, String)> = rows
             .iter()
-            .map(|r| (r.get(0), r.get(1), r.get(2)))
+            .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3)))
             .collect();
         let more = rows.len() as i64 > page;
-        let upto = if more {
-            // End the page on a whole transaction: its last one may continue past the limit.
-            let last = rows[rows.len() - 1].0;
-            rows.retain(|r| r.0 != last);
-            if rows.is_empty() {
-                let all = tx
-                    .query(
-                        "SELECT xid::TEXT::BIGINT, kind, key FROM changes WHERE xid = $1::TEXT::XID8 ORDER BY id",
-                        &[&last.to_string()],
-                    )
-                    .await?;
-                rows = all.iter().map(|r| (r.get(0), r.get(1), r.get(2))).collect();
-                last
-            } else {
-                rows[rows.len() - 1].0
-            }
-        } else {
-            // Every transaction below xmin has ended, and all of theirs were read.
-            xmin - 1
-        };
-        let keys: BTreeSet<(String, String)> = rows.into_iter().map(|(_, k, v)| (k, v)).collect();
+        rows.truncate(usize::try_from(page).unwrap_or(usize::MAX));
+        // The last change served; with none, the cursor stays where it was.
+        let (upto_xid, upto_id) = rows
+            .last()
+            .map_or((after_xid, after_id), |r| (r.0, r.1));
+        let keys: BTreeSet<(String, String)> =
+            rows.into_iter().map(|(_, _, k, v)| (k, v)).collect();
         let mut out = PullResponse {
-            cursor: encode_cursor(generation, upto),
+            cursor: encode_cursor(generation, upto_xid, upto_id),
             more,
             availability: Vec::new(),
             allotments: allotments(&tx, device).await?,
