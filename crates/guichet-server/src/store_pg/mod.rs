@@ -37,6 +37,7 @@ const MIGRATIONS: &[(i32, &str)] = &[
     ),
     (3, include_str!("../../migrations-pg/0003_holds.sql")),
     (4, include_str!("../../migrations-pg/0004_draws.sql")),
+    (5, include_str!("../../migrations-pg/0005_console.sql")),
 ];
 
 /// How long a replica's lease lasts without renewal; renewed every third of it.
