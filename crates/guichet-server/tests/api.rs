@@ -183,6 +183,42 @@ async fn accounts_are_found_by_name_without_accents_and_not_by_misspellings(s: S
     }
 }
 
+/// An idempotency key names one request for ever: its refusal is kept (2 tickets, which the
+/// rules would pass, are not sold under the key that 7 were refused with), and the key sent
+/// with another body is refused, naming the way out, whether it was refused or sold first.
+async fn a_key_keeps_its_first_answer_and_another_body_with_it_is_refused(s: Server) {
+    let t = s.enrol().await;
+    account(&s, &t, "P24-000005").await;
+    let post = |body: String| {
+        let (s, t) = (&s, &t);
+        async move { s.call("POST", "/v1/orders", Some(t), Some(body)).await }
+    };
+    let refused = uuid::Uuid::now_v7().to_string();
+    let (st, first) = post(order(&refused, "P24-000005", "ATH07", 7)).await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "7 is over the cap of 6: {first}");
+    let (st, again) = post(order(&refused, "P24-000005", "ATH07", 7)).await;
+    assert_eq!(
+        (st, &again["details"]),
+        (StatusCode::UNPROCESSABLE_ENTITY, &first["details"]),
+        "the same key and body: the same refusal"
+    );
+    // 2 tickets would pass the rules; with the refused key they are another order.
+    let (st, other) = post(order(&refused, "P24-000005", "ATH07", 2)).await;
+    assert_eq!(st, StatusCode::CONFLICT, "{other}");
+    let message = other["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains(&format!("idempotency key {refused} was used for another order"))
+            && message.contains("with a new key"),
+        "the refusal names the rule and the way out: {message}"
+    );
+    let sold = uuid::Uuid::now_v7().to_string();
+    let (st, v) = post(order(&sold, "P24-000005", "ATH07", 2)).await;
+    assert_eq!(st, StatusCode::CREATED, "{v}");
+    let (st, v) = post(order(&sold, "P24-000005", "ATH07", 3)).await;
+    assert_eq!(st, StatusCode::CONFLICT, "a sold key with another body: {v}");
+    assert_eq!(s.sold().await, 2, "only the 2 tickets of the sold key");
+}
+
 fn urlencode(s: &str) -> String {
     s.bytes()
         .map(|b| {
@@ -217,4 +253,5 @@ on_both_stores!(
     bad_input_gets_a_clear_4xx_and_writes_nothing,
     an_enrolment_code_works_once,
     accounts_are_found_by_name_without_accents_and_not_by_misspellings,
+    a_key_keeps_its_first_answer_and_another_body_with_it_is_refused,
 );

@@ -272,7 +272,7 @@ pub async fn create_account(
         BadBody, Unauthorized,
         (status = 403, description = "hold_id is another device's hold (details.rule = own_device_only)", body = ApiError),
         (status = 404, description = "no account has this id, or no hold has hold_id (details.rule = hold_unknown)", body = ApiError),
-        (status = 409, description = "the sale was lost in the queue: nothing sold, send it again with the same key; or hold_id is for other lines (details.rule = hold_differs) or confirmed by another order (hold_confirmed)", body = ApiError),
+        (status = 409, description = "the sale was lost in the queue: nothing sold, send it again with the same key; or the idempotency key came before with another order (send this one with a new key); or hold_id is for other lines (details.rule = hold_differs) or confirmed by another order (hold_confirmed)", body = ApiError),
         TooLarge,
         (status = 422, description = "every rule violation, in details.violations", body = ApiError)))]
 pub async fn create_order(

@@ -28,6 +28,33 @@ pub struct ParsedOrder {
     pub key: String,
     /// The hold the order confirms, and the request as sent (its lines are compared).
     pub hold: Option<(String, OrderRequest)>,
+    /// The request's body, hashed: the same key sent with another body is refused.
+    pub body: String,
+}
+
+/// The SHA-256 of an order request as JSON (field order fixed by the struct), kept with its
+/// idempotency key.
+pub fn body_hash(req: &OrderRequest) -> String {
+    let text = serde_json::to_string(req).unwrap_or_default();
+    super::devices::sha256_hex(&text)
+}
+
+/// The refusal of a key sent again with another body.
+pub fn key_reused(key: &str) -> SaleError {
+    SaleError::Store(super::StoreError::Conflict(format!(
+        "idempotency key {key} was used for another order: an idempotency key names one request for ever — send this order with a new key"
+    )))
+}
+
+/// The rules' refusal as kept with its key (`{"rules": …}`).
+pub fn refusal_text(r: &guichet_domain::Rejection) -> String {
+    serde_json::json!({ "rules": r }).to_string()
+}
+
+/// The rules' refusal kept with a key, read back; `None` if the text is not one.
+pub fn stored_refusal(text: &str) -> Option<guichet_domain::Rejection> {
+    let v: serde_json::Value = serde_json::from_str(text).ok()?;
+    serde_json::from_value(v.get("rules")?.clone()).ok()
 }
 
 /// Checks an order request's form (400 on a malformed one).
@@ -49,6 +76,7 @@ pub fn parse_order(req: &OrderRequest) -> Result<ParsedOrder, SaleError> {
         account,
         key,
         hold,
+        body: body_hash(req),
     })
 }
 

@@ -62,6 +62,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0010_staff.sql"),
     include_str!("../../migrations/0011_device_states.sql"),
     include_str!("../../migrations/0012_push_reports.sql"),
+    include_str!("../../migrations/0013_order_keys.sql"),
 ];
 
 /// The schema version this server brings a file up to.

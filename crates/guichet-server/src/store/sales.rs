@@ -43,6 +43,8 @@ pub(super) struct Job {
     now: Timestamp,
     /// The hold the order confirms, and the order's lines as sent (compared with the hold's).
     hold: Option<(String, OrderRequest)>,
+    /// The request's body, hashed (kept with the key).
+    body: String,
 }
 
 type Answer = Result<SaleOutcome, SaleError>;
@@ -136,14 +138,44 @@ pub(super) fn stock(
     Ok(out)
 }
 
-fn existing(c: &Connection, key: &str) -> rusqlite::Result<Option<OrderResponse>> {
-    let row: Option<(String, String, i64)> = c
-        .prepare_cached("SELECT id, phase, total_cents FROM orders WHERE idempotency_key = ?1")?
-        .query_row([key], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+/// The first answer to an online order's key: its order, or the rules' refusal kept with it;
+/// the key sent with another body than the first is refused. `None` for a new key.
+fn answered(c: &Connection, key: &str, body: &str) -> Result<Option<OrderResponse>, SaleError> {
+    let row: Option<(String, String, i64, Option<String>)> = c
+        .prepare_cached(
+            "SELECT id, phase, total_cents, body_sha256 FROM orders WHERE idempotency_key = ?1",
+        )?
+        .query_row([key], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
         .optional()?;
-    let Some((order_id, phase, total_cents)) = row else {
-        return Ok(None);
+    let Some((order_id, phase, total_cents, first)) = row else {
+        let refused: Option<(String, String)> = c
+            .prepare_cached(
+                "SELECT body_sha256, refusal FROM order_refusals WHERE idempotency_key = ?1",
+            )?
+            .query_row([key], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        return match refused {
+            None => Ok(None),
+            Some((first, _)) if first != body => Err(super::decide::key_reused(key)),
+            Some((_, text)) => match super::decide::stored_refusal(&text) {
+                Some(r) => Err(SaleError::Rules(r)),
+                None => Ok(None),
+            },
+        };
     };
+    // An order sold before its body was kept (schema 12 and older) is not compared.
+    if first.is_some_and(|h| h != body) {
+        return Err(super::decide::key_reused(key));
+    }
+    Ok(Some(existing(c, order_id, phase, total_cents)?))
+}
+
+fn existing(
+    c: &Connection,
+    order_id: String,
+    phase: String,
+    total_cents: i64,
+) -> rusqlite::Result<OrderResponse> {
     let mut stmt = c.prepare_cached(
         "SELECT id, session, category, price_cents FROM tickets WHERE order_id = ?1 ORDER BY rowid",
     )?;
@@ -157,13 +189,13 @@ fn existing(c: &Connection, key: &str) -> rusqlite::Result<Option<OrderResponse>
             })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(Some(OrderResponse {
+    Ok(OrderResponse {
         order_id,
         phase,
         total_cents,
         tickets,
         duplicate: true,
-    }))
+    })
 }
 
 type Parsed = (
@@ -171,11 +203,12 @@ type Parsed = (
     AccountId,
     String,
     Option<(String, OrderRequest)>,
+    String,
 );
 
 fn parse(req: &OrderRequest) -> Result<Parsed, SaleError> {
     let p = super::decide::parse_order(req)?;
-    Ok((p.draft, p.account, p.key, p.hold))
+    Ok((p.draft, p.account, p.key, p.hold, p.body))
 }
 
 impl Store {
@@ -190,8 +223,8 @@ impl Store {
         now: Timestamp,
     ) -> Result<SaleOutcome, SaleError> {
         if !self.guard {
-            let (draft, account, key, _) = parse(req)?;
-            return self.sell_unguarded(&draft, &account, &key, device, now);
+            let (draft, account, key, _, body) = parse(req)?;
+            return self.sell_unguarded(&draft, &account, (&key, &body), device, now);
         }
         let q = self.queue_sale(req, device, now)?;
         if q.lead {
@@ -216,7 +249,7 @@ impl Store {
         device: &str,
         now: Timestamp,
     ) -> Result<QueuedSale, SaleError> {
-        let (draft, account, key, hold) = parse(req)?;
+        let (draft, account, key, hold, body) = parse(req)?;
         let (reply, answer) = tokio::sync::oneshot::channel();
         let job = Job {
             draft,
@@ -225,6 +258,7 @@ impl Store {
             device: device.to_string(),
             now,
             hold,
+            body,
         };
         let mut q = self.sale_queue.lock();
         q.jobs.push((job, reply));
@@ -355,6 +389,19 @@ impl Store {
                     }
                 }
             }
+            if let Err(SaleError::Rules(refusal)) = &r {
+                // Kept with its key, outside the order's savepoint (the refusal stands).
+                tx.prepare_cached(
+                    "INSERT OR IGNORE INTO order_refusals(idempotency_key, body_sha256, refusal, recorded_at)
+                     VALUES (?1, ?2, ?3, ?4)",
+                )?
+                .execute(params![
+                    job.key,
+                    job.body,
+                    super::decide::refusal_text(refusal),
+                    job.now.to_string()
+                ])?;
+            }
             results.push(r);
         }
         let keys: Vec<String> = moved.iter().map(|(s, c)| format!("{s}|{c}")).collect();
@@ -366,7 +413,7 @@ impl Store {
 
     /// Decides a sale by reads only: the first answer to its key, or the priced order.
     fn decide(&self, tx: &Connection, job: &Job) -> Result<Decided, SaleError> {
-        if let Some(response) = existing(tx, &job.key)? {
+        if let Some(response) = answered(tx, &job.key, &job.body)? {
             return Ok(Decided::Duplicate(response));
         }
         let acc = standing(tx, &job.account)?;
@@ -412,7 +459,7 @@ impl Store {
     ) -> Result<SaleOutcome, SaleError> {
         if let Some((hold_id, lines)) = hold {
             // The seats were set aside for this order: they move from held to sold.
-            let response = record(tx, valid, &job.account, &job.key, &job.device, job.now)?;
+            let response = record(tx, valid, &job.account, (&job.key, &job.body), &job.device, job.now)?;
             if !holds::confirm(tx, &hold_id, &lines, &response.order_id, job.now)? {
                 return Err(
                     StoreError::Conflict(format!("hold {hold_id} ended during the sale")).into(),
@@ -439,7 +486,7 @@ impl Store {
                 .into());
             }
         }
-        let response = record(tx, valid, &job.account, &job.key, &job.device, job.now)?;
+        let response = record(tx, valid, &job.account, (&job.key, &job.body), &job.device, job.now)?;
         Ok(SaleOutcome { response })
     }
 
@@ -450,7 +497,7 @@ impl Store {
         &self,
         draft: &DraftOrder,
         account: &AccountId,
-        key: &str,
+        key: (&str, &str),
         device: &str,
         now: Timestamp,
     ) -> Result<SaleOutcome, SaleError> {
@@ -517,22 +564,23 @@ pub(crate) fn new_id() -> String {
         .to_string()
 }
 
-/// Writes an accepted order and its tickets (the change feed is the caller's).
+/// Writes an accepted order, with its key and the body's hash, and its tickets (the change
+/// feed is the caller's).
 fn record(
     tx: &Connection,
     valid: &guichet_domain::ValidOrder,
     account: &AccountId,
-    key: &str,
+    (key, body): (&str, &str),
     device: &str,
     now: Timestamp,
 ) -> rusqlite::Result<OrderResponse> {
     let order_id = new_id();
     let kind = super::decide::kind_text(valid.kind);
     tx.prepare_cached(
-        "INSERT INTO orders(id, idempotency_key, account_id, device_id, kind, phase, total_cents, channel, sold_at, received_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'online', ?8, ?8)",
+        "INSERT INTO orders(id, idempotency_key, account_id, device_id, kind, phase, total_cents, channel, sold_at, received_at, body_sha256)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'online', ?8, ?8, ?9)",
     )?
-    .execute(params![order_id, key, account.as_str(), device, kind, valid.phase, valid.total.cents(), now.to_string()])?;
+    .execute(params![order_id, key, account.as_str(), device, kind, valid.phase, valid.total.cents(), now.to_string(), body])?;
     let mut ins = tx.prepare_cached(
         "INSERT INTO tickets(id, order_id, account_id, session, category, price_cents) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?;

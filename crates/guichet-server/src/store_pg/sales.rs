@@ -18,7 +18,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use deadpool_postgres::GenericClient;
-use guichet_domain::{PriceCategory, Rejection, SessionCode, ValidOrder};
+use guichet_domain::{PriceCategory, SessionCode, ValidOrder};
 use guichet_wire::orders::{OrderRequest, OrderResponse, TicketDto};
 use jiff::Timestamp;
 
@@ -81,11 +81,6 @@ enum Done {
     Defer,
 }
 
-fn body_hash(req: &OrderRequest) -> String {
-    let text = serde_json::to_string(req).unwrap_or_default();
-    crate::store::devices::sha256_hex(&text)
-}
-
 fn offer_key(s: &str, c: &str) -> String {
     format!("{s}|{c}")
 }
@@ -107,7 +102,7 @@ impl PgStore {
         let (reply, answer) = tokio::sync::oneshot::channel();
         let job = Job {
             order,
-            body: body_hash(req),
+            body: order.body.clone(),
             device: device.to_string(),
             now,
             deferred: false,
@@ -431,8 +426,7 @@ impl PgStore {
                 Ok(v) => v,
                 Err(SaleError::Rules(r)) => {
                     w.refused_keys.push(o.key.clone());
-                    w.refusals
-                        .push(serde_json::json!({ "rules": r }).to_string());
+                    w.refusals.push(decide::refusal_text(&r));
                     out[i] = Some(Done::Answer(Err(SaleError::Rules(r))));
                     continue;
                 }
@@ -722,7 +716,7 @@ impl PgStore {
                 let keep = tx
                     .prepare_cached("UPDATE order_keys SET refusal = $2 WHERE key = $1")
                     .await?;
-                let refusal = serde_json::json!({ "rules": r }).to_string();
+                let refusal = decide::refusal_text(&r);
                 tx.execute(&keep, &[&o.key, &refusal]).await?;
                 return Ok(Done::Answer(Err(SaleError::Rules(r))));
             }
@@ -1092,17 +1086,10 @@ async fn stored_answer(
     let (hash, order, refusal): (String, Option<String>, Option<String>) =
         (r.get(0), r.get(1), r.get(2));
     if hash != body {
-        return Ok(Err(SaleError::Store(StoreError::Conflict(format!(
-            "idempotency key {key} was used for another order: an idempotency key names one request for ever — send this order with a new key"
-        )))));
+        return Ok(Err(decide::key_reused(key)));
     }
-    if let Some(refusal) = refusal.and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
-    {
-        if let Some(r) = refusal.get("rules") {
-            if let Ok(r) = serde_json::from_value::<Rejection>(r.clone()) {
-                return Ok(Err(SaleError::Rules(r)));
-            }
-        }
+    if let Some(r) = refusal.as_deref().and_then(decide::stored_refusal) {
+        return Ok(Err(SaleError::Rules(r)));
     }
     let Some(order) = order else {
         return Ok(Err(SaleError::Store(StoreError::Conflict(format!(
