@@ -1,5 +1,6 @@
 #!/bin/sh
-# The PostgreSQL-beside-SQLite load runs of BENCHMARKS.md (session 9, runs 3 and 4). Run inside
+# The PostgreSQL-beside-SQLite load runs of BENCHMARKS.md (sessions 9 and 10), with pgbench's
+# ceiling after them on the same cluster. Run inside
 #   pg_virtualenv -t -o fsync=on -o max_connections=400 sh docs/bench-pg-load.sh target/release
 # with release guichet-server and guichet-load built (cargo build --release -p guichet-server).
 R=$1
@@ -17,4 +18,17 @@ run "PG 3 replicas spread" --seconds 10 --replicas 3 --db $(url b2)
 run "SQLite hot" --seconds 6 --hot RU707 --db $d/s2.sqlite
 run "PG 1 replica hot" --seconds 6 --hot RU707 --db $(url b3)
 run "PG 3 replicas hot" --seconds 6 --hot RU707 --replicas 3 --db $(url b4)
+# PostgreSQL's own ceiling, the same cluster right after: a one-statement guarded update,
+# hot (1 row) and spread (64 rows), 10^9 seats a row, 64 clients as the load runs.
+createdb pgb
+printf '%s\n' '\set id random(1, :rows)' \
+  'UPDATE seats SET seats_left = seats_left - 1 WHERE id = :id AND seats_left >= 1;' > $d/guarded.sql
+for rows in 1 64; do
+  psql -q -d pgb -c "DROP TABLE IF EXISTS seats" \
+    -c "CREATE TABLE seats(id int PRIMARY KEY, seats_left bigint NOT NULL)" \
+    -c "INSERT INTO seats SELECT g, 1000000000 FROM generate_series(1, $rows) g"
+  echo "=== pgbench guarded update, $rows row(s) (load $(cut -d' ' -f1 /proc/loadavg))"
+  pgbench -n -M prepared -c 64 -j 2 -T 10 -f $d/guarded.sql -D rows=$rows pgb 2>&1 |
+    grep -E 'latency average|tps'
+done
 rm -rf $d

@@ -100,7 +100,9 @@ pub struct PushResponse {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct PullResponse {
     /// Give this back as `cursor` next time. Opaque text: the change row id on SQLite,
-    /// `EPOCH:XID:ID` on PostgreSQL; keep it as given.
+    /// `EPOCH:XID:ID` on PostgreSQL; keep it as given. (A server from before the text cursor
+    /// sent a JSON number: it is read as its text.)
+    #[serde(deserialize_with = "cursor_text")]
     pub cursor: String,
     /// More changes wait after `cursor` than one pull carries: pull again at once.
     #[serde(default)]
@@ -157,4 +159,39 @@ pub struct VoidPayload {
     pub order_id: String,
     /// Cancelled ticket ids.
     pub ticket_ids: Vec<String>,
+}
+
+/// A pull's cursor as text, whether the server sent text or (before the cursor was opaque) a
+/// whole number.
+fn cursor_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Cursor {
+        Text(String),
+        Number(u64),
+    }
+    Ok(match Cursor::deserialize(d)? {
+        Cursor::Text(t) => t,
+        Cursor::Number(n) => n.to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::PullResponse;
+
+    fn pulled(cursor: &str) -> Result<PullResponse, serde_json::Error> {
+        serde_json::from_str(&format!(
+            r#"{{"cursor": {cursor}, "availability": [], "allotments": [], "revocations": [], "accounts": []}}"#
+        ))
+    }
+
+    #[test]
+    fn a_cursor_is_kept_as_text_whether_it_came_as_text_or_as_a_number() {
+        assert_eq!(pulled(r#""7:900:12""#).unwrap().cursor, "7:900:12");
+        assert_eq!(pulled(r#""123""#).unwrap().cursor, "123");
+        assert_eq!(pulled("123").unwrap().cursor, "123", "an older server's number");
+        assert!(pulled("-1").is_err(), "a negative number is no cursor");
+        assert!(pulled("null").is_err());
+    }
 }
