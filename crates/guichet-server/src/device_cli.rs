@@ -228,10 +228,22 @@ pub fn write_gate_lists(
     store: &Store,
     dir: &std::path::Path,
 ) -> Result<(PathBuf, PathBuf), CliError> {
+    let keys = store.gate_keys().map_err(|e| e.to_string())?;
+    let tickets = store
+        .revocations_with_reasons()
+        .map_err(|e| e.to_string())?;
+    write_gate_files(keys, tickets, dir)
+}
+
+/// Writes `keys.json` and `revoked.json` into `dir` from what either store read: the devices'
+/// keys and the revoked tickets with their reasons.
+pub fn write_gate_files(
+    keys: Vec<crate::store::GateKey>,
+    tickets: Vec<(String, String)>,
+    dir: &std::path::Path,
+) -> Result<(PathBuf, PathBuf), CliError> {
     std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    let entries: Vec<KeyListEntry> = store
-        .gate_keys()
-        .map_err(|e| e.to_string())?
+    let entries: Vec<KeyListEntry> = keys
         .into_iter()
         .map(|k| KeyListEntry {
             key_id: k.key_id,
@@ -243,9 +255,7 @@ pub fn write_gate_lists(
     KeyList::from_entries(&entries)?;
     let keys = dir.join("keys.json");
     KeyList::save(&entries, &keys).map_err(|e| e.to_string())?;
-    let tickets: Vec<Revocation> = store
-        .revocations_with_reasons()
-        .map_err(|e| e.to_string())?
+    let tickets: Vec<Revocation> = tickets
         .into_iter()
         .filter_map(|(id, reason)| {
             Some(Revocation {
