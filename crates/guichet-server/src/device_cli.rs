@@ -190,11 +190,12 @@ pub enum StaffCommand {
     },
 }
 
-/// Runs a staff command.
+/// Runs a staff command, on the SQLite file or the PostgreSQL database `--db` names.
 pub fn run_staff(
     cmd: StaffCommand,
     now: Timestamp,
     open: &dyn Fn(&DbArg) -> Result<Store, CliError>,
+    config: &guichet_domain::SaleConfig,
     out: &mut dyn Write,
 ) -> Result<u8, CliError> {
     let StaffCommand::Add { db, username, role } = cmd;
@@ -209,9 +210,18 @@ pub fn run_staff(
             line.trim_end_matches(['\r', '\n']).to_string()
         }
     };
-    let staff = open(&db)?
-        .add_staff(&username, &password, role, "guichet-server staff add", now)
-        .map_err(|e| e.to_string())?;
+    const BY: &str = "guichet-server staff add";
+    let staff = match db.postgres() {
+        Some(url) => crate::serve::on_postgres(url, config, |pg| async move {
+            let added = pg.add_staff(&username, &password, role, BY, now).await;
+            // A command is no replica: its lease goes at once.
+            let _ = pg.retire().await;
+            Ok(added)
+        })
+        .map_err(|e| e.to_string())?,
+        None => open(&db)?.add_staff(&username, &password, role, BY, now),
+    }
+    .map_err(|e| e.to_string())?;
     writeln!(
         out,
         "staff member {} added as {}",
