@@ -246,13 +246,6 @@ impl PgStore {
         tx.commit().await?;
         Ok(())
     }
-
-    /// A part of the server not yet on PostgreSQL: the error routes answer with 503.
-    pub fn unavailable(what: &str) -> StoreError {
-        StoreError::Unavailable(format!(
-            "{what} is not available on the PostgreSQL store in this version: run this part against SQLite (--db FILE)"
-        ))
-    }
 }
 
 /// Whether a database error is worth running the transaction again (deadlock, serialization).
