@@ -10,8 +10,8 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use guichet_domain::{AccountId, Catalogue, PriceCategory, SessionCode};
 use guichet_wire::accounts::{AccountDto, NewAccount};
-use guichet_wire::checks::FeedCursor;
 use guichet_wire::catalogue::AvailabilityDto;
+use guichet_wire::checks::FeedCursor;
 use guichet_wire::device_state::{DeviceDto, DeviceStateDto, DeviceStateReport};
 use guichet_wire::devices::{EnrolRequest, EnrolResponse};
 use guichet_wire::holds::{HoldRequest, HoldResponse};
@@ -19,15 +19,40 @@ use guichet_wire::orders::OrderRequest;
 use guichet_wire::sync::{AllotmentDto, AllotmentRequest, PullResponse, PushAck, SyncEvent};
 use jiff::Timestamp;
 
+use crate::store::staff::{AuditEntry, NewSession, Role, Staff, StaffError, StaffSession};
 use crate::store::{
-    lost_sale, Device, DeviceRevocation, GateKey, HoldError, ReportTimes, Result, SaleError,
-    SaleOutcome, Store, StoreError,
+    lost_sale, AtRisk, ConflictRow, Decision, Device, DeviceRefusals, DeviceRevocation, DeviceRow,
+    DeviceSync, GateKey, HoldError, LentByDevice, OrderRow, ReportTimes, Result, SaleError,
+    SaleOutcome, SalesOverview, Settlement, Store, StoreError,
 };
 use crate::store_pg::PgStore;
 
 /// Who a bearer token is: the device, or the revocation that refuses it (`Err(None)`: no
 /// device has this token).
 pub type Authenticated = std::result::Result<Device, Option<DeviceRevocation>>;
+
+/// A staff operation's answer: its value, or the rule it broke.
+pub type StaffResult<T> = std::result::Result<T, StaffError>;
+
+/// What a gate carries: every device's key, and every revoked ticket id with its reason.
+pub type GateFiles = (Vec<GateKey>, Vec<(String, String)>);
+
+/// A supervisor's decision on a revoked device's seats at risk of one offer.
+#[derive(Debug, Clone)]
+pub struct SettleAtRisk {
+    /// The revoked device.
+    pub device: String,
+    /// Session code.
+    pub session: String,
+    /// Price category.
+    pub category: String,
+    /// Write off, or return to the pool.
+    pub action: Settlement,
+    /// How many seats.
+    pub seats: u32,
+    /// Why (kept in the audit log).
+    pub reason: String,
+}
 
 /// The server's use cases over one store.
 #[async_trait]
@@ -136,6 +161,97 @@ pub trait Backend: Send + Sync {
     async fn retire(&self) -> Option<Result<()>> {
         None
     }
+
+    // The operations console: staff, the audit log, device revocation and the pages' reads.
+
+    /// Adds a staff member, audited as done `by` someone.
+    async fn add_staff(
+        &self,
+        username: String,
+        password: String,
+        role: Role,
+        by: String,
+        now: Timestamp,
+    ) -> StaffResult<Staff>;
+    /// Checks a password and opens a session (throttled, with a lockout).
+    async fn sign_in(
+        &self,
+        username: String,
+        password: String,
+        now: Timestamp,
+    ) -> StaffResult<NewSession>;
+    /// The live session of a cookie's token, if any.
+    async fn staff_session(
+        &self,
+        token: String,
+        now: Timestamp,
+    ) -> StaffResult<Option<StaffSession>>;
+    /// Ends a session.
+    async fn sign_out(&self, token: String, actor: String, now: Timestamp) -> StaffResult<()>;
+    /// Writes one audit line on its own.
+    async fn record_audit(
+        &self,
+        actor: String,
+        action: String,
+        subject: String,
+        details: serde_json::Value,
+        now: Timestamp,
+    ) -> Result<()>;
+    /// The latest `limit` audit lines, newest first.
+    async fn audit_log(&self, limit: u32) -> Result<Vec<AuditEntry>>;
+    /// Revokes a device as of `revoked_after`; its token is refused from the commit on.
+    async fn revoke_device(
+        &self,
+        device: String,
+        reason: String,
+        revoked_after: Timestamp,
+        by: String,
+        now: Timestamp,
+    ) -> Result<DeviceRevocation>;
+    /// Every revoked device, latest first.
+    async fn device_revocations(&self) -> Result<Vec<DeviceRevocation>>;
+    /// What revoked devices' tokens asked and were refused, per device.
+    async fn device_refusals(&self) -> Result<Vec<DeviceRefusals>>;
+    /// Revoked devices' seats not yet sold, returned or written off.
+    async fn allotments_at_risk(&self) -> Result<Vec<AtRisk>>;
+    /// Writes off or returns seats at risk; what is left at risk of that offer.
+    async fn settle_at_risk(&self, s: SettleAtRisk, by: String, now: Timestamp) -> Result<u32>;
+    /// Every enrolled device, newest first, as the console lists it.
+    async fn console_devices(&self) -> Result<Vec<DeviceRow>>;
+    /// Each device's last sync, by device id.
+    async fn devices_sync(&self) -> Result<std::collections::BTreeMap<String, DeviceSync>>;
+    /// Conflicts no supervisor has resolved yet.
+    async fn open_conflicts(&self) -> Result<i64>;
+    /// Keeps what a device said of its outbox at a push.
+    async fn record_push_report(
+        &self,
+        device: String,
+        waiting: u64,
+        batch: usize,
+        now: Timestamp,
+    ) -> Result<()>;
+    /// Forgets in this process's token cache every revoked device's token (revoked through
+    /// another process too); how many were newly forgotten.
+    async fn forget_revoked_tokens(&self) -> Result<usize>;
+    /// The gate's files' contents: keys (with `revoked_after`) and revoked tickets' reasons.
+    async fn gate_files(&self) -> Result<GateFiles>;
+    /// Sales by hour and by sport.
+    async fn sales_overview(&self) -> Result<SalesOverview>;
+    /// Seats lent and outstanding, per offer, by device.
+    async fn lent_by_device(&self) -> Result<LentByDevice>;
+    /// An account's orders, newest first.
+    async fn account_orders(&self, account: String) -> Result<Vec<OrderRow>>;
+    /// Conflicts as the console shows them; resolved ones too when `all`.
+    async fn console_conflicts(&self, all: bool) -> Result<Vec<ConflictRow>>;
+    /// Keeps a conflict's sale, or voids and refunds it; the tickets voided.
+    async fn resolve_conflict(
+        &self,
+        id: i64,
+        decision: Decision,
+        reason: String,
+        by: String,
+        now: Timestamp,
+    ) -> Result<Vec<String>>;
 }
 
 /// The SQLite store as a [`Backend`]: each call on a blocking thread.
@@ -310,6 +426,145 @@ impl Backend for Sqlite {
         .await
         .unwrap_or_default()
     }
+    async fn add_staff(
+        &self,
+        username: String,
+        password: String,
+        role: Role,
+        by: String,
+        now: Timestamp,
+    ) -> StaffResult<Staff> {
+        run(&self.0, move |s| {
+            s.add_staff(&username, &password, role, &by, now)
+        })
+        .await
+    }
+    async fn sign_in(
+        &self,
+        username: String,
+        password: String,
+        now: Timestamp,
+    ) -> StaffResult<NewSession> {
+        run(&self.0, move |s| s.sign_in(&username, &password, now)).await
+    }
+    async fn staff_session(
+        &self,
+        token: String,
+        now: Timestamp,
+    ) -> StaffResult<Option<StaffSession>> {
+        run(&self.0, move |s| s.staff_session(&token, now)).await
+    }
+    async fn sign_out(&self, token: String, actor: String, now: Timestamp) -> StaffResult<()> {
+        run(&self.0, move |s| s.sign_out(&token, &actor, now)).await
+    }
+    async fn record_audit(
+        &self,
+        actor: String,
+        action: String,
+        subject: String,
+        details: serde_json::Value,
+        now: Timestamp,
+    ) -> Result<()> {
+        run(&self.0, move |s| {
+            s.record_audit(&actor, &action, &subject, details, now)
+        })
+        .await
+    }
+    async fn audit_log(&self, limit: u32) -> Result<Vec<AuditEntry>> {
+        run(&self.0, move |s| s.audit_log(limit)).await
+    }
+    async fn revoke_device(
+        &self,
+        device: String,
+        reason: String,
+        revoked_after: Timestamp,
+        by: String,
+        now: Timestamp,
+    ) -> Result<DeviceRevocation> {
+        run(&self.0, move |s| {
+            s.revoke_device(&device, &reason, revoked_after, &by, now)
+        })
+        .await
+    }
+    async fn device_revocations(&self) -> Result<Vec<DeviceRevocation>> {
+        run(&self.0, |s| s.device_revocations()).await
+    }
+    async fn device_refusals(&self) -> Result<Vec<DeviceRefusals>> {
+        run(&self.0, |s| s.device_refusals()).await
+    }
+    async fn allotments_at_risk(&self) -> Result<Vec<AtRisk>> {
+        run(&self.0, |s| s.allotments_at_risk()).await
+    }
+    async fn settle_at_risk(&self, d: SettleAtRisk, by: String, now: Timestamp) -> Result<u32> {
+        run(&self.0, move |s| {
+            s.settle_at_risk(
+                &d.device,
+                &d.session,
+                &d.category,
+                d.action,
+                d.seats,
+                &d.reason,
+                &by,
+                now,
+            )
+        })
+        .await
+    }
+    async fn console_devices(&self) -> Result<Vec<DeviceRow>> {
+        run(&self.0, |s| s.console_devices()).await
+    }
+    async fn devices_sync(&self) -> Result<std::collections::BTreeMap<String, DeviceSync>> {
+        run(&self.0, |s| s.devices_sync()).await
+    }
+    async fn open_conflicts(&self) -> Result<i64> {
+        run(&self.0, |s| s.open_conflicts()).await
+    }
+    async fn record_push_report(
+        &self,
+        device: String,
+        waiting: u64,
+        batch: usize,
+        now: Timestamp,
+    ) -> Result<()> {
+        run(&self.0, move |s| {
+            s.record_push_report(&device, waiting, batch, now)
+        })
+        .await
+    }
+    async fn forget_revoked_tokens(&self) -> Result<usize> {
+        run(&self.0, |s| s.forget_revoked_tokens()).await
+    }
+    async fn gate_files(&self) -> Result<GateFiles> {
+        run(&self.0, |s| {
+            Ok::<_, StoreError>((s.gate_keys()?, s.revocations_with_reasons()?))
+        })
+        .await
+    }
+    async fn sales_overview(&self) -> Result<SalesOverview> {
+        run(&self.0, |s| s.sales_overview()).await
+    }
+    async fn lent_by_device(&self) -> Result<LentByDevice> {
+        run(&self.0, |s| s.lent_by_device()).await
+    }
+    async fn account_orders(&self, account: String) -> Result<Vec<OrderRow>> {
+        run(&self.0, move |s| s.account_orders(&account)).await
+    }
+    async fn console_conflicts(&self, all: bool) -> Result<Vec<ConflictRow>> {
+        run(&self.0, move |s| s.console_conflicts(all)).await
+    }
+    async fn resolve_conflict(
+        &self,
+        id: i64,
+        decision: Decision,
+        reason: String,
+        by: String,
+        now: Timestamp,
+    ) -> Result<Vec<String>> {
+        run(&self.0, move |s| {
+            s.resolve_conflict(id, decision, &reason, &by, now)
+        })
+        .await
+    }
 }
 
 #[async_trait]
@@ -326,10 +581,15 @@ impl Backend for Arc<PgStore> {
     async fn authenticate(
         &self,
         token: String,
-        _request: String,
-        _now: Timestamp,
+        request: String,
+        now: Timestamp,
     ) -> Result<Authenticated> {
-        Ok(self.device_by_token(&token).await?.ok_or(None))
+        match self.device_by_token(&token).await? {
+            Some(d) => Ok(Ok(d)),
+            None => Ok(Err(self
+                .refuse_revoked_token(&token, &request, now)
+                .await?)),
+        }
     }
     async fn expire_holds(&self, now: Timestamp) -> Result<u32> {
         PgStore::expire_holds(self, now).await.map_err(|e| match e {
@@ -448,5 +708,128 @@ impl Backend for Arc<PgStore> {
     }
     async fn tickets_of_order_for_tests(&self, order: String) -> Vec<String> {
         PgStore::tickets_of_order_for_tests(self, &order).await
+    }
+    async fn add_staff(
+        &self,
+        username: String,
+        password: String,
+        role: Role,
+        by: String,
+        now: Timestamp,
+    ) -> StaffResult<Staff> {
+        PgStore::add_staff(self, &username, &password, role, &by, now).await
+    }
+    async fn sign_in(
+        &self,
+        username: String,
+        password: String,
+        now: Timestamp,
+    ) -> StaffResult<NewSession> {
+        PgStore::sign_in(self, &username, &password, now).await
+    }
+    async fn staff_session(
+        &self,
+        token: String,
+        now: Timestamp,
+    ) -> StaffResult<Option<StaffSession>> {
+        PgStore::staff_session(self, &token, now).await
+    }
+    async fn sign_out(&self, token: String, actor: String, now: Timestamp) -> StaffResult<()> {
+        PgStore::sign_out(self, &token, &actor, now).await
+    }
+    async fn record_audit(
+        &self,
+        actor: String,
+        action: String,
+        subject: String,
+        details: serde_json::Value,
+        now: Timestamp,
+    ) -> Result<()> {
+        PgStore::record_audit(self, &actor, &action, &subject, details, now).await
+    }
+    async fn audit_log(&self, limit: u32) -> Result<Vec<AuditEntry>> {
+        PgStore::audit_log(self, limit).await
+    }
+    async fn revoke_device(
+        &self,
+        device: String,
+        reason: String,
+        revoked_after: Timestamp,
+        by: String,
+        now: Timestamp,
+    ) -> Result<DeviceRevocation> {
+        PgStore::revoke_device(self, &device, &reason, revoked_after, &by, now).await
+    }
+    async fn device_revocations(&self) -> Result<Vec<DeviceRevocation>> {
+        PgStore::device_revocations(self).await
+    }
+    async fn device_refusals(&self) -> Result<Vec<DeviceRefusals>> {
+        PgStore::device_refusals(self).await
+    }
+    async fn allotments_at_risk(&self) -> Result<Vec<AtRisk>> {
+        PgStore::allotments_at_risk(self).await
+    }
+    async fn settle_at_risk(&self, d: SettleAtRisk, by: String, now: Timestamp) -> Result<u32> {
+        PgStore::settle_at_risk(
+            self,
+            &d.device,
+            &d.session,
+            &d.category,
+            d.action,
+            d.seats,
+            &d.reason,
+            &by,
+            now,
+        )
+        .await
+    }
+    async fn console_devices(&self) -> Result<Vec<DeviceRow>> {
+        PgStore::console_devices(self).await
+    }
+    async fn devices_sync(&self) -> Result<std::collections::BTreeMap<String, DeviceSync>> {
+        PgStore::devices_sync(self).await
+    }
+    async fn open_conflicts(&self) -> Result<i64> {
+        PgStore::open_conflicts(self).await
+    }
+    async fn record_push_report(
+        &self,
+        device: String,
+        waiting: u64,
+        batch: usize,
+        now: Timestamp,
+    ) -> Result<()> {
+        PgStore::record_push_report(self, &device, waiting, batch, now).await
+    }
+    async fn forget_revoked_tokens(&self) -> Result<usize> {
+        PgStore::forget_revoked_tokens(self).await
+    }
+    async fn gate_files(&self) -> Result<GateFiles> {
+        Ok((
+            PgStore::gate_keys(self).await?,
+            PgStore::revocations_with_reasons(self).await?,
+        ))
+    }
+    async fn sales_overview(&self) -> Result<SalesOverview> {
+        PgStore::sales_overview(self).await
+    }
+    async fn lent_by_device(&self) -> Result<LentByDevice> {
+        PgStore::lent_by_device(self).await
+    }
+    async fn account_orders(&self, account: String) -> Result<Vec<OrderRow>> {
+        PgStore::account_orders(self, &account).await
+    }
+    async fn console_conflicts(&self, all: bool) -> Result<Vec<ConflictRow>> {
+        PgStore::console_conflicts(self, all).await
+    }
+    async fn resolve_conflict(
+        &self,
+        id: i64,
+        decision: Decision,
+        reason: String,
+        by: String,
+        now: Timestamp,
+    ) -> Result<Vec<String>> {
+        PgStore::resolve_conflict(self, id, decision, &reason, &by, now).await
     }
 }

@@ -17,7 +17,9 @@ use guichet_wire::draws::RegistrationDto;
 use jiff::{SignedDuration, Timestamp};
 
 use crate::backend::Sqlite;
-use crate::store::{Closed, DrawStoreError, EnqueueReport, NoticeRow, Result, Store, StoreError};
+use crate::store::{
+    Closed, DrawStoreError, DrawSummary, EnqueueReport, NoticeRow, Result, Store, StoreError,
+};
 use crate::store_pg::PgStore;
 
 type R<T> = std::result::Result<T, DrawStoreError>;
@@ -79,6 +81,10 @@ pub trait DrawsBackend: Send + Sync {
     async fn finish_notice(&self, n: NoticeRow, next: Next, now: Timestamp) -> Result<()>;
     /// Every notice (of one draw, or all).
     async fn notices(&self, draw: Option<String>) -> Result<Vec<NoticeRow>>;
+    /// What the console shows of a draw (commitment, registrations, close, waves, notices).
+    async fn draw_summary(&self, draw: String) -> Result<DrawSummary>;
+    /// The stored transcript (JSON) of a wave, if it was run.
+    async fn draw_transcript(&self, draw: String, wave: u32) -> R<Option<String>>;
     /// Ends a CLI command's connection cleanly (a PostgreSQL replica's lease).
     async fn retire(&self) {}
 }
@@ -168,6 +174,12 @@ impl DrawsBackend for Sqlite {
     async fn finish_notice(&self, n: NoticeRow, next: Next, now: Timestamp) -> Result<()> {
         run(&self.0, move |s| s.finish_notice(&n, &next, now)).await
     }
+    async fn draw_summary(&self, draw: String) -> Result<DrawSummary> {
+        run(&self.0, move |s| s.draw_summary(&draw)).await
+    }
+    async fn draw_transcript(&self, draw: String, wave: u32) -> R<Option<String>> {
+        run(&self.0, move |s| s.draw_transcript(&draw, wave)).await
+    }
     async fn notices(&self, draw: Option<String>) -> Result<Vec<NoticeRow>> {
         run(&self.0, move |s| s.notices(draw.as_deref())).await
     }
@@ -236,6 +248,12 @@ impl DrawsBackend for Arc<PgStore> {
     }
     async fn finish_notice(&self, n: NoticeRow, next: Next, now: Timestamp) -> Result<()> {
         PgStore::finish_notice(self, &n, &next, now).await
+    }
+    async fn draw_summary(&self, draw: String) -> Result<DrawSummary> {
+        PgStore::draw_summary(self, &draw).await
+    }
+    async fn draw_transcript(&self, draw: String, wave: u32) -> R<Option<String>> {
+        Ok(PgStore::draw_transcript(self, &draw, wave).await?)
     }
     async fn notices(&self, draw: Option<String>) -> Result<Vec<NoticeRow>> {
         PgStore::notices(self, draw.as_deref()).await

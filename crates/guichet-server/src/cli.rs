@@ -462,7 +462,7 @@ pub fn run(args: Args, now: Timestamp, out: &mut dyn Write) -> Result<u8, CliErr
         }
         Command::Draw { step } => crate::draw_cli::run(step, now, &open_draws, out),
         Command::Device { action } => crate::device_cli::run(action, now, &open, out),
-        Command::Staff { action } => crate::device_cli::run_staff(action, now, &open, out),
+        Command::Staff { action } => crate::device_cli::run_staff(action, now, &open, &config, out),
         Command::GateLists { db, out_dir } => {
             let (keys, revoked) = crate::device_cli::write_gate_lists(&open(&db)?, &out_dir)?;
             writeln!(out, "{}\n{}", keys.display(), revoked.display()).map_err(w)?;

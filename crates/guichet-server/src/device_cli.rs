@@ -190,11 +190,12 @@ pub enum StaffCommand {
     },
 }
 
-/// Runs a staff command.
+/// Runs a staff command, on the SQLite file or the PostgreSQL database `--db` names.
 pub fn run_staff(
     cmd: StaffCommand,
     now: Timestamp,
     open: &dyn Fn(&DbArg) -> Result<Store, CliError>,
+    config: &guichet_domain::SaleConfig,
     out: &mut dyn Write,
 ) -> Result<u8, CliError> {
     let StaffCommand::Add { db, username, role } = cmd;
@@ -209,9 +210,18 @@ pub fn run_staff(
             line.trim_end_matches(['\r', '\n']).to_string()
         }
     };
-    let staff = open(&db)?
-        .add_staff(&username, &password, role, "guichet-server staff add", now)
-        .map_err(|e| e.to_string())?;
+    const BY: &str = "guichet-server staff add";
+    let staff = match db.postgres() {
+        Some(url) => crate::serve::on_postgres(url, config, |pg| async move {
+            let added = pg.add_staff(&username, &password, role, BY, now).await;
+            // A command is no replica: its lease goes at once.
+            let _ = pg.retire().await;
+            Ok(added)
+        })
+        .map_err(|e| e.to_string())?,
+        None => open(&db)?.add_staff(&username, &password, role, BY, now),
+    }
+    .map_err(|e| e.to_string())?;
     writeln!(
         out,
         "staff member {} added as {}",
@@ -228,10 +238,22 @@ pub fn write_gate_lists(
     store: &Store,
     dir: &std::path::Path,
 ) -> Result<(PathBuf, PathBuf), CliError> {
+    let keys = store.gate_keys().map_err(|e| e.to_string())?;
+    let tickets = store
+        .revocations_with_reasons()
+        .map_err(|e| e.to_string())?;
+    write_gate_files(keys, tickets, dir)
+}
+
+/// Writes `keys.json` and `revoked.json` into `dir` from what either store read: the devices'
+/// keys and the revoked tickets with their reasons.
+pub fn write_gate_files(
+    keys: Vec<crate::store::GateKey>,
+    tickets: Vec<(String, String)>,
+    dir: &std::path::Path,
+) -> Result<(PathBuf, PathBuf), CliError> {
     std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    let entries: Vec<KeyListEntry> = store
-        .gate_keys()
-        .map_err(|e| e.to_string())?
+    let entries: Vec<KeyListEntry> = keys
         .into_iter()
         .map(|k| KeyListEntry {
             key_id: k.key_id,
@@ -243,9 +265,7 @@ pub fn write_gate_lists(
     KeyList::from_entries(&entries)?;
     let keys = dir.join("keys.json");
     KeyList::save(&entries, &keys).map_err(|e| e.to_string())?;
-    let tickets: Vec<Revocation> = store
-        .revocations_with_reasons()
-        .map_err(|e| e.to_string())?
+    let tickets: Vec<Revocation> = tickets
         .into_iter()
         .filter_map(|(id, reason)| {
             Some(Revocation {

@@ -176,18 +176,12 @@ async fn sweep_holds(state: Arc<AppState>) {
 /// command) leave the token cache: a revoked desk's requests are refused within 250 ms.
 /// A revocation made through this process is forgotten at once.
 async fn forget_revoked_tokens(state: Arc<AppState>) {
-    if state.on_postgres() {
-        // Device revocation is SQLite's only, so far (docs/postgres.md).
-        return;
-    }
     let mut tick = tokio::time::interval(std::time::Duration::from_millis(250));
     loop {
         tick.tick().await;
-        let st = Arc::clone(&state);
-        let done = tokio::task::spawn_blocking(move || st.store.forget_revoked_tokens()).await;
-        match done {
-            Ok(Ok(n)) if n > 0 => tracing::info!(tokens = n, "revoked devices' tokens forgotten"),
-            Ok(Err(e)) => {
+        match state.backend.forget_revoked_tokens().await {
+            Ok(n) if n > 0 => tracing::info!(tokens = n, "revoked devices' tokens forgotten"),
+            Err(e) => {
                 tracing::warn!(error = %e, "revoked-token sweep failed; the next one tries again")
             }
             _ => {}

@@ -1,13 +1,14 @@
 //! The console's doors, over real HTTP (reqwest against the server's router bound on
 //! 127.0.0.1): nothing under /console without signing in (302), `/healthz` and `/metrics`
 //! open, the sign-in form's CSRF token, cookies' attributes, throttling with a lockout, CSRF on
-//! every form (403), roles (a viewer cannot revoke), security headers, and the audit log.
+//! every form (403), roles (a viewer cannot revoke), security headers, and the audit log. Each
+//! test runs on both stores (`on_both_stores!`).
 
 mod common;
 
 use std::sync::Arc;
 
-use common::{at, server};
+use common::{at, Server};
 use guichet_server::api::{app, AppState};
 use guichet_server::store::staff::Role;
 use reqwest::redirect::Policy;
@@ -22,8 +23,7 @@ struct Live {
     _s: common::Server,
 }
 
-async fn live() -> Live {
-    let s = server();
+async fn live(s: Server) -> Live {
     let state = s.state.clone();
     let now = state.clock.now();
     for (u, r) in [
@@ -31,7 +31,11 @@ async fn live() -> Live {
         ("victor", Role::Viewer),
         ("ada", Role::Admin),
     ] {
-        state.store.add_staff(u, PASSWORD, r, "test", now).unwrap();
+        state
+            .backend
+            .add_staff(u.into(), PASSWORD.into(), r, "test".into(), now)
+            .await
+            .unwrap();
     }
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
@@ -117,10 +121,10 @@ impl Live {
     }
 }
 
-#[tokio::test]
 async fn every_console_page_without_a_session_redirects_to_sign_in_and_healthz_and_metrics_stay_open(
+    s: Server,
 ) {
-    let l = live().await;
+    let l = live(s).await;
     for path in [
         "/console",
         "/console/overview",
@@ -161,10 +165,10 @@ async fn every_console_page_without_a_session_redirects_to_sign_in_and_healthz_a
     }
 }
 
-#[tokio::test]
 async fn signing_in_needs_the_forms_token_refuses_a_wrong_password_and_sets_strict_httponly_cookies(
+    s: Server,
 ) {
-    let l = live().await;
+    let l = live(s).await;
     let res = l
         .http
         .post(format!("{}/console/sign-in", l.base))
@@ -240,9 +244,10 @@ async fn signing_in_needs_the_forms_token_refuses_a_wrong_password_and_sets_stri
     );
 }
 
-#[tokio::test]
-async fn five_wrong_passwords_lock_the_username_even_against_the_right_one_until_the_lock_ends() {
-    let l = live().await;
+async fn five_wrong_passwords_lock_the_username_even_against_the_right_one_until_the_lock_ends(
+    s: Server,
+) {
+    let l = live(s).await;
     for i in 1..=4 {
         let res = l.sign_in("victor", "not the password").await;
         assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "wrong password {i}");
@@ -265,10 +270,14 @@ async fn five_wrong_passwords_lock_the_username_even_against_the_right_one_until
     );
     let later = at("2024-01-10T10:16:00");
     assert!(
-        l.state.store.sign_in("victor", PASSWORD, later).is_ok(),
+        l.state
+            .backend
+            .sign_in("victor".into(), PASSWORD.into(), later)
+            .await
+            .is_ok(),
         "16 minutes later the right password signs in"
     );
-    let log = l.state.store.audit_log(50).unwrap();
+    let log = l.state.backend.audit_log(50).await.unwrap();
     assert!(
         log.iter()
             .any(|e| e.action == "staff.locked" && e.subject == "victor"),
@@ -276,26 +285,28 @@ async fn five_wrong_passwords_lock_the_username_even_against_the_right_one_until
     );
 }
 
-#[tokio::test]
 async fn a_form_without_its_csrf_token_is_403_a_viewer_cannot_revoke_and_a_supervisors_revocation_is_audited(
+    s: Server,
 ) {
-    let l = live().await;
+    let l = live(s).await;
     let code = l
         .state
-        .store
-        .new_enrolment_code("box-office", l.state.clock.now())
+        .backend
+        .new_enrolment_code("box-office".into(), l.state.clock.now())
+        .await
         .unwrap();
     let enrolled = l
         .state
-        .store
+        .backend
         .enrol(
-            &guichet_wire::devices::EnrolRequest {
+            guichet_wire::devices::EnrolRequest {
                 code,
                 name: "Desk 7".into(),
                 public_key_hex: "ab".repeat(32),
             },
             l.state.clock.now(),
         )
+        .await
         .unwrap();
     let revoke = format!("/console/devices/{}/revoke", enrolled.device_id);
     let (anne, anne_csrf) = l.session("anne").await;
@@ -345,7 +356,12 @@ async fn a_form_without_its_csrf_token_is_403_a_viewer_cannot_revoke_and_a_super
         "another session's CSRF token is 403"
     );
     assert!(
-        l.state.store.device_revocations().unwrap().is_empty(),
+        l.state
+            .backend
+            .device_revocations()
+            .await
+            .unwrap()
+            .is_empty(),
         "none of the refused posts revoked anything"
     );
 
@@ -361,7 +377,7 @@ async fn a_form_without_its_csrf_token_is_403_a_viewer_cannot_revoke_and_a_super
         StatusCode::SEE_OTHER,
         "a supervisor revokes the desk"
     );
-    let revoked = l.state.store.device_revocations().unwrap();
+    let revoked = l.state.backend.device_revocations().await.unwrap();
     assert_eq!(
         (revoked.len(), revoked[0].revoked_by.as_str()),
         (1, "anne"),
@@ -374,9 +390,8 @@ async fn a_form_without_its_csrf_token_is_403_a_viewer_cannot_revoke_and_a_super
     );
 }
 
-#[tokio::test]
-async fn console_answers_carry_the_security_headers_and_the_audit_log_refuses_changes() {
-    let l = live().await;
+async fn console_answers_carry_the_security_headers_and_the_audit_log_refuses_changes(s: Server) {
+    let l = live(s).await;
     let (anne, _) = l.session("anne").await;
     for (path, cookie) in [
         ("/console/sign-in", ""),
@@ -410,26 +425,40 @@ async fn console_answers_carry_the_security_headers_and_the_audit_log_refuses_ch
             "{path}: never in a frame (older browsers)"
         );
     }
-    let db = l._s._dir.as_ref().unwrap().path().join("server.sqlite");
-    let conn = rusqlite_open(&db);
-    let err = conn
-        .execute("UPDATE audit_log SET actor = 'mallory'", [])
-        .unwrap_err();
     assert!(
-        err.to_string().contains("append-only"),
-        "an audit line cannot be changed: {err}"
+        !l.state.backend.audit_log(10).await.unwrap().is_empty(),
+        "the sign-in wrote an audit line to change"
     );
-    let err = conn.execute("DELETE FROM audit_log", []).unwrap_err();
-    assert!(
-        err.to_string().contains("append-only"),
-        "nor deleted: {err}"
-    );
+    for (sql, what) in [
+        (
+            "UPDATE audit_log SET actor = 'mallory'",
+            "an audit line cannot be changed",
+        ),
+        ("DELETE FROM audit_log", "nor deleted"),
+    ] {
+        let err = change_directly(&l._s, sql).await;
+        assert!(err.contains("append-only"), "{what}: {err}");
+    }
 }
 
-fn rusqlite_open(p: &std::path::Path) -> rusqlite::Connection {
-    let c = rusqlite::Connection::open(p).unwrap();
-    c.busy_timeout(std::time::Duration::from_secs(5)).unwrap();
-    c
+/// Runs `sql` on the store's database behind the server's back; the database's refusal.
+async fn change_directly(s: &Server, sql: &str) -> String {
+    match &s.pg {
+        Some(db) => match db.client().await.batch_execute(sql).await {
+            Ok(()) => panic!("{sql}: the database accepted it"),
+            Err(e) => e
+                .as_db_error()
+                .map_or_else(|| e.to_string(), |d| d.message().to_string()),
+        },
+        None => {
+            let p = s._dir.as_ref().unwrap().path().join("server.sqlite");
+            let c = rusqlite::Connection::open(p).unwrap();
+            c.busy_timeout(std::time::Duration::from_secs(5)).unwrap();
+            c.execute(sql, [])
+                .expect_err("the database accepted the change")
+                .to_string()
+        }
+    }
 }
 
 /// An offline sale of 7 FBL03 tickets (6 per session is the cap) pushed by `token`'s desk.
@@ -459,14 +488,15 @@ async fn push_over_cap(l: &Live, token: &str, account: &str) -> Vec<String> {
     ids
 }
 
-#[tokio::test]
-async fn a_supervisor_voids_a_conflict_through_the_void_path_so_gates_and_desks_learn_of_it() {
-    let l = live().await;
+async fn a_supervisor_voids_a_conflict_through_the_void_path_so_gates_and_desks_learn_of_it(
+    s: Server,
+) {
+    let l = live(s).await;
     let (desk, _) = l._s.enrol_device().await;
     let (other, _) = l._s.enrol_device().await;
     common::account(&l._s, &desk, "P24-0000042").await;
     let ids = push_over_cap(&l, &desk, "P24-0000042").await;
-    let conflicts = l.state.store.console_conflicts(false).unwrap();
+    let conflicts = l.state.backend.console_conflicts(false).await.unwrap();
     assert_eq!(
         conflicts.len(),
         1,
@@ -513,7 +543,12 @@ async fn a_supervisor_voids_a_conflict_through_the_void_path_so_gates_and_desks_
         "without its CSRF token the post is 403"
     );
     assert_eq!(
-        l.state.store.console_conflicts(false).unwrap().len(),
+        l.state
+            .backend
+            .console_conflicts(false)
+            .await
+            .unwrap()
+            .len(),
         1,
         "still open"
     );
@@ -565,7 +600,7 @@ async fn a_supervisor_voids_a_conflict_through_the_void_path_so_gates_and_desks_
         serde_json::json!([]),
         "the conflict is resolved: {open}"
     );
-    let log = l.state.store.audit_log(10).unwrap();
+    let log = l.state.backend.audit_log(10).await.unwrap();
     let entry = log
         .iter()
         .find(|e| e.action == "conflict.resolve")
@@ -631,10 +666,10 @@ fn raster(svg: &str) -> image::GrayImage {
     img
 }
 
-#[tokio::test]
 async fn an_admin_makes_an_enrolment_code_shown_as_text_and_a_qr_that_enrols_a_desk_and_downloads_gate_lists(
+    s: Server,
 ) {
-    let l = live().await;
+    let l = live(s).await;
     let (anne, anne_csrf) = l.session("anne").await;
     let res = l
         .post(
@@ -697,9 +732,10 @@ async fn an_admin_makes_an_enrolment_code_shown_as_text_and_a_qr_that_enrols_a_d
     assert_eq!(res.status(), StatusCode::FOUND, "not without signing in");
 }
 
-#[tokio::test]
-async fn a_viewer_reads_the_inventory_by_sport_and_looks_an_account_up_in_french_or_english() {
-    let l = live().await;
+async fn a_viewer_reads_the_inventory_by_sport_and_looks_an_account_up_in_french_or_english(
+    s: Server,
+) {
+    let l = live(s).await;
     let (desk, _) = l._s.enrol_device().await;
     common::account(&l._s, &desk, "P24-0000077").await;
     let (victor, _) = l.session("victor").await;
@@ -743,9 +779,8 @@ async fn a_viewer_reads_the_inventory_by_sport_and_looks_an_account_up_in_french
     );
 }
 
-#[tokio::test]
-async fn a_supervisor_settles_a_revoked_desks_seats_at_risk_from_the_devices_page() {
-    let l = live().await;
+async fn a_supervisor_settles_a_revoked_desks_seats_at_risk_from_the_devices_page(s: Server) {
+    let l = live(s).await;
     let (desk, id) = l._s.enrol_device().await;
     let (st, v) =
         l._s.call(
@@ -760,8 +795,9 @@ async fn a_supervisor_settles_a_revoked_desks_seats_at_risk_from_the_devices_pag
     assert_eq!(st.as_u16(), 200, "{v}");
     let now = l.state.clock.now();
     l.state
-        .store
-        .revoke_device(&id, "lost", now, "anne", now)
+        .backend
+        .revoke_device(id.clone(), "lost".into(), now, "anne".into(), now)
+        .await
         .unwrap();
     let (anne, csrf) = l.session("anne").await;
     let page = l.get("/console/devices", &anne).await.text().await.unwrap();
@@ -806,10 +842,15 @@ async fn a_supervisor_settles_a_revoked_desks_seats_at_risk_from_the_devices_pag
     let res = post(form("5", "return")).await.unwrap();
     assert_eq!(res.status(), StatusCode::SEE_OTHER, "5 returned");
     assert!(
-        l.state.store.allotments_at_risk().unwrap().is_empty(),
+        l.state
+            .backend
+            .allotments_at_risk()
+            .await
+            .unwrap()
+            .is_empty(),
         "nothing left at risk"
     );
-    let log = l.state.store.audit_log(20).unwrap();
+    let log = l.state.backend.audit_log(20).await.unwrap();
     let actions: Vec<&str> = log.iter().map(|e| e.action.as_str()).collect();
     assert!(
         actions.contains(&"allotment.write_off") && actions.contains(&"allotment.return"),
@@ -817,12 +858,11 @@ async fn a_supervisor_settles_a_revoked_desks_seats_at_risk_from_the_devices_pag
     );
 }
 
-#[tokio::test]
-async fn the_draws_page_shows_each_draw_and_only_an_admin_may_run_or_verify_one() {
-    let l = live().await;
+async fn the_draws_page_shows_each_draw_and_only_an_admin_may_run_or_verify_one(s: Server) {
+    let l = live(s).await;
     let draws: Vec<String> = l
         .state
-        .store
+        .draws
         .config()
         .draws
         .iter()
@@ -912,3 +952,16 @@ async fn the_draws_page_shows_each_draw_and_only_an_admin_may_run_or_verify_one(
         "another file is refused and nothing of it is shown back: {said}"
     );
 }
+
+on_both_stores!(
+    every_console_page_without_a_session_redirects_to_sign_in_and_healthz_and_metrics_stay_open,
+    signing_in_needs_the_forms_token_refuses_a_wrong_password_and_sets_strict_httponly_cookies,
+    five_wrong_passwords_lock_the_username_even_against_the_right_one_until_the_lock_ends,
+    a_form_without_its_csrf_token_is_403_a_viewer_cannot_revoke_and_a_supervisors_revocation_is_audited,
+    console_answers_carry_the_security_headers_and_the_audit_log_refuses_changes,
+    a_supervisor_voids_a_conflict_through_the_void_path_so_gates_and_desks_learn_of_it,
+    an_admin_makes_an_enrolment_code_shown_as_text_and_a_qr_that_enrols_a_desk_and_downloads_gate_lists,
+    a_viewer_reads_the_inventory_by_sport_and_looks_an_account_up_in_french_or_english,
+    a_supervisor_settles_a_revoked_desks_seats_at_risk_from_the_devices_page,
+    the_draws_page_shows_each_draw_and_only_an_admin_may_run_or_verify_one,
+);

@@ -234,7 +234,7 @@ async fn a_hold_past_its_time_gives_its_seats_back_by_itself() {
     account(&s, &t, "P24-000001").await;
     last(&s, 4).await;
     let now = at("2024-01-10T10:00:00");
-    let store = &s.state.store;
+    let store = s.state.store.as_deref().expect("a SQLite server");
     let req = HoldRequest {
         request_id: uuid::Uuid::now_v7().to_string(),
         account_id: "P24-000001".into(),

@@ -18,9 +18,9 @@ use guichet_domain::{PriceCategory, SessionCode};
 use guichet_server::store::SaleError;
 use guichet_server::store_pg::PgStore;
 use guichet_wire::accounts::NewAccount;
+use guichet_wire::checks::{self, FeedCursor};
 use guichet_wire::orders::OrderRequest;
 use guichet_wire::sync::SyncEvent;
-use guichet_wire::checks::{self, FeedCursor};
 
 fn now() -> jiff::Timestamp {
     at("2024-01-10T10:00:00")
@@ -384,7 +384,10 @@ async fn a_cursor_of_another_generation_gets_a_snapshot_and_an_old_whole_number_
     let mut store = db.store().await;
     store.set_pull_page(2);
     let start = store.pull("desk", FeedCursor::Start).await.unwrap();
-    assert!(!start.availability.is_empty(), "a pull from 0 is a snapshot");
+    assert!(
+        !start.availability.is_empty(),
+        "a pull from 0 is a snapshot"
+    );
     let (epoch, _, _) = parts(&start.cursor);
     // Five accounts in one push: more than a page, so a page ends inside a transaction
     // when the push is one, and the ID part carries the next pull on within it.
@@ -414,16 +417,29 @@ async fn a_cursor_of_another_generation_gets_a_snapshot_and_an_old_whole_number_
 
     // The same place on another database generation (a restore): a snapshot again.
     let other = store
-        .pull("desk", FeedCursor::Xid { epoch: epoch + 1, xid, id })
+        .pull(
+            "desk",
+            FeedCursor::Xid {
+                epoch: epoch + 1,
+                xid,
+                id,
+            },
+        )
         .await
         .unwrap();
-    assert_eq!(other.availability, start.availability, "a snapshot, as from 0");
+    assert_eq!(
+        other.availability, start.availability,
+        "a snapshot, as from 0"
+    );
     assert!(parts(&other.cursor).0 == epoch);
     let quiet = store
         .pull("desk", checks::feed_cursor("cursor", &cursor).unwrap())
         .await
         .unwrap();
-    assert!(quiet.availability.is_empty() && quiet.accounts.is_empty(), "{quiet:?}");
+    assert!(
+        quiet.availability.is_empty() && quiet.accounts.is_empty(),
+        "{quiet:?}"
+    );
     assert_eq!(quiet.cursor, cursor, "nothing new: the cursor stays");
 
     // An older desk's whole number (`generation << 43 | xid`): that transaction was served
@@ -432,7 +448,10 @@ async fn a_cursor_of_another_generation_gets_a_snapshot_and_an_old_whole_number_
         .pull("desk", FeedCursor::Number((epoch << 43) | xid))
         .await
         .unwrap();
-    assert!(old.availability.is_empty(), "the old cursor keeps its place: {old:?}");
+    assert!(
+        old.availability.is_empty(),
+        "the old cursor keeps its place: {old:?}"
+    );
     assert!(old.accounts.is_empty(), "{old:?}");
     // …and one of another generation gets the snapshot.
     let old_other = store
@@ -451,7 +470,11 @@ async fn the_feed_serves_every_change_once_even_those_committed_late() {
     let late = Arc::new(db.store().await);
     late.set_commit_delay_for_tests(Some(Duration::from_secs(2)));
     let quick = Arc::new(db.store().await);
-    let mut cursor = puller.pull("puller", FeedCursor::Start).await.unwrap().cursor;
+    let mut cursor = puller
+        .pull("puller", FeedCursor::Start)
+        .await
+        .unwrap()
+        .cursor;
     const WRITERS: usize = 16;
     const EACH: usize = 3;
     let mut writers = Vec::new();
@@ -487,7 +510,11 @@ async fn the_feed_serves_every_change_once_even_those_committed_late() {
             FeedCursor::Xid { xid, id, .. } => (xid, id),
             other => panic!("a PostgreSQL cursor is EPOCH:XID:ID, not {other:?}"),
         };
-        assert!(pos(next) >= pos(at), "the cursor never goes back: {cursor} then {}", p.cursor);
+        assert!(
+            pos(next) >= pos(at),
+            "the cursor never goes back: {cursor} then {}",
+            p.cursor
+        );
         cursor = p.cursor;
         for a in p.accounts {
             *seen.entry(a.id).or_default() += 1;
@@ -510,20 +537,66 @@ async fn the_feed_serves_every_change_once_even_those_committed_late() {
     assert!(twice.is_empty(), "each change exactly once: {twice:?}");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_parts_not_on_postgres_answer_503_saying_what_and_the_way_out() {
-    let s = server_on(Kind::Postgres).await;
-    let t = s.enrol().await;
-    // Draw registration is on PostgreSQL now (tests/draws.rs, tests/draw_sale.rs).
-    for (method, uri) in [("GET", "/console/sign-in")] {
-        let (st, v) = s.call(method, uri, Some(&t), Some("{}".into())).await;
-        assert_eq!(st, StatusCode::SERVICE_UNAVAILABLE, "{method} {uri}: {v}");
-        let m = v["message"].as_str().unwrap_or_default();
-        assert!(
-            m.contains("not available on the PostgreSQL store") && m.contains("SQLite"),
-            "{method} {uri}: the message names the store and the way out: {m}"
-        );
+/// A GET of a console page with a session cookie (or none): the status and the page.
+async fn console_get(s: &Server, path: &str, cookie: Option<&str>) -> (StatusCode, String) {
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let mut req = axum::http::Request::builder().uri(path);
+    if let Some(c) = cookie {
+        req = req.header("cookie", c);
     }
+    let req = req.body(axum::body::Body::empty()).unwrap();
+    let res = guichet_server::api::app(s.state.clone())
+        .oneshot(req)
+        .await
+        .unwrap();
+    let status = res.status();
+    let body = res.into_body().collect().await.unwrap().to_bytes();
+    (status, String::from_utf8_lossy(&body).into_owned())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_console_answers_on_postgres_from_the_postgres_store() {
+    let s = server_on(Kind::Postgres).await;
+    assert!(
+        s.state.store.is_none(),
+        "on PostgreSQL there is no SQLite store behind the state, placeholder or other"
+    );
+    let (st, page) = console_get(&s, "/console/sign-in", None).await;
+    assert_eq!(st, StatusCode::OK, "the sign-in page is served: {page}");
+    let (st, _) = console_get(&s, "/console/overview", None).await;
+    assert_eq!(st, StatusCode::FOUND, "without a session: to sign-in");
+    let b = &s.state.backend;
+    b.add_staff(
+        "anne".into(),
+        "correct horse battery".into(),
+        guichet_server::store::staff::Role::Supervisor,
+        "test".into(),
+        now(),
+    )
+    .await
+    .unwrap();
+    let session = b
+        .sign_in("anne".into(), "correct horse battery".into(), now())
+        .await
+        .unwrap();
+    let cookie = format!("guichet_session={}", session.token);
+    let (st, page) = console_get(&s, "/console/audit", Some(&cookie)).await;
+    assert_eq!(st, StatusCode::OK, "a signed-in page is served: {page}");
+    assert!(
+        page.contains("staff.sign_in") && page.contains("staff.add"),
+        "the audit page reads the PostgreSQL audit log: {page}"
+    );
+    let db = s.pg.as_ref().unwrap().client().await;
+    let kept: i64 = db
+        .query_one(
+            "SELECT count(*) FROM staff_sessions WHERE username = 'anne'",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(kept, 1, "the session is kept in PostgreSQL");
 }
 
 #[test]

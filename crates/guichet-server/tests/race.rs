@@ -93,7 +93,12 @@ async fn run(guard: bool) -> Run {
         sold += t.await.unwrap();
     }
     server.abort();
-    let a = state.store.availability(Some(&ath07)).unwrap();
+    let a = state
+        .store
+        .as_deref()
+        .expect("a SQLite server")
+        .availability(Some(&ath07))
+        .unwrap();
     let d = a.iter().find(|x| x.category == "D").unwrap();
     Run {
         sold_by_responses: sold,

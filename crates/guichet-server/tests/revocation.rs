@@ -1,11 +1,15 @@
 //! Revoking a device, in process: its token is refused at once even though the token cache had
 //! it, the refusal names the rule and is counted, the gates' key list carries `revoked_after`,
-//! and its allotment stays lent, at risk, until a supervisor writes it off or returns it.
+//! and its allotment stays lent, at risk, until a supervisor writes it off or returns it. Each
+//! test runs on both stores (`on_both_stores!`).
 
 mod common;
 
+use std::sync::Arc;
+
 use axum::http::StatusCode;
-use common::{at, server};
+use common::{at, Server};
+use guichet_server::backend::{Backend, SettleAtRisk};
 use guichet_server::store::Settlement;
 use serde_json::json;
 
@@ -27,9 +31,21 @@ async fn lent(s: &common::Server, t: &str, session: &str) -> i64 {
         .unwrap()
 }
 
-#[tokio::test]
-async fn a_revoked_desks_token_is_refused_at_once_and_its_allotment_waits_for_a_supervisor() {
-    let s = server();
+/// A settlement of ATH02 category D seats of `device`.
+fn settle(device: &str, action: Settlement, seats: u32, reason: &str) -> SettleAtRisk {
+    SettleAtRisk {
+        device: device.into(),
+        session: "ATH02".into(),
+        category: "D".into(),
+        action,
+        seats,
+        reason: reason.into(),
+    }
+}
+
+async fn a_revoked_desks_token_is_refused_at_once_and_its_allotment_waits_for_a_supervisor(
+    s: Server,
+) {
     let (lost, lost_id) = s.enrol_device().await;
     let (other, _) = s.enrol_device().await;
     let (st, v) = s
@@ -46,8 +62,15 @@ async fn a_revoked_desks_token_is_refused_at_once_and_its_allotment_waits_for_a_
     let as_of = at("2024-01-10T09:30:00");
     let r = s
         .state
-        .store
-        .revoke_device(&lost_id, "stolen from the counter", as_of, "sup-anne", now)
+        .backend
+        .revoke_device(
+            lost_id.clone(),
+            "stolen from the counter".into(),
+            as_of,
+            "sup-anne".into(),
+            now,
+        )
+        .await
         .expect("an enrolled device is revoked");
     assert_eq!(r.revoked_after, as_of, "revoked as of the instant given");
 
@@ -75,7 +98,7 @@ async fn a_revoked_desks_token_is_refused_at_once_and_its_allotment_waits_for_a_
             .contains("stolen from the counter"),
         "the refusal says why: {v}"
     );
-    let refusals = s.state.store.device_refusals().unwrap();
+    let refusals = s.state.backend.device_refusals().await.unwrap();
     assert_eq!(
         (
             refusals.len(),
@@ -110,7 +133,7 @@ async fn a_revoked_desks_token_is_refused_at_once_and_its_allotment_waits_for_a_
         10,
         "revoking returns nothing by itself"
     );
-    let risk = s.state.store.allotments_at_risk().unwrap();
+    let risk = s.state.backend.allotments_at_risk().await.unwrap();
     assert_eq!(
         (risk.len(), risk[0].seats, risk[0].session.as_str()),
         (1, 10, "ATH02"),
@@ -118,17 +141,13 @@ async fn a_revoked_desks_token_is_refused_at_once_and_its_allotment_waits_for_a_
     );
     let too_many = s
         .state
-        .store
+        .backend
         .settle_at_risk(
-            &lost_id,
-            "ATH02",
-            "D",
-            Settlement::Return,
-            11,
-            "found",
-            "sup",
+            settle(&lost_id, Settlement::Return, 11, "found"),
+            "sup".into(),
             now,
         )
+        .await
         .unwrap_err();
     assert!(
         too_many
@@ -138,17 +157,13 @@ async fn a_revoked_desks_token_is_refused_at_once_and_its_allotment_waits_for_a_
     );
     let left = s
         .state
-        .store
+        .backend
         .settle_at_risk(
-            &lost_id,
-            "ATH02",
-            "D",
-            Settlement::WriteOff,
-            4,
-            "sold offline",
-            "sup",
+            settle(&lost_id, Settlement::WriteOff, 4, "sold offline"),
+            "sup".into(),
             now,
         )
+        .await
         .unwrap();
     assert_eq!(left, 6, "4 written off of 10");
     assert_eq!(
@@ -158,17 +173,13 @@ async fn a_revoked_desks_token_is_refused_at_once_and_its_allotment_waits_for_a_
     );
     let left = s
         .state
-        .store
+        .backend
         .settle_at_risk(
-            &lost_id,
-            "ATH02",
-            "D",
-            Settlement::Return,
-            6,
-            "never sold",
-            "sup",
+            settle(&lost_id, Settlement::Return, 6, "never sold"),
+            "sup".into(),
             now,
         )
+        .await
         .unwrap();
     assert_eq!(left, 0, "the rest returned");
     assert_eq!(
@@ -177,100 +188,105 @@ async fn a_revoked_desks_token_is_refused_at_once_and_its_allotment_waits_for_a_
         "returned seats are back on sale"
     );
     assert!(
-        s.state.store.allotments_at_risk().unwrap().is_empty(),
+        s.state
+            .backend
+            .allotments_at_risk()
+            .await
+            .unwrap()
+            .is_empty(),
         "nothing left at risk"
     );
 }
 
-#[tokio::test]
-async fn revoking_is_refused_for_an_unknown_device_twice_or_without_a_reason() {
-    let s = server();
+async fn revoking_is_refused_for_an_unknown_device_twice_or_without_a_reason(s: Server) {
     let (_, id) = s.enrol_device().await;
     let now = at("2024-01-10T10:00:00");
-    let store = &s.state.store;
-    let e = store
-        .revoke_device("no-such-device", "lost", now, "sup", now)
-        .unwrap_err();
+    let store = &s.state.backend;
+    let revoke = |device: &str, reason: &str, after: jiff::Timestamp| {
+        store.revoke_device(device.into(), reason.into(), after, "sup".into(), now)
+    };
+    let e = revoke("no-such-device", "lost", now).await.unwrap_err();
     assert!(
         e.to_string()
             .contains("no enrolled device has id no-such-device"),
         "{e}"
     );
-    let e = store.revoke_device(&id, "  ", now, "sup", now).unwrap_err();
+    let e = revoke(&id, "  ", now).await.unwrap_err();
     assert!(
         e.to_string().contains("say why the device is revoked"),
         "{e}"
     );
     let later = at("2024-01-10T11:00:00");
-    let e = store
-        .revoke_device(&id, "lost", later, "sup", now)
-        .unwrap_err();
+    let e = revoke(&id, "lost", later).await.unwrap_err();
     assert!(
         e.to_string().contains("after now"),
         "a revocation in the future is refused: {e}"
     );
-    store.revoke_device(&id, "lost", now, "sup", now).unwrap();
-    let e = store
-        .revoke_device(&id, "lost", now, "sup", now)
-        .unwrap_err();
+    revoke(&id, "lost", now).await.unwrap();
+    let e = revoke(&id, "lost", now).await.unwrap_err();
     assert!(
         e.to_string().contains("already revoked"),
         "revoking twice says so: {e}"
     );
 }
 
-#[test]
-fn a_revocation_by_another_process_leaves_this_ones_token_cache_at_its_next_sweep() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("server.sqlite");
-    let open = || {
-        guichet_server::store::Store::open(
-            &path,
-            guichet_domain::SaleConfig::paris2024(),
-            guichet_server::store::Durability::Normal,
-        )
-        .unwrap()
-    };
-    let (serving, command) = (open(), open());
+/// A second process's store on the same database as `s` (the `device revoke` command, or
+/// another replica).
+async fn another_process(s: &Server) -> Arc<dyn Backend> {
+    match &s.pg {
+        Some(db) => Arc::new(Arc::new(db.store().await)),
+        None => {
+            let path = s._dir.as_ref().unwrap().path().join("server.sqlite");
+            let store = guichet_server::store::Store::open(
+                &path,
+                guichet_domain::SaleConfig::paris2024(),
+                guichet_server::store::Durability::Normal,
+            )
+            .unwrap();
+            Arc::new(guichet_server::backend::Sqlite(Arc::new(store)))
+        }
+    }
+}
+
+async fn a_revocation_by_another_process_leaves_this_ones_token_cache_at_its_next_sweep(s: Server) {
+    let serving = &s.state.backend;
+    let command = another_process(&s).await;
     let now = at("2024-01-10T10:00:00");
-    let code = serving.new_enrolment_code("box-office", now).unwrap();
-    let desk = serving
-        .enrol(
-            &guichet_wire::devices::EnrolRequest {
-                code,
-                name: "Desk".into(),
-                public_key_hex: "ef".repeat(32),
-            },
-            now,
-        )
-        .unwrap();
-    assert!(
-        serving.device_by_token(&desk.token).unwrap().is_some(),
-        "enrolled and now cached"
-    );
+    let (token, device) = s.enrol_device().await;
+    let ask = || serving.authenticate(token.clone(), "GET /v1/allotments".into(), now);
+    assert!(ask().await.unwrap().is_ok(), "enrolled, and now cached");
     command
-        .revoke_device(&desk.device_id, "stolen", now, "cli", now)
+        .revoke_device(device.clone(), "stolen".into(), now, "cli".into(), now)
+        .await
         .unwrap();
     assert!(
-        serving.cached_device(&desk.token).is_some(),
+        serving.cached_device(&token).is_some(),
         "the other process's revocation is not yet known here: this is what the sweep is for"
     );
     assert_eq!(
-        serving.forget_revoked_tokens().unwrap(),
+        serving.forget_revoked_tokens().await.unwrap(),
         1,
         "the sweep finds one revoked token"
     );
     assert!(
-        serving.cached_device(&desk.token).is_none(),
+        serving.cached_device(&token).is_none(),
         "and the cache forgets it"
     );
-    assert!(
-        serving.device_by_token(&desk.token).unwrap().is_none(),
-        "and the database look-up refuses it too"
+    let refused = ask().await.unwrap();
+    assert_eq!(
+        refused.err().flatten().map(|r| r.revoked_by),
+        Some("cli".to_string()),
+        "and the database look-up refuses it, naming the revocation"
     );
     assert_eq!(
-        serving.forget_revoked_tokens().unwrap(),
+        serving.forget_revoked_tokens().await.unwrap(),
         0,
         "a later sweep has nothing new"
     );
 }
+
+on_both_stores!(
+    a_revoked_desks_token_is_refused_at_once_and_its_allotment_waits_for_a_supervisor,
+    revoking_is_refused_for_an_unknown_device_twice_or_without_a_reason,
+    a_revocation_by_another_process_leaves_this_ones_token_cache_at_its_next_sweep,
+);

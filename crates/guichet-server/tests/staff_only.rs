@@ -1,11 +1,12 @@
 //! The server's side of the kiosk's isolation: every staff route asked with a kiosk's token is
 //! 403 `STAFF_ONLY` naming the rule `staff_only`, and nothing is read or written; the same
-//! request with a box-office token is not refused.
+//! request with a box-office token is not refused. The HTTP tests run on both stores
+//! (`on_both_stores!`).
 
 mod common;
 
 use axum::http::StatusCode;
-use common::{account, order, server, Server};
+use common::{account, order, Server};
 use serde_json::{json, Value};
 
 /// An event of `kind` as a desk pushes it.
@@ -79,8 +80,7 @@ fn staff_requests(
 }
 
 /// A server with a box office that sold one ticket to `P24-000013`, and a kiosk.
-async fn with_a_sale() -> (Server, String, String, String, String) {
-    let s = server();
+async fn with_a_sale(s: Server) -> (Server, String, String, String, String) {
     let (desk, _) = s.enrol_kind("box-office").await;
     let (kiosk, _) = s.enrol_kind("kiosk").await;
     account(&s, &desk, "P24-000013").await;
@@ -95,14 +95,13 @@ async fn with_a_sale() -> (Server, String, String, String, String) {
         .await;
     assert_eq!(st, StatusCode::CREATED, "the box office sells: {v}");
     let order_id = v["order_id"].as_str().expect("an order id").to_string();
-    let ticket = s.state.store.tickets_of_order_for_tests(&order_id)[0].clone();
+    let ticket = s.tickets_of(&order_id).await[0].clone();
     (s, desk, kiosk, order_id, ticket)
 }
 
-#[tokio::test]
-async fn every_staff_route_is_403_staff_only_for_a_kiosk_and_nothing_changes() {
-    let (s, _desk, kiosk, order_id, ticket) = with_a_sale().await;
-    let sold = s.orders();
+async fn every_staff_route_is_403_staff_only_for_a_kiosk_and_nothing_changes(s: Server) {
+    let (s, _desk, kiosk, order_id, ticket) = with_a_sale(s).await;
+    let sold = s.sold().await;
     let (_, lists_before) = s
         .call("GET", "/v1/sync/pull?cursor=0", Some(&kiosk), None)
         .await;
@@ -129,7 +128,7 @@ async fn every_staff_route_is_403_staff_only_for_a_kiosk_and_nothing_changes() {
         );
     }
     assert_eq!(
-        s.orders(),
+        s.sold().await,
         sold,
         "no ticket was voided, refunded or reissued by the kiosk"
     );
@@ -142,9 +141,8 @@ async fn every_staff_route_is_403_staff_only_for_a_kiosk_and_nothing_changes() {
     );
 }
 
-#[tokio::test]
-async fn the_same_staff_routes_answer_a_box_office() {
-    let (s, desk, _kiosk, order_id, ticket) = with_a_sale().await;
+async fn the_same_staff_routes_answer_a_box_office(s: Server) {
+    let (s, desk, _kiosk, order_id, ticket) = with_a_sale(s).await;
     for (what, method, uri, body) in staff_requests(&order_id, &ticket) {
         let (st, v) = s.call(method, &uri, Some(&desk), body).await;
         assert_ne!(
@@ -156,9 +154,9 @@ async fn the_same_staff_routes_answer_a_box_office() {
     }
 }
 
-#[tokio::test]
-async fn a_kiosk_still_gets_one_account_by_id_its_own_resources_and_may_not_name_another_device() {
-    let s = server();
+async fn a_kiosk_still_gets_one_account_by_id_its_own_resources_and_may_not_name_another_device(
+    s: Server,
+) {
     let (desk, desk_id) = s.enrol_kind("box-office").await;
     let (kiosk, kiosk_id) = s.enrol_kind("kiosk").await;
     account(&s, &desk, "P24-000013").await;
@@ -228,9 +226,8 @@ fn the_document_states_the_403_of_every_staff_route() {
     );
 }
 
-#[tokio::test]
-async fn a_kiosks_pull_carries_availability_but_no_fans_accounts() {
-    let (s, desk, kiosk, _order, _ticket) = with_a_sale().await;
+async fn a_kiosks_pull_carries_availability_but_no_fans_accounts(s: Server) {
+    let (s, desk, kiosk, _order, _ticket) = with_a_sale(s).await;
     let (st, for_desk) = s
         .call("GET", "/v1/sync/pull?cursor=0", Some(&desk), None)
         .await;
@@ -260,9 +257,8 @@ async fn a_kiosks_pull_carries_availability_but_no_fans_accounts() {
 
 /// The one void a kiosk may push: its own sale, undone because the card was reversed (the
 /// print failed). A void of the box office's order stays 403.
-#[tokio::test]
-async fn a_kiosk_voids_only_an_order_it_made_itself() {
-    let (s, _desk, kiosk, desk_order, desk_ticket) = with_a_sale().await;
+async fn a_kiosk_voids_only_an_order_it_made_itself(s: Server) {
+    let (s, _desk, kiosk, desk_order, desk_ticket) = with_a_sale(s).await;
     account(&s, &kiosk, "P24-000014").await;
     let key = uuid::Uuid::now_v7().to_string();
     let (st, v) = s
@@ -275,7 +271,7 @@ async fn a_kiosk_voids_only_an_order_it_made_itself() {
         .await;
     assert_eq!(st, StatusCode::CREATED, "the kiosk sells: {v}");
     let own = v["order_id"].as_str().expect("an order id").to_string();
-    let ticket = s.state.store.tickets_of_order_for_tests(&own)[0].clone();
+    let ticket = s.tickets_of(&own).await[0].clone();
     let push = |order_id: &str, ticket_id: &str| {
         json!({"events": [event("void", json!({"order_id": order_id, "ticket_ids": [ticket_id]}))]})
             .to_string()
@@ -307,3 +303,11 @@ async fn a_kiosk_voids_only_an_order_it_made_itself() {
         "the undone sale's ticket is revoked: {lists}"
     );
 }
+
+on_both_stores!(
+    every_staff_route_is_403_staff_only_for_a_kiosk_and_nothing_changes,
+    the_same_staff_routes_answer_a_box_office,
+    a_kiosk_still_gets_one_account_by_id_its_own_resources_and_may_not_name_another_device,
+    a_kiosks_pull_carries_availability_but_no_fans_accounts,
+    a_kiosk_voids_only_an_order_it_made_itself,
+);

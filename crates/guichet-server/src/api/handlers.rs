@@ -1,4 +1,4 @@
-//! The handlers: parse, call one store operation on a blocking thread, map the error.
+//! The handlers: parse, await one store operation (through `AppState.backend`), map the error.
 
 use std::sync::Arc;
 
@@ -27,14 +27,6 @@ pub(super) type S = State<Arc<AppState>>;
 pub(super) type ApiJson<T> = Result<axum::Json<T>, axum::extract::rejection::JsonRejection>;
 type ApiQuery<T> = Result<Query<T>, QueryRejection>;
 pub(super) type ApiPath<T> = Result<Path<T>, PathRejection>;
-
-pub(super) async fn blocking<T: Send + 'static>(
-    st: &Arc<AppState>,
-    f: impl FnOnce(&AppState) -> Result<T, Error> + Send + 'static,
-) -> Result<T, Error> {
-    let st = st.clone();
-    tokio::task::spawn_blocking(move || f(&st)).await?
-}
 
 /// The answer of `/healthz`.
 #[derive(Debug, Serialize, ToSchema)]
@@ -614,13 +606,11 @@ pub async fn push(
     }
     let (pushed, waiting, now) = (req.events.len(), req.waiting, st.clock.now());
     let acks = st.backend.push(d.id.clone(), req.events, now).await?;
-    // What the desk's outbox held, for the console's devices page (SQLite only, like the
-    // console: on PostgreSQL the push is applied and the report left out).
-    if let (Some(w), false) = (waiting, st.on_postgres()) {
-        blocking(&st, move |s| {
-            Ok(s.store.record_push_report(&d.id, w, pushed, now)?)
-        })
-        .await?;
+    // What the desk's outbox held, for the console's devices page.
+    if let Some(w) = waiting {
+        st.backend
+            .record_push_report(d.id.clone(), w, pushed, now)
+            .await?;
     }
     Ok(Json(PushResponse { acks }))
 }

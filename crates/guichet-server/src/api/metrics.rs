@@ -86,23 +86,16 @@ pub async fn render(State(st): State<Arc<AppState>>) -> impl IntoResponse {
         ));
     }
     st.metrics.ops.render(&mut out);
-    // The console's gauges (conflicts, devices, sync lag) read the SQLite store; on
-    // PostgreSQL that part is not there yet (docs/postgres.md) and they are left out rather
-    // than read as zeros from the placeholder file.
-    if !st.on_postgres() {
-        let s = st.clone();
-        let gauges = tokio::task::spawn_blocking(move || {
-            let mut g = String::new();
-            s.metrics.ops.render_store(&s.store, &mut g).map(|_| g)
-        })
-        .await;
-        match gauges {
-            Ok(Ok(g)) => out.push_str(&g),
-            Ok(Err(e)) => {
-                tracing::error!(error = %e, "metrics: the store's gauges could not be read")
-            }
-            Err(e) => tracing::error!(error = %e, "metrics: the store's gauges stopped"),
-        }
+    // The console's gauges (conflicts, devices, sync lag), read from either store.
+    let mut g = String::new();
+    match st
+        .metrics
+        .ops
+        .render_store(st.backend.as_ref(), &mut g)
+        .await
+    {
+        Ok(()) => out.push_str(&g),
+        Err(e) => tracing::error!(error = %e, "metrics: the store's gauges could not be read"),
     }
     // PostgreSQL: how far the change feed is behind (a transaction still open holds back
     // what committed after it began); SQLite's feed is never behind.

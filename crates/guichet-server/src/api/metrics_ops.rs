@@ -8,8 +8,6 @@ use std::fmt::Write as _;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use crate::store::Store;
-
 /// Upper bounds (seconds) of the latency histogram's buckets.
 pub const BUCKETS: [f64; 12] = [
     0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
@@ -136,10 +134,14 @@ impl Ops {
     /// The gauges read from the store now: open conflicts, devices by state, devices offline
     /// (no request for [`OFFLINE_AFTER`], or none since the server started), each device's
     /// sync lag (how late its last event arrived).
-    pub fn render_store(&self, store: &Store, out: &mut String) -> crate::store::Result<()> {
-        let conflicts = store.open_conflicts()?;
-        let devices = store.console_devices()?;
-        let sync = store.devices_sync()?;
+    pub async fn render_store(
+        &self,
+        store: &dyn crate::backend::Backend,
+        out: &mut String,
+    ) -> crate::store::Result<()> {
+        let conflicts = store.open_conflicts().await?;
+        let devices = store.console_devices().await?;
+        let sync = store.devices_sync().await?;
         let seen = lock(&self.seen).clone();
         let (mut active, mut revoked, mut offline) = (0u64, 0u64, 0u64);
         for d in &devices {

@@ -33,16 +33,14 @@ pub struct AppState {
     pub backend: Arc<dyn Backend>,
     /// The draws and the notices' outbox, on the same store.
     pub draws: Arc<dyn crate::backend_draws::DrawsBackend>,
-    /// The SQLite store, for the parts of the server only SQLite has yet (the console,
-    /// revocation). On PostgreSQL it is an empty file in a
-    /// temporary directory that no request reaches: those routes answer 503 before their
-    /// handler runs (`sqlite_only`).
-    pub store: Arc<Store>,
+    /// The SQLite store itself, when the server runs on SQLite (`None` on PostgreSQL), for
+    /// SQLite's own tools (the load generator, tests). No route reads it: every handler goes
+    /// through `backend` or `draws`.
+    pub store: Option<Arc<Store>>,
     /// Where "now" comes from.
     pub clock: Clock,
     /// Request and sale counters.
     pub metrics: metrics::Metrics,
-    _unused_sqlite: Option<tempfile::TempDir>,
 }
 
 impl AppState {
@@ -52,29 +50,21 @@ impl AppState {
         Arc::new(AppState {
             backend: Arc::new(crate::backend::Sqlite(Arc::clone(&store))),
             draws: Arc::new(crate::backend::Sqlite(Arc::clone(&store))),
-            store,
+            store: Some(store),
             clock,
             metrics: metrics::Metrics::default(),
-            _unused_sqlite: None,
         })
     }
 
-    /// State over a PostgreSQL store and a clock.
+    /// State over a PostgreSQL store and a clock. It no longer fails (there is no placeholder
+    /// SQLite file to make any more); the `Result` stays for its callers.
     pub fn postgres(pg: Arc<PgStore>, clock: Clock) -> Result<Arc<AppState>, StoreError> {
-        let dir = tempfile::tempdir()
-            .map_err(|e| StoreError::Invalid(format!("temporary directory: {e}")))?;
-        let unused = Store::open(
-            &dir.path().join("unused.sqlite"),
-            pg.config().clone(),
-            crate::store::Durability::Normal,
-        )?;
         Ok(Arc::new(AppState {
             backend: Arc::new(Arc::clone(&pg)),
             draws: Arc::new(pg),
-            store: Arc::new(unused),
+            store: None,
             clock,
             metrics: metrics::Metrics::default(),
-            _unused_sqlite: Some(dir),
         }))
     }
 
@@ -82,26 +72,6 @@ impl AppState {
     pub fn on_postgres(&self) -> bool {
         self.backend.name() == "postgres"
     }
-}
-
-/// Routes only the SQLite store has: on PostgreSQL they answer 503 naming the part and the
-/// way out, before their handler runs.
-async fn sqlite_only(
-    axum::extract::State(st): axum::extract::State<Arc<AppState>>,
-    req: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> axum::response::Response {
-    use axum::response::IntoResponse;
-    if st.on_postgres() {
-        let path = req.uri().path();
-        let part = if path.starts_with("/console") || path.starts_with("/assets") {
-            "the operations console".to_string()
-        } else {
-            format!("{} {}", req.method(), path)
-        };
-        return Error::from(PgStore::unavailable(&part)).into_response();
-    }
-    next.run(req).await
 }
 
 /// The whole router.
@@ -133,9 +103,7 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/v1/sync/pull", get(handlers::pull))
         .route("/v1/conflicts", get(handlers::conflicts))
         .route("/v1/draws/{draw}/registrations", post(draws::register))
-        .merge(Router::new().merge(crate::console::routes()).route_layer(
-            axum::middleware::from_fn_with_state(state.clone(), sqlite_only),
-        ))
+        .merge(crate::console::routes())
         .fallback(handlers::not_found)
         .method_not_allowed_fallback(handlers::method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(

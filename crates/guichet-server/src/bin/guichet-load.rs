@@ -323,6 +323,14 @@ fn account_id(client: usize, n: usize, per: usize) -> String {
     format!("LOAD-{client:03}-{:06}", n / per)
 }
 
+/// The SQLite store of the in-process server (`AppState::new` always keeps it).
+fn in_sqlite(state: &AppState) -> &guichet_server::store::Store {
+    state
+        .store
+        .as_deref()
+        .expect("the load's in-process server runs on SQLite")
+}
+
 fn create_drawn(store: &Store, id: &str, now: Timestamp) {
     let new = NewAccount {
         id: Some(id.to_string()),
@@ -493,7 +501,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let made_inline = Arc::new(AtomicU64::new(0));
         // None: a --seconds too far away for the clock to say, i.e. never.
         let deadline = Instant::now().checked_add(Duration::from_secs(seconds));
-        let sessions = Arc::new(pack_sessions(state.store.catalogue()));
+        let sessions = Arc::new(pack_sessions(state.backend.catalogue()));
         if let Some(h) = &hot {
             if !sessions.contains(h) {
                 return Err(format!("--hot {h}: not a session the packs may take (an Olympic session offering A–D, not a ceremony)").into());
@@ -524,7 +532,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     if n.is_multiple_of(packs) && (!ahead || n >= per_client) {
                         let st = state.clone();
                         let id = acc.clone();
-                        tokio::task::spawn_blocking(move || create_drawn(&st.store, &id, now))
+                        tokio::task::spawn_blocking(move || create_drawn(in_sqlite(&st), &id, now))
                             .await
                             .unwrap();
                         made_inline.fetch_add(1, Ordering::Relaxed);
@@ -601,9 +609,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let cpu_after = cpu(&server_pids);
         lat.sort_unstable();
         let oversold: u64 = if in_process && postgres.is_none() {
-            state
-                .store
-                .availability(None)?
+            in_sqlite(&state).availability(None)?
                 .iter()
                 .map(|a| u64::from((a.sold + a.lent).saturating_sub(a.capacity)))
                 .sum()
@@ -651,7 +657,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             for i in 0..2_000 {
                 let id = format!("LOAD-PUSH-{i:05}");
                 let new = NewAccount { id: Some(id.clone()), name: format!("Push {i}"), email: format!("{id}@example.org"), country: "FR".into(), club_number: None, language: None };
-                st.store.create_account(&new, None, now).unwrap();
+                in_sqlite(&st).create_account(&new, None, now).unwrap();
             }
         })
         .await?;

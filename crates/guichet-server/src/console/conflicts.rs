@@ -38,9 +38,7 @@ fn limits(l: Lang, c: &ConflictRow) -> Markup {
 
 pub async fn page(State(st): State<Arc<AppState>>, user: StaffUser) -> Response {
     let l = user.lang;
-    let s = st.clone();
-    let Ok(Ok(rows)) = tokio::task::spawn_blocking(move || s.store.console_conflicts(true)).await
-    else {
+    let Ok(rows) = st.backend.console_conflicts(true).await else {
         return error_page(
             l,
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -126,12 +124,10 @@ pub async fn resolve(
         }
     };
     let who = f.user.staff.username.clone();
-    let s = st.clone();
-    let done = tokio::task::spawn_blocking(move || {
-        s.store
-            .resolve_conflict(id, decision, &f.form.reason, &who, s.clock.now())
-    })
-    .await;
+    let done = st
+        .backend
+        .resolve_conflict(id, decision, f.form.reason, who, st.clock.now())
+        .await;
     after_action(
         l,
         done,

@@ -12,22 +12,23 @@ use serde::Deserialize;
 use super::pages::{after_action, error_page, frame, when};
 use super::session::{CsrfForm, StaffUser};
 use crate::api::AppState;
+use crate::backend::SettleAtRisk;
 use crate::store::staff::Role;
 use crate::store::{Settlement, StoreError};
 
 pub async fn page(State(st): State<Arc<AppState>>, user: StaffUser) -> Response {
     let l = user.lang;
-    let s = st.clone();
-    let read = tokio::task::spawn_blocking(move || {
+    let b = &st.backend;
+    let read = async {
         Ok::<_, StoreError>((
-            s.store.console_devices()?,
-            s.store.allotments_at_risk()?,
-            s.store.device_refusals()?,
-            s.store.devices_sync()?,
+            b.console_devices().await?,
+            b.allotments_at_risk().await?,
+            b.device_refusals().await?,
+            b.devices_sync().await?,
         ))
-    })
+    }
     .await;
-    let Ok(Ok((devices, at_risk, refusals, sync))) = read else {
+    let Ok((devices, at_risk, refusals, sync)) = read else {
         return error_page(
             l,
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -195,12 +196,11 @@ pub async fn revoke(
     }
     let l = f.user.lang;
     let who = f.user.staff.username.clone();
-    let s = st.clone();
-    let done = tokio::task::spawn_blocking(move || {
-        let now = s.clock.now();
-        s.store.revoke_device(&id, &f.form.reason, now, &who, now)
-    })
-    .await;
+    let now = st.clock.now();
+    let done = st
+        .backend
+        .revoke_device(id, f.form.reason, now, who, now)
+        .await;
     after_action(
         l,
         done,
@@ -251,21 +251,19 @@ pub async fn settle(
         }
     };
     let who = f.user.staff.username.clone();
-    let s = st.clone();
-    let done = tokio::task::spawn_blocking(move || {
-        let form = f.form;
-        s.store.settle_at_risk(
-            &id,
-            &form.session,
-            &form.category,
-            action,
-            form.seats,
-            &form.reason,
-            &who,
-            s.clock.now(),
-        )
-    })
-    .await;
+    let form = f.form;
+    let decision = SettleAtRisk {
+        device: id,
+        session: form.session,
+        category: form.category,
+        action,
+        seats: form.seats,
+        reason: form.reason,
+    };
+    let done = st
+        .backend
+        .settle_at_risk(decision, who, st.clock.now())
+        .await;
     after_action(
         l,
         done,

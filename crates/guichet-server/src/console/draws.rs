@@ -19,17 +19,15 @@ use crate::store::StoreError;
 
 pub async fn page(State(st): State<Arc<AppState>>, user: StaffUser) -> Response {
     let l = user.lang;
-    let s = st.clone();
-    let read = tokio::task::spawn_blocking(move || {
-        s.store
-            .config()
-            .draws
-            .iter()
-            .map(|d| Ok((d.clone(), s.store.draw_summary(&d.id)?)))
-            .collect::<Result<Vec<_>, StoreError>>()
-    })
+    let read = async {
+        let mut draws = Vec::new();
+        for d in &st.draws.config().draws {
+            draws.push((d.clone(), st.draws.draw_summary(d.id.clone()).await?));
+        }
+        Ok::<_, StoreError>(draws)
+    }
     .await;
-    let Ok(Ok(draws)) = read else {
+    let Ok(draws) = read else {
         return error_page(
             l,
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -148,26 +146,31 @@ pub async fn run(
     }
     let l = f.user.lang;
     let who = f.user.staff.username.clone();
-    let s = st.clone();
-    let done = tokio::task::spawn_blocking(move || -> Result<String, String> {
-        let secret = read_secret(f.form.secret.trim())?;
+    let path = f.form.secret.trim().to_string();
+    let done = async {
+        // The secret file is read on a blocking thread: it is on the server's disk.
+        let secret = tokio::task::spawn_blocking(move || read_secret(&path))
+            .await
+            .map_err(|e| format!("the secret file could not be read: {e}"))??;
         let sig = guichet_draw::hex::decode(f.form.signature.trim(), "signature")
             .map_err(|e| e.to_string())?;
-        let now = s.clock.now();
-        let t = s
-            .store
-            .run_draw(&draw, &secret, &sig, None, None, now)
+        let now = st.clock.now();
+        let t = st
+            .draws
+            .run_draw(draw.clone(), secret, sig, None, None, now)
+            .await
             .map_err(|e| e.to_string())?;
         let facts =
             serde_json::json!({"wave": t.wave, "count": t.count, "results_hash": t.results_hash});
-        s.store
-            .record_audit(&who, "draw.run", &draw, facts, now)
+        st.backend
+            .record_audit(who, "draw.run".into(), draw.clone(), facts, now)
+            .await
             .map_err(|e| e.to_string())?;
-        Ok(format!(
+        Ok::<_, String>(format!(
             "{draw}: wave {} run on {} registrations; results hash {}",
             t.wave, t.count, t.results_hash
         ))
-    })
+    }
     .await;
     answer(l, done, &f.user)
 }
@@ -191,36 +194,40 @@ pub async fn verify(
     let l = f.user.lang;
     let who = f.user.staff.username.clone();
     let wave = f.form.wave;
-    let s = st.clone();
-    let done = tokio::task::spawn_blocking(move || -> Result<String, String> {
-        let text = s
-            .store
-            .draw_transcript(&draw, wave)
+    let done = async {
+        let text = st
+            .draws
+            .draw_transcript(draw.clone(), wave)
+            .await
             .map_err(|e| e.to_string())?
             .ok_or_else(|| format!("{draw} has no wave {wave}: run it first"))?;
         let t = guichet_draw::Transcript::from_json(&text).map_err(|e| e.to_string())?;
-        let regs = s
-            .store
-            .draw_registrations(&draw)
+        let regs = st
+            .draws
+            .draw_registrations(draw.clone())
+            .await
             .map_err(|e| e.to_string())?;
         let v = guichet_draw::verify(&t, &regs).map_err(|e| e.to_string())?;
         let facts = serde_json::json!({"wave": wave, "verdict": v.to_string()});
-        s.store
-            .record_audit(&who, "draw.verify", &draw, facts, s.clock.now())
+        st.backend
+            .record_audit(
+                who,
+                "draw.verify".into(),
+                draw.clone(),
+                facts,
+                st.clock.now(),
+            )
+            .await
             .map_err(|e| e.to_string())?;
-        Ok(format!("{draw} wave {wave}: {v}"))
-    })
+        Ok::<_, String>(format!("{draw} wave {wave}: {v}"))
+    }
     .await;
     answer(l, done, &f.user)
 }
 
-fn answer(
-    l: super::session::Lang,
-    done: Result<Result<String, String>, tokio::task::JoinError>,
-    user: &StaffUser,
-) -> Response {
+fn answer(l: super::session::Lang, done: Result<String, String>, user: &StaffUser) -> Response {
     match done {
-        Ok(Ok(said)) => {
+        Ok(said) => {
             let body = html! {
                 p.ok role="status" #draw-result { (said) }
                 p { a href="/console/draws" { (l.pick("Back to the draws", "Retour aux tirages")) } }
@@ -234,14 +241,6 @@ fn answer(
             )
             .into_response()
         }
-        Ok(Err(why)) => error_page(l, StatusCode::UNPROCESSABLE_ENTITY, &why),
-        Err(_) => error_page(
-            l,
-            StatusCode::INTERNAL_SERVER_ERROR,
-            l.pick(
-                "The draw step stopped; try again.",
-                "L'étape du tirage s'est arrêtée ; réessayez.",
-            ),
-        ),
+        Err(why) => error_page(l, StatusCode::UNPROCESSABLE_ENTITY, &why),
     }
 }

@@ -44,23 +44,24 @@ pub async fn make_code(State(st): State<Arc<AppState>>, f: CsrfForm<CodeForm>) -
     let l = f.user.lang;
     let who = f.user.staff.username.clone();
     let kind = f.form.kind.clone();
-    let s = st.clone();
-    let done = tokio::task::spawn_blocking(move || {
-        let now = s.clock.now();
-        let code = s.store.new_enrolment_code(&kind, now)?;
-        s.store.record_audit(
-            &who,
-            "device.enrolment_code",
-            &kind,
-            serde_json::json!({}),
-            now,
-        )?;
+    let now = st.clock.now();
+    let done = async {
+        let code = st.backend.new_enrolment_code(kind.clone(), now).await?;
+        st.backend
+            .record_audit(
+                who,
+                "device.enrolment_code".into(),
+                kind,
+                serde_json::json!({}),
+                now,
+            )
+            .await?;
         Ok::<_, crate::store::StoreError>(code)
-    })
+    }
     .await;
     let code = match done {
-        Ok(Ok(c)) => c,
-        Ok(Err(e @ crate::store::StoreError::Invalid(_))) => {
+        Ok(c) => c,
+        Err(e @ crate::store::StoreError::Invalid(_)) => {
             return error_page(l, StatusCode::UNPROCESSABLE_ENTITY, &e.to_string())
         }
         _ => {

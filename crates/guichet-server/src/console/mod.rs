@@ -192,14 +192,12 @@ async fn sign_in(
             ),
         );
     }
-    let s = st.clone();
-    let done = tokio::task::spawn_blocking(move || {
-        s.store
-            .sign_in(&form.username, &form.password, s.clock.now())
-    })
-    .await;
+    let done = st
+        .backend
+        .sign_in(form.username, form.password, st.clock.now())
+        .await;
     match done {
-        Ok(Ok(session)) => {
+        Ok(session) => {
             let c = set_cookie(
                 &headers,
                 SESSION_COOKIE,
@@ -216,7 +214,7 @@ async fn sign_in(
             }
             res
         }
-        Ok(Err(e @ (StaffError::WrongPassword { .. } | StaffError::Locked { .. }))) => {
+        Err(e @ (StaffError::WrongPassword { .. } | StaffError::Locked { .. })) => {
             let status = match e {
                 StaffError::Locked { .. } => StatusCode::TOO_MANY_REQUESTS,
                 _ => StatusCode::UNAUTHORIZED,
@@ -224,7 +222,7 @@ async fn sign_in(
             let msg = sign_in_refusal(l, &e);
             sign_in_answer(&headers, l, status, Some(&msg))
         }
-        Ok(Err(e)) => {
+        Err(e) => {
             tracing::error!(error = %e, "console sign-in failed");
             pages::error_page(
                 l,
@@ -235,7 +233,6 @@ async fn sign_in(
                 ),
             )
         }
-        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     }
 }
 
@@ -260,9 +257,9 @@ async fn sign_out(
     f: CsrfForm<Empty>,
 ) -> Response {
     let (token, who) = (f.user.token.clone(), f.user.staff.username.clone());
-    let s = st.clone();
-    let _ =
-        tokio::task::spawn_blocking(move || s.store.sign_out(&token, &who, s.clock.now())).await;
+    if let Err(e) = st.backend.sign_out(token, who, st.clock.now()).await {
+        tracing::error!(error = %e, "console sign-out failed");
+    }
     let c = set_cookie(&headers, SESSION_COOKIE, "", 0);
     (
         StatusCode::SEE_OTHER,
@@ -281,18 +278,22 @@ async fn gate_list_file(
     if file != "keys.json" && file != "revoked.json" {
         return pages::error_page(l, StatusCode::NOT_FOUND, "keys.json, revoked.json");
     }
-    let s = st.clone();
-    let made = tokio::task::spawn_blocking(move || {
-        let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
-        let (keys, revoked) = crate::device_cli::write_gate_lists(&s.store, dir.path())?;
-        let path = if file == "keys.json" { keys } else { revoked };
-        std::fs::read(&path)
-            .map(|b| (file, b))
-            .map_err(|e| e.to_string())
-    })
-    .await;
+    let made = match st.backend.gate_files().await {
+        Ok((keys, revoked)) => tokio::task::spawn_blocking(move || {
+            let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+            let (keys, revoked) = crate::device_cli::write_gate_files(keys, revoked, dir.path())?;
+            let path = if file == "keys.json" { keys } else { revoked };
+            std::fs::read(&path)
+                .map(|b| (file, b))
+                .map_err(|e| e.to_string())
+        })
+        .await
+        .map_err(|e| e.to_string())
+        .and_then(|r| r),
+        Err(e) => Err(e.to_string()),
+    };
     match made {
-        Ok(Ok((file, bytes))) => (
+        Ok((file, bytes)) => (
             [
                 (CONTENT_TYPE, "application/json".to_string()),
                 (
@@ -316,9 +317,8 @@ async fn gate_list_file(
 
 async fn audit(State(st): State<Arc<AppState>>, user: StaffUser) -> Response {
     let l = user.lang;
-    let s = st.clone();
-    let rows = match tokio::task::spawn_blocking(move || s.store.audit_log(500)).await {
-        Ok(Ok(r)) => r,
+    let rows = match st.backend.audit_log(500).await {
+        Ok(r) => r,
         _ => {
             return pages::error_page(
                 l,

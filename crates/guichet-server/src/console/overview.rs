@@ -68,12 +68,14 @@ fn phase_row(l: Lang, p: &guichet_domain::config::Phase) -> Markup {
 
 pub async fn page(State(st): State<Arc<AppState>>, user: StaffUser) -> Response {
     let l = user.lang;
-    let s = st.clone();
-    let read = tokio::task::spawn_blocking(move || {
-        Ok::<_, StoreError>((s.store.availability(None)?, s.store.sales_overview()?))
-    })
+    let read = async {
+        Ok::<_, StoreError>((
+            st.backend.availability(None).await?,
+            st.backend.sales_overview().await?,
+        ))
+    }
     .await;
-    let Ok(Ok((avail, sales))) = read else {
+    let Ok((avail, sales)) = read else {
         return error_page(
             l,
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -84,7 +86,7 @@ pub async fn page(State(st): State<Arc<AppState>>, user: StaffUser) -> Response 
         );
     };
     let now = st.clock.now();
-    let phases = &st.store.config().phases;
+    let phases = &st.draws.config().phases;
     let open: Vec<_> = phases.iter().filter(|p| p.is_open(now)).collect();
     let mut next: Vec<_> = phases.iter().filter(|p| p.opens > now).collect();
     next.sort_by_key(|p| p.opens);

@@ -125,27 +125,19 @@ pub fn sign_in(lang: Lang, csrf: &str, problem: Option<&str>) -> Markup {
 /// with `failed`, which says it is logged.
 pub fn after_action<T>(
     lang: Lang,
-    done: Result<crate::store::Result<T>, tokio::task::JoinError>,
+    done: crate::store::Result<T>,
     to: &'static str,
     what: &str,
     failed: (&str, &str),
 ) -> Response {
     use crate::store::StoreError;
     match done {
-        Ok(Ok(_)) => (StatusCode::SEE_OTHER, [(axum::http::header::LOCATION, to)]).into_response(),
-        Ok(Err(
-            e @ (StoreError::NotFound(_) | StoreError::Conflict(_) | StoreError::Invalid(_)),
-        )) => error_page(lang, StatusCode::UNPROCESSABLE_ENTITY, &e.to_string()),
-        Ok(Err(e)) => {
-            tracing::error!(error = %e, "console: {what} failed");
-            error_page(
-                lang,
-                StatusCode::INTERNAL_SERVER_ERROR,
-                lang.pick(failed.0, failed.1),
-            )
+        Ok(_) => (StatusCode::SEE_OTHER, [(axum::http::header::LOCATION, to)]).into_response(),
+        Err(e @ (StoreError::NotFound(_) | StoreError::Conflict(_) | StoreError::Invalid(_))) => {
+            error_page(lang, StatusCode::UNPROCESSABLE_ENTITY, &e.to_string())
         }
         Err(e) => {
-            tracing::error!(error = %e, "console: {what} stopped");
+            tracing::error!(error = %e, "console: {what} failed");
             error_page(
                 lang,
                 StatusCode::INTERNAL_SERVER_ERROR,

@@ -33,12 +33,14 @@ pub async fn inventory(
     Query(q): Query<InventoryQuery>,
 ) -> Response {
     let l = user.lang;
-    let s = st.clone();
-    let read = tokio::task::spawn_blocking(move || {
-        Ok::<_, crate::store::StoreError>((s.store.availability(None)?, s.store.lent_by_device()?))
-    })
+    let read = async {
+        Ok::<_, crate::store::StoreError>((
+            st.backend.availability(None).await?,
+            st.backend.lent_by_device().await?,
+        ))
+    }
     .await;
-    let Ok(Ok((avail, holders))) = read else {
+    let Ok((avail, holders)) = read else {
         return error_page(
             l,
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -49,7 +51,7 @@ pub async fn inventory(
         );
     };
     let sessions: std::collections::HashMap<&str, &guichet_domain::catalogue::Session> = st
-        .store
+        .backend
         .catalogue()
         .sessions()
         .map(|s| (s.code.as_str(), s))
@@ -173,18 +175,17 @@ pub async fn accounts(
     let found = if text.is_empty() {
         Vec::new()
     } else {
-        let s = st.clone();
-        let t = text.clone();
-        let found = tokio::task::spawn_blocking(move || {
-            let accounts = s.store.search_accounts(&t)?;
-            let orders = accounts
-                .iter()
-                .map(|a| s.store.account_orders(&a.id))
-                .collect::<Result<Vec<_>, _>>()?;
-            Ok::<_, crate::store::StoreError>(accounts.into_iter().zip(orders).collect::<Vec<_>>())
-        });
+        let found = async {
+            let accounts = st.backend.search_accounts(text.clone()).await?;
+            let mut found = Vec::with_capacity(accounts.len());
+            for a in accounts {
+                let orders = st.backend.account_orders(a.id.clone()).await?;
+                found.push((a, orders));
+            }
+            Ok::<_, crate::store::StoreError>(found)
+        };
         match found.await {
-            Ok(Ok(v)) => v,
+            Ok(v) => v,
             _ => {
                 return error_page(
                     l,

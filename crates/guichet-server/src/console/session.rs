@@ -122,19 +122,19 @@ impl FromRequestParts<Arc<AppState>> for StaffUser {
         let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
             return Err(to_sign_in());
         };
-        let st = state.clone();
-        let t = token.clone();
-        let found =
-            tokio::task::spawn_blocking(move || st.store.staff_session(&t, st.clock.now())).await;
+        let found = state
+            .backend
+            .staff_session(token.clone(), state.clock.now())
+            .await;
         match found {
-            Ok(Ok(Some(s))) => Ok(StaffUser {
+            Ok(Some(s)) => Ok(StaffUser {
                 staff: s.staff,
                 csrf: s.csrf,
                 token,
                 lang,
             }),
-            Ok(Ok(None)) => Err(to_sign_in()),
-            Ok(Err(e)) => {
+            Ok(None) => Err(to_sign_in()),
+            Err(e) => {
                 tracing::error!(error = %e, "console session look-up failed");
                 Err(super::pages::error_page(
                     lang,
@@ -145,7 +145,6 @@ impl FromRequestParts<Arc<AppState>> for StaffUser {
                     ),
                 ))
             }
-            Err(_) => Err(StatusCode::INTERNAL_SERVER_ERROR.into_response()),
         }
     }
 }

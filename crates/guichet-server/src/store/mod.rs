@@ -20,13 +20,14 @@ pub mod staff;
 mod sync;
 
 pub use conflict_resolution::{ConflictRow, Decision};
-pub use console_reads::{DeviceSync, DrawSummary, OrderRow, SalesOverview};
+pub use console_reads::{DeviceSync, DrawSummary, LentByDevice, OrderRow, SalesOverview};
 pub use device_states::ReportTimes;
 pub use devices::{key_id, Device};
 pub(crate) use draws::decide as draw_rules;
 pub use draws::{Closed, DrawStoreError, Rule};
 pub(crate) use notices::{from_ms as notice_from_ms, ts as notice_ts};
 pub use notices::{EnqueueReport, NoticeRow, NoticeState};
+pub(crate) use revocation::REVOCATION_SELECT;
 pub use revocation::{
     refusal_reason, AtRisk, DeviceRefusals, DeviceRevocation, DeviceRow, GateKey, Settlement,
 };

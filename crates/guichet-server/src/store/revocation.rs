@@ -60,7 +60,7 @@ pub enum Settlement {
 }
 
 impl Settlement {
-    fn column(self) -> &'static str {
+    pub(crate) fn column(self) -> &'static str {
         match self {
             Settlement::WriteOff => "write_off",
             Settlement::Return => "return",
@@ -135,7 +135,7 @@ fn revocation_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DeviceRevocation> {
     })
 }
 
-const REVOCATION_SELECT: &str = "SELECT d.id, d.name, d.kind, r.revoked_after, r.reason,
+pub(crate) const REVOCATION_SELECT: &str = "SELECT d.id, d.name, d.kind, r.revoked_after, r.reason,
     r.revoked_by, r.recorded_at FROM device_revocations r JOIN devices d ON d.id = r.device_id";
 
 /// The words a revoked device's token is refused with.

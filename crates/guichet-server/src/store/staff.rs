@@ -155,13 +155,13 @@ impl StaffError {
     }
 }
 
-fn random_token() -> Result<String, StaffError> {
+pub(crate) fn random_token() -> Result<String, StaffError> {
     let mut b = [0u8; 32];
     getrandom::fill(&mut b).map_err(|e| StoreError::Invalid(format!("no randomness: {e}")))?;
     Ok(b.iter().map(|x| format!("{x:02x}")).collect())
 }
 
-fn check_username(u: &str) -> Result<String, StaffError> {
+pub(crate) fn check_username(u: &str) -> Result<String, StaffError> {
     let u = u.trim().to_lowercase();
     let ok = (3..=40).contains(&u.len())
         && u.chars()
@@ -177,6 +177,37 @@ fn check_username(u: &str) -> Result<String, StaffError> {
 /// takes as long as for a known one.
 const DUMMY_HASH: &str =
     "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$2Dd8M2v8wC0hV1rXoDZzZ7o0o8l3d7oL9Kq3m1kqNfA";
+
+/// A new staff member's checked username and the Argon2id hash of their password; refused
+/// when the username breaks its rule or the password is too short.
+pub(crate) fn new_staff_credentials(
+    username: &str,
+    password: &str,
+) -> Result<(String, String), StaffError> {
+    let username = check_username(username)?;
+    let found = password.chars().count();
+    if found < MIN_PASSWORD_CHARS {
+        return Err(StaffError::WeakPassword { found });
+    }
+    let salt = SaltString::generate(&mut OsRng);
+    let hash = Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map_err(|e| StoreError::Invalid(format!("cannot hash the password: {e}")))?
+        .to_string();
+    Ok((username, hash))
+}
+
+/// Whether `password` matches the stored hash; with no hash (an unknown username) a dummy one
+/// is checked, so that the answer takes as long as for a known username.
+pub(crate) fn password_matches(hash: Option<&str>, password: &str) -> bool {
+    PasswordHash::new(hash.unwrap_or(DUMMY_HASH))
+        .map(|h| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &h)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
 
 /// Appends to the audit log inside the caller's transaction, so a change and its record are
 /// one commit.
@@ -211,16 +242,7 @@ impl Store {
         by: &str,
         now: Timestamp,
     ) -> Result<Staff, StaffError> {
-        let username = check_username(username)?;
-        let found = password.chars().count();
-        if found < MIN_PASSWORD_CHARS {
-            return Err(StaffError::WeakPassword { found });
-        }
-        let salt = SaltString::generate(&mut OsRng);
-        let hash = Argon2::default()
-            .hash_password(password.as_bytes(), &salt)
-            .map_err(|e| StoreError::Invalid(format!("cannot hash the password: {e}")))?
-            .to_string();
+        let (username, hash) = new_staff_credentials(username, password)?;
         self.write(|tx| {
             let n = tx.execute(
                 "INSERT INTO staff(username, password_hash, role, created_at, created_by)
@@ -271,14 +293,7 @@ impl Store {
                 return Err(StaffError::Locked { until });
             }
         }
-        let hash = row.as_ref().map_or(DUMMY_HASH, |(h, _)| h.as_str());
-        let good = PasswordHash::new(hash)
-            .map(|h| {
-                Argon2::default()
-                    .verify_password(password.as_bytes(), &h)
-                    .is_ok()
-            })
-            .unwrap_or(false);
+        let good = password_matches(row.as_ref().map(|(h, _)| h.as_str()), password);
         match row {
             Some((_, role)) if good => {
                 let role = Role::parse(&role)?;

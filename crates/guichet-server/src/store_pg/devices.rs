@@ -95,7 +95,7 @@ impl PgStore {
             .cloned()
     }
 
-    /// The device a bearer token belongs to (device revocation is not on PostgreSQL yet).
+    /// The device a bearer token belongs to; none for a revoked device's token.
     pub async fn device_by_token(&self, token: &str) -> Result<Option<Device>> {
         if let Some(d) = self.cached_device(token) {
             return Ok(Some(d));
@@ -104,47 +104,35 @@ impl PgStore {
         let row = self
             .client()
             .await?
-            .query_opt("SELECT id, kind FROM devices WHERE token_hash = $1", &[&h])
+            .query_opt(
+                "SELECT id, kind FROM devices WHERE token_hash = $1
+                 AND id NOT IN (SELECT device_id FROM device_revocations)",
+                &[&h],
+            )
             .await?;
         let found = row.map(|r| Device {
             id: r.get(0),
             kind: r.get(1),
         });
         if let Some(d) = &found {
-            self.devices_seen
-                .write()
-                .unwrap_or_else(|p| p.into_inner())
-                .insert(h, d.clone());
+            let mut seen = self.devices_seen.write().unwrap_or_else(|p| p.into_inner());
+            // Revoked while this read ran: answer this one request, remember nothing.
+            if !self.is_token_revoked(&h) {
+                seen.insert(h, d.clone());
+            }
         }
         Ok(found)
     }
 
-    /// Every enrolled device's key (device revocation is not on PostgreSQL yet: none is
-    /// revoked) and every revoked ticket id, for gates.
+    /// Every enrolled device's key (with the instant a revoked one's stops) and every revoked
+    /// ticket id, for gates.
     pub async fn gate_lists(&self) -> Result<(Vec<GateKey>, Vec<String>)> {
-        let c = self.client().await?;
-        let keys = c
-            .query(
-                "SELECT key_id, public_key_hex, kind FROM devices ORDER BY enrolled_at, id",
-                &[],
-            )
+        let keys = self.gate_keys().await?;
+        let revoked = self
+            .revocations_with_reasons()
             .await?
-            .iter()
-            .map(|r| GateKey {
-                key_id: r.get(0),
-                public_key_hex: r.get(1),
-                kind: r.get(2),
-                revoked_after: None,
-            })
-            .collect();
-        let revoked = c
-            .query(
-                "SELECT ticket_id FROM revocations ORDER BY revoked_at, ticket_id",
-                &[],
-            )
-            .await?
-            .iter()
-            .map(|r| r.get(0))
+            .into_iter()
+            .map(|(id, _)| id)
             .collect();
         Ok((keys, revoked))
     }

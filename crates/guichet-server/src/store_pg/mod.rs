@@ -7,13 +7,16 @@
 
 mod accounts;
 mod catalogue;
+mod console_reads;
 mod device_states;
 mod devices;
 mod draws;
 mod feed;
 mod holds;
 mod notices;
+mod revocation;
 mod sales;
+mod staff;
 mod sync;
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -67,6 +70,8 @@ pub struct PgStore {
     commit_delay_ms: AtomicU64,
     sales: sales::SaleQueue,
     devices_seen: std::sync::RwLock<std::collections::HashMap<String, crate::store::Device>>,
+    /// Token hashes of revoked devices this process knows of: never cached again.
+    tokens_revoked: std::sync::RwLock<std::collections::HashSet<String>>,
     registered: AtomicBool,
     card_key_dir: std::path::PathBuf,
 }
@@ -134,6 +139,7 @@ impl PgStore {
             commit_delay_ms: AtomicU64::new(0),
             sales: Default::default(),
             devices_seen: Default::default(),
+            tokens_revoked: Default::default(),
             registered: AtomicBool::new(false),
             card_key_dir,
         };
@@ -239,13 +245,6 @@ impl PgStore {
             .await?;
         tx.commit().await?;
         Ok(())
-    }
-
-    /// A part of the server not yet on PostgreSQL: the error routes answer with 503.
-    pub fn unavailable(what: &str) -> StoreError {
-        StoreError::Unavailable(format!(
-            "{what} is not available on the PostgreSQL store in this version: run this part against SQLite (--db FILE)"
-        ))
     }
 }
 

@@ -17,7 +17,7 @@ use super::{count, PgStore};
 use crate::store::decide;
 use crate::store::{Result, StoreError};
 
-type Feed = BTreeSet<(&'static str, String)>;
+pub(super) type Feed = BTreeSet<(&'static str, String)>;
 
 fn offer_key(session: &str, category: &str) -> String {
     format!("{session}|{category}")
@@ -54,7 +54,7 @@ async fn allotment(
     })
 }
 
-async fn changed(c: &impl GenericClient, feed: &Feed) -> Result<()> {
+pub(super) async fn changed(c: &impl GenericClient, feed: &Feed) -> Result<()> {
     let st = c
         .prepare_cached("INSERT INTO changes(kind, key) VALUES ($1, $2)")
         .await?;
@@ -236,7 +236,7 @@ impl PgStore {
         Ok(acks)
     }
 
-    async fn apply_one(
+    pub(super) async fn apply_one(
         &self,
         tx: &impl GenericClient,
         device: &str,
@@ -545,7 +545,7 @@ pub(super) async fn allotments(c: &impl GenericClient, device: &str) -> Result<V
 }
 
 /// A push that must run again whole (deadlock), or failed.
-enum Retry {
+pub(super) enum Retry {
     Again(tokio_postgres::Error),
     Store(StoreError),
 }

@@ -169,9 +169,13 @@ impl Server {
             .await
     }
 
+    /// Tickets sold in all, read from the SQLite store itself (SQLite only: [`Server::sold`]
+    /// reads either store).
     pub fn orders(&self) -> u32 {
         self.state
             .store
+            .as_ref()
+            .expect("orders() reads the SQLite store: use sold() on either store")
             .availability(None)
             .unwrap()
             .iter()
