@@ -195,7 +195,11 @@ async fn a_key_keeps_its_first_answer_and_another_body_with_it_is_refused(s: Ser
     };
     let refused = uuid::Uuid::now_v7().to_string();
     let (st, first) = post(order(&refused, "P24-000005", "ATH07", 7)).await;
-    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "7 is over the cap of 6: {first}");
+    assert_eq!(
+        st,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "7 is over the cap of 6: {first}"
+    );
     let (st, again) = post(order(&refused, "P24-000005", "ATH07", 7)).await;
     assert_eq!(
         (st, &again["details"]),
@@ -207,15 +211,20 @@ async fn a_key_keeps_its_first_answer_and_another_body_with_it_is_refused(s: Ser
     assert_eq!(st, StatusCode::CONFLICT, "{other}");
     let message = other["message"].as_str().unwrap_or_default();
     assert!(
-        message.contains(&format!("idempotency key {refused} was used for another order"))
-            && message.contains("with a new key"),
+        message.contains(&format!(
+            "idempotency key {refused} was used for another order"
+        )) && message.contains("with a new key"),
         "the refusal names the rule and the way out: {message}"
     );
     let sold = uuid::Uuid::now_v7().to_string();
     let (st, v) = post(order(&sold, "P24-000005", "ATH07", 2)).await;
     assert_eq!(st, StatusCode::CREATED, "{v}");
     let (st, v) = post(order(&sold, "P24-000005", "ATH07", 3)).await;
-    assert_eq!(st, StatusCode::CONFLICT, "a sold key with another body: {v}");
+    assert_eq!(
+        st,
+        StatusCode::CONFLICT,
+        "a sold key with another body: {v}"
+    );
     assert_eq!(s.sold().await, 2, "only the 2 tickets of the sold key");
 }
 

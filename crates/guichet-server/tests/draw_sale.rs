@@ -67,7 +67,10 @@ async fn a_timeslot_written_by_a_run_on_postgres_opens_the_sale_for_its_account_
         )
         .await
         .unwrap();
-    assert_eq!(tr.settings.winners, 10, "40 tickets at 4 a winner");
+    assert_eq!(
+        tr.settings.winners, 3,
+        "40 tickets at 4 a winner make 10, capped at the 3 registrants"
+    );
     let id = AccountId::parse("P24-000102").unwrap();
     let dto = s.state.backend.account(id).await.unwrap();
     let d = dto
@@ -75,7 +78,7 @@ async fn a_timeslot_written_by_a_run_on_postgres_opens_the_sale_for_its_account_
         .iter()
         .find(|d| d.draw == "single-draw")
         .unwrap_or_else(|| panic!("no single-draw entry: {:?}", dto.draws));
-    assert_eq!(d.status, "drawn", "3 registrants, 10 winners: all drawn");
+    assert_eq!(d.status, "drawn", "3 registrants, 3 winners: all drawn");
     let start: Timestamp = d.slot_start.as_deref().unwrap().parse().unwrap();
     let end: Timestamp = d.slot_end.as_deref().unwrap().parse().unwrap();
 

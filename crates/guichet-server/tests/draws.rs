@@ -98,7 +98,6 @@ async fn registration_window_edges_are_opens_included_closes_excluded_in_paris_t
     let (r, m) = rule(
         store
             .register_for_draw("pack-draw", &a, None, at("2022-11-30T23:59:59"))
-            .await
             .await,
     );
     assert_eq!(
@@ -123,7 +122,6 @@ async fn registration_window_edges_are_opens_included_closes_excluded_in_paris_t
     let (r, m) = rule(
         store
             .register_for_draw("pack-draw", &a, None, at("2022-12-02T00:00:00"))
-            .await
             .await,
     );
     assert_eq!(r, Rule::AlreadyRegistered, "once per account and draw: {m}");
@@ -139,7 +137,6 @@ async fn registration_window_edges_are_opens_included_closes_excluded_in_paris_t
     let (r, m) = rule(
         store
             .register_for_draw("pack-draw", &c, None, at("2023-02-01T00:00:00"))
-            .await
             .await,
     );
     assert_eq!(r, Rule::Closed, "the closing instant is outside: {m}");
@@ -147,7 +144,6 @@ async fn registration_window_edges_are_opens_included_closes_excluded_in_paris_t
     let (r, _) = rule(
         store
             .register_for_draw("pack-draw", &ghost, None, at("2022-12-05T00:00:00"))
-            .await
             .await,
     );
     assert_eq!(
@@ -158,7 +154,6 @@ async fn registration_window_edges_are_opens_included_closes_excluded_in_paris_t
     let (r, _) = rule(
         store
             .register_for_draw("no-draw", &a, None, at("2022-12-05T00:00:00"))
-            .await
             .await,
     );
     assert_eq!(r, Rule::DrawUnknown, "an unknown draw is refused by name");
@@ -169,7 +164,6 @@ async fn registration_window_edges_are_opens_included_closes_excluded_in_paris_t
     let (r, m) = rule(
         store
             .register_for_draw("pack-draw", &c, None, at("2023-01-31T12:00:00"))
-            .await
             .await,
     );
     assert_eq!(
@@ -243,7 +237,6 @@ async fn a_run_writes_results_the_rules_read_and_the_transcript_verifies(s: Serv
                 Some(120),
                 at("2023-02-10T10:00:00"),
             )
-            .await
             .await,
     );
     assert_eq!(r, Rule::OutOfOrder, "no run before a commitment: {m}");
@@ -255,7 +248,6 @@ async fn a_run_writes_results_the_rules_read_and_the_transcript_verifies(s: Serv
                 RECORDED_ROUND_123.0,
                 at("2023-02-01T00:00:00"),
             )
-            .await
             .await,
     );
     assert_eq!(
@@ -280,7 +272,6 @@ async fn a_run_writes_results_the_rules_read_and_the_transcript_verifies(s: Serv
                 RECORDED_ROUND_123.0,
                 at("2023-01-16T10:00:00"),
             )
-            .await
             .await,
     );
     assert_eq!(r, Rule::OutOfOrder, "a commitment cannot change");
@@ -298,7 +289,6 @@ async fn a_run_writes_results_the_rules_read_and_the_transcript_verifies(s: Serv
             Some(120),
             at("2023-02-10T10:00:00"),
         )
-        .await
         .await
     {
         Err(DrawStoreError::Draw(e)) => assert_eq!(

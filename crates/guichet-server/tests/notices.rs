@@ -3,7 +3,6 @@
 //! `guichet-server notices` commands, and a real SMTP relay on 127.0.0.1 inside the test
 //! (`smtp.rs`) that reads what arrives. The sender is killed with SIGKILL mid-batch.
 
-#[allow(dead_code)]
 mod common;
 #[path = "common/smtp.rs"]
 mod smtp;

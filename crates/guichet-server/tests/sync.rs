@@ -113,7 +113,10 @@ async fn escrow_moves_with_allotments_offline_sales_and_voids(s: Server) {
     let (_, again) = s
         .call(
             "GET",
-            &format!("/v1/sync/pull?cursor={}", pulled["cursor"].as_str().unwrap()),
+            &format!(
+                "/v1/sync/pull?cursor={}",
+                pulled["cursor"].as_str().unwrap()
+            ),
             Some(&t),
             None,
         )
@@ -588,23 +591,51 @@ async fn the_cursor_is_opaque_text_old_integers_still_pull_and_bad_ones_get_400(
                 .await
         }
     };
+    // A sale to one fan: the feed has changes (its offer, its buyer) before the first pull.
+    let buy = |fan: &'static str| {
+        let (s, t) = (&s, &t);
+        async move {
+            account(s, t, fan).await;
+            let key = uuid::Uuid::now_v7().to_string();
+            let (st, v) = s
+                .call(
+                    "POST",
+                    "/v1/orders",
+                    Some(t),
+                    Some(order(&key, fan, "ATH07", 1)),
+                )
+                .await;
+            assert_eq!(st, StatusCode::CREATED, "{v}");
+        }
+    };
+    buy("P24-000030").await;
     let (st, first) = pull("0".into()).await;
     assert_eq!(st, StatusCode::OK, "{first}");
-    assert!(!first["availability"].as_array().unwrap().is_empty());
-    let cursor = first["cursor"].as_str().expect("the cursor is a string").to_owned();
+    let offers = first["availability"].as_array().unwrap().len();
+    assert!(offers > 1, "from 0, every offer: {offers}");
+    let cursor = first["cursor"]
+        .as_str()
+        .expect("the cursor is a string")
+        .to_owned();
     let on_pg = s.pg.is_some();
     let parts: Vec<&str> = cursor.split(':').collect();
     if on_pg {
         assert_eq!(parts.len(), 3, "EPOCH:XID:ID on PostgreSQL: {cursor}");
     } else {
         let n: i64 = cursor.parse().expect("the row id in decimal on SQLite");
-        assert!(n > 0, "the catalogue's rows are changes: {cursor}");
+        assert!(n > 0, "the sale's rows are changes: {cursor}");
     }
-    account(&s, &t, "P24-000030").await;
+    buy("P24-000031").await;
     let (st, later) = pull(cursor.clone()).await;
     assert_eq!(st, StatusCode::OK, "{later}");
-    assert_eq!(later["availability"], json!([]), "not a snapshot: {later}");
-    assert_eq!(later["accounts"][0]["id"], "P24-000030", "{later}");
+    let moved = later["availability"].as_array().unwrap();
+    assert_eq!(
+        (moved.len(), &moved[0]["session"]),
+        (1, &json!("ATH07")),
+        "not a snapshot: only the offer sold since: {later}"
+    );
+    assert_eq!(later["accounts"].as_array().unwrap().len(), 1, "{later}");
+    assert_eq!(later["accounts"][0]["id"], "P24-000031", "{later}");
     if !on_pg {
         // An older desk kept the cursor as an integer and sends it back the same: `12.0`
         // too, the integer as older documents allowed it.
@@ -616,12 +647,27 @@ async fn the_cursor_is_opaque_text_old_integers_still_pull_and_bad_ones_get_400(
     let foreign = if on_pg { "12" } else { "7:123:4" };
     let (st, snap) = pull(foreign.into()).await;
     assert_eq!(st, StatusCode::OK, "{snap}");
-    assert_eq!(snap["availability"], first["availability"], "a snapshot");
-    for bad in ["abc", "-3", "1:2", "1:2:3:4", "1:x:3", "99999999999999999999"] {
+    assert_eq!(
+        snap["availability"].as_array().unwrap().len(),
+        offers,
+        "a snapshot: every offer again"
+    );
+    for bad in [
+        "abc",
+        "-3",
+        "1:2",
+        "1:2:3:4",
+        "1:x:3",
+        "99999999999999999999",
+    ] {
         let (st, v) = pull(bad.into()).await;
         assert_eq!(st, StatusCode::BAD_REQUEST, "{bad}: {v}");
         let m = v["message"].as_str().unwrap_or_default();
-        for w in [&format!("cursor=\"{bad}\""), "EPOCH:XID:ID", "pull from the start with cursor=0"] {
+        for w in [
+            &format!("cursor=\"{bad}\""),
+            "EPOCH:XID:ID",
+            "pull from the start with cursor=0",
+        ] {
             assert!(m.contains(w), "{bad}: expected {w:?} in {m:?}");
         }
     }

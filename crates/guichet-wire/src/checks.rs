@@ -286,7 +286,11 @@ pub fn feed_cursor(field: &str, s: &str) -> Result<FeedCursor, String> {
             } else {
                 part(one)?
             };
-            Ok(if v == 0 { FeedCursor::Start } else { FeedCursor::Number(v) })
+            Ok(if v == 0 {
+                FeedCursor::Start
+            } else {
+                FeedCursor::Number(v)
+            })
         }
         [e, x, i] => Ok(FeedCursor::Xid {
             epoch: part(e)?,
@@ -337,11 +341,27 @@ mod tests {
         assert_eq!(feed_cursor("cursor", "123"), Ok(FeedCursor::Number(123)));
         assert_eq!(
             feed_cursor("cursor", "7:900:12"),
-            Ok(FeedCursor::Xid { epoch: 7, xid: 900, id: 12 })
+            Ok(FeedCursor::Xid {
+                epoch: 7,
+                xid: 900,
+                id: 12
+            })
         );
-        for bad in ["", "-1", "2.5", "1:2", "1:2:3:4", "a:b:c", "1::3", "9223372036854775808"] {
+        for bad in [
+            "",
+            "-1",
+            "2.5",
+            "1:2",
+            "1:2:3:4",
+            "a:b:c",
+            "1::3",
+            "9223372036854775808",
+        ] {
             let e = feed_cursor("cursor", bad).unwrap_err();
-            assert!(e.contains("pull from the start with cursor=0"), "{bad}: {e}");
+            assert!(
+                e.contains("pull from the start with cursor=0"),
+                "{bad}: {e}"
+            );
         }
         assert!(whole_text("cursor", "null", 0, 99)
             .unwrap_err()

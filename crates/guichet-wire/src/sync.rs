@@ -190,7 +190,11 @@ mod tests {
     fn a_cursor_is_kept_as_text_whether_it_came_as_text_or_as_a_number() {
         assert_eq!(pulled(r#""7:900:12""#).unwrap().cursor, "7:900:12");
         assert_eq!(pulled(r#""123""#).unwrap().cursor, "123");
-        assert_eq!(pulled("123").unwrap().cursor, "123", "an older server's number");
+        assert_eq!(
+            pulled("123").unwrap().cursor,
+            "123",
+            "an older server's number"
+        );
         assert!(pulled("-1").is_err(), "a negative number is no cursor");
         assert!(pulled("null").is_err());
     }

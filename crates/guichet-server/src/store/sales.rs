@@ -459,7 +459,14 @@ impl Store {
     ) -> Result<SaleOutcome, SaleError> {
         if let Some((hold_id, lines)) = hold {
             // The seats were set aside for this order: they move from held to sold.
-            let response = record(tx, valid, &job.account, (&job.key, &job.body), &job.device, job.now)?;
+            let response = record(
+                tx,
+                valid,
+                &job.account,
+                (&job.key, &job.body),
+                &job.device,
+                job.now,
+            )?;
             if !holds::confirm(tx, &hold_id, &lines, &response.order_id, job.now)? {
                 return Err(
                     StoreError::Conflict(format!("hold {hold_id} ended during the sale")).into(),
@@ -486,7 +493,14 @@ impl Store {
                 .into());
             }
         }
-        let response = record(tx, valid, &job.account, (&job.key, &job.body), &job.device, job.now)?;
+        let response = record(
+            tx,
+            valid,
+            &job.account,
+            (&job.key, &job.body),
+            &job.device,
+            job.now,
+        )?;
         Ok(SaleOutcome { response })
     }
 

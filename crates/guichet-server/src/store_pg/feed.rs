@@ -117,9 +117,7 @@ impl PgStore {
         let more = rows.len() as i64 > page;
         rows.truncate(usize::try_from(page).unwrap_or(usize::MAX));
         // The last change served; with none, the cursor stays where it was.
-        let (upto_xid, upto_id) = rows
-            .last()
-            .map_or((after_xid, after_id), |r| (r.0, r.1));
+        let (upto_xid, upto_id) = rows.last().map_or((after_xid, after_id), |r| (r.0, r.1));
         let keys: BTreeSet<(String, String)> =
             rows.into_iter().map(|(_, _, k, v)| (k, v)).collect();
         let mut out = PullResponse {

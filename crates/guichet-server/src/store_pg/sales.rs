@@ -541,8 +541,7 @@ impl PgStore {
         let tx = c.transaction().await?;
         // This replica's bucket rows of the short offers, locked in (session, category) order
         // (a bucket is always locked before its pool row), with what they hold under the lock.
-        let (ss, cs): (Vec<String>, Vec<String>) =
-            short.iter().map(|(k, _)| (*k).clone()).unzip();
+        let (ss, cs): (Vec<String>, Vec<String>) = short.iter().map(|(k, _)| (*k).clone()).unzip();
         let lock = tx
             .prepare_cached(
                 "SELECT b.session, b.category, b.seats_left FROM buckets b
