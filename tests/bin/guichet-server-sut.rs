@@ -98,8 +98,7 @@ fn serve_postgres_unguarded(
                 let _ = lease.renew_lease().await;
             }
         });
-        let state =
-            guichet_server::api::AppState::postgres(pg, clock).map_err(|e| e.to_string())?;
+        let state = guichet_server::api::AppState::postgres(pg, clock);
         let listener = tokio::net::TcpListener::bind(listen)
             .await
             .map_err(|e| e.to_string())?;

@@ -97,7 +97,7 @@ pub fn run_postgres(
         let pg = Arc::new(pg);
         tracing::info!(replica = pg.replica_id(), "PostgreSQL store");
         tokio::spawn(renew_lease(Arc::clone(&pg)));
-        AppState::postgres(pg, clock)
+        Ok(AppState::postgres(pg, clock))
     })
 }
 

@@ -15,7 +15,7 @@ use serde_json::json;
 
 /// A server over the test database with its clock at `now` (several may share a database).
 async fn at_time(db: &pg::TestDb, now: Timestamp) -> Server {
-    let state = AppState::postgres(Arc::new(db.store().await), Clock::fixed(now)).unwrap();
+    let state = AppState::postgres(Arc::new(db.store().await), Clock::fixed(now));
     Server {
         _dir: None,
         state,

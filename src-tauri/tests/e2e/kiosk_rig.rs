@@ -241,7 +241,21 @@ impl Keys<'_> {
             if focused(self.s) == json!(testid) {
                 return;
             }
+            must(self.s.execute(
+                "window.e2eFocusBefore = document.activeElement; return null;",
+                json!([]),
+            ));
             self.press(TAB);
+            // WebKit may move the focus after WebDriver has answered the key press: wait for
+            // it to move before the next look, or a busy machine passes `testid` unseen.
+            self.s
+                .wait_for("the focus to move after Tab", STEP_BUDGET, |s| {
+                    let moved = s.execute(
+                        "return document.activeElement !== window.e2eFocusBefore;",
+                        json!([]),
+                    )?;
+                    Ok((moved == json!(true)).then_some(()))
+                });
         }
         assert_eq!(
             focused(self.s),

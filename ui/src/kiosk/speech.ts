@@ -59,7 +59,12 @@ export function joined(parts: string[]): string {
     .join(' ');
 }
 
+/** The call before: the shell runs its commands concurrently, so each call waits for the one
+ *  before it to be answered; otherwise a stop (a wipe) could be overtaken by the utterance of
+ *  the control just pressed, and the attract screen would speak. */
+let previous: Promise<unknown> = Promise.resolve();
+
 /** Says `text` in `lang`, cutting what was being said (an empty text only stops). */
 export function say(text: string, lang: string): void {
-  void api.kioskSpeak(text.slice(0, 600), lang).catch(() => {});
+  previous = previous.then(() => api.kioskSpeak(text.slice(0, 600), lang)).catch(() => {});
 }

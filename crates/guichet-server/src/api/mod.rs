@@ -20,7 +20,7 @@ use guichet_domain::Clock;
 pub use error::Error;
 
 use crate::backend::Backend;
-use crate::store::{Store, StoreError};
+use crate::store::Store;
 use crate::store_pg::PgStore;
 
 /// Largest request body accepted (a sync batch of a few thousand events fits).
@@ -56,16 +56,15 @@ impl AppState {
         })
     }
 
-    /// State over a PostgreSQL store and a clock. It no longer fails (there is no placeholder
-    /// SQLite file to make any more); the `Result` stays for its callers.
-    pub fn postgres(pg: Arc<PgStore>, clock: Clock) -> Result<Arc<AppState>, StoreError> {
-        Ok(Arc::new(AppState {
+    /// State over a PostgreSQL store and a clock.
+    pub fn postgres(pg: Arc<PgStore>, clock: Clock) -> Arc<AppState> {
+        Arc::new(AppState {
             backend: Arc::new(Arc::clone(&pg)),
             draws: Arc::new(pg),
             store: None,
             clock,
             metrics: metrics::Metrics::default(),
-        }))
+        })
     }
 
     /// Whether the store is PostgreSQL.

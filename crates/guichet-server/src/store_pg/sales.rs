@@ -30,6 +30,21 @@ use crate::store::{lost_sale, Result, SaleError, SaleOutcome, StoreError};
 /// pool is low, so the last seats stay where any replica can reach them).
 const CHUNK: i64 = 64;
 
+/// This replica's ($1) buckets of offers ($2 sessions, $3 categories) and their seats.
+macro_rules! my_buckets {
+    () => {
+        "SELECT b.session, b.category, b.seats_left FROM buckets b
+         JOIN unnest($2::TEXT[], $3::TEXT[]) AS t(s, c) ON b.session = t.s AND b.category = t.c
+         WHERE b.replica_id = $1"
+    };
+}
+const MY_BUCKETS: &str = my_buckets!();
+/// The same, locked in (session, category) order: a bucket is locked before its pool row.
+const MY_BUCKETS_LOCKED: &str = concat!(
+    my_buckets!(),
+    " ORDER BY b.session, b.category FOR UPDATE OF b"
+);
+
 /// This replica's buckets of offers ($1 sessions, $2 categories) lose $3 seats each, sold,
 /// only where they hold them; answers how many buckets did (all, or the caller backs out).
 const GUARDED_DECREMENT: &str = "WITH d AS (
@@ -257,14 +272,7 @@ impl PgStore {
             )
             .await?;
         let (ss, cs): (Vec<String>, Vec<String>) = demand.keys().cloned().unzip();
-        let mine = tx
-            .prepare_cached(
-                "SELECT b.session, b.category, b.seats_left FROM buckets b
-                 JOIN unnest($2::TEXT[], $3::TEXT[]) AS t(s, c)
-                     ON b.session = t.s AND b.category = t.c
-                 WHERE b.replica_id = $1 ORDER BY b.session, b.category FOR UPDATE OF b",
-            )
-            .await?;
+        let mine = tx.prepare_cached(MY_BUCKETS_LOCKED).await?;
         let lock_args: [&(dyn tokio_postgres::types::ToSql + Sync); 1] = [&accounts];
         let mine_args: [&(dyn tokio_postgres::types::ToSql + Sync); 3] = [&self.replica, &ss, &cs];
         let (locked, mine) = tokio::join!(tx.query(&lock, &lock_args), tx.query(&mine, &mine_args));
@@ -516,14 +524,7 @@ impl PgStore {
     ) -> std::result::Result<(), BatchError> {
         let mut c = self.client().await?;
         let (ss, cs): (Vec<String>, Vec<String>) = demand.keys().cloned().unzip();
-        let mine = c
-            .prepare_cached(
-                "SELECT b.session, b.category, b.seats_left FROM buckets b
-                 JOIN unnest($2::TEXT[], $3::TEXT[]) AS t(s, c)
-                     ON b.session = t.s AND b.category = t.c
-                 WHERE b.replica_id = $1",
-            )
-            .await?;
+        let mine = c.prepare_cached(MY_BUCKETS).await?;
         let have: BTreeMap<(String, String), i64> = c
             .query(&mine, &[&self.replica, &ss, &cs])
             .await?
@@ -542,14 +543,7 @@ impl PgStore {
         // This replica's bucket rows of the short offers, locked in (session, category) order
         // (a bucket is always locked before its pool row), with what they hold under the lock.
         let (ss, cs): (Vec<String>, Vec<String>) = short.iter().map(|(k, _)| (*k).clone()).unzip();
-        let lock = tx
-            .prepare_cached(
-                "SELECT b.session, b.category, b.seats_left FROM buckets b
-                 JOIN unnest($2::TEXT[], $3::TEXT[]) AS t(s, c)
-                     ON b.session = t.s AND b.category = t.c
-                 WHERE b.replica_id = $1 ORDER BY b.session, b.category FOR UPDATE OF b",
-            )
-            .await?;
+        let lock = tx.prepare_cached(MY_BUCKETS_LOCKED).await?;
         let held: BTreeMap<(String, String), i64> = tx
             .query(&lock, &[&self.replica, &ss, &cs])
             .await?

@@ -37,8 +37,7 @@ pub async fn server_on(kind: Kind) -> Server {
             let db = pg::TestDb::create().await;
             let store = db.store().await;
             let state =
-                AppState::postgres(Arc::new(store), Clock::fixed(at("2024-01-10T10:00:00")))
-                    .unwrap();
+                AppState::postgres(Arc::new(store), Clock::fixed(at("2024-01-10T10:00:00")));
             Server {
                 _dir: None,
                 state,
