@@ -516,8 +516,8 @@ impl PgStore {
     /// Makes this replica's buckets hold what a batch asks of each offer, if the pool (then
     /// other replicas' free buckets) has it: one read of the buckets, then one transaction for
     /// every short offer, in (session, category) order, so a batch costs one COMMIT of refills
-    /// at most, not one an offer, and three statements for all its offers that the pools can
-    /// fill (a spread batch names dozens of offers, most of them short).
+    /// at most, not one an offer. (One statement for all the short offers instead of three an
+    /// offer was measured slower with one replica: BENCHMARKS.md, session 10.)
     async fn refill_all(
         &self,
         demand: &BTreeMap<(String, String), i64>,
@@ -540,66 +540,8 @@ impl PgStore {
             return Ok(());
         }
         let tx = c.transaction().await?;
-        // This replica's bucket rows of the short offers, locked in (session, category) order
-        // (a bucket is always locked before its pool row), with what they hold under the lock.
-        let (ss, cs): (Vec<String>, Vec<String>) = short.iter().map(|(k, _)| (*k).clone()).unzip();
-        let lock = tx.prepare_cached(MY_BUCKETS_LOCKED).await?;
-        let held: BTreeMap<(String, String), i64> = tx
-            .query(&lock, &[&self.replica, &ss, &cs])
-            .await?
-            .iter()
-            .map(|r| ((r.get(0), r.get(1)), r.get(2)))
-            .collect();
-        let lacking: Vec<(&(String, String), i64)> = short
-            .iter()
-            .map(|(k, n)| (*k, *n - held.get(*k).copied().unwrap_or(0)))
-            .filter(|(_, n)| *n > 0)
-            .collect();
-        // Every lacking offer from its pool in one statement, the pool rows locked in
-        // (session, category) order: what it lacks, or a chunk (a quarter of the pool at most,
-        // so the last seats stay where any replica can reach them), into this replica's bucket.
-        let ls: Vec<&str> = lacking.iter().map(|((s, _), _)| s.as_str()).collect();
-        let lc: Vec<&str> = lacking.iter().map(|((_, c), _)| c.as_str()).collect();
-        let ln: Vec<i64> = lacking.iter().map(|(_, n)| *n).collect();
-        let take = tx
-            .prepare_cached(
-                "WITH t AS (SELECT * FROM unnest($2::TEXT[], $3::TEXT[], $4::BIGINT[]) AS t(s, c, n)),
-                 o AS (SELECT offers.session, offers.category, offers.pool, t.n FROM offers
-                       JOIN t ON offers.session = t.s AND offers.category = t.c
-                       WHERE offers.pool > 0
-                       ORDER BY offers.session, offers.category FOR UPDATE OF offers),
-                 took AS (UPDATE offers
-                          SET pool = offers.pool - LEAST(o.pool, GREATEST(o.n, LEAST($5, o.pool / 4)))
-                          FROM o WHERE offers.session = o.session AND offers.category = o.category
-                          RETURNING offers.session, offers.category,
-                                    LEAST(o.pool, GREATEST(o.n, LEAST($5, o.pool / 4))) AS got)
-                 INSERT INTO buckets(session, category, replica_id, seats_left)
-                 SELECT session, category, $1, got FROM took
-                 ON CONFLICT (session, category, replica_id)
-                     DO UPDATE SET seats_left = buckets.seats_left + EXCLUDED.seats_left
-                 RETURNING session, category, seats_left",
-            )
-            .await?;
-        let filled: BTreeMap<(String, String), i64> = if lacking.is_empty() {
-            BTreeMap::new()
-        } else {
-            tx.query(&take, &[&self.replica, &ls, &lc, &ln, &CHUNK])
-                .await?
-                .iter()
-                .map(|r| ((r.get(0), r.get(1)), r.get(2)))
-                .collect()
-        };
-        // What the pool could not give (near a sell-out): from other replicas' free buckets,
-        // one offer at a time.
         for ((s, cat), n) in short {
-            let now = filled
-                .get(&(s.clone(), cat.clone()))
-                .or_else(|| held.get(&(s.clone(), cat.clone())))
-                .copied()
-                .unwrap_or(0);
-            if now < n {
-                self.fill_bucket(&tx, s, cat, n).await?;
-            }
+            self.fill_bucket(&tx, s, cat, n).await?;
         }
         tx.commit().await?;
         Ok(())
