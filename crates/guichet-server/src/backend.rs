@@ -257,7 +257,8 @@ pub trait Backend: Send + Sync {
 /// The SQLite store as a [`Backend`]: each call on a blocking thread.
 pub struct Sqlite(pub Arc<Store>);
 
-async fn run<T: Send + 'static, E: From<StoreError> + Send + 'static>(
+/// Runs a SQLite store call on a blocking thread (both backends' SQLite impls use it).
+pub(crate) async fn run<T: Send + 'static, E: From<StoreError> + Send + 'static>(
     store: &Arc<Store>,
     f: impl FnOnce(&Store) -> std::result::Result<T, E> + Send + 'static,
 ) -> std::result::Result<T, E> {

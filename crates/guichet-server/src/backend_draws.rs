@@ -16,10 +16,8 @@ use guichet_notices::Next;
 use guichet_wire::draws::RegistrationDto;
 use jiff::{SignedDuration, Timestamp};
 
-use crate::backend::Sqlite;
-use crate::store::{
-    Closed, DrawStoreError, DrawSummary, EnqueueReport, NoticeRow, Result, Store, StoreError,
-};
+use crate::backend::{run, Sqlite};
+use crate::store::{Closed, DrawStoreError, DrawSummary, EnqueueReport, NoticeRow, Result};
 use crate::store_pg::PgStore;
 
 type R<T> = std::result::Result<T, DrawStoreError>;
@@ -87,18 +85,6 @@ pub trait DrawsBackend: Send + Sync {
     async fn draw_transcript(&self, draw: String, wave: u32) -> R<Option<String>>;
     /// Ends a CLI command's connection cleanly (a PostgreSQL replica's lease).
     async fn retire(&self) {}
-}
-
-async fn run<T: Send + 'static, E: From<StoreError> + Send + 'static>(
-    store: &Arc<Store>,
-    f: impl FnOnce(&Store) -> std::result::Result<T, E> + Send + 'static,
-) -> std::result::Result<T, E> {
-    let s = Arc::clone(store);
-    tokio::task::spawn_blocking(move || f(&s))
-        .await
-        .unwrap_or_else(|e| {
-            Err(StoreError::Invalid(format!("the store's thread failed: {e}")).into())
-        })
 }
 
 #[async_trait]

@@ -132,12 +132,7 @@ impl Store {
     /// database read, so the API answers it without a blocking thread. `None` means "ask
     /// [`Store::device_by_token`]", not "unknown".
     pub fn cached_device(&self, token: &str) -> Option<Device> {
-        let h = sha256_hex(token);
-        self.devices_seen
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(&h)
-            .cloned()
+        self.tokens.get(&sha256_hex(token))
     }
 
     /// The device a bearer token belongs to, unless it was revoked. Devices found are
@@ -145,13 +140,8 @@ impl Store {
     /// (`revocation.rs`), and a revoked token is never remembered again.
     pub fn device_by_token(&self, token: &str) -> Result<Option<Device>> {
         let h = sha256_hex(token);
-        if let Some(d) = self
-            .devices_seen
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(&h)
-        {
-            return Ok(Some(d.clone()));
+        if let Some(d) = self.tokens.get(&h) {
+            return Ok(Some(d));
         }
         let found = self.read(|c| {
             Ok::<_, StoreError>(
@@ -169,11 +159,7 @@ impl Store {
             )
         })?;
         if let Some(d) = &found {
-            let mut seen = self.devices_seen.write().unwrap_or_else(|p| p.into_inner());
-            // Revoked while this read ran: answer this one request, remember nothing.
-            if !self.is_token_revoked(&h) {
-                seen.insert(h, d.clone());
-            }
+            self.tokens.remember(h, d);
         }
         Ok(found)
     }

@@ -18,6 +18,7 @@ mod revocation;
 mod sales;
 pub mod staff;
 mod sync;
+pub(crate) mod token_cache;
 
 pub use conflict_resolution::{ConflictRow, Decision};
 pub use console_reads::{DeviceSync, DrawSummary, LentByDevice, OrderRow, SalesOverview};
@@ -139,11 +140,9 @@ pub struct Store {
     /// How long a new hold sets its seats aside, in seconds.
     pub(crate) hold_seconds: u32,
     sale_queue: sales::SaleQueue,
-    /// Devices already authenticated, by token hash (see [`Store::device_by_token`]).
-    devices_seen: std::sync::RwLock<std::collections::HashMap<String, Device>>,
-    /// Token hashes of revoked devices: never put back in `devices_seen` (see
-    /// `revocation.rs`).
-    tokens_revoked: std::sync::RwLock<std::collections::HashSet<String>>,
+    /// Devices already authenticated and tokens revoked, by token hash (see
+    /// [`Store::device_by_token`] and `revocation.rs`).
+    pub(crate) tokens: token_cache::TokenCache,
     /// Where the key that signs account cards lives (next to the database, never in it).
     card_key_dir: std::path::PathBuf,
     card_key: std::sync::OnceLock<guichet_tickets::DeviceKey>,
@@ -195,8 +194,7 @@ impl Store {
             pull_page: 100_000,
             hold_seconds: holds::DEFAULT_HOLD_SECONDS,
             sale_queue: Default::default(),
-            devices_seen: Default::default(),
-            tokens_revoked: Default::default(),
+            tokens: Default::default(),
             card_key_dir: cards::key_dir(path),
             card_key: Default::default(),
         })

@@ -196,7 +196,7 @@ impl Store {
             audit(tx, now, by, "device.revoke", device_id, details)?;
             Ok((r, token_hash))
         })?;
-        self.forget_token_hashes([token_hash]);
+        self.tokens.forget([token_hash]);
         Ok(revocation)
     }
 
@@ -436,35 +436,6 @@ impl Store {
             let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
             Ok::<_, StoreError>(rows.collect::<rusqlite::Result<Vec<_>>>()?)
         })?;
-        Ok(self.forget_token_hashes(hashes))
-    }
-
-    /// Marks token hashes revoked, then drops them from the cache, in that order: a lookup
-    /// that read the device before the revocation committed checks the mark before caching.
-    /// Returns how many were newly marked.
-    fn forget_token_hashes(&self, hashes: impl IntoIterator<Item = String>) -> usize {
-        let hashes: Vec<String> = hashes.into_iter().collect();
-        let mut fresh = 0;
-        {
-            let mut revoked = self
-                .tokens_revoked
-                .write()
-                .unwrap_or_else(|p| p.into_inner());
-            for h in &hashes {
-                fresh += usize::from(revoked.insert(h.clone()));
-            }
-        }
-        let mut seen = self.devices_seen.write().unwrap_or_else(|p| p.into_inner());
-        for h in &hashes {
-            seen.remove(h);
-        }
-        fresh
-    }
-
-    pub(super) fn is_token_revoked(&self, token_hash: &str) -> bool {
-        self.tokens_revoked
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .contains(token_hash)
+        Ok(self.tokens.forget(hashes))
     }
 }

@@ -88,11 +88,7 @@ impl PgStore {
 
     /// The device a token belongs to, if this process has seen it (no database read).
     pub fn cached_device(&self, token: &str) -> Option<Device> {
-        self.devices_seen
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(&sha256_hex(token))
-            .cloned()
+        self.tokens.get(&sha256_hex(token))
     }
 
     /// The device a bearer token belongs to; none for a revoked device's token.
@@ -115,11 +111,7 @@ impl PgStore {
             kind: r.get(1),
         });
         if let Some(d) = &found {
-            let mut seen = self.devices_seen.write().unwrap_or_else(|p| p.into_inner());
-            // Revoked while this read ran: answer this one request, remember nothing.
-            if !self.is_token_revoked(&h) {
-                seen.insert(h, d.clone());
-            }
+            self.tokens.remember(h, d);
         }
         Ok(found)
     }

@@ -69,9 +69,8 @@ pub struct PgStore {
     /// Test-only: milliseconds every write transaction sleeps before its COMMIT.
     commit_delay_ms: AtomicU64,
     sales: sales::SaleQueue,
-    devices_seen: std::sync::RwLock<std::collections::HashMap<String, crate::store::Device>>,
-    /// Token hashes of revoked devices this process knows of: never cached again.
-    tokens_revoked: std::sync::RwLock<std::collections::HashSet<String>>,
+    /// Devices already authenticated and tokens revoked, by token hash, in this replica.
+    tokens: crate::store::token_cache::TokenCache,
     registered: AtomicBool,
     card_key_dir: std::path::PathBuf,
 }
@@ -138,8 +137,7 @@ impl PgStore {
             hold_seconds: crate::store::DEFAULT_HOLD_SECONDS,
             commit_delay_ms: AtomicU64::new(0),
             sales: Default::default(),
-            devices_seen: Default::default(),
-            tokens_revoked: Default::default(),
+            tokens: Default::default(),
             registered: AtomicBool::new(false),
             card_key_dir,
         };

@@ -107,7 +107,7 @@ impl PgStore {
         });
         audit(&tx, now, by, "device.revoke", device_id, details).await?;
         tx.commit().await?;
-        self.forget_token_hashes(vec![token_hash]);
+        self.tokens.forget(vec![token_hash]);
         Ok(r)
     }
 
@@ -370,7 +370,7 @@ impl PgStore {
     /// Forgets, in this process's token cache, every revoked device's token, including those
     /// revoked through another replica since: the server runs it every quarter of a second.
     pub async fn forget_revoked_tokens(&self) -> Result<usize> {
-        let hashes = self
+        let hashes: Vec<String> = self
             .client()
             .await?
             .query(
@@ -381,34 +381,6 @@ impl PgStore {
             .iter()
             .map(|r| r.get(0))
             .collect();
-        Ok(self.forget_token_hashes(hashes))
-    }
-
-    /// Marks token hashes revoked, then drops them from the cache, in that order: a lookup
-    /// that read the device before the revocation committed checks the mark before caching.
-    /// Returns how many were newly marked.
-    fn forget_token_hashes(&self, hashes: Vec<String>) -> usize {
-        let mut fresh = 0;
-        {
-            let mut revoked = self
-                .tokens_revoked
-                .write()
-                .unwrap_or_else(|p| p.into_inner());
-            for h in &hashes {
-                fresh += usize::from(revoked.insert(h.clone()));
-            }
-        }
-        let mut seen = self.devices_seen.write().unwrap_or_else(|p| p.into_inner());
-        for h in &hashes {
-            seen.remove(h);
-        }
-        fresh
-    }
-
-    pub(super) fn is_token_revoked(&self, token_hash: &str) -> bool {
-        self.tokens_revoked
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .contains(token_hash)
+        Ok(self.tokens.forget(hashes))
     }
 }
