@@ -142,7 +142,7 @@ pub struct Store {
     sale_queue: sales::SaleQueue,
     /// Devices already authenticated and tokens revoked, by token hash (see
     /// [`Store::device_by_token`] and `revocation.rs`).
-    pub(crate) tokens: token_cache::TokenCache,
+    tokens: token_cache::TokenCache,
     /// Where the key that signs account cards lives (next to the database, never in it).
     card_key_dir: std::path::PathBuf,
     card_key: std::sync::OnceLock<guichet_tickets::DeviceKey>,
