@@ -2,11 +2,13 @@
 //! transaction), seats sold from this replica's own bucket of each offer, the per-account caps
 //! under the accounts' row locks, and the idempotency keys written first.
 //!
-//! A batch costs about a dozen statements whatever its size: the keys are claimed in one, the
-//! buyers' standings and the offers' stock read in three more, the orders decided in turn in
-//! memory (each on what the earlier ones of the batch took), and the orders, tickets, answers,
-//! bucket decrements and feed rows written in one statement each, sent together. Only an order
-//! confirming a hold goes alone, in a savepoint.
+//! A batch costs about a dozen statements whatever its size: the keys are claimed in one (each
+//! with the id its order will have), the buyers' standings and the offers' stock read in four
+//! more, the orders decided in turn in memory (each on what the earlier ones of the batch
+//! took), and the orders, tickets, bucket decrements and feed rows written in one statement
+//! each, sent together. Only an order confirming a hold goes alone, in a savepoint. Every
+//! statement that names rows of a table that grows (buckets, keys) finds each row by its
+//! primary key, so its plan, made once a connection, stays an index lookup.
 //!
 //! Lock order in a batch (docs/postgres.md): the batch's accounts (`FOR NO KEY UPDATE`, sorted
 //! by id), then per offer in (session, category) order this replica's bucket; the pool row and
@@ -30,30 +32,73 @@ use crate::store::{lost_sale, Result, SaleError, SaleOutcome, StoreError};
 /// pool is low, so the last seats stay where any replica can reach them).
 const CHUNK: i64 = 64;
 
-/// This replica's ($1) buckets of offers ($2 sessions, $3 categories) and their seats.
+/// This replica's ($1) buckets of offers ($2 sessions, $3 categories) and their seats, one
+/// primary-key lookup an offer in the arrays' order. A join of `buckets` to `unnest` was
+/// planned once a connection while the table was nearly empty, and that plan (a scan of
+/// every bucket) stayed as the table grew (BENCHMARKS.md, run 7); a `LATERAL` lookup has no
+/// other plan. `OFFSET 0` keeps the subquery from being flattened back into a join.
 macro_rules! my_buckets {
-    () => {
-        "SELECT b.session, b.category, b.seats_left FROM buckets b
-         JOIN unnest($2::TEXT[], $3::TEXT[]) AS t(s, c) ON b.session = t.s AND b.category = t.c
-         WHERE b.replica_id = $1"
+    ($lock:literal) => {
+        concat!(
+            "SELECT b.session, b.category, b.seats_left
+             FROM unnest($2::TEXT[], $3::TEXT[]) AS t(s, c)
+             CROSS JOIN LATERAL (SELECT session, category, seats_left FROM buckets
+                 WHERE session = t.s AND category = t.c AND replica_id = $1 OFFSET 0",
+            $lock,
+            ") b"
+        )
     };
 }
-const MY_BUCKETS: &str = my_buckets!();
-/// The same, locked in (session, category) order: a bucket is locked before its pool row.
-const MY_BUCKETS_LOCKED: &str = concat!(
-    my_buckets!(),
-    " ORDER BY b.session, b.category FOR UPDATE OF b"
+const MY_BUCKETS: &str = my_buckets!("");
+/// The same, locked one by one in the arrays' order, which the caller sorts by (session,
+/// category): a bucket is locked before its pool row.
+const MY_BUCKETS_LOCKED: &str = my_buckets!(" FOR UPDATE");
+
+/// This replica's ($4) buckets of offers ($1 sessions, $2 categories) lose $3 seats each, sold,
+/// only where they hold them; [`GUARDED_DECREMENT`] answers how many buckets did (all, or the
+/// caller backs out). Each bucket is found by its primary key, then updated by its row's address (`ctid`, read in
+/// this statement, under this transaction's lock): the plan cannot turn into a scan of the
+/// table, as a join to `unnest` did.
+macro_rules! guarded_decrement {
+    () => {
+        "UPDATE buckets b SET seats_left = b.seats_left - y.n, sold = b.sold + y.n
+         FROM (SELECT x.tid, t.n FROM unnest($1::TEXT[], $2::TEXT[], $3::BIGINT[]) AS t(s, c, n)
+               CROSS JOIN LATERAL (SELECT ctid AS tid FROM buckets
+                   WHERE session = t.s AND category = t.c AND replica_id = $4 OFFSET 0) x) y
+         WHERE b.ctid = y.tid AND b.seats_left >= y.n
+         RETURNING 1"
+    };
+}
+const GUARDED_DECREMENT: &str = concat!(
+    "WITH d AS (",
+    guarded_decrement!(),
+    ") SELECT COUNT(*) FROM d"
 );
 
-/// This replica's buckets of offers ($1 sessions, $2 categories) lose $3 seats each, sold,
-/// only where they hold them; answers how many buckets did (all, or the caller backs out).
-const GUARDED_DECREMENT: &str = "WITH d AS (
-         UPDATE buckets b SET seats_left = b.seats_left - t.n, sold = b.sold + t.n
-         FROM unnest($1::TEXT[], $2::TEXT[], $3::BIGINT[]) AS t(s, c, n)
-         WHERE b.session = t.s AND b.category = t.c AND b.replica_id = $4
-           AND b.seats_left >= t.n
-         RETURNING 1)
-     SELECT COUNT(*) FROM d";
+/// A batch's sales written in one statement: the guarded decrement of this replica's ($4)
+/// buckets ($1–$3, as in [`GUARDED_DECREMENT`]), the orders ($5–$12), their tickets
+/// ($13–$18, in order, so their `seq` follows the orders' lines) and the feed's rows ($19
+/// kinds, $20 keys). Answers how many buckets were decremented. The foreign keys from tickets
+/// to orders are checked at the end of the statement, when both are written.
+const SALE_WRITES: &str = concat!(
+    "WITH d AS (",
+    guarded_decrement!(),
+    "), o AS (
+         INSERT INTO orders(id, idempotency_key, account_id, device_id, kind, phase, total_cents, channel, sold_at, received_at)
+         SELECT t.id, t.k, t.a, t.d, t.kind, t.phase, t.total, 'online', t.at, t.at
+         FROM unnest($5::TEXT[], $6::TEXT[], $7::TEXT[], $8::TEXT[], $9::TEXT[], $10::TEXT[], $11::BIGINT[], $12::TEXT[])
+             AS t(id, k, a, d, kind, phase, total, at)
+     ), tk AS (
+         INSERT INTO tickets(id, order_id, account_id, session, category, price_cents)
+         SELECT t.id, t.o, t.a, t.s, t.c, t.p
+         FROM unnest($13::TEXT[], $14::TEXT[], $15::TEXT[], $16::TEXT[], $17::TEXT[], $18::BIGINT[])
+             WITH ORDINALITY AS t(id, o, a, s, c, p, n)
+         ORDER BY t.n
+     ), f AS (
+         INSERT INTO changes(kind, key) SELECT * FROM unnest($19::TEXT[], $20::TEXT[])
+     )
+     SELECT COUNT(*) FROM d"
+);
 
 struct Job {
     order: ParsedOrder,
@@ -94,6 +139,13 @@ enum Done {
     Answer(Answer),
     /// Its bucket was short: sold again in the next batch, after a rebalance.
     Defer,
+}
+
+/// Seats per offer, from rows of (session, category, seats).
+fn buckets_of(rows: Vec<tokio_postgres::Row>) -> BTreeMap<(String, String), i64> {
+    rows.iter()
+        .map(|r| ((r.get(0), r.get(1)), r.get(2)))
+        .collect()
 }
 
 fn offer_key(s: &str, c: &str) -> String {
@@ -277,10 +329,7 @@ impl PgStore {
         let mine_args: [&(dyn tokio_postgres::types::ToSql + Sync); 3] = [&self.replica, &ss, &cs];
         let (locked, mine) = tokio::join!(tx.query(&lock, &lock_args), tx.query(&mine, &mine_args));
         locked?;
-        let mut bucket: BTreeMap<(String, String), i64> = mine?
-            .iter()
-            .map(|r| ((r.get(0), r.get(1)), r.get(2)))
-            .collect();
+        let mut bucket = buckets_of(mine?);
         let mut out: Vec<Option<Done>> = (0..jobs.len()).map(|_| None).collect();
         let mut w = Writes::default();
         // 3. Orders confirming a hold, each in its savepoint (they move held seats, not the
@@ -366,12 +415,16 @@ impl PgStore {
     ) -> std::result::Result<(), BatchError> {
         let claim = tx
             .prepare_cached(
-                "INSERT INTO order_keys(key, body_sha256, recorded_at)
-                 SELECT * FROM unnest($1::TEXT[], $2::TEXT[], $3::TEXT[])
+                "INSERT INTO order_keys(key, body_sha256, recorded_at, order_id)
+                 SELECT * FROM unnest($1::TEXT[], $2::TEXT[], $3::TEXT[], $4::TEXT[])
                  ON CONFLICT (key) DO NOTHING RETURNING key",
             )
             .await?;
-        let (mut keys, mut bodies, mut times) = (Vec::new(), Vec::new(), Vec::new());
+        // Each key is claimed with the id its order will have if it is sold: a sale then
+        // writes nothing more to its key row. A refusal clears the id and keeps its text;
+        // an order not answered for good gives its key up (`Writes::write`).
+        let (mut keys, mut bodies, mut times, mut ids) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         let mut buyers = BTreeSet::new();
         let mut offers = BTreeSet::new();
         for &i in primaries {
@@ -379,13 +432,15 @@ impl PgStore {
             keys.push(j.order.key.clone());
             bodies.push(j.body.clone());
             times.push(j.now.to_string());
+            ids.push(crate::store::new_id());
             buyers.insert(j.order.account.to_string());
             for l in &j.order.draft.lines {
                 offers.insert((l.session.to_string(), l.category.to_string()));
             }
         }
         let buyers: Vec<String> = buyers.into_iter().collect();
-        let claim_args: [&(dyn tokio_postgres::types::ToSql + Sync); 3] = [&keys, &bodies, &times];
+        let claim_args: [&(dyn tokio_postgres::types::ToSql + Sync); 4] =
+            [&keys, &bodies, &times, &ids];
         let (claimed, standings, stock) = tokio::join!(
             tx.query(&claim, &claim_args),
             super::accounts::standings(tx, &buyers),
@@ -394,7 +449,7 @@ impl PgStore {
         let fresh: BTreeSet<String> = claimed?.iter().map(|r| r.get(0)).collect();
         let mut standings = standings?;
         let mut stock = stock?;
-        for &i in primaries {
+        for (&i, order_id) in primaries.iter().zip(ids) {
             let j = &jobs[i].0;
             let o = &j.order;
             if !fresh.contains(&o.key) {
@@ -481,7 +536,6 @@ impl PgStore {
                 *w.taken.entry(k).or_default() += n;
             }
             decide::add_order(acc, &valid);
-            let order_id = crate::store::new_id();
             let first_ticket = w.ticket_ids.len();
             for l in &valid.lines {
                 for _ in 0..l.quantity {
@@ -515,9 +569,13 @@ impl PgStore {
 
     /// Makes this replica's buckets hold what a batch asks of each offer, if the pool (then
     /// other replicas' free buckets) has it: one read of the buckets, then one transaction for
-    /// every short offer, in (session, category) order, so a batch costs one COMMIT of refills
-    /// at most, not one an offer. (One statement for all the short offers instead of three an
-    /// offer was measured slower with one replica: BENCHMARKS.md, session 10.)
+    /// every short offer, so a batch costs one COMMIT of refills at most, not one an offer.
+    /// In that transaction each step is one round trip for all the short offers, not one an
+    /// offer: their buckets locked in (session, category) order (a batch of this replica
+    /// selling meanwhile is waited for), then the pools taken from (each row locked by its
+    /// own statement, sent in the same order), then what other replicas' free buckets give,
+    /// then the buckets credited. (One statement for all the short offers instead of one an
+    /// offer and a step was measured slower with one replica: BENCHMARKS.md, session 10.)
     async fn refill_all(
         &self,
         demand: &BTreeMap<(String, String), i64>,
@@ -525,99 +583,104 @@ impl PgStore {
         let mut c = self.client().await?;
         let (ss, cs): (Vec<String>, Vec<String>) = demand.keys().cloned().unzip();
         let mine = c.prepare_cached(MY_BUCKETS).await?;
-        let have: BTreeMap<(String, String), i64> = c
-            .query(&mine, &[&self.replica, &ss, &cs])
-            .await?
-            .iter()
-            .map(|r| ((r.get(0), r.get(1)), r.get(2)))
-            .collect();
-        let short: Vec<(&(String, String), i64)> = demand
+        let have = buckets_of(c.query(&mine, &[&self.replica, &ss, &cs]).await?);
+        let (ss, cs): (Vec<String>, Vec<String>) = demand
             .iter()
             .filter(|(k, n)| have.get(*k).copied().unwrap_or(0) < **n)
-            .map(|(k, n)| (k, *n))
-            .collect();
-        if short.is_empty() {
+            .map(|(k, _)| k.clone())
+            .unzip();
+        if ss.is_empty() {
             return Ok(());
         }
         let tx = c.transaction().await?;
-        for ((s, cat), n) in short {
-            self.fill_bucket(&tx, s, cat, n).await?;
+        let (locked, take, add) = tokio::join!(
+            tx.prepare_cached(MY_BUCKETS_LOCKED),
+            tx.prepare_cached(
+                "WITH o AS (SELECT pool FROM offers WHERE session = $1 AND category = $2 FOR UPDATE)
+                 UPDATE offers SET pool = offers.pool - LEAST(o.pool, GREATEST($3, LEAST($4, o.pool / 4)))
+                 FROM o WHERE offers.session = $1 AND offers.category = $2 AND o.pool > 0
+                 RETURNING LEAST(o.pool, GREATEST($3, LEAST($4, o.pool / 4)))",
+            ),
+            tx.prepare_cached(
+                "INSERT INTO buckets(session, category, replica_id, seats_left) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (session, category, replica_id) DO UPDATE SET seats_left = buckets.seats_left + $4",
+            ),
+        );
+        let (locked, take, add) = (locked?, take?, add?);
+        // 1. This replica's buckets of the short offers, locked: what they hold now.
+        let have = buckets_of(tx.query(&locked, &[&self.replica, &ss, &cs]).await?);
+        let short: Vec<(&String, &String, i64)> = ss
+            .iter()
+            .zip(&cs)
+            .filter_map(|(s, cat)| {
+                let k = (s.clone(), cat.clone());
+                let short = demand[&k] - have.get(&k).copied().unwrap_or(0);
+                (short > 0).then_some((s, cat, short))
+            })
+            .collect();
+        // 2. From the pools.
+        let (q, take, add) = (&tx, &take, &add);
+        let taken =
+            futures_util::future::join_all(short.iter().map(|(s, cat, short)| async move {
+                q.query_opt(take, &[s, cat, short, &CHUNK]).await
+            }))
+            .await;
+        let mut got = Vec::with_capacity(short.len());
+        for ((s, cat, short), t) in short.iter().zip(taken) {
+            let mut n: i64 = t?.map_or(0, |r| r.get(0));
+            // 3. From other replicas' buckets that no running transaction holds (rare: only
+            //    when the pool runs low).
+            if n < *short {
+                n += self.take_from_others(&tx, s, cat, short - n).await?;
+            }
+            got.push(n);
+        }
+        // 4. Credited to this replica's buckets.
+        let credited =
+            futures_util::future::join_all(short.iter().zip(&got).filter(|(_, n)| **n > 0).map(
+                |((s, cat, _), n)| async move { q.execute(add, &[s, cat, &self.replica, n]).await },
+            ))
+            .await;
+        for r in credited {
+            r?;
         }
         tx.commit().await?;
         Ok(())
     }
 
-    /// Makes this replica's bucket of an offer hold at least `need` seats if it can: from the
-    /// pool (locking the offer's row), then from other replicas' buckets that no running
-    /// transaction holds.
-    async fn fill_bucket(
+    /// Up to `want` seats of an offer from other replicas' buckets that no running transaction
+    /// holds (`SKIP LOCKED`: never waited on, so no lock cycle can close), taken out of them.
+    async fn take_from_others(
         &self,
         tx: &impl GenericClient,
         s: &str,
         cat: &str,
-        need: i64,
-    ) -> std::result::Result<(), BatchError> {
-        // Under this replica's bucket lock: a batch of it selling meanwhile is waited for.
-        let mine = tx
+        want: i64,
+    ) -> std::result::Result<i64, BatchError> {
+        let others = tx
             .prepare_cached(
-                "SELECT seats_left FROM buckets WHERE session = $1 AND category = $2 AND replica_id = $3
-                 FOR UPDATE",
+                "SELECT replica_id, seats_left FROM buckets
+                 WHERE session = $1 AND category = $2 AND replica_id <> $3 AND seats_left > 0
+                 ORDER BY replica_id FOR UPDATE SKIP LOCKED",
             )
             .await?;
-        let have: i64 = tx
-            .query_opt(&mine, &[&s, &cat, &self.replica])
-            .await?
-            .map_or(0, |r| r.get(0));
-        if have >= need {
-            return Ok(());
-        }
-        let short = need - have;
-        let take = tx
+        let give = tx
             .prepare_cached(
-                "WITH o AS (SELECT pool FROM offers WHERE session = $1 AND category = $2 FOR UPDATE)
-                 UPDATE offers SET pool = offers.pool - LEAST(o.pool, GREATEST($3, LEAST($4, o.pool / 4)))
-                 FROM o WHERE offers.session = $1 AND offers.category = $2 AND o.pool > 0
-                 RETURNING LEAST(o.pool, GREATEST($3, LEAST($4, o.pool / 4)))",
+                "UPDATE buckets SET seats_left = seats_left - $4
+                 WHERE session = $1 AND category = $2 AND replica_id = $3",
             )
             .await?;
-        let mut got: i64 = tx
-            .query_opt(&take, &[&s, &cat, &short, &CHUNK])
-            .await?
-            .map_or(0, |r| r.get(0));
-        if got < short {
-            let others = tx
-                .prepare_cached(
-                    "SELECT replica_id, seats_left FROM buckets
-                     WHERE session = $1 AND category = $2 AND replica_id <> $3 AND seats_left > 0
-                     ORDER BY replica_id FOR UPDATE SKIP LOCKED",
-                )
-                .await?;
-            let give = tx
-                .prepare_cached(
-                    "UPDATE buckets SET seats_left = seats_left - $4
-                     WHERE session = $1 AND category = $2 AND replica_id = $3",
-                )
-                .await?;
-            for r in tx.query(&others, &[&s, &cat, &self.replica]).await? {
-                let (rep, left): (String, i64) = (r.get(0), r.get(1));
-                let n = left.min(short - got);
-                tx.execute(&give, &[&s, &cat, &rep, &n]).await?;
-                got += n;
-                if got >= short {
-                    break;
-                }
+        let mut got = 0;
+        for r in tx.query(&others, &[&s, &cat, &self.replica]).await? {
+            let (rep, left): (String, i64) = (r.get(0), r.get(1));
+            let n = left.min(want - got);
+            tx.execute(&give, &[&s, &cat, &rep, &n]).await?;
+            got += n;
+            if got >= want {
+                break;
             }
         }
-        if got > 0 {
-            let add = tx
-                .prepare_cached(
-                    "INSERT INTO buckets(session, category, replica_id, seats_left) VALUES ($1, $2, $3, $4)
-                     ON CONFLICT (session, category, replica_id) DO UPDATE SET seats_left = buckets.seats_left + $4",
-                )
-                .await?;
-            tx.execute(&add, &[&s, &cat, &self.replica, &got]).await?;
-        }
-        Ok(())
+        Ok(got)
     }
 
     /// Between batches, holding no other lock: gives back to the pool up to `need` seats of
@@ -932,42 +995,23 @@ impl Writes {
             moved,
             buyers,
         } = self;
-        let guard = tx.prepare_cached(GUARDED_DECREMENT).await?;
-        let orders = tx
-            .prepare_cached(
-                "INSERT INTO orders(id, idempotency_key, account_id, device_id, kind, phase, total_cents, channel, sold_at, received_at)
-                 SELECT t.id, t.k, t.a, t.d, t.kind, t.phase, t.total, 'online', t.at, t.at
-                 FROM unnest($1::TEXT[], $2::TEXT[], $3::TEXT[], $4::TEXT[], $5::TEXT[], $6::TEXT[], $7::BIGINT[], $8::TEXT[])
-                     AS t(id, k, a, d, kind, phase, total, at)",
-            )
-            .await?;
-        let tickets = tx
-            .prepare_cached(
-                "INSERT INTO tickets(id, order_id, account_id, session, category, price_cents)
-                 SELECT t.id, t.o, t.a, t.s, t.c, t.p
-                 FROM unnest($1::TEXT[], $2::TEXT[], $3::TEXT[], $4::TEXT[], $5::TEXT[], $6::BIGINT[])
-                     WITH ORDINALITY AS t(id, o, a, s, c, p, n)
-                 ORDER BY t.n",
-            )
-            .await?;
-        let answered = tx
-            .prepare_cached(
-                "UPDATE order_keys k SET order_id = t.o
-                 FROM unnest($1::TEXT[], $2::TEXT[]) AS t(k, o) WHERE k.key = t.k",
-            )
-            .await?;
+        let sale = tx.prepare_cached(SALE_WRITES).await?;
+        // The keys' rows are found by their primary key one by one and changed by address,
+        // like the buckets' (see GUARDED_DECREMENT): `order_keys` grows all day.
         let refused = tx
             .prepare_cached(
-                "UPDATE order_keys k SET refusal = t.r
-                 FROM unnest($1::TEXT[], $2::TEXT[]) AS t(k, r) WHERE k.key = t.k",
+                "UPDATE order_keys k SET order_id = NULL, refusal = y.r
+                 FROM (SELECT x.tid, t.r FROM unnest($1::TEXT[], $2::TEXT[]) AS t(k, r)
+                       CROSS JOIN LATERAL (SELECT ctid AS tid FROM order_keys WHERE key = t.k OFFSET 0) x) y
+                 WHERE k.ctid = y.tid",
             )
             .await?;
         let forgotten = tx
-            .prepare_cached("DELETE FROM order_keys WHERE key = ANY($1)")
-            .await?;
-        let feed = tx
             .prepare_cached(
-                "INSERT INTO changes(kind, key) SELECT $1, k FROM unnest($2::TEXT[]) AS k",
+                "DELETE FROM order_keys k
+                 USING (SELECT x.tid FROM unnest($1::TEXT[]) AS t(k)
+                        CROSS JOIN LATERAL (SELECT ctid AS tid FROM order_keys WHERE key = t.k OFFSET 0) x) y
+                 WHERE k.ctid = y.tid",
             )
             .await?;
         let (mut ss, mut cs, mut ns) = (Vec::new(), Vec::new(), Vec::new());
@@ -976,63 +1020,59 @@ impl Writes {
             cs.push(c.clone());
             ns.push(*n);
         }
-        let moved: Vec<String> = moved.into_iter().collect();
-        let buyers: Vec<String> = buyers.into_iter().collect();
-        let sold = !order_ids.is_empty();
-        let changed = !moved.is_empty();
+        // The feed: the offers that moved, then the buyers.
+        let (mut kinds, mut changed) = (Vec::new(), Vec::new());
+        for m in moved {
+            kinds.push("offer");
+            changed.push(m);
+        }
+        for b in buyers {
+            kinds.push("account");
+            changed.push(b);
+        }
         type Args<'a> = Vec<&'a (dyn tokio_postgres::types::ToSql + Sync)>;
-        let (offer, account) = ("offer", "account");
-        // Each write with its arguments, sent only when it has rows to write.
-        let writes: [(bool, &tokio_postgres::Statement, Args<'_>); 7] = [
-            (
-                sold,
-                &orders,
-                vec![
-                    &order_ids,
-                    &order_keys,
-                    &order_accounts,
-                    &order_devices,
-                    &order_kinds,
-                    &order_phases,
-                    &order_totals,
-                    &order_times,
-                ],
-            ),
-            (
-                sold,
-                &tickets,
-                vec![
-                    &ticket_ids,
-                    &ticket_orders,
-                    &ticket_accounts,
-                    &ticket_sessions,
-                    &ticket_categories,
-                    &ticket_prices,
-                ],
-            ),
-            (sold, &answered, vec![&order_keys, &order_ids]),
+        let sale_args: Args<'_> = vec![
+            &ss,
+            &cs,
+            &ns,
+            &replica,
+            &order_ids,
+            &order_keys,
+            &order_accounts,
+            &order_devices,
+            &order_kinds,
+            &order_phases,
+            &order_totals,
+            &order_times,
+            &ticket_ids,
+            &ticket_orders,
+            &ticket_accounts,
+            &ticket_sessions,
+            &ticket_categories,
+            &ticket_prices,
+            &kinds,
+            &changed,
+        ];
+        // The key rows to change, each sent only when it has rows.
+        let keys: [(bool, &tokio_postgres::Statement, Args<'_>); 2] = [
             (
                 !refused_keys.is_empty(),
                 &refused,
                 vec![&refused_keys, &refusals],
             ),
             (!forget.is_empty(), &forgotten, vec![&forget]),
-            (changed, &feed, vec![&offer, &moved]),
-            (changed, &feed, vec![&account, &buyers]),
         ];
-        let guard_args: Args<'_> = vec![&ss, &cs, &ns, &replica];
         let (g, written) = tokio::join!(
             async {
-                if sold {
-                    let n: i64 = tx.query_one(&guard, &guard_args).await?.get(0);
-                    Ok(n)
-                } else {
+                if changed.is_empty() {
                     Ok::<_, tokio_postgres::Error>(0)
+                } else {
+                    let n: i64 = tx.query_one(&sale, &sale_args).await?.get(0);
+                    Ok(n)
                 }
             },
             futures_util::future::join_all(
-                writes
-                    .iter()
+                keys.iter()
                     .filter(|(on, ..)| *on)
                     .map(|(_, st, args)| tx.execute(*st, args)),
             ),
