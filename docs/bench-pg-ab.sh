@@ -5,7 +5,10 @@
 # where each DIR holds a release guichet-server and guichet-load; DIR_B `-` runs A alone (1
 # against 3 replicas of one build). Prints one line a run with the CPU left idle during it
 # (from /proc/stat), so a CPU-bound run shows as such, and the replicas' CPU an order.
+# HOT=SESSION runs the hot load instead (every order's first line on that session, 6 s a run,
+# as docs/bench-pg-load.sh does).
 A=$1 B=${2:--} ROUNDS=${3:-3} REPLICAS=${REPLICAS:-1 3}
+if [ -n "$HOT" ]; then load="--seconds 6 --hot $HOT"; else load="--seconds 10"; fi
 [ "$B" = - ] && B=
 idle() { awk '/^cpu /{print $5+$6, $2+$3+$4+$5+$6+$7+$8+$9}' /proc/stat; }
 n=0
@@ -17,7 +20,7 @@ for round in $(seq 1 "$ROUNDS"); do
       createdb "$db"
       set -- $(idle)
       i0=$1 t0=$2
-      out=$(timeout 150 "$dir/guichet-load" --clients 64 --skip-push --seconds 10 \
+      out=$(timeout 150 "$dir/guichet-load" --clients 64 --skip-push $load \
         --replicas "$replicas" --server-bin "$dir/guichet-server" \
         --db "postgres://$PGUSER:$PGPASSWORD@$PGHOST:$PGPORT/$db" 2>&1)
       set -- $(idle)
