@@ -5,9 +5,9 @@
 //! A batch costs about a dozen statements whatever its size: the keys are claimed in one (each
 //! with the id its order will have), the buyers' standings and the offers' stock read in four
 //! more, the orders decided in turn in memory (each on what the earlier ones of the batch
-//! took), and the orders, tickets, bucket decrements and feed rows written in one statement
-//! each, sent together. Only an order confirming a hold goes alone, in a savepoint. Every
-//! statement that names rows of a table that grows (buckets, keys) finds each row by its
+//! took), and the bucket decrements, orders, tickets and feed rows written together in one
+//! statement ([`SALE_WRITES`]). Only an order confirming a hold goes alone, in a savepoint.
+//! Every statement that names rows of a table that grows (buckets, keys) finds each row by its
 //! primary key, so its plan, made once a connection, stays an index lookup.
 //!
 //! Lock order in a batch (docs/postgres.md): the batch's accounts (`FOR NO KEY UPDATE`, sorted
@@ -56,9 +56,9 @@ const MY_BUCKETS_LOCKED: &str = my_buckets!(" FOR UPDATE");
 
 /// This replica's ($4) buckets of offers ($1 sessions, $2 categories) lose $3 seats each, sold,
 /// only where they hold them; [`GUARDED_DECREMENT`] answers how many buckets did (all, or the
-/// caller backs out). Each bucket is found by its primary key, then updated by its row's address (`ctid`, read in
-/// this statement, under this transaction's lock): the plan cannot turn into a scan of the
-/// table, as a join to `unnest` did.
+/// caller backs out). Each bucket is found by its primary key, then updated by its row's
+/// address (`ctid`, read in this statement, under this transaction's lock): the plan cannot
+/// turn into a scan of the table, as a join to `unnest` did.
 macro_rules! guarded_decrement {
     () => {
         "UPDATE buckets b SET seats_left = b.seats_left - y.n, sold = b.sold + y.n
@@ -584,14 +584,15 @@ impl PgStore {
         let (ss, cs): (Vec<String>, Vec<String>) = demand.keys().cloned().unzip();
         let mine = c.prepare_cached(MY_BUCKETS).await?;
         let have = buckets_of(c.query(&mine, &[&self.replica, &ss, &cs]).await?);
-        let (ss, cs): (Vec<String>, Vec<String>) = demand
+        let wanted: Vec<(&(String, String), i64)> = demand
             .iter()
             .filter(|(k, n)| have.get(*k).copied().unwrap_or(0) < **n)
-            .map(|(k, _)| k.clone())
-            .unzip();
-        if ss.is_empty() {
+            .map(|(k, n)| (k, *n))
+            .collect();
+        if wanted.is_empty() {
             return Ok(());
         }
+        let (ss, cs): (Vec<String>, Vec<String>) = wanted.iter().map(|(k, _)| (*k).clone()).unzip();
         let tx = c.transaction().await?;
         let (locked, take, add) = tokio::join!(
             tx.prepare_cached(MY_BUCKETS_LOCKED),
@@ -609,13 +610,11 @@ impl PgStore {
         let (locked, take, add) = (locked?, take?, add?);
         // 1. This replica's buckets of the short offers, locked: what they hold now.
         let have = buckets_of(tx.query(&locked, &[&self.replica, &ss, &cs]).await?);
-        let short: Vec<(&String, &String, i64)> = ss
+        let short: Vec<(&String, &String, i64)> = wanted
             .iter()
-            .zip(&cs)
-            .filter_map(|(s, cat)| {
-                let k = (s.clone(), cat.clone());
-                let short = demand[&k] - have.get(&k).copied().unwrap_or(0);
-                (short > 0).then_some((s, cat, short))
+            .filter_map(|&(k, need)| {
+                let short = need - have.get(k).copied().unwrap_or(0);
+                (short > 0).then_some((&k.0, &k.1, short))
             })
             .collect();
         // 2. From the pools.
@@ -1064,6 +1063,7 @@ impl Writes {
         ];
         let (g, written) = tokio::join!(
             async {
+                // Every sale moves an offer: no feed row, nothing else to write either.
                 if changed.is_empty() {
                     Ok::<_, tokio_postgres::Error>(0)
                 } else {
